@@ -1,0 +1,49 @@
+-- Each mention's location spelling resolved to one place (see the resolve_by_stages macro).
+with
+
+extractions as (
+    select * from {{ ref('stg_coding__extractions') }}
+),
+
+place_names as (
+    select * from {{ ref('int_place_names_normalized') }}
+),
+
+spellings as (
+    select
+        mention_id as spelling_id,
+        location_text as spelling_text,
+        event_date as spelling_date
+    from extractions
+),
+
+candidates as (
+    select
+        place_id as entity_id,
+        name_lower,
+        name_normalized,
+        source_rank,
+        population as weight,
+        cast(null as date) as valid_from,
+        cast(null as date) as valid_to
+    from place_names
+),
+
+resolved as (
+    {{ resolve_by_stages('spellings', 'candidates', var('place_fuzzy_threshold')) }}
+),
+
+final as (
+    select
+        spelling_id as mention_id,
+        spelling_text as location_text,
+        spelling_normalized as location_normalized,
+        coalesce(entity_id, 'unresolved:' || spelling_normalized) as place_id,
+        entity_id is not null as is_resolved,
+        resolution_method,
+        resolution_score,
+        matched_name_count
+    from resolved
+)
+
+select * from final

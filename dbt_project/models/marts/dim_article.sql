@@ -1,0 +1,38 @@
+with
+
+articles as (
+    select * from {{ ref('stg_coding__articles') }}
+),
+
+mentions as (
+    select * from {{ ref('int_mentions_grouped_into_events') }}
+),
+
+mention_counts as (
+    select
+        article_id,
+        count(*) as num_mentions,
+        count(distinct event_id) as num_events
+    from mentions
+    group by article_id
+),
+
+final as (
+    select
+        articles.article_id,
+        articles.title,
+        articles.published_date,
+        articles.published_date_source,
+        articles.character_count,
+        articles.body_start,
+        articles.body_end,
+        coalesce(mention_counts.num_mentions, 0) as num_mentions,
+        coalesce(mention_counts.num_events, 0) as num_events,
+        articles.source_file,
+        articles.file_sha256,
+        articles.raw_text
+    from articles
+    left join mention_counts on mention_counts.article_id = articles.article_id
+)
+
+select * from final

@@ -1,0 +1,42 @@
+with
+
+mentions as (
+    select * from {{ ref('int_mentions_grouped_into_events') }}
+),
+
+final as (
+    select
+        mention_id,
+        event_id,
+        article_id,
+        quote,
+        quote_start,
+        quote_end,
+        is_quote_in_body,
+        actor1_text,
+        actor1_id,
+        actor1_resolution_method,
+        actor1_resolution_score,
+        actor2_text,
+        actor2_id,
+        actor2_resolution_method,
+        actor2_resolution_score,
+        location_text,
+        place_id,
+        place_resolution_method,
+        place_resolution_score,
+        event_date,
+        time_precision,
+        geo_precision,
+        cameo_code,
+        acled_sub_event_type,
+        fatalities,
+        coder,
+        confidence,
+        notes,
+        source_file,
+        row_number as source_row_number
+    from mentions
+)
+
+select * from final

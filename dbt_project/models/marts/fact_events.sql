@@ -1,0 +1,150 @@
+-- One row per real-world event: the mentions grouped by int_mentions_grouped_into_events.
+-- The event's attributes come from its most precise, most confident mention (the representative);
+-- its counts and fatality range come from all its mentions.
+with
+
+mentions as (
+    select * from {{ ref('int_mentions_grouped_into_events') }}
+),
+
+actors as (
+    select * from {{ ref('stg_reference__actors') }}
+),
+
+acled_event_types as (
+    select * from {{ ref('stg_reference__acled_event_types') }}
+),
+
+cameo_to_acled as (
+    select * from {{ ref('stg_reference__cameo_to_acled') }}
+),
+
+mentions_ranked as (
+    select
+        *,
+        row_number() over (
+            partition by event_id
+            order by
+                time_precision,
+                geo_precision,
+                confidence desc nulls last,
+                article_published_date nulls last,
+                mention_id
+        ) as representative_rank
+    from mentions
+),
+
+mentions_aggregated as (
+    select
+        event_id,
+        count(*) as num_mentions,
+        count(distinct article_id) as num_articles,
+        min(article_published_date) as first_reported_date,
+        max(article_published_date) as last_reported_date,
+        min(fatalities) as fatalities_low,
+        max(fatalities) as fatalities_high,
+        min(time_precision) as time_precision,
+        min(geo_precision) as geo_precision,
+        min(acled_sub_event_type) as any_acled_sub_event_type,
+        {{ sorted_distinct_join('article_id') }} as source_article_ids
+    from mentions
+    group by event_id
+),
+
+representatives as (
+    select * from mentions_ranked where representative_rank = 1
+),
+
+crosswalk_matches as (
+    select
+        representatives.event_id,
+        cameo_to_acled.acled_sub_event_type,
+        row_number() over (
+            partition by representatives.event_id order by length(cameo_to_acled.cameo_code_prefix) desc
+        ) as prefix_rank
+    from representatives
+    inner join cameo_to_acled on representatives.cameo_code like cameo_to_acled.cameo_code_prefix || '%'
+),
+
+events_joined as (
+    select
+        representatives.event_id,
+        representatives.event_date,
+        mentions_aggregated.time_precision,
+        representatives.actor1_id,
+        representatives.actor2_id,
+        representatives.place_id,
+        mentions_aggregated.geo_precision,
+        representatives.cameo_code,
+        representatives.cameo_root_code,
+        representatives.quad_class,
+        representatives.goldstein_scale,
+        coalesce(
+            representatives.acled_sub_event_type,
+            mentions_aggregated.any_acled_sub_event_type,
+            crosswalk_matches.acled_sub_event_type
+        ) as acled_sub_event_type,
+        case
+            when representatives.acled_sub_event_type is not null
+                or mentions_aggregated.any_acled_sub_event_type is not null then 'coder'
+            when crosswalk_matches.acled_sub_event_type is not null then 'cameo crosswalk'
+        end as acled_type_source,
+        actor1.acled_inter_code as actor1_inter_code,
+        actor2.acled_inter_code as actor2_inter_code,
+        representatives.actor2_id is null as has_no_actor2,
+        mentions_aggregated.fatalities_low as fatalities,
+        mentions_aggregated.fatalities_low,
+        mentions_aggregated.fatalities_high,
+        mentions_aggregated.num_mentions,
+        mentions_aggregated.num_articles,
+        mentions_aggregated.first_reported_date,
+        mentions_aggregated.last_reported_date,
+        mentions_aggregated.source_article_ids
+    from representatives
+    inner join mentions_aggregated on mentions_aggregated.event_id = representatives.event_id
+    left join crosswalk_matches
+        on crosswalk_matches.event_id = representatives.event_id and crosswalk_matches.prefix_rank = 1
+    left join actors as actor1 on actor1.actor_id = representatives.actor1_id
+    left join actors as actor2 on actor2.actor_id = representatives.actor2_id
+),
+
+final as (
+    select
+        events_joined.event_id,
+        events_joined.event_date,
+        events_joined.time_precision,
+        events_joined.actor1_id,
+        events_joined.actor2_id,
+        events_joined.place_id,
+        events_joined.geo_precision,
+        events_joined.cameo_code,
+        events_joined.cameo_root_code,
+        events_joined.quad_class,
+        events_joined.goldstein_scale,
+        acled_event_types.acled_disorder_type,
+        acled_event_types.acled_event_type,
+        events_joined.acled_sub_event_type,
+        events_joined.acled_type_source,
+        case
+            when events_joined.actor1_inter_code is null then null
+            when events_joined.has_no_actor2 then events_joined.actor1_inter_code * 10
+            when events_joined.actor2_inter_code is null then null
+            else least(events_joined.actor1_inter_code, events_joined.actor2_inter_code) * 10
+                + greatest(events_joined.actor1_inter_code, events_joined.actor2_inter_code)
+        end as interaction,
+        events_joined.fatalities,
+        events_joined.fatalities_low,
+        events_joined.fatalities_high,
+        coalesce(events_joined.fatalities_low <> events_joined.fatalities_high, false)
+            as has_conflicting_fatalities,
+        events_joined.num_mentions,
+        events_joined.num_articles,
+        events_joined.first_reported_date,
+        events_joined.last_reported_date,
+        events_joined.source_article_ids
+    from events_joined
+    left join acled_event_types
+        on acled_event_types.acled_sub_event_type = events_joined.acled_sub_event_type
+)
+
+select * from final

@@ -1,0 +1,31 @@
+with
+
+source as (
+    select * from {{ source('coding', 'extractions') }}
+),
+
+renamed as (
+    select
+        extraction_id as mention_id,
+        article_id,
+        event_date,
+        time_precision,
+        actor1 as actor1_text,
+        actor2 as actor2_text,
+        cameo_code,
+        acled_sub_event_type,
+        location as location_text,
+        geo_precision,
+        fatalities,
+        quote,
+        quote_start,
+        quote_end,
+        coder,
+        confidence,
+        notes,
+        source_file,
+        row_number
+    from source
+)
+
+select * from renamed

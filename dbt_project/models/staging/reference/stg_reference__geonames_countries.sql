@@ -1,0 +1,17 @@
+with
+
+source as (
+    select * from {{ source('reference', 'geonames_countries') }}
+),
+
+renamed as (
+    select
+        country_iso2,
+        country_iso3,
+        country_name,
+        geonames_id,
+        capital_name
+    from source
+)
+
+select * from renamed

@@ -1,0 +1,1 @@
+"""eventdw: an event-data warehouse."""

