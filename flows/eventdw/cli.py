@@ -1,0 +1,78 @@
+"""The eventdw command line."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+QUIET_ENVIRONMENT = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+    "GX_ANALYTICS_ENABLED": "False",
+    "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+}
+
+
+def _quiet(verbose: bool) -> None:
+    for name, value in QUIET_ENVIRONMENT.items():
+        os.environ.setdefault(name, value)
+    if not verbose:
+        # Prefect would log each failure with its traceback; the CLI reports it in one line instead.
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
+        os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
+
+
+@click.group()
+def main() -> None:
+    """eventdw: an event-data warehouse for news articles and hand-coded events."""
+
+
+@main.command()
+@click.option("--seeds-dir", type=click.Path(path_type=Path), default=Path("seeds"), show_default=True,
+              help="Folder with articles/, extractions/ and reference/.")
+@click.option("--warehouse", type=click.Path(path_type=Path), default=Path("warehouse/eventdw.duckdb"),
+              show_default=True, help="The DuckDB file to build.")
+@click.option("--exports-dir", type=click.Path(path_type=Path), default=Path("exports"), show_default=True,
+              help="Where the Parquet exports go.")
+@click.option("--data-docs-dir", type=click.Path(path_type=Path), default=Path("data_docs"), show_default=True,
+              help="Where the Great Expectations data docs (HTML) go.")
+@click.option("--verbose", is_flag=True, help="Show Prefect's logs.")
+def run(seeds_dir: Path, warehouse: Path, exports_dir: Path, data_docs_dir: Path, verbose: bool) -> None:
+    """Load the inputs, build the marts, check them and export them."""
+    _quiet(verbose)
+    import duckdb
+
+    from eventdw.flow import eventdw_pipeline
+    from eventdw.load import InputError
+    from eventdw.quality import QualityError
+    from eventdw.transform import TransformError
+
+    try:
+        summary = eventdw_pipeline(seeds_dir, warehouse, exports_dir, data_docs_dir)
+    except (InputError, TransformError, QualityError) as error:
+        raise click.ClickException(str(error)) from None
+    except duckdb.IOException as error:
+        if "lock" in str(error).lower():
+            raise click.ClickException(f"the warehouse {warehouse} is busy: another run is using it") from None
+        raise click.ClickException(f"cannot open the warehouse {warehouse}: {error}") from None
+    except Exception as error:
+        if verbose:
+            raise
+        message = " ".join(str(error).split())
+        raise click.ClickException(f"{type(error).__name__}: {message} (run again with --verbose for details)") from None
+
+    click.echo(f"eventdw run {summary.run_id}")
+    click.echo(f"  articles loaded            {summary.articles_loaded}")
+    click.echo(f"  extraction rows read       {summary.extraction_rows_read}")
+    click.echo(f"    accepted                 {summary.extraction_rows_accepted}")
+    click.echo(f"    rejected (files + rows)  {summary.rejected_rows}   -> raw.rejected_rows")
+    click.echo(f"  events                     {summary.events}   (from {summary.mentions} mentions)")
+    click.echo(f"  actors / places in events  {summary.actors} / {summary.places}")
+    click.echo(f"  unresolved names           {summary.unresolved_names}")
+    for warning in summary.quality_warnings:
+        click.echo(f"  quality warning: {warning}")
+    click.echo(f"  warehouse                  {summary.warehouse}")
+    click.echo(f"  data-quality report        {summary.data_docs}")
+    click.echo(f"  exports                    {summary.exports_dir}/ (manifest.json)")

@@ -1,0 +1,135 @@
+"""The Great Expectations gate over the marts.
+
+GX 1.24 returns no rows over a DuckDB SQL datasource (GX issues #11579, #10738), so each table is read
+from DuckDB into pandas and validated as a dataframe batch. Every expectation's result is appended to
+`quality.validation_results` in the warehouse, and the HTML data docs are written to `data_docs_dir`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class QualityError(Exception):
+    """An error-level expectation failed: the run stops before the export."""
+
+
+@dataclass
+class QualityReport:
+    """The outcome of one gate run."""
+
+    run_id: str
+    expectations: int = 0
+    failed_errors: list[str] = field(default_factory=list)
+    failed_warnings: list[str] = field(default_factory=list)
+    data_docs_index: Path | None = None
+
+
+def _describe(result: Any, table: str) -> str:
+    config = result.expectation_config
+    column = config.kwargs.get("column") or f"{config.kwargs.get('column_A')},{config.kwargs.get('column_B')}"
+    unexpected = result.result.get("unexpected_count")
+    detail = f" ({unexpected} unexpected)" if unexpected is not None else ""
+    return f"{table}.{column} {config.type}{detail}"
+
+
+def _history_rows(run_id: str, suite: str, results: list[Any]) -> list[tuple[Any, ...]]:
+    rows = []
+    for result in results:
+        config = result.expectation_config
+        observed = result.result.get("observed_value", result.result.get("unexpected_count"))
+        rows.append(
+            (
+                run_id,
+                suite,
+                config.type,
+                json.dumps(config.kwargs, default=str, sort_keys=True),
+                (config.meta or {}).get("severity", "error"),
+                bool(result.success),
+                None if observed is None else json.dumps(observed, default=str),
+                result.result.get("unexpected_count"),
+            )
+        )
+    return rows
+
+
+def validate_marts(warehouse: Path, data_docs_dir: Path, run_id: str) -> QualityReport:
+    """Validate every marts table; raise QualityError if an error-level expectation fails."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    import duckdb
+    import great_expectations as gx
+    from great_expectations.checkpoint import UpdateDataDocsAction
+
+    from expectations import marts
+
+    # Connections use the default configuration: dbt's connection to the same file may still be open
+    # in this process, and DuckDB refuses a second one configured differently (read-only).
+    with duckdb.connect(str(warehouse)) as con:
+        reference = {"cameo_codes": [c for (c,) in con.execute("select cameo_code from marts.dim_cameo_code").fetchall()]}
+        frames = {table: con.execute(f"select * from marts.{table}").df() for table in marts.TABLES}
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = {"globally": False, "metric_calculations": False}
+    data_docs_dir.mkdir(parents=True, exist_ok=True)
+    context.add_data_docs_site(
+        site_name="eventdw",
+        site_config={
+            "class_name": "SiteBuilder",
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(data_docs_dir.resolve())},
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        },
+    )
+    datasource = context.data_sources.add_pandas("marts")
+    report = QualityReport(run_id)
+    history: list[tuple[Any, ...]] = []
+    for table, suite in marts.suites(reference).items():
+        batch = datasource.add_dataframe_asset(table).add_batch_definition_whole_dataframe("whole table")
+        definition = context.validation_definitions.add(
+            gx.ValidationDefinition(name=f"marts.{table}", data=batch, suite=context.suites.add(suite))
+        )
+        checkpoint = context.checkpoints.add(
+            gx.Checkpoint(
+                name=f"marts.{table}",
+                validation_definitions=[definition],
+                actions=[UpdateDataDocsAction(name="data_docs", site_names=["eventdw"])],
+            )
+        )
+        outcome = checkpoint.run(batch_parameters={"dataframe": frames[table]}, run_id=None)
+        for validation in outcome.run_results.values():
+            results = list(validation.results)
+            report.expectations += len(results)
+            history += _history_rows(run_id, suite.name, results)
+            for result in results:
+                if result.success:
+                    continue
+                severity = (result.expectation_config.meta or {}).get("severity", "error")
+                target = report.failed_warnings if severity == "warning" else report.failed_errors
+                target.append(_describe(result, table))
+
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema if not exists quality")
+        con.execute(
+            """
+            create table if not exists quality.validation_results (
+                run_id varchar, suite varchar, expectation varchar, arguments varchar, severity varchar,
+                success boolean, observed_value varchar, unexpected_count bigint,
+                validated_at timestamp default current_timestamp
+            )
+            """
+        )
+        con.executemany(
+            "insert into quality.validation_results (run_id, suite, expectation, arguments, severity, success, "
+            "observed_value, unexpected_count) values (?, ?, ?, ?, ?, ?, ?, ?)",
+            history,
+        )
+    report.data_docs_index = data_docs_dir / "index.html"
+    if report.failed_errors:
+        more = f" (and {len(report.failed_errors) - 1} more)" if len(report.failed_errors) > 1 else ""
+        raise QualityError(f"data quality gate failed: {report.failed_errors[0]}{more}")
+    return report
