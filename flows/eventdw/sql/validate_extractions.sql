@@ -35,19 +35,7 @@ typed as (
         articles.published_date as article_published_date,
         strpos(articles.raw_text, landed.quote) as quote_position,
         cameo_codes.cameo_code is not null as is_known_cameo_code,
-        acled_sub_event_types.sub_event_type is not null as is_known_acled_sub_event_type,
-        row_number() over (
-            partition by
-                trim(landed.article_id), trim(landed.event_date), trim(landed.actor1),
-                coalesce(trim(landed.actor2), ''), trim(landed.cameo_code), trim(landed.location), landed.quote
-            order by landed.source_file, landed.row_number
-        ) as copy_number,
-        first_value(landed.source_file || ' row ' || landed.row_number) over (
-            partition by
-                trim(landed.article_id), trim(landed.event_date), trim(landed.actor1),
-                coalesce(trim(landed.actor2), ''), trim(landed.cameo_code), trim(landed.location), landed.quote
-            order by landed.source_file, landed.row_number
-        ) as first_copy
+        acled_sub_event_types.sub_event_type is not null as is_known_acled_sub_event_type
     from landed
     left join articles on articles.article_id = trim(landed.article_id)
     left join cameo_codes on cameo_codes.cameo_code = trim(landed.cameo_code)
@@ -60,7 +48,7 @@ checked as (
         list_filter([
             case when article_id is null then 'article_id: missing required field' end,
             case when article_id is not null and not is_known_article
-                then 'article_id: unknown article ''' || article_id_value || ''' (no seeds/articles/' || article_id_value || '.txt)' end,
+                then 'article_id: unknown article ''' || article_id_value || ''' (no articles/' || article_id_value || '.txt)' end,
             case when event_date is null then 'event_date: missing required field' end,
             case when event_date is not null and event_date_value is null and not is_iso_date_shape
                 then 'event_date: unparseable date ''' || event_date || ''' (expected YYYY-MM-DD)' end,
@@ -97,11 +85,41 @@ checked as (
             case when confidence_value not between 0 and 1
                 then 'confidence: ' || confidence_value || ' is outside [0, 1]' end,
             case when acled_sub_event_type is not null and not is_known_acled_sub_event_type
-                then 'acled_sub_event_type: ''' || acled_sub_event_type || ''' is not an ACLED sub-event type' end,
-            case when copy_number > 1
-                then 'row: exact duplicate of ' || first_copy end
-        ], reason -> reason is not null) as rejection_reasons
+                then 'acled_sub_event_type: ''' || acled_sub_event_type || ''' is not an ACLED sub-event type' end
+        ], reason -> reason is not null) as field_reasons
     from typed
+),
+
+-- A valid row that repeats an earlier valid row's article, date, actors, code, place and quote is the
+-- same extraction twice: the later copy is rejected (it would count the mention twice).
+duplicates_ranked as (
+    select
+        *,
+        case when len(field_reasons) = 0 then row_number() over (
+            partition by
+                len(field_reasons) = 0, article_id_value, event_date_value, trim(actor1),
+                coalesce(trim(actor2), ''), cameo_code_value, trim(location), quote
+            order by source_file, row_number
+        ) end as copy_number,
+        first_value(source_file || ' row ' || row_number) over (
+            partition by
+                len(field_reasons) = 0, article_id_value, event_date_value, trim(actor1),
+                coalesce(trim(actor2), ''), cameo_code_value, trim(location), quote
+            order by source_file, row_number
+        ) as first_copy
+    from checked
+),
+
+reasoned as (
+    select
+        *,
+        case
+            when copy_number > 1 then [
+                'row: same article, date, actors, code, place and quote as ' || first_copy
+            ]
+            else field_reasons
+        end as rejection_reasons
+    from duplicates_ranked
 ),
 
 final as (
@@ -132,7 +150,7 @@ final as (
         extra_columns,
         raw_record,
         rejection_reasons
-    from checked
+    from reasoned
 )
 
 select * from final

@@ -1,0 +1,33 @@
+# eventdw: `make run` builds the warehouse from seeds/, `make test` runs the test suite.
+# Both create .venv from uv.lock first; uv itself is installed into .tools/ if the machine lacks it.
+
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+VENV := .venv
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+export GX_ANALYTICS_ENABLED := False
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+.PHONY: run test lint clean
+
+run: $(VENV)/.synced
+	$(VENV)/bin/eventdw run
+
+test: $(VENV)/.synced
+	$(VENV)/bin/pytest
+
+lint: $(VENV)/.synced
+	$(VENV)/bin/ruff check flows expectations tests
+	$(VENV)/bin/mypy flows/eventdw expectations
+
+.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet uv==0.13.9
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+clean:
+	rm -rf warehouse exports data_docs dbt_project/target dbt_project/logs

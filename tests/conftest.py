@@ -1,0 +1,68 @@
+"""Shared fixtures: real DuckDB, real dbt, real GX, one Prefect test harness per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = Path(os.environ.get("EVENTDW_TEST_SEEDS", REPO / "seeds"))
+SHARED_ARTICLES = REPO.parent / "shared" / "seeds" / "articles"
+
+EXTRACTION_HEADER = (
+    "article_id,event_date,time_precision,actor1,actor2,cameo_code,acled_sub_event_type,"
+    "location,geo_precision,fatalities,quote,coder,confidence,notes\n"
+)
+
+
+def make_seeds(root: Path, extractions: dict[str, str | bytes], articles: list[str] | None = None) -> Path:
+    """A seeds folder: the bundled reference data and articles (all, or those named) and the given CSVs."""
+    seeds = root / "seeds"
+    (seeds / "articles").mkdir(parents=True)
+    (seeds / "extractions").mkdir()
+    shutil.copytree(SEEDS / "reference", seeds / "reference")
+    for path in sorted((SEEDS / "articles").glob("*.txt")):
+        if articles is None or path.stem in articles:
+            shutil.copy(path, seeds / "articles" / path.name)
+    for name, content in extractions.items():
+        target = seeds / "extractions" / name
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    return seeds
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture(scope="session")
+def seed_run(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory):
+    """The main job run once on the bundled seeds; tests read what it built."""
+    from eventdw.flow import eventdw_pipeline
+
+    root = tmp_path_factory.mktemp("seed_run")
+    summary = eventdw_pipeline(SEEDS, root / "warehouse" / "eventdw.duckdb", root / "exports", root / "data_docs")
+    return summary
+
+
+@pytest.fixture()
+def seed_db(seed_run):
+    import duckdb
+
+    with duckdb.connect(str(seed_run.warehouse)) as con:
+        yield con

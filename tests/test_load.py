@@ -1,0 +1,165 @@
+"""Loading: every input row ends in raw.extractions or raw.rejected_rows, with a reason naming the field."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from eventdw.load import InputError, load_inputs
+from tests.conftest import EXTRACTION_HEADER, make_seeds
+
+A1 = "001_80b8b6eb158c6571"  # dated 2024-12-06
+GOOD_QUOTE = "Syrian government forces and Iranian-backed Iraqi fighters withdrew from Deir ez-Zor before SDF entered."
+
+
+def _row(**overrides: str) -> str:
+    fields = {
+        "article_id": A1,
+        "event_date": "2024-12-06",
+        "time_precision": "1",
+        "actor1": "Syrian government forces",
+        "actor2": "",
+        "cameo_code": "0874",
+        "acled_sub_event_type": "Non-violent transfer of territory",
+        "location": "Deir ez-Zor",
+        "geo_precision": "1",
+        "fatalities": "",
+        "quote": GOOD_QUOTE,
+        "coder": "test",
+        "confidence": "0.9",
+        "notes": "",
+    } | overrides
+    return ",".join('"' + value.replace('"', '""') + '"' for value in fields.values()) + "\n"
+
+
+def _load(tmp_path, extractions, articles=None):
+    seeds = make_seeds(tmp_path, extractions, articles)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    summary = load_inputs(con, seeds, "test-run")
+    return con, summary
+
+
+def _reasons(con) -> dict[int | None, str]:
+    return dict(con.execute("select row_number, reason from raw.rejected_rows").fetchall())
+
+
+def test_good_row_is_accepted_with_quote_offsets_into_the_article(tmp_path):
+    con, summary = _load(tmp_path, {"a.csv": EXTRACTION_HEADER + _row()})
+    assert (summary.extraction_rows_accepted, summary.rejected_rows) == (1, 0)
+    text, start, end, quote = con.execute(
+        "select a.raw_text, e.quote_start, e.quote_end, e.quote "
+        "from raw.extractions e join raw.articles a using (article_id)"
+    ).fetchone()
+    assert text[start:end] == quote == GOOD_QUOTE
+
+
+@pytest.mark.parametrize(
+    ("overrides", "reason"),
+    [
+        ({"article_id": "no_such_article"}, "article_id: unknown article 'no_such_article' (no articles/no_such_article.txt)"),
+        ({"actor1": ""}, "actor1: missing required field"),
+        ({"location": ""}, "location: missing required field"),
+        ({"event_date": "06/12/2024"}, "event_date: unparseable date '06/12/2024' (expected YYYY-MM-DD)"),
+        ({"event_date": "2024-02-30"}, "event_date: impossible date '2024-02-30'"),
+        ({"event_date": "2024-12-09"}, "event_date: 2024-12-09 is after the article's date 2024-12-06"),
+        ({"cameo_code": "999"}, "cameo_code: '999' is not a CAMEO event code"),
+        ({"cameo_code": "874"}, "cameo_code: '874' is not a CAMEO event code"),
+        ({"fatalities": "-3"}, "fatalities: -3 is negative"),
+        ({"fatalities": "many"}, "fatalities: 'many' is not a whole number"),
+        ({"time_precision": "7"}, "time_precision: 7 is outside the scale 1-4"),
+        ({"geo_precision": "0"}, "geo_precision: 0 is outside the scale 1-3"),
+        ({"confidence": "high"}, "confidence: 'high' is not a number"),
+        ({"acled_sub_event_type": "Massacre"}, "acled_sub_event_type: 'Massacre' is not an ACLED sub-event type"),
+        ({"quote": "Deir ez-Zor fell to aliens."}, f"quote: not found verbatim in article '{A1}'"),
+    ],
+)
+def test_bad_row_is_rejected_with_a_reason_naming_the_field(tmp_path, overrides, reason):
+    con, summary = _load(tmp_path, {"a.csv": EXTRACTION_HEADER + _row() + _row(**overrides)})
+    assert (summary.extraction_rows_accepted, summary.rejected_rows) == (1, 1)
+    assert _reasons(con) == {3: reason}
+
+
+def test_one_row_can_carry_several_reasons(tmp_path):
+    con, _ = _load(tmp_path, {"a.csv": EXTRACTION_HEADER + _row(fatalities="-1", cameo_code="xx")})
+    assert _reasons(con)[2] == "cameo_code: 'xx' is not a CAMEO event code; fatalities: -1 is negative"
+
+
+def test_exact_duplicate_row_is_rejected_and_names_the_first_copy(tmp_path):
+    con, _ = _load(tmp_path, {"a.csv": EXTRACTION_HEADER + _row() + _row()})
+    (reason,) = _reasons(con).values()
+    assert reason.startswith("row: same article, date, actors, code, place and quote as ")
+    assert reason.endswith("a.csv row 2")
+
+
+def test_bad_files_are_rejected_whole_and_the_rest_of_the_run_goes_on(tmp_path):
+    latin1 = (EXTRACTION_HEADER + _row(notes="café")).encode("latin-1")
+    con, summary = _load(
+        tmp_path,
+        {
+            "empty.csv": "",
+            "latin1.csv": latin1,
+            "headerless.csv": _row(),
+            "partial_header.csv": "article_id,event_date\n" + A1 + ",2024-12-06\n",
+            "good.csv": EXTRACTION_HEADER + _row(),
+        },
+    )
+    assert summary.extraction_rows_accepted == 1
+    reasons = {
+        path.rsplit("/", 1)[1]: reason
+        for path, reason in con.execute("select source_file, reason from raw.rejected_rows").fetchall()
+    }
+    assert reasons == {
+        "empty.csv": "file: empty file",
+        "latin1.csv": f"file: not valid UTF-8 (byte {latin1.index(b'caf') + 3}: invalid continuation byte)",
+        "headerless.csv": "file: no header row naming the required columns "
+        "(missing article_id, event_date, actor1, cameo_code, location, quote)",
+        "partial_header.csv": "file: header lacks required column(s) actor1, cameo_code, location, quote",
+    }
+
+
+def test_row_with_wrong_field_count_is_rejected_with_its_record(tmp_path):
+    con, summary = _load(tmp_path, {"a.csv": EXTRACTION_HEADER + _row() + "a,b,c\n"})
+    assert summary.extraction_rows_read == 2
+    assert con.execute("select row_number, reason, raw_record from raw.rejected_rows").fetchall() == [
+        (3, "row: has 3 fields but the header has 14", '["a", "b", "c"]')
+    ]
+
+
+def test_every_input_row_is_accepted_or_rejected(tmp_path):
+    rows = [_row(), _row(fatalities="x"), _row(event_date="2024-12-05"), "1,2\n", _row(cameo_code="")]
+    con, summary = _load(tmp_path, {"a.csv": EXTRACTION_HEADER + "".join(rows)})
+    (accepted,) = con.execute("select count(*) from raw.extractions").fetchone()
+    (rejected,) = con.execute("select count(*) from raw.rejected_rows where row_number is not null").fetchone()
+    assert summary.extraction_rows_read == len(rows)
+    assert (accepted, rejected) == (2, 3)
+
+
+def test_undecodable_article_is_rejected_and_others_load(tmp_path):
+    seeds = make_seeds(tmp_path, {"a.csv": EXTRACTION_HEADER + _row()}, articles=[A1])
+    (seeds / "articles" / "broken.txt").write_bytes(b"\xff\xfe\x00bad")
+    (seeds / "articles" / "blank.txt").write_text("  \n")
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    summary = load_inputs(con, seeds, "test-run")
+    assert summary.articles_loaded == 1
+    reasons = sorted(r for (r,) in con.execute("select reason from raw.rejected_rows").fetchall())
+    assert reasons == ["file: empty file", "file: not valid UTF-8 (byte 0: invalid start byte)"]
+
+
+def test_missing_reference_file_stops_the_load_with_one_line(tmp_path):
+    seeds = make_seeds(tmp_path, {"a.csv": EXTRACTION_HEADER + _row()})
+    (seeds / "reference" / "actors.csv").unlink()
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    with pytest.raises(InputError, match=r"reference file .*actors.csv is missing"):
+        load_inputs(con, seeds, "test-run")
+
+
+def test_loading_twice_replaces_rather_than_appends(tmp_path):
+    seeds = make_seeds(tmp_path, {"a.csv": EXTRACTION_HEADER + _row() + _row(fatalities="x")})
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    load_inputs(con, seeds, "first")
+    load_inputs(con, seeds, "second")
+    counts = con.execute(
+        "select (select count(*) from raw.extractions), (select count(*) from raw.rejected_rows), "
+        "(select count(*) from raw.articles), (select count(*) from raw.load_runs)"
+    ).fetchone()
+    assert counts == (1, 1, 5, 2)
