@@ -113,6 +113,8 @@ def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path) -> None:
                     ("country_name", pa.string()),
                     ("geonames_id", pa.int64()),
                     ("capital_name", pa.string()),
+                    ("capital_latitude", pa.float64()),
+                    ("capital_longitude", pa.float64()),
                 ]
             ),
         ),

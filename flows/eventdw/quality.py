@@ -61,12 +61,15 @@ def _history_rows(run_id: str, suite: str, results: list[Any]) -> list[tuple[Any
 def validate_marts(warehouse: Path, data_docs_dir: Path, run_id: str) -> QualityReport:
     """Validate every marts table; raise QualityError if an error-level expectation fails."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+
     import duckdb
     import great_expectations as gx
     from great_expectations.checkpoint import UpdateDataDocsAction
 
     from expectations import marts
+
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
 
     # Connections use the default configuration: dbt's connection to the same file may still be open
     # in this process, and DuckDB refuses a second one configured differently (read-only).

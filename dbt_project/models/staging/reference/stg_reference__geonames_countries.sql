@@ -10,7 +10,9 @@ renamed as (
         country_iso3,
         country_name,
         geonames_id,
-        capital_name
+        capital_name,
+        capital_latitude,
+        capital_longitude
     from source
 )
 
