@@ -1,0 +1,196 @@
+"""The main job on the bundled seeds: what lands in the marts, the exports and the quality history."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import duckdb
+import pyarrow.dataset as ds
+import pytest
+
+from tests.conftest import SEEDS
+
+DEIR_EZ_ZOR = "geonames:170794"
+MART_TABLES = ["fact_events", "fact_event_mentions", "dim_actor", "dim_place", "dim_article", "dim_cameo_code"]
+
+
+def _input_rows() -> int:
+    total = 0
+    for path in SEEDS.glob("extractions/*.csv"):
+        with path.open(encoding="utf-8", newline="") as handle:
+            total += sum(1 for _ in csv.DictReader(handle))
+    return total
+
+
+def test_every_extraction_row_is_a_mention_or_a_rejected_row(seed_run, seed_db):
+    (mentions,) = seed_db.execute("select count(*) from marts.fact_event_mentions").fetchone()
+    (rejected,) = seed_db.execute("select count(*) from raw.rejected_rows where row_number is not null").fetchone()
+    assert mentions + rejected == _input_rows() == seed_run.extraction_rows_read
+    assert mentions == seed_run.extraction_rows_accepted >= 30
+
+
+def test_sdf_capture_of_deir_ez_zor_is_one_event_reported_by_four_articles(seed_db):
+    rows = seed_db.execute(
+        """
+        select actor1_id, cameo_code, cameo_root_code, quad_class, goldstein_scale, num_articles, num_mentions,
+               source_article_ids, acled_event_type, interaction
+        from marts.fact_events
+        where place_id = ? and event_date = date '2024-12-06' and cameo_root_code = '19'
+        """,
+        [DEIR_EZ_ZOR],
+    ).fetchall()
+    assert rows == [
+        (
+            "sdf",
+            "192",
+            "19",
+            4,
+            -9.5,
+            4,
+            4,
+            "000_4938db59a5dbecdc; 001_80b8b6eb158c6571; 002_06df92578aa3feb5; 004_a744f15570869942",
+            "Strategic developments",
+            12,
+        )
+    ]
+
+
+def test_deir_ez_zor_spellings_resolve_to_one_place(seed_db):
+    rows = seed_db.execute(
+        """
+        select distinct location_text, place_id from marts.fact_event_mentions
+        where location_text in ('Deir el-Zor', 'Deir ez-Zor', 'Deir Ezzor', 'Deir ez-Zur')
+        """
+    ).fetchall()
+    assert {text for text, _ in rows} == {"Deir el-Zor", "Deir ez-Zor", "Deir Ezzor", "Deir ez-Zur"}
+    assert {place for _, place in rows} == {DEIR_EZ_ZOR}
+    place = seed_db.execute(
+        "select place_name, geonames_id, admin1_iso, country_iso3, round(latitude, 2), round(longitude, 2) "
+        "from marts.dim_place where place_id = ?",
+        [DEIR_EZ_ZOR],
+    ).fetchone()
+    assert place == ("Deir ez-Zor", 170794, "SY-DY", "SYR", 35.34, 40.14)
+
+
+def test_sdf_spellings_resolve_to_one_actor(seed_db):
+    rows = seed_db.execute(
+        """
+        select distinct text, actor_id from (
+            select actor1_text as text, actor1_id as actor_id from marts.fact_event_mentions
+            union all
+            select actor2_text, actor2_id from marts.fact_event_mentions
+        )
+        where text in ('SDF', 'Syrian Democratic Forces', 'U.S.-backed Syrian rebel forces', 'Kurdish forces')
+        """
+    ).fetchall()
+    assert len(rows) == 4 and {actor for _, actor in rows} == {"sdf"}
+
+
+def test_government_forces_before_8_december_2024_are_the_assad_era_actor(seed_db):
+    rows = seed_db.execute(
+        "select distinct actor1_id from marts.fact_event_mentions where actor1_text = 'Syrian government forces'"
+    ).fetchall()
+    assert rows == [("syria_military_assad",)]
+
+
+def test_every_quote_slices_back_out_of_its_article(seed_db):
+    (mismatches,) = seed_db.execute(
+        """
+        select count(*) from marts.fact_event_mentions m join marts.dim_article a using (article_id)
+        where substring(a.raw_text, m.quote_start + 1, m.quote_end - m.quote_start) <> m.quote
+        """
+    ).fetchone()
+    assert mismatches == 0
+
+
+def test_unknown_fatalities_stay_unknown_and_reported_ones_are_kept(seed_db):
+    sweida = seed_db.execute(
+        """
+        select e.fatalities, e.fatalities_low, e.fatalities_high, e.num_articles
+        from marts.fact_events e
+        where e.place_id = 'geonames:172408' and e.cameo_code = '190'
+        """
+    ).fetchall()
+    assert sweida == [(3, 3, 3, 2)]
+    (unknown,) = seed_db.execute("select count(*) from marts.fact_events where fatalities is null").fetchone()
+    (zero,) = seed_db.execute("select count(*) from marts.fact_events where fatalities = 0").fetchone()
+    assert unknown > zero
+
+
+def test_every_event_has_a_mention_and_its_keys_in_the_dimensions(seed_db):
+    orphans = seed_db.execute(
+        """
+        select
+            (select count(*) from marts.fact_events e
+             where not exists (select 1 from marts.fact_event_mentions m where m.event_id = e.event_id)),
+            (select count(*) from marts.fact_events e
+             where e.place_id not in (select place_id from marts.dim_place)),
+            (select count(*) from marts.fact_events e
+             where e.actor1_id not in (select actor_id from marts.dim_actor))
+        """
+    ).fetchone()
+    assert orphans == (0, 0, 0)
+
+
+def test_exports_hold_the_marts_with_a_manifest(seed_run, seed_db):
+    exports = seed_run.exports_dir
+    manifest = json.loads((exports / "manifest.json").read_text())
+    for table in MART_TABLES:
+        (rows,) = seed_db.execute(f"select count(*) from marts.{table}").fetchone()
+        assert manifest["tables"][table] == rows
+    assert sum(f["rows"] for f in manifest["files"] if f["path"].startswith("fact_events/")) == manifest["tables"][
+        "fact_events"
+    ]
+    assert (exports / "fact_events" / "year=2024" / "month=12").is_dir()
+    assert (exports / "fact_events" / "year=2014" / "month=7").is_dir()
+    events = ds.dataset(exports / "fact_events", format="parquet", partitioning="hive").to_table()
+    assert sorted(events.column("event_id").to_pylist()) == sorted(
+        e for (e,) in seed_db.execute("select event_id from marts.fact_events").fetchall()
+    )
+    assert ds.dataset(exports / "dim_place.parquet").count_rows() == manifest["tables"]["dim_place"]
+
+
+def test_quality_gate_results_are_kept_in_the_warehouse_and_the_data_docs(seed_run, seed_db):
+    rows = seed_db.execute(
+        "select suite, severity, success from quality.validation_results where run_id = ?", [seed_run.run_id]
+    ).fetchall()
+    assert {suite for suite, _, _ in rows} == {
+        "marts.fact_events",
+        "marts.fact_event_mentions",
+        "marts.dim_actor",
+        "marts.dim_place",
+        "marts.dim_article",
+    }
+    assert all(success for _, severity, success in rows if severity == "error")
+    index = seed_run.data_docs.read_text()
+    assert "marts.fact_events" in index
+
+
+def test_running_twice_on_the_same_input_leaves_the_same_marts(seed_run, tmp_path):
+    from eventdw.flow import eventdw_pipeline
+
+    def snapshot(warehouse):
+        with duckdb.connect(str(warehouse)) as con:
+            return {t: sorted(map(repr, con.execute(f"select * from marts.{t}").fetchall())) for t in MART_TABLES}
+
+    warehouse = tmp_path / "w.duckdb"
+    first = eventdw_pipeline(SEEDS, warehouse, tmp_path / "exports", tmp_path / "docs")
+    before = snapshot(warehouse)
+    second = eventdw_pipeline(SEEDS, warehouse, tmp_path / "exports", tmp_path / "docs")
+    assert snapshot(warehouse) == before
+    assert second.events == first.events == seed_run.events
+
+
+@pytest.mark.parametrize("missing", ["articles", "extractions"])
+def test_cli_reports_a_missing_input_folder_in_one_line(tmp_path, missing, prefect_harness):
+    from click.testing import CliRunner
+
+    from eventdw.cli import main
+
+    seeds = tmp_path / "seeds"
+    for folder in {"articles", "extractions", "reference"} - {missing}:
+        (seeds / folder).mkdir(parents=True)
+    result = CliRunner().invoke(main, ["run", "--seeds-dir", str(seeds), "--warehouse", str(tmp_path / "w.duckdb")])
+    assert result.exit_code == 1
+    assert result.output == f"Error: {seeds / missing} is not a folder (expected seeds/articles, extractions, reference)\n"
