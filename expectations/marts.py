@@ -29,7 +29,10 @@ def fact_events(cameo_codes: list[str]) -> gx.ExpectationSuite:
         gxe.ExpectColumnValuesToBeInSet(column="geo_precision", value_set=[1, 2, 3]),
         gxe.ExpectColumnValuesToBeBetween(column="fatalities", min_value=0),
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="fatalities_high", column_B="fatalities_low", or_equal=True, ignore_row_if="either_value_is_missing"
+            column_A="fatalities_high",
+            column_B="fatalities_low",
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
         ),
         gxe.ExpectColumnValuesToBeBetween(column="num_mentions", min_value=1),
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="num_mentions", column_B="num_articles", or_equal=True),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-
 from eventdw.load import InputError, load_inputs
+
 from tests.conftest import EXTRACTION_HEADER, make_seeds
 
 A1 = "001_80b8b6eb158c6571"  # dated 2024-12-06
@@ -56,7 +56,10 @@ def test_good_row_is_accepted_with_quote_offsets_into_the_article(tmp_path):
 @pytest.mark.parametrize(
     ("overrides", "reason"),
     [
-        ({"article_id": "no_such_article"}, "article_id: unknown article 'no_such_article' (no articles/no_such_article.txt)"),
+        (
+            {"article_id": "no_such_article"},
+            "article_id: unknown article 'no_such_article' (no articles/no_such_article.txt)",
+        ),
         ({"actor1": ""}, "actor1: missing required field"),
         ({"location": ""}, "location: missing required field"),
         ({"event_date": "06/12/2024"}, "event_date: unparseable date '06/12/2024' (expected YYYY-MM-DD)"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from eventdw.names import normalize_name
 
 

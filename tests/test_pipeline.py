@@ -139,9 +139,10 @@ def test_exports_hold_the_marts_with_a_manifest(seed_run, seed_db):
     for table in MART_TABLES:
         (rows,) = seed_db.execute(f"select count(*) from marts.{table}").fetchone()
         assert manifest["tables"][table] == rows
-    assert sum(f["rows"] for f in manifest["files"] if f["path"].startswith("fact_events/")) == manifest["tables"][
-        "fact_events"
-    ]
+    assert (
+        sum(f["rows"] for f in manifest["files"] if f["path"].startswith("fact_events/"))
+        == manifest["tables"]["fact_events"]
+    )
     assert (exports / "fact_events" / "year=2024" / "month=12").is_dir()
     assert (exports / "fact_events" / "year=2014" / "month=7").is_dir()
     events = ds.dataset(exports / "fact_events", format="parquet", partitioning="hive").to_table()
@@ -185,7 +186,6 @@ def test_running_twice_on_the_same_input_leaves_the_same_marts(seed_run, tmp_pat
 @pytest.mark.parametrize("missing", ["articles", "extractions"])
 def test_cli_reports_a_missing_input_folder_in_one_line(tmp_path, missing, prefect_harness):
     from click.testing import CliRunner
-
     from eventdw.cli import main
 
     seeds = tmp_path / "seeds"
@@ -193,4 +193,36 @@ def test_cli_reports_a_missing_input_folder_in_one_line(tmp_path, missing, prefe
         (seeds / folder).mkdir(parents=True)
     result = CliRunner().invoke(main, ["run", "--seeds-dir", str(seeds), "--warehouse", str(tmp_path / "w.duckdb")])
     assert result.exit_code == 1
-    assert result.output == f"Error: {seeds / missing} is not a folder (expected seeds/articles, extractions, reference)\n"
+    assert (
+        result.output == f"Error: {seeds / missing} is not a folder (expected seeds/articles, extractions, reference)\n"
+    )
+
+
+def test_cli_reports_a_failed_dbt_test_in_one_line(tmp_path, prefect_harness):
+    import shutil
+
+    from click.testing import CliRunner
+
+    from eventdw.cli import main
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    with (seeds / "reference" / "actor_aliases.csv").open("a", encoding="utf-8") as aliases:
+        aliases.write("Ghost Brigade,no_such_actor,,,\n")
+    result = CliRunner().invoke(
+        main,
+        [
+            "run",
+            "--seeds-dir",
+            str(seeds),
+            "--warehouse",
+            str(tmp_path / "w.duckdb"),
+            "--exports-dir",
+            str(tmp_path / "x"),
+        ],
+    )
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: dbt build failed: test relationships on stg_reference__actor_aliases.actor_id: 1 failing row(s)\n"
+    )
+    assert not (tmp_path / "x").exists()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-
 from eventdw.quality import QualityError, validate_marts
 
 TABLES = ["fact_events", "fact_event_mentions", "dim_actor", "dim_place", "dim_article", "dim_cameo_code"]
@@ -45,18 +44,30 @@ def test_gate_passes_on_the_seed_marts(marts_copy, tmp_path):
 @pytest.mark.parametrize(
     ("statement", "failure"),
     [
-        ("update marts.fact_events set goldstein_scale = 42 where cameo_code = '192'",
-         ("marts.fact_events", "expect_column_values_to_be_between")),
-        ("update marts.fact_events set cameo_code = '999' where cameo_code = '192'",
-         ("marts.fact_events", "expect_column_values_to_be_in_set")),
-        ("update marts.fact_events set fatalities_low = 5, fatalities_high = 2 where fatalities is not null",
-         ("marts.fact_events", "expect_column_pair_values_a_to_be_greater_than_b")),
-        ("update marts.fact_event_mentions set quote_end = quote_start where cameo_code = '192'",
-         ("marts.fact_event_mentions", "expect_column_pair_values_a_to_be_greater_than_b")),
-        ("insert into marts.dim_actor select * from marts.dim_actor limit 1",
-         ("marts.dim_actor", "expect_column_values_to_be_unique")),
-        ("update marts.dim_place set latitude = 135.0 where place_id = 'geonames:170794'",
-         ("marts.dim_place", "expect_column_values_to_be_between")),
+        (
+            "update marts.fact_events set goldstein_scale = 42 where cameo_code = '192'",
+            ("marts.fact_events", "expect_column_values_to_be_between"),
+        ),
+        (
+            "update marts.fact_events set cameo_code = '999' where cameo_code = '192'",
+            ("marts.fact_events", "expect_column_values_to_be_in_set"),
+        ),
+        (
+            "update marts.fact_events set fatalities_low = 5, fatalities_high = 2 where fatalities is not null",
+            ("marts.fact_events", "expect_column_pair_values_a_to_be_greater_than_b"),
+        ),
+        (
+            "update marts.fact_event_mentions set quote_end = quote_start where cameo_code = '192'",
+            ("marts.fact_event_mentions", "expect_column_pair_values_a_to_be_greater_than_b"),
+        ),
+        (
+            "insert into marts.dim_actor select * from marts.dim_actor limit 1",
+            ("marts.dim_actor", "expect_column_values_to_be_unique"),
+        ),
+        (
+            "update marts.dim_place set latitude = 135.0 where place_id = 'geonames:170794'",
+            ("marts.dim_place", "expect_column_values_to_be_between"),
+        ),
     ],
 )
 def test_gate_fails_on_broken_marts_and_records_why(marts_copy, tmp_path, statement, failure):

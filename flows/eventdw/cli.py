@@ -30,14 +30,34 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--seeds-dir", type=click.Path(path_type=Path), default=Path("seeds"), show_default=True,
-              help="Folder with articles/, extractions/ and reference/.")
-@click.option("--warehouse", type=click.Path(path_type=Path), default=Path("warehouse/eventdw.duckdb"),
-              show_default=True, help="The DuckDB file to build.")
-@click.option("--exports-dir", type=click.Path(path_type=Path), default=Path("exports"), show_default=True,
-              help="Where the Parquet exports go.")
-@click.option("--data-docs-dir", type=click.Path(path_type=Path), default=Path("data_docs"), show_default=True,
-              help="Where the Great Expectations data docs (HTML) go.")
+@click.option(
+    "--seeds-dir",
+    type=click.Path(path_type=Path),
+    default=Path("seeds"),
+    show_default=True,
+    help="Folder with articles/, extractions/ and reference/.",
+)
+@click.option(
+    "--warehouse",
+    type=click.Path(path_type=Path),
+    default=Path("warehouse/eventdw.duckdb"),
+    show_default=True,
+    help="The DuckDB file to build.",
+)
+@click.option(
+    "--exports-dir",
+    type=click.Path(path_type=Path),
+    default=Path("exports"),
+    show_default=True,
+    help="Where the Parquet exports go.",
+)
+@click.option(
+    "--data-docs-dir",
+    type=click.Path(path_type=Path),
+    default=Path("data_docs"),
+    show_default=True,
+    help="Where the Great Expectations data docs (HTML) go.",
+)
 @click.option("--verbose", is_flag=True, help="Show Prefect's logs.")
 def run(seeds_dir: Path, warehouse: Path, exports_dir: Path, data_docs_dir: Path, verbose: bool) -> None:
     """Load the inputs, build the marts, check them and export them."""
@@ -61,7 +81,9 @@ def run(seeds_dir: Path, warehouse: Path, exports_dir: Path, data_docs_dir: Path
         if verbose:
             raise
         message = " ".join(str(error).split())
-        raise click.ClickException(f"{type(error).__name__}: {message} (run again with --verbose for details)") from None
+        raise click.ClickException(
+            f"{type(error).__name__}: {message} (run again with --verbose for details)"
+        ) from None
 
     click.echo(f"eventdw run {summary.run_id}")
     click.echo(f"  articles loaded            {summary.articles_loaded}")

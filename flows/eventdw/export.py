@@ -52,9 +52,8 @@ def export_marts(warehouse: Path, exports_dir: Path, run_id: str) -> dict[str, i
             )
         for table, key in DIMENSIONS.items():
             (rows[table],) = con.execute(f"select count(*) from marts.{table}").fetchone() or (0,)
-            con.execute(
-                f"copy (select * from marts.{table} order by {key}) to '{staging / (table + '.parquet')}' (format parquet)"
-            )
+            target = staging / f"{table}.parquet"
+            con.execute(f"copy (select * from marts.{table} order by {key}) to '{target}' (format parquet)")
     files = [
         {
             "path": str(path.relative_to(staging)),

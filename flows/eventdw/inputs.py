@@ -63,9 +63,7 @@ def _decode(path: Path, data: bytes, kind: str) -> tuple[str | None, Rejection |
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as error:
-        return None, Rejection(
-            kind, str(path), None, f"file: not valid UTF-8 (byte {error.start}: {error.reason})"
-        )
+        return None, Rejection(kind, str(path), None, f"file: not valid UTF-8 (byte {error.start}: {error.reason})")
 
 
 @dataclass(frozen=True)
@@ -112,9 +110,7 @@ def read_articles(articles_dir: Path) -> tuple[list[Article], list[Rejection]]:
 
 def _records(text: str) -> Iterator[tuple[int, list[str]]]:
     """CSV records with the spreadsheet row number of each (the header is row 1)."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    for index, record in enumerate(reader, start=1):
-        yield index, record
+    yield from enumerate(csv.reader(io.StringIO(text, newline=""), strict=True), start=1)
 
 
 def read_csv_file(path: Path, required: tuple[str, ...], kind: str) -> CsvFile:
@@ -168,7 +164,4 @@ def read_csv_file(path: Path, required: tuple[str, ...], kind: str) -> CsvFile:
 
 def read_extractions(extractions_dir: Path) -> list[CsvFile]:
     """Read every `*.csv` under `extractions_dir`."""
-    return [
-        read_csv_file(path, EXTRACTION_REQUIRED, "extraction")
-        for path in sorted(extractions_dir.glob("*.csv"))
-    ]
+    return [read_csv_file(path, EXTRACTION_REQUIRED, "extraction") for path in sorted(extractions_dir.glob("*.csv"))]

@@ -100,7 +100,9 @@ def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path) -> None:
             ),
         ),
     )
-    _replace(con, "raw.geonames_place_names", _arrow(names, pa.schema([("geonames_id", pa.int64()), ("name", pa.string())])))
+    _replace(
+        con, "raw.geonames_place_names", _arrow(names, pa.schema([("geonames_id", pa.int64()), ("name", pa.string())]))
+    )
     _replace(
         con,
         "raw.geonames_countries",
@@ -224,9 +226,7 @@ def load_inputs(con: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) ->
             """,
             [loaded_at],
         )
-        file_rejections = _rejection_rows(
-            article_rejections + [r for f in extraction_files for r in f.rejections]
-        )
+        file_rejections = _rejection_rows(article_rejections + [r for f in extraction_files for r in f.rejections])
         _replace(
             con,
             "file_rejections",

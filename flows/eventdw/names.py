@@ -16,7 +16,27 @@ from anyascii import anyascii
 
 # The article written as its own word. "us", "un", ... are left alone: too often English ("U.S.").
 ARABIC_ARTICLES = frozenset(
-    {"al", "el", "il", "ul", "ez", "az", "es", "as", "ash", "esh", "ad", "ed", "adh", "ar", "er", "at", "et", "an", "en"}
+    {
+        "al",
+        "el",
+        "il",
+        "ul",
+        "ez",
+        "az",
+        "es",
+        "as",
+        "ash",
+        "esh",
+        "ad",
+        "ed",
+        "adh",
+        "ar",
+        "er",
+        "at",
+        "et",
+        "an",
+        "en",
+    }
 )
 _JOINERS = re.compile(r"[.'`´’ʼʻ‘ʿʾ]")
 _SEPARATORS = re.compile(r"[^a-z0-9]+")

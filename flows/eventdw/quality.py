@@ -38,6 +38,10 @@ def _describe(result: Any, table: str) -> str:
     return f"{table}.{column} {config.type}{detail}"
 
 
+def _severity(result: Any) -> str:
+    return str((result.expectation_config.meta or {}).get("severity", "error"))
+
+
 def _history_rows(run_id: str, suite: str, results: list[Any]) -> list[tuple[Any, ...]]:
     rows = []
     for result in results:
@@ -49,7 +53,7 @@ def _history_rows(run_id: str, suite: str, results: list[Any]) -> list[tuple[Any
                 suite,
                 config.type,
                 json.dumps(config.kwargs, default=str, sort_keys=True),
-                (config.meta or {}).get("severity", "error"),
+                _severity(result),
                 bool(result.success),
                 None if observed is None else json.dumps(observed, default=str),
                 result.result.get("unexpected_count"),
@@ -65,6 +69,7 @@ def validate_marts(warehouse: Path, data_docs_dir: Path, run_id: str) -> Quality
     import duckdb
     import great_expectations as gx
     from great_expectations.checkpoint import UpdateDataDocsAction
+    from great_expectations.data_context.types.base import ProgressBarsConfig
 
     from expectations import marts
 
@@ -74,17 +79,22 @@ def validate_marts(warehouse: Path, data_docs_dir: Path, run_id: str) -> Quality
     # Connections use the default configuration: dbt's connection to the same file may still be open
     # in this process, and DuckDB refuses a second one configured differently (read-only).
     with duckdb.connect(str(warehouse)) as con:
-        reference = {"cameo_codes": [c for (c,) in con.execute("select cameo_code from marts.dim_cameo_code").fetchall()]}
+        reference = {
+            "cameo_codes": [c for (c,) in con.execute("select cameo_code from marts.dim_cameo_code").fetchall()]
+        }
         frames = {table: con.execute(f"select * from marts.{table}").df() for table in marts.TABLES}
 
     context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = {"globally": False, "metric_calculations": False}
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     data_docs_dir.mkdir(parents=True, exist_ok=True)
     context.add_data_docs_site(
         site_name="eventdw",
         site_config={
             "class_name": "SiteBuilder",
-            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(data_docs_dir.resolve())},
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(data_docs_dir.resolve()),
+            },
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
         },
     )
@@ -111,7 +121,7 @@ def validate_marts(warehouse: Path, data_docs_dir: Path, run_id: str) -> Quality
             for result in results:
                 if result.success:
                     continue
-                severity = (result.expectation_config.meta or {}).get("severity", "error")
+                severity = _severity(result)
                 target = report.failed_warnings if severity == "warning" else report.failed_errors
                 target.append(_describe(result, table))
 
