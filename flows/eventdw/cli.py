@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -70,6 +71,8 @@ def run(seeds_dir: Path, warehouse: Path, exports_dir: Path, data_docs_dir: Path
     from eventdw.transform import TransformError
 
     try:
+        # Libraries may reconfigure logging during the run; without --verbose none of it reaches the console.
+        logging.disable(logging.NOTSET if verbose else logging.CRITICAL)
         summary = eventdw_pipeline(seeds_dir, warehouse, exports_dir, data_docs_dir)
     except (InputError, TransformError, QualityError) as error:
         raise click.ClickException(str(error)) from None
