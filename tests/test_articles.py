@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from eventdw.articles import parse_article
 
+from eventdw.articles import parse_article
 from tests.conftest import SEEDS
 
 

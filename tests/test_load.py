@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from eventdw.load import InputError, load_inputs
 
+from eventdw.load import InputError, load_inputs
 from tests.conftest import EXTRACTION_HEADER, make_seeds
 
 A1 = "001_80b8b6eb158c6571"  # dated 2024-12-06

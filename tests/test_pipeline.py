@@ -28,6 +28,7 @@ def test_every_extraction_row_is_a_mention_or_a_rejected_row(seed_run, seed_db):
     (rejected,) = seed_db.execute("select count(*) from raw.rejected_rows where row_number is not null").fetchone()
     assert mentions + rejected == _input_rows() == seed_run.extraction_rows_read
     assert mentions == seed_run.extraction_rows_accepted >= 30
+    assert seed_run.unresolved_names == 0
 
 
 def test_sdf_capture_of_deir_ez_zor_is_one_event_reported_by_four_articles(seed_db):
@@ -186,6 +187,7 @@ def test_running_twice_on_the_same_input_leaves_the_same_marts(seed_run, tmp_pat
 @pytest.mark.parametrize("missing", ["articles", "extractions"])
 def test_cli_reports_a_missing_input_folder_in_one_line(tmp_path, missing, prefect_harness):
     from click.testing import CliRunner
+
     from eventdw.cli import main
 
     seeds = tmp_path / "seeds"

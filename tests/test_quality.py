@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import duckdb
 import pytest
+
 from eventdw.quality import QualityError, validate_marts
 
 TABLES = ["fact_events", "fact_event_mentions", "dim_actor", "dim_place", "dim_article", "dim_cameo_code"]
