@@ -12,7 +12,15 @@ import pytest
 from tests.conftest import SEEDS
 
 DEIR_EZ_ZOR = "geonames:170794"
-MART_TABLES = ["fact_events", "fact_event_mentions", "dim_actor", "dim_place", "dim_article", "dim_cameo_code"]
+MART_TABLES = [
+    "fact_events",
+    "fact_event_mentions",
+    "dim_actor",
+    "dim_place",
+    "dim_article",
+    "dim_cameo_code",
+    "report_unresolved_names",
+]
 
 
 def _input_rows() -> int:

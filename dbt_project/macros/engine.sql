@@ -51,3 +51,16 @@
 {% macro spark__sorted_distinct_join(expression, separator) -%}
     array_join(sort_array(collect_set({{ expression }})), '{{ separator }}')
 {%- endmacro %}
+
+{#- A date moved by a whole number of days (negative moves back). -#}
+{% macro add_days(date_expression, days) -%}
+    {{ return(adapter.dispatch('add_days', 'eventdw')(date_expression, days)) }}
+{%- endmacro %}
+
+{% macro default__add_days(date_expression, days) -%}
+    cast({{ date_expression }} + to_days(cast({{ days }} as integer)) as date)
+{%- endmacro %}
+
+{% macro spark__add_days(date_expression, days) -%}
+    date_add({{ date_expression }}, {{ days }})
+{%- endmacro %}

@@ -95,7 +95,7 @@ def run(seeds_dir: Path, warehouse: Path, exports_dir: Path, data_docs_dir: Path
     click.echo(f"    rejected (files + rows)  {summary.rejected_rows}   -> raw.rejected_rows")
     click.echo(f"  events                     {summary.events}   (from {summary.mentions} mentions)")
     click.echo(f"  actors / places in events  {summary.actors} / {summary.places}")
-    click.echo(f"  unresolved names           {summary.unresolved_names}")
+    click.echo(f"  unresolved names           {summary.unresolved_names}   -> marts.report_unresolved_names")
     for warning in summary.quality_warnings:
         click.echo(f"  quality warning: {warning}")
     click.echo(f"  warehouse                  {summary.warehouse}")

@@ -13,11 +13,13 @@ from pathlib import Path
 
 SCHEMA_VERSION = "1"
 FACTS = {"fact_events": "event_id", "fact_event_mentions": "mention_id"}
+# Tables written as one file each (the dimensions and the coder's report), with their sort keys.
 DIMENSIONS = {
     "dim_actor": "actor_id",
     "dim_place": "place_id",
     "dim_article": "article_id",
     "dim_cameo_code": "cameo_code",
+    "report_unresolved_names": "name_kind, spelling_normalized",
 }
 
 

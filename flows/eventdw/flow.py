@@ -73,8 +73,7 @@ def _count_marts(warehouse: Path) -> dict[str, int]:
                     union all select actor2_id from marts.fact_events
                 ) where actor_id is not null),
                 (select count(distinct place_id) from marts.fact_events),
-                (select count(*) from marts.dim_actor where not is_resolved)
-                    + (select count(*) from marts.dim_place where not is_resolved)
+                (select count(*) from marts.report_unresolved_names)
             """
         ).fetchone()
     assert row is not None

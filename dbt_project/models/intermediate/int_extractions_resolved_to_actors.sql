@@ -7,12 +7,8 @@ extractions as (
     select * from {{ ref('stg_coding__extractions') }}
 ),
 
-actors as (
-    select * from {{ ref('stg_reference__actors') }}
-),
-
-actor_aliases as (
-    select * from {{ ref('stg_reference__actor_aliases') }}
+actor_names as (
+    select * from {{ ref('int_actor_names_normalized') }}
 ),
 
 spellings as (
@@ -24,24 +20,16 @@ spellings as (
     where actor2_text is not null
 ),
 
-names as (
-    select actor_id, alias as actor_name_variant, 0 as source_rank, valid_from, valid_to
-    from actor_aliases
-    union all
-    select actor_id, actor_name, 1, valid_from, valid_to
-    from actors
-),
-
 candidates as (
     select
         actor_id as entity_id,
-        lower(trim(actor_name_variant)) as name_lower,
-        {{ normalize_name('actor_name_variant') }} as name_normalized,
+        name_lower,
+        name_normalized,
         source_rank,
         0 as weight,
         valid_from,
         valid_to
-    from names
+    from actor_names
 ),
 
 resolved as (

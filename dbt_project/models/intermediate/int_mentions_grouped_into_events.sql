@@ -1,12 +1,17 @@
--- The deduplication rule: mentions are one real-world event when they share
---   * the date, at the coarser of the mentions' time precisions: the day (1), the ISO week (2),
---     the month (3) or the year (4) it falls in, each mention's precision being part of the key;
+-- The deduplication rule. Mentions report one real-world event when they share
 --   * the pair of resolved actors, each taken at the top of its parent chain (the Deir el-Zor Military
---     Council counts as the SDF, Syrian military as the Syrian government of the day), in either order
---     (ACLED: actor order does not say who acted);
+--     Council counts as the SDF, the Syrian military as the Syrian government of the day), in either
+--     order (ACLED: actor order does not say who acted);
 --   * the CAMEO root code (19 "Fight" and 18 "Assault" are different events);
---   * the resolved place.
--- event_id is a hash of that key, so it stays the same across runs and when other events are added.
+--   * the resolved place;
+--   * and a date "the same within the stated time precision": each mention covers its date plus or minus
+--     a window (day 0, week 3 days, month 15 days), and mentions whose windows overlap, directly or
+--     through other mentions, are one event. Year-precision mentions (dated background, an eventdw
+--     extension) are only matched with each other, within the same year: "in 2017" must not swallow
+--     every dated 2017 event.
+-- event_id is a hash of the event's key and anchor: the date and precision of its most precise mention
+-- (the earliest, when several are as precise). It is the same across runs, and adding articles about
+-- other events never changes it.
 with
 
 mentions as (
@@ -27,29 +32,99 @@ mentions_joined_to_root_actors as (
     left join root_actors as root_actor2 on root_actor2.actor_id = mentions.actor2_id
 ),
 
-keyed as (
+windowed as (
     select
         *,
-        case time_precision
-            when 1 then event_date
-            when 2 then cast(date_trunc('week', event_date) as date)
-            when 3 then cast(date_trunc('month', event_date) as date)
-            else cast(date_trunc('year', event_date) as date)
-        end as event_period_start,
         least(root_actor1_id, coalesce(root_actor2_id, '')) as actor_pair_first,
-        greatest(root_actor1_id, coalesce(root_actor2_id, '')) as actor_pair_second
+        greatest(root_actor1_id, coalesce(root_actor2_id, '')) as actor_pair_second,
+        case when time_precision = 4 then extract(year from event_date) else 0 end as year_class,
+        case time_precision when 1 then 0 when 2 then 3 when 3 then 15 else 0 end as window_days
     from mentions_joined_to_root_actors
+),
+
+windows as (
+    select
+        *,
+        {{ add_days('event_date', '-window_days') }} as window_start,
+        {{ add_days('event_date', 'window_days') }} as window_end
+    from windowed
+),
+
+windows_with_previous_end as (
+    select
+        *,
+        max(window_end) over (
+            partition by actor_pair_first, actor_pair_second, cameo_root_code, place_id, year_class
+            order by window_start, mention_id
+            rows between unbounded preceding and 1 preceding
+        ) as previous_window_end
+    from windows
+),
+
+islands as (
+    select
+        *,
+        sum(case when previous_window_end is null or window_start > previous_window_end then 1 else 0 end) over (
+            partition by actor_pair_first, actor_pair_second, cameo_root_code, place_id, year_class
+            order by window_start, mention_id
+            rows between unbounded preceding and current row
+        ) as island_number
+    from windows_with_previous_end
+),
+
+anchored as (
+    select
+        *,
+        first_value(event_date) over (
+            partition by actor_pair_first, actor_pair_second, cameo_root_code, place_id, year_class, island_number
+            order by time_precision, event_date, mention_id
+        ) as anchor_date,
+        min(time_precision) over (
+            partition by actor_pair_first, actor_pair_second, cameo_root_code, place_id, year_class, island_number
+        ) as anchor_precision
+    from islands
 ),
 
 final as (
     select
         {{ hash_key(
-            ['time_precision', 'event_period_start', 'actor_pair_first', 'actor_pair_second',
-             'cameo_root_code', 'place_id'],
+            ['anchor_precision', 'anchor_date', 'actor_pair_first', 'actor_pair_second', 'cameo_root_code', 'place_id'],
             prefix='EV'
         ) }} as event_id,
-        *
-    from keyed
+        mention_id,
+        article_id,
+        article_published_date,
+        event_date,
+        time_precision,
+        actor1_text,
+        actor1_id,
+        actor1_resolution_method,
+        actor1_resolution_score,
+        actor2_text,
+        actor2_id,
+        actor2_resolution_method,
+        actor2_resolution_score,
+        location_text,
+        place_id,
+        place_resolution_method,
+        place_resolution_score,
+        geo_precision,
+        cameo_code,
+        cameo_root_code,
+        quad_class,
+        goldstein_scale,
+        acled_sub_event_type,
+        fatalities,
+        quote,
+        quote_start,
+        quote_end,
+        is_quote_in_body,
+        coder,
+        confidence,
+        notes,
+        source_file,
+        row_number
+    from anchored
 )
 
 select * from final

@@ -46,7 +46,10 @@ mentions_aggregated as (
         min(time_precision) as time_precision,
         min(geo_precision) as geo_precision,
         min(acled_sub_event_type) as any_acled_sub_event_type,
-        {{ sorted_distinct_join('article_id') }} as source_article_ids
+        {{ sorted_distinct_join('article_id') }} as source_article_ids,
+        {{ sorted_distinct_join(
+            "article_id || ': ' || coalesce(cast(fatalities as varchar), 'unknown')"
+        ) }} as fatality_claims
     from mentions
     group by event_id
 ),
@@ -99,7 +102,8 @@ events_joined as (
         mentions_aggregated.num_articles,
         mentions_aggregated.first_reported_date,
         mentions_aggregated.last_reported_date,
-        mentions_aggregated.source_article_ids
+        mentions_aggregated.source_article_ids,
+        mentions_aggregated.fatality_claims
     from representatives
     inner join mentions_aggregated on mentions_aggregated.event_id = representatives.event_id
     left join crosswalk_matches
@@ -141,7 +145,8 @@ final as (
         events_joined.num_articles,
         events_joined.first_reported_date,
         events_joined.last_reported_date,
-        events_joined.source_article_ids
+        events_joined.source_article_ids,
+        events_joined.fatality_claims
     from events_joined
     left join acled_event_types
         on acled_event_types.acled_sub_event_type = events_joined.acled_sub_event_type

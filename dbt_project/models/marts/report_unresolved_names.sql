@@ -1,0 +1,99 @@
+-- The spellings that resolved to nothing, for the coder to act on: what was written, how often, in which
+-- articles, and the nearest known name (below the fuzzy threshold) as a hint. Add the spelling to
+-- seeds/reference/actor_aliases.csv or place_aliases.csv, or fix the coding, and run again.
+with
+
+actors_resolved as (
+    select * from {{ ref('int_extractions_resolved_to_actors') }}
+),
+
+places_resolved as (
+    select * from {{ ref('int_extractions_resolved_to_places') }}
+),
+
+extractions as (
+    select * from {{ ref('stg_coding__extractions') }}
+),
+
+actor_names as (
+    select * from {{ ref('int_actor_names_normalized') }}
+),
+
+place_names as (
+    select * from {{ ref('int_place_names_normalized') }}
+),
+
+unresolved_spellings as (
+    select 'actor' as name_kind, actors_resolved.actor_normalized as spelling_normalized,
+        actors_resolved.actor_text as spelling, actors_resolved.mention_id
+    from actors_resolved
+    where not actors_resolved.is_resolved
+    union all
+    select 'place', places_resolved.location_normalized, places_resolved.location_text, places_resolved.mention_id
+    from places_resolved
+    where not places_resolved.is_resolved
+),
+
+grouped as (
+    select
+        unresolved_spellings.name_kind,
+        unresolved_spellings.spelling_normalized,
+        {{ sorted_distinct_join('unresolved_spellings.spelling') }} as spellings,
+        count(*) as num_mentions,
+        {{ sorted_distinct_join('extractions.article_id') }} as article_ids,
+        {{ sorted_distinct_join("extractions.source_file || ' row ' || cast(extractions.row_number as varchar)") }}
+            as source_rows
+    from unresolved_spellings
+    inner join extractions on extractions.mention_id = unresolved_spellings.mention_id
+    group by unresolved_spellings.name_kind, unresolved_spellings.spelling_normalized
+),
+
+known_names as (
+    select distinct 'actor' as name_kind, actor_id as entity_id, actor_name_variant as known_name, name_normalized
+    from actor_names
+    union all
+    select distinct 'place', place_id, place_name_variant, name_normalized
+    from place_names
+),
+
+nearest as (
+    select
+        grouped.name_kind,
+        grouped.spelling_normalized,
+        known_names.entity_id,
+        known_names.known_name,
+        {{ string_similarity('grouped.spelling_normalized', 'known_names.name_normalized') }} as similarity
+    from grouped
+    inner join known_names
+        on known_names.name_kind = grouped.name_kind
+        and substr(known_names.name_normalized, 1, 1) = substr(grouped.spelling_normalized, 1, 1)
+),
+
+nearest_ranked as (
+    select
+        *,
+        row_number() over (
+            partition by name_kind, spelling_normalized order by similarity desc, entity_id, known_name
+        ) as similarity_rank
+    from nearest
+),
+
+final as (
+    select
+        grouped.name_kind,
+        grouped.spelling_normalized,
+        grouped.spellings,
+        grouped.num_mentions,
+        grouped.article_ids,
+        grouped.source_rows,
+        nearest_ranked.entity_id as nearest_entity_id,
+        nearest_ranked.known_name as nearest_known_name,
+        nearest_ranked.similarity as nearest_similarity
+    from grouped
+    left join nearest_ranked
+        on nearest_ranked.name_kind = grouped.name_kind
+        and nearest_ranked.spelling_normalized = grouped.spelling_normalized
+        and nearest_ranked.similarity_rank = 1
+)
+
+select * from final
