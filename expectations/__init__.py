@@ -1,1 +1,36 @@
-"""Great Expectations suites, built in code, one module per layer."""
+"""Great Expectations suites, built in code, one module per layer (raw, staging, marts).
+
+Each module lists its `CHECKS`: a batch (the query that selects it from the warehouse) and the function
+that builds the suite run on it. An expectation's `meta.severity` is "error" (the default: the run stops
+before the export) or "warning" (reported, the run goes on).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+WARNING = {"severity": "warning"}
+
+# CAMEO root code -> GDELT QuadClass (EVENT_DATA.md): 01-05 verbal cooperation, 06-08 material cooperation,
+# 09-13 verbal conflict, 14-20 material conflict.
+QUAD_CLASS_OF_ROOT = [
+    (f"{root:02d}", 1 if root <= 5 else 2 if root <= 8 else 3 if root <= 13 else 4) for root in range(1, 21)
+]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One batch to validate: its suite's name, the query that selects it, and the suite's builder."""
+
+    name: str
+    query: str
+    build: Callable[[dict[str, Any]], Any]
+
+
+def all_checks() -> list[Check]:
+    """Every layer's checks, upstream first."""
+    from expectations import marts, raw, staging
+
+    return [*raw.CHECKS, *staging.CHECKS, *marts.CHECKS]

@@ -1,8 +1,4 @@
-"""The marts suite: what must hold in the tables analysts query.
-
-Each expectation carries `meta.severity`: "error" (the default) stops the run before the export;
-"warning" is reported and the run goes on.
-"""
+"""The marts suite: what must hold in the tables analysts query."""
 
 from __future__ import annotations
 
@@ -11,97 +7,166 @@ from typing import Any
 import great_expectations as gx
 import great_expectations.expectations as gxe
 
-WARNING = {"severity": "warning"}
-TABLES = ("fact_events", "fact_event_mentions", "dim_actor", "dim_place", "dim_article")
+from expectations import QUAD_CLASS_OF_ROOT, WARNING, Check
+from expectations.raw import _suite
+
+# Slack around a country's GeoNames places when checking that a coordinate lies in the country (degrees).
+COUNTRY_BOUNDS_MARGIN = 0.5
 
 
-def fact_events(cameo_codes: list[str]) -> gx.ExpectationSuite:
+def fact_events(reference: dict[str, Any]) -> gx.ExpectationSuite:
     """One row per event, codes from the CAMEO list, scales in range, counts that add up."""
-    suite = gx.ExpectationSuite(name="marts.fact_events")
-    for expectation in [
-        gxe.ExpectColumnValuesToBeUnique(column="event_id"),
-        gxe.ExpectColumnValuesToNotBeNull(column="event_id"),
-        gxe.ExpectColumnValuesToNotBeNull(column="event_date"),
-        gxe.ExpectColumnValuesToBeInSet(column="cameo_code", value_set=cameo_codes),
-        gxe.ExpectColumnValuesToBeInSet(column="quad_class", value_set=[1, 2, 3, 4]),
-        gxe.ExpectColumnValuesToBeBetween(column="goldstein_scale", min_value=-10, max_value=10),
-        gxe.ExpectColumnValuesToBeInSet(column="time_precision", value_set=[1, 2, 3, 4]),
-        gxe.ExpectColumnValuesToBeInSet(column="geo_precision", value_set=[1, 2, 3]),
-        gxe.ExpectColumnValuesToBeBetween(column="fatalities", min_value=0),
-        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="fatalities_high",
-            column_B="fatalities_low",
-            or_equal=True,
-            ignore_row_if="either_value_is_missing",
-        ),
-        gxe.ExpectColumnValuesToBeBetween(column="num_mentions", min_value=1),
-        gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="num_mentions", column_B="num_articles", or_equal=True),
-        gxe.ExpectColumnValuesToBeBetween(column="interaction", min_value=10, max_value=88),
-        gxe.ExpectColumnValuesToNotBeNull(column="acled_sub_event_type", meta=WARNING),
-    ]:
-        suite.add_expectation(expectation)
-    return suite
+    return _suite(
+        "marts.fact_events",
+        [
+            gxe.ExpectColumnValuesToBeUnique(column="event_id"),
+            gxe.ExpectColumnValuesToNotBeNull(column="event_id"),
+            gxe.ExpectColumnValuesToNotBeNull(column="event_date"),
+            gxe.ExpectColumnValuesToBeInSet(column="cameo_code", value_set=reference["cameo_codes"]),
+            gxe.ExpectColumnPairValuesToBeInSet(
+                column_A="cameo_root_code", column_B="quad_class", value_pairs_set=QUAD_CLASS_OF_ROOT
+            ),
+            gxe.ExpectColumnValuesToBeBetween(column="goldstein_scale", min_value=-10, max_value=10),
+            gxe.ExpectColumnValuesToBeInSet(column="time_precision", value_set=[1, 2, 3, 4]),
+            gxe.ExpectColumnValuesToBeInSet(column="geo_precision", value_set=[1, 2, 3]),
+            gxe.ExpectColumnValuesToBeBetween(column="fatalities", min_value=0),
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="fatalities", column_B="fatalities_low", or_equal=True, ignore_row_if="either_value_is_missing"
+            ),
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="fatalities_high",
+                column_B="fatalities",
+                or_equal=True,
+                ignore_row_if="either_value_is_missing",
+            ),
+            gxe.ExpectColumnValuesToBeBetween(column="num_mentions", min_value=1),
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="num_mentions", column_B="num_articles", or_equal=True
+            ),
+            gxe.ExpectColumnValuesToBeBetween(column="interaction", min_value=10, max_value=88),
+            gxe.ExpectColumnValuesToNotBeNull(column="acled_sub_event_type", meta=WARNING),
+        ],
+    )
 
 
-def fact_event_mentions() -> gx.ExpectationSuite:
+def fact_events_keys(reference: dict[str, Any]) -> gx.ExpectationSuite:
+    """Every fact row's keys are in its dimensions, and every event has the mentions it counts."""
+    return _suite(
+        "marts.fact_events_keys",
+        [
+            gxe.ExpectColumnValuesToBeInSet(column="is_actor1_in_dim_actor", value_set=[True]),
+            gxe.ExpectColumnValuesToBeInSet(column="is_actor2_in_dim_actor", value_set=[True]),
+            gxe.ExpectColumnValuesToBeInSet(column="is_place_in_dim_place", value_set=[True]),
+            gxe.ExpectColumnValuesToBeInSet(column="is_cameo_code_in_dim_cameo_code", value_set=[True]),
+            gxe.ExpectColumnValuesToBeBetween(column="mention_rows", min_value=1),
+            gxe.ExpectColumnPairValuesToBeEqual(column_A="mention_rows", column_B="num_mentions"),
+        ],
+    )
+
+
+def fact_event_mentions(reference: dict[str, Any]) -> gx.ExpectationSuite:
     """Every mention points at an event and carries its evidence."""
-    suite = gx.ExpectationSuite(name="marts.fact_event_mentions")
-    for expectation in [
-        gxe.ExpectColumnValuesToBeUnique(column="mention_id"),
-        gxe.ExpectColumnValuesToNotBeNull(column="event_id"),
-        gxe.ExpectColumnValuesToNotBeNull(column="quote"),
-        gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="quote_end", column_B="quote_start"),
-        gxe.ExpectColumnValuesToBeBetween(column="quote_start", min_value=0),
-        gxe.ExpectColumnValuesToBeInSet(column="is_quote_in_body", value_set=[True], meta=WARNING),
-        gxe.ExpectColumnValuesToNotBeInSet(column="place_resolution_method", value_set=["unresolved"], meta=WARNING),
-        gxe.ExpectColumnValuesToNotBeInSet(column="actor1_resolution_method", value_set=["unresolved"], meta=WARNING),
-    ]:
-        suite.add_expectation(expectation)
-    return suite
+    return _suite(
+        "marts.fact_event_mentions",
+        [
+            gxe.ExpectColumnValuesToBeUnique(column="mention_id"),
+            gxe.ExpectColumnValuesToNotBeNull(column="event_id"),
+            gxe.ExpectColumnValuesToNotBeNull(column="quote"),
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="quote_end", column_B="quote_start"),
+            gxe.ExpectColumnValuesToBeBetween(column="quote_start", min_value=0),
+            gxe.ExpectColumnValuesToBeInSet(column="is_quote_in_body", value_set=[True], meta=WARNING),
+            gxe.ExpectColumnValuesToNotBeInSet(
+                column="place_resolution_method", value_set=["unresolved"], meta=WARNING
+            ),
+            gxe.ExpectColumnValuesToNotBeInSet(
+                column="actor1_resolution_method", value_set=["unresolved"], meta=WARNING
+            ),
+        ],
+    )
 
 
-def dim_actor() -> gx.ExpectationSuite:
+def dim_actor(reference: dict[str, Any]) -> gx.ExpectationSuite:
     """Actors are unique and typed by ACLED's inter codes."""
-    suite = gx.ExpectationSuite(name="marts.dim_actor")
-    for expectation in [
-        gxe.ExpectColumnValuesToBeUnique(column="actor_id"),
-        gxe.ExpectColumnValuesToBeInSet(column="acled_inter_code", value_set=list(range(1, 9))),
-    ]:
-        suite.add_expectation(expectation)
-    return suite
+    return _suite(
+        "marts.dim_actor",
+        [
+            gxe.ExpectColumnValuesToBeUnique(column="actor_id"),
+            gxe.ExpectColumnValuesToBeInSet(column="acled_inter_code", value_set=list(range(1, 9))),
+        ],
+    )
 
 
-def dim_place() -> gx.ExpectationSuite:
-    """Places are unique and their coordinates are on the globe."""
-    suite = gx.ExpectationSuite(name="marts.dim_place")
-    for expectation in [
-        gxe.ExpectColumnValuesToBeUnique(column="place_id"),
-        gxe.ExpectColumnValuesToBeBetween(column="latitude", min_value=-90, max_value=90),
-        gxe.ExpectColumnValuesToBeBetween(column="longitude", min_value=-180, max_value=180),
-        gxe.ExpectColumnValuesToBeInSet(column="is_resolved", value_set=[True], meta=WARNING),
-    ]:
-        suite.add_expectation(expectation)
-    return suite
+def dim_place(reference: dict[str, Any]) -> gx.ExpectationSuite:
+    """Places are unique and lie inside their country (where the gazetteer knows its extent)."""
+    return _suite(
+        "marts.dim_place",
+        [
+            gxe.ExpectColumnValuesToBeUnique(column="place_id"),
+            gxe.ExpectColumnValuesToBeBetween(column="latitude", min_value=-90, max_value=90),
+            gxe.ExpectColumnValuesToBeBetween(column="longitude", min_value=-180, max_value=180),
+            gxe.ExpectColumnValuesToBeInSet(column="is_inside_country_bounds", value_set=[True]),
+            gxe.ExpectColumnValuesToBeInSet(column="is_resolved", value_set=[True], meta=WARNING),
+        ],
+    )
 
 
-def dim_article() -> gx.ExpectationSuite:
+def dim_article(reference: dict[str, Any]) -> gx.ExpectationSuite:
     """Articles are unique; a missing date is worth a look."""
-    suite = gx.ExpectationSuite(name="marts.dim_article")
-    for expectation in [
-        gxe.ExpectColumnValuesToBeUnique(column="article_id"),
-        gxe.ExpectColumnValuesToNotBeNull(column="raw_text"),
-        gxe.ExpectColumnValuesToNotBeNull(column="published_date", meta=WARNING),
-    ]:
-        suite.add_expectation(expectation)
-    return suite
+    return _suite(
+        "marts.dim_article",
+        [
+            gxe.ExpectColumnValuesToBeUnique(column="article_id"),
+            gxe.ExpectColumnValuesToNotBeNull(column="raw_text"),
+            gxe.ExpectColumnValuesToNotBeNull(column="published_date", meta=WARNING),
+        ],
+    )
 
 
-def suites(reference: dict[str, Any]) -> dict[str, gx.ExpectationSuite]:
-    """The suite for each marts table (TABLES), by table name; needs an active GX context."""
-    return {
-        "fact_events": fact_events(reference["cameo_codes"]),
-        "fact_event_mentions": fact_event_mentions(),
-        "dim_actor": dim_actor(),
-        "dim_place": dim_place(),
-        "dim_article": dim_article(),
-    }
+CHECKS = [
+    Check("marts.fact_events", "select * from marts.fact_events", fact_events),
+    Check(
+        "marts.fact_events_keys",
+        """
+        select
+            events.event_id,
+            events.num_mentions,
+            exists (select 1 from marts.dim_actor a where a.actor_id = events.actor1_id) as is_actor1_in_dim_actor,
+            events.actor2_id is null or exists (
+                select 1 from marts.dim_actor a where a.actor_id = events.actor2_id
+            ) as is_actor2_in_dim_actor,
+            exists (select 1 from marts.dim_place p where p.place_id = events.place_id) as is_place_in_dim_place,
+            exists (select 1 from marts.dim_cameo_code c where c.cameo_code = events.cameo_code)
+                as is_cameo_code_in_dim_cameo_code,
+            (select count(*) from marts.fact_event_mentions m where m.event_id = events.event_id) as mention_rows
+        from marts.fact_events as events
+        """,
+        fact_events_keys,
+    ),
+    Check("marts.fact_event_mentions", "select * from marts.fact_event_mentions", fact_event_mentions),
+    Check("marts.dim_actor", "select * from marts.dim_actor", dim_actor),
+    Check(
+        "marts.dim_place",
+        f"""
+        with country_bounds as (
+            select
+                country_iso2,
+                min(latitude) - {COUNTRY_BOUNDS_MARGIN} as south,
+                max(latitude) + {COUNTRY_BOUNDS_MARGIN} as north,
+                min(longitude) - {COUNTRY_BOUNDS_MARGIN} as west,
+                max(longitude) + {COUNTRY_BOUNDS_MARGIN} as east
+            from raw.geonames_places
+            group by country_iso2
+        )
+        select
+            places.place_id, places.latitude, places.longitude, places.is_resolved,
+            case when bounds.country_iso2 is not null and places.latitude is not null then
+                places.latitude between bounds.south and bounds.north
+                and places.longitude between bounds.west and bounds.east
+            end as is_inside_country_bounds
+        from marts.dim_place as places
+        left join country_bounds as bounds on bounds.country_iso2 = places.country_iso2
+        """,
+        dim_place,
+    ),
+    Check("marts.dim_article", "select article_id, raw_text, published_date from marts.dim_article", dim_article),
+]

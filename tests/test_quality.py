@@ -1,25 +1,28 @@
-"""The Great Expectations gate fails on broken marts, not only passes on good ones."""
+"""The Great Expectations gate fails on broken data in every layer, not only passes on good data."""
 
 from __future__ import annotations
 
 import duckdb
 import pytest
 
-from eventdw.quality import QualityError, validate_marts
+from eventdw.quality import QualityError, validate_warehouse
 
-TABLES = ["fact_events", "fact_event_mentions", "dim_actor", "dim_place", "dim_article", "dim_cameo_code"]
+DEIR_EZ_ZOR = "geonames:170794"
 
 
 @pytest.fixture()
-def marts_copy(seed_run, tmp_path):
-    """A writable copy of the seed run's marts."""
-    copy = tmp_path / "copy.duckdb"
+def warehouse_copy(seed_run, tmp_path):
+    """A writable copy of the seed run's whole warehouse (raw, staging views, marts).
+
+    The copy keeps the file name: dbt's views refer to their catalog, which DuckDB names after the file.
+    """
+    copy = tmp_path / "copy" / seed_run.warehouse.name
+    copy.parent.mkdir()
     with duckdb.connect(str(seed_run.warehouse)) as con:
-        con.execute(f"attach '{copy}' as copy")
-        con.execute("create schema copy.marts")
-        for table in TABLES:
-            con.execute(f"create table copy.marts.{table} as select * from marts.{table}")
-        con.execute("detach copy")
+        (source,) = con.execute("select current_database()").fetchone()
+        con.execute(f"attach '{copy}' as warehouse_copy")
+        con.execute(f"copy from database {source} to warehouse_copy")
+        con.execute("detach warehouse_copy")
     return copy
 
 
@@ -36,50 +39,93 @@ def _failures(warehouse, run_id):
         ).fetchall()
 
 
-def test_gate_passes_on_the_seed_marts(marts_copy, tmp_path):
-    report = validate_marts(marts_copy, tmp_path / "docs", "good")
-    assert report.failed_errors == [] and report.expectations >= 30
-    assert all(severity == "warning" for _, _, severity in _failures(marts_copy, "good"))
+def test_gate_passes_on_the_seed_warehouse_and_covers_every_layer(warehouse_copy, tmp_path):
+    report = validate_warehouse(warehouse_copy, tmp_path / "docs", "good")
+    assert report.failed_errors == [] and report.expectations >= 60
+    assert all(severity == "warning" for _, _, severity in _failures(warehouse_copy, "good"))
+    with duckdb.connect(str(warehouse_copy)) as con:
+        suites = {suite for (suite,) in con.execute("select distinct suite from quality.validation_results").fetchall()}
+    assert {suite.split(".")[0] for suite in suites} == {"raw", "staging", "marts"}
 
 
-@pytest.mark.parametrize(
-    ("statement", "failure"),
-    [
-        (
-            "update marts.fact_events set goldstein_scale = 42 where cameo_code = '192'",
-            ("marts.fact_events", "expect_column_values_to_be_between"),
-        ),
-        (
-            "update marts.fact_events set cameo_code = '999' where cameo_code = '192'",
-            ("marts.fact_events", "expect_column_values_to_be_in_set"),
-        ),
-        (
-            "update marts.fact_events set fatalities_low = 5, fatalities_high = 2 where fatalities is not null",
-            ("marts.fact_events", "expect_column_pair_values_a_to_be_greater_than_b"),
-        ),
-        (
-            "update marts.fact_event_mentions set quote_end = quote_start where cameo_code = '192'",
-            ("marts.fact_event_mentions", "expect_column_pair_values_a_to_be_greater_than_b"),
-        ),
-        (
-            "insert into marts.dim_actor select * from marts.dim_actor limit 1",
-            ("marts.dim_actor", "expect_column_values_to_be_unique"),
-        ),
-        (
-            "update marts.dim_place set latitude = 135.0 where place_id = 'geonames:170794'",
-            ("marts.dim_place", "expect_column_values_to_be_between"),
-        ),
-    ],
-)
-def test_gate_fails_on_broken_marts_and_records_why(marts_copy, tmp_path, statement, failure):
-    _break(marts_copy, statement)
-    with pytest.raises(QualityError, match=r"^data quality gate failed: "):
-        validate_marts(marts_copy, tmp_path / "docs", "broken")
-    assert (*failure, "error") in _failures(marts_copy, "broken")
+# Each break targets different rows, so that none hides another; each must be caught by its expectation.
+BREAKS = [
+    (
+        "update raw.extractions set confidence = 7 where cameo_code = '192'",
+        ("raw.extractions", "expect_column_values_to_be_between"),
+    ),
+    (
+        "update raw.articles set published_date = date '2000-01-01' where article_id = '001_80b8b6eb158c6571'",
+        ("staging.extractions_with_articles", "expect_column_pair_values_a_to_be_greater_than_b"),
+    ),
+    (
+        "update raw.cameo_codes set goldstein_scale = 12 where cameo_code = '011'",
+        ("staging.cameo_codes", "expect_column_values_to_be_between"),
+    ),
+    (
+        "update marts.fact_events set goldstein_scale = 42 where cameo_code = '190'",
+        ("marts.fact_events", "expect_column_values_to_be_between"),
+    ),
+    (
+        "update marts.fact_events set cameo_code = '999' where cameo_code = '192' and place_id = 'geonames:170017'",
+        ("marts.fact_events", "expect_column_values_to_be_in_set"),
+    ),
+    (
+        "update marts.fact_events set quad_class = 1 where cameo_code = '0874'",
+        ("marts.fact_events", "expect_column_pair_values_to_be_in_set"),
+    ),
+    (
+        "update marts.fact_events set fatalities_low = 5, fatalities_high = 2 where fatalities is not null",
+        ("marts.fact_events", "expect_column_pair_values_a_to_be_greater_than_b"),
+    ),
+    (
+        "delete from marts.dim_place where place_id = 'sup:nassib_crossing'",
+        ("marts.fact_events_keys", "expect_column_values_to_be_in_set"),
+    ),
+    (
+        f"delete from marts.fact_event_mentions where cameo_code = '192' and place_id = '{DEIR_EZ_ZOR}'",
+        ("marts.fact_events_keys", "expect_column_values_to_be_between"),
+    ),
+    (
+        "update marts.fact_event_mentions set quote_end = quote_start where cameo_code = '1384'",
+        ("marts.fact_event_mentions", "expect_column_pair_values_a_to_be_greater_than_b"),
+    ),
+    (
+        "insert into marts.dim_actor select * from marts.dim_actor where actor_id = 'hts'",
+        ("marts.dim_actor", "expect_column_values_to_be_unique"),
+    ),
+    (
+        "update marts.dim_place set latitude = 30.0 where place_id = 'geonames:169577'",
+        ("marts.dim_place", "expect_column_values_to_be_in_set"),
+    ),
+]
 
 
-def test_warning_level_failure_is_reported_and_the_run_goes_on(marts_copy, tmp_path):
-    _break(marts_copy, "update marts.fact_event_mentions set is_quote_in_body = false where cameo_code = '192'")
-    report = validate_marts(marts_copy, tmp_path / "docs", "warned")
+def test_gate_fails_on_broken_data_in_every_layer_and_records_why(warehouse_copy, tmp_path):
+    for statement, _ in BREAKS:
+        _break(warehouse_copy, statement)
+    with pytest.raises(
+        QualityError, match=r"^data quality gate failed: raw\.extractions: confidence .*\(and \d+ more\)$"
+    ):
+        validate_warehouse(warehouse_copy, tmp_path / "docs", "broken")
+    failures = set(_failures(warehouse_copy, "broken"))
+    missed = [failure for _, failure in BREAKS if (*failure, "error") not in failures]
+    assert missed == []
+
+
+def test_warning_level_failure_is_reported_and_the_run_goes_on(warehouse_copy, tmp_path):
+    _break(warehouse_copy, "update marts.fact_event_mentions set is_quote_in_body = false where cameo_code = '192'")
+    report = validate_warehouse(warehouse_copy, tmp_path / "docs", "warned")
     assert report.failed_errors == []
     assert any("is_quote_in_body" in warning for warning in report.failed_warnings)
+
+
+def test_rejected_rows_are_a_warning_not_a_stop(warehouse_copy, tmp_path):
+    _break(
+        warehouse_copy,
+        "insert into raw.rejected_rows "
+        "values ('x.csv', 2, 'fatalities: -1 is negative', 'extraction', '{}', 'r', now())",
+    )
+    report = validate_warehouse(warehouse_copy, tmp_path / "docs", "rejections")
+    assert report.failed_errors == []
+    assert report.failed_warnings == ["raw.rejected_rows: None,None expect_table_row_count_to_equal"]

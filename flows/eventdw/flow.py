@@ -48,9 +48,9 @@ def build_models(warehouse: Path) -> dict[str, int]:
 
 
 @task
-def validate_marts(warehouse: Path, data_docs_dir: Path, run_id: str) -> quality.QualityReport:
-    """The Great Expectations gate over the marts."""
-    return quality.validate_marts(warehouse, data_docs_dir, run_id)
+def validate_warehouse(warehouse: Path, data_docs_dir: Path, run_id: str) -> quality.QualityReport:
+    """The Great Expectations gate over the raw, staging and marts layers."""
+    return quality.validate_warehouse(warehouse, data_docs_dir, run_id)
 
 
 @task(retries=1, retry_delay_seconds=2)
@@ -86,7 +86,7 @@ def eventdw_pipeline(seeds_dir: Path, warehouse: Path, exports_dir: Path, data_d
     run_id = uuid.uuid4().hex[:12]
     loaded = load_inputs(seeds_dir, warehouse, run_id)
     build_models(warehouse)
-    report = validate_marts(warehouse, data_docs_dir, run_id)
+    report = validate_warehouse(warehouse, data_docs_dir, run_id)
     export_marts(warehouse, exports_dir, run_id)
     counts = _count_marts(warehouse)
     return RunSummary(

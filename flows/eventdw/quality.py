@@ -1,4 +1,4 @@
-"""The Great Expectations gate over the marts.
+"""The Great Expectations gate over the warehouse's layers (raw, staging, marts).
 
 GX 1.24 returns no rows over a DuckDB SQL datasource (GX issues #11579, #10738), so each table is read
 from DuckDB into pandas and validated as a dataframe batch. Every expectation's result is appended to
@@ -30,12 +30,12 @@ class QualityReport:
     data_docs_index: Path | None = None
 
 
-def _describe(result: Any, table: str) -> str:
+def _describe(result: Any, suite: str) -> str:
     config = result.expectation_config
     column = config.kwargs.get("column") or f"{config.kwargs.get('column_A')},{config.kwargs.get('column_B')}"
     unexpected = result.result.get("unexpected_count")
     detail = f" ({unexpected} unexpected)" if unexpected is not None else ""
-    return f"{table}.{column} {config.type}{detail}"
+    return f"{suite}: {column} {config.type}{detail}"
 
 
 def _severity(result: Any) -> str:
@@ -62,27 +62,25 @@ def _history_rows(run_id: str, suite: str, results: list[Any]) -> list[tuple[Any
     return rows
 
 
-def validate_marts(warehouse: Path, data_docs_dir: Path, run_id: str) -> QualityReport:
-    """Validate every marts table; raise QualityError if an error-level expectation fails."""
+def validate_warehouse(warehouse: Path, data_docs_dir: Path, run_id: str) -> QualityReport:
+    """Validate every layer's batches; raise QualityError if an error-level expectation fails."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-
     import duckdb
     import great_expectations as gx
     from great_expectations.checkpoint import UpdateDataDocsAction
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    from expectations import marts
+    from expectations import all_checks
 
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
     logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
 
     # Connections use the default configuration: dbt's connection to the same file may still be open
     # in this process, and DuckDB refuses a second one configured differently (read-only).
+    checks = all_checks()
     with duckdb.connect(str(warehouse)) as con:
-        reference = {
-            "cameo_codes": [c for (c,) in con.execute("select cameo_code from marts.dim_cameo_code").fetchall()]
-        }
-        frames = {table: con.execute(f"select * from marts.{table}").df() for table in marts.TABLES}
+        reference = {"cameo_codes": [c for (c,) in con.execute("select cameo_code from raw.cameo_codes").fetchall()]}
+        frames = {check.name: con.execute(check.query).df() for check in checks}
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
@@ -98,32 +96,32 @@ def validate_marts(warehouse: Path, data_docs_dir: Path, run_id: str) -> Quality
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
         },
     )
-    datasource = context.data_sources.add_pandas("marts")
+    datasource = context.data_sources.add_pandas("warehouse")
     report = QualityReport(run_id)
     history: list[tuple[Any, ...]] = []
-    for table, suite in marts.suites(reference).items():
-        batch = datasource.add_dataframe_asset(table).add_batch_definition_whole_dataframe("whole table")
+    for check in checks:
+        suite = context.suites.add(check.build(reference))
+        batch = datasource.add_dataframe_asset(check.name).add_batch_definition_whole_dataframe("whole batch")
         definition = context.validation_definitions.add(
-            gx.ValidationDefinition(name=f"marts.{table}", data=batch, suite=context.suites.add(suite))
+            gx.ValidationDefinition(name=check.name, data=batch, suite=suite)
         )
         checkpoint = context.checkpoints.add(
             gx.Checkpoint(
-                name=f"marts.{table}",
+                name=check.name,
                 validation_definitions=[definition],
                 actions=[UpdateDataDocsAction(name="data_docs", site_names=["eventdw"])],
             )
         )
-        outcome = checkpoint.run(batch_parameters={"dataframe": frames[table]}, run_id=None)
+        outcome = checkpoint.run(batch_parameters={"dataframe": frames[check.name]})
         for validation in outcome.run_results.values():
             results = list(validation.results)
             report.expectations += len(results)
-            history += _history_rows(run_id, suite.name, results)
+            history += _history_rows(run_id, check.name, results)
             for result in results:
                 if result.success:
                     continue
-                severity = _severity(result)
-                target = report.failed_warnings if severity == "warning" else report.failed_errors
-                target.append(_describe(result, table))
+                target = report.failed_warnings if _severity(result) == "warning" else report.failed_errors
+                target.append(_describe(result, check.name))
 
     with duckdb.connect(str(warehouse)) as con:
         con.execute("create schema if not exists quality")

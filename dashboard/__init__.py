@@ -1,0 +1,1 @@
+"""The eventdw dashboard: a Streamlit app over the warehouse's Parquet exports."""

@@ -1,0 +1,473 @@
+"""What the dashboard shows, read from the warehouse's Parquet exports with an in-memory DuckDB (no Streamlit here).
+
+The exports hold only data that passed the quality gate, and reading them never locks the warehouse file,
+so the dashboard can stay open while a run rebuilds it. Each function opens its own in-memory connection:
+DuckDB connections are not shared across Streamlit's threads, and opening one over Parquet costs milliseconds.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+# ACLED's six event types, in ACLED's order, each with one colour for the map and the charts.
+ACLED_EVENT_TYPE_COLOURS: dict[str, tuple[int, int, int]] = {
+    "Battles": (200, 40, 40),
+    "Explosions/Remote violence": (240, 130, 30),
+    "Violence against civilians": (130, 50, 150),
+    "Protests": (40, 110, 190),
+    "Riots": (220, 170, 0),
+    "Strategic developments": (90, 140, 90),
+}
+NOT_CLASSIFIED = "Not classified"
+NOT_CLASSIFIED_COLOUR = (140, 140, 140)
+TIME_PRECISIONS = {1: "day", 2: "week", 3: "month", 4: "year"}
+GEO_PRECISIONS = {1: "the place itself", 2: "near it / part of a region", 3: "only the region"}
+
+FACT_TABLES = ("fact_events", "fact_event_mentions")
+DIMENSION_TABLES = ("dim_actor", "dim_place", "dim_article", "dim_cameo_code", "report_unresolved_names")
+
+# One row per event with its actors', place's and CAMEO code's names: what every chart and the table start from.
+EVENTS_NAMED_SQL = f"""
+create view events_named as
+with
+
+events as (
+    select * from fact_events
+),
+
+actors as (
+    select actor_id, actor_name from dim_actor
+),
+
+places as (
+    select place_id, place_name, place_type, admin1_name, country_iso3, latitude, longitude from dim_place
+),
+
+cameo_codes as (
+    select cameo_code, cameo_name, quad_class_name from dim_cameo_code
+),
+
+final as (
+    select
+        events.event_id,
+        events.event_date,
+        events.time_precision,
+        case events.time_precision
+            when 4 then strftime(events.event_date, '%Y') || ' (year)'
+            when 3 then strftime(events.event_date, '%Y-%m') || ' (month)'
+            when 2 then 'week of ' || strftime(events.event_date, '%Y-%m-%d')
+            else strftime(events.event_date, '%Y-%m-%d')
+        end as date_label,
+        date_trunc('week', events.event_date)::date as week_start,
+        events.actor1_id,
+        actor1.actor_name as actor1_name,
+        events.actor2_id,
+        actor2.actor_name as actor2_name,
+        events.place_id,
+        places.place_name,
+        places.place_type,
+        case
+            when places.place_type = 'country' then places.place_name || ' (country)'
+            else coalesce(places.admin1_name, places.place_name)
+        end as governorate,
+        places.country_iso3,
+        places.latitude,
+        places.longitude,
+        events.geo_precision,
+        events.cameo_code,
+        cameo_codes.cameo_name,
+        events.quad_class,
+        cameo_codes.quad_class_name,
+        coalesce(events.acled_event_type, '{NOT_CLASSIFIED}') as acled_event_type,
+        events.acled_sub_event_type,
+        events.interaction,
+        events.fatalities,
+        events.fatalities_low,
+        events.fatalities_high,
+        events.has_conflicting_fatalities,
+        events.fatality_claims,
+        events.num_mentions,
+        events.num_articles,
+        events.first_reported_date,
+        events.last_reported_date,
+        events.source_article_ids,
+    from events
+    left join actors as actor1 on actor1.actor_id = events.actor1_id
+    left join actors as actor2 on actor2.actor_id = events.actor2_id
+    left join places on places.place_id = events.place_id
+    left join cameo_codes on cameo_codes.cameo_code = events.cameo_code
+)
+
+select * from final
+"""
+
+# The sidebar's filters as SQL over events_named; an empty list means "all".
+FILTERED_EVENTS_SQL = """
+filtered_events as (
+    select *
+    from events_named
+    where ($start_date is null or event_date >= $start_date)
+        and ($end_date is null or event_date <= $end_date)
+        and (len($acled_event_types) = 0 or list_contains($acled_event_types, acled_event_type))
+        and (len($quad_classes) = 0 or list_contains($quad_classes, quad_class))
+        and (
+            len($actor_names) = 0
+            or list_contains($actor_names, actor1_name)
+            or list_contains($actor_names, actor2_name)
+        )
+        and (len($governorates) = 0 or list_contains($governorates, governorate))
+)
+"""
+
+
+class ExportsError(Exception):
+    """The exports folder cannot be read; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class EventFilters:
+    """The sidebar's choices; an empty tuple or None means no filter on that field."""
+
+    start_date: date | None = None
+    end_date: date | None = None
+    acled_event_types: tuple[str, ...] = ()
+    quad_classes: tuple[int, ...] = ()
+    actor_names: tuple[str, ...] = ()
+    governorates: tuple[str, ...] = ()
+
+    def parameters(self) -> dict[str, Any]:
+        """The filters as DuckDB named parameters for FILTERED_EVENTS_SQL."""
+        return {
+            "start_date": self.start_date,
+            "end_date": self.end_date,
+            "acled_event_types": list(self.acled_event_types),
+            "quad_classes": list(self.quad_classes),
+            "actor_names": list(self.actor_names),
+            "governorates": list(self.governorates),
+        }
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    """What the header line says about the run behind the exports."""
+
+    run_id: str
+    num_events: int
+    num_mentions: int
+    num_articles: int
+    first_event_date: date | None
+    last_event_date: date | None
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """The values the sidebar offers, taken from the events (not from the whole dimensions)."""
+
+    first_event_date: date | None
+    last_event_date: date | None
+    acled_event_types: list[str] = field(default_factory=list)
+    quad_classes: dict[int, str] = field(default_factory=dict)
+    actor_names: list[str] = field(default_factory=list)
+    governorates: list[str] = field(default_factory=list)
+
+
+def read_manifest(exports_dir: Path) -> dict[str, Any]:
+    """The export's manifest.json, or ExportsError saying to run the pipeline first."""
+    manifest_path = exports_dir / "manifest.json"
+    if not exports_dir.is_dir():
+        raise ExportsError(f"No exports folder at {exports_dir}: run `make run` or `eventdw run` first.")
+    if not manifest_path.is_file():
+        raise ExportsError(f"No manifest.json in {exports_dir}: run `make run` or `eventdw run` first.")
+    try:
+        manifest: dict[str, Any] = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ExportsError(f"Cannot read {manifest_path} ({error}): run `eventdw run` again.") from None
+    if "run_id" not in manifest:
+        raise ExportsError(f"{manifest_path} names no run_id: run `eventdw run` again.")
+    return manifest
+
+
+def connect(exports_dir: Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with one view per exported table, plus events_named."""
+    con = duckdb.connect(":memory:")
+    for table in FACT_TABLES:
+        if not any((exports_dir / table).glob("year=*/month=*/*.parquet")):
+            con.close()
+            raise ExportsError(f"No {table} Parquet files in {exports_dir}: run `eventdw run` again.")
+        pattern = str(exports_dir / table / "year=*" / "month=*" / "*.parquet")
+        con.execute(
+            f"create view {table} as select * from read_parquet('{_quoted(pattern)}', hive_partitioning = true)"
+        )
+    for table in DIMENSION_TABLES:
+        path = exports_dir / f"{table}.parquet"
+        if not path.is_file():
+            con.close()
+            raise ExportsError(f"No {path.name} in {exports_dir}: run `eventdw run` again.")
+        con.execute(f"create view {table} as select * from read_parquet('{_quoted(str(path))}')")
+    con.execute(EVENTS_NAMED_SQL)
+    return con
+
+
+def _quoted(text: str) -> str:
+    """Text made safe inside a single-quoted SQL literal."""
+    return text.replace("'", "''")
+
+
+def _filtered(con: duckdb.DuckDBPyConnection, query: str, filters: EventFilters, **extra: Any) -> pd.DataFrame:
+    """Run `query`, which reads the filtered_events CTE, with the filters bound."""
+    return con.execute(f"with {FILTERED_EVENTS_SQL} {query}", filters.parameters() | extra).df()
+
+
+def export_summary(exports_dir: Path) -> ExportSummary:
+    """The run id, row counts and event date range of the exports."""
+    manifest = read_manifest(exports_dir)
+    with connect(exports_dir) as con:
+        row = con.execute(
+            """
+            select
+                (select count(*) from fact_events),
+                (select count(*) from fact_event_mentions),
+                (select count(*) from dim_article),
+                (select min(event_date) from fact_events),
+                (select max(event_date) from fact_events)
+            """
+        ).fetchone()
+    assert row is not None
+    return ExportSummary(str(manifest["run_id"]), int(row[0]), int(row[1]), int(row[2]), row[3], row[4])
+
+
+def filter_options(exports_dir: Path) -> FilterOptions:
+    """The dates, event types, quad classes, actors and governorates the events have."""
+    with connect(exports_dir) as con:
+        first, last = con.execute("select min(event_date), max(event_date) from events_named").fetchone() or (
+            None,
+            None,
+        )
+        event_types = [row[0] for row in con.execute("select distinct acled_event_type from events_named").fetchall()]
+        quad_classes = con.execute(
+            """
+            select distinct quad_class, quad_class_name
+            from events_named
+            where quad_class is not null
+            order by quad_class
+            """
+        ).fetchall()
+        actor_names = con.execute(
+            """
+            select distinct actor_name
+            from (
+                select actor1_name as actor_name from events_named
+                union all
+                select actor2_name as actor_name from events_named
+            )
+            where actor_name is not null
+            order by actor_name
+            """
+        ).fetchall()
+        governorates = con.execute(
+            "select distinct governorate from events_named where governorate is not null order by governorate"
+        ).fetchall()
+    known_order = list(ACLED_EVENT_TYPE_COLOURS) + [NOT_CLASSIFIED]
+    return FilterOptions(
+        first_event_date=first,
+        last_event_date=last,
+        acled_event_types=sorted(
+            event_types, key=lambda name: (known_order.index(name) if name in known_order else 99, name)
+        ),
+        quad_classes={int(code): str(name or f"quad class {code}") for code, name in quad_classes},
+        actor_names=[row[0] for row in actor_names],
+        governorates=[row[0] for row in governorates],
+    )
+
+
+def events(exports_dir: Path, filters: EventFilters) -> pd.DataFrame:
+    """The filtered events with their names, newest first; one row per event."""
+    with connect(exports_dir) as con:
+        frame = _filtered(
+            con,
+            """
+            select
+                *,
+                case
+                    when fatalities is null then 'unknown'
+                    when fatalities_high > fatalities then fatalities || ' (claims up to ' || fatalities_high || ')'
+                    else fatalities::varchar
+                end as fatalities_label,
+                date_label
+                    || ' · ' || coalesce(actor1_name, '?')
+                    || coalesce(' → ' || actor2_name, '')
+                    || ' · ' || coalesce(cameo_name, cameo_code)
+                    || ' · ' || coalesce(place_name, place_id)
+                    || ' (' || num_articles || case when num_articles = 1 then ' article)' else ' articles)' end
+                as event_label,
+            from filtered_events
+            order by event_date desc, num_articles desc, event_id
+            """,
+            filters,
+        )
+    return frame
+
+
+def weekly_activity(exports_dir: Path, filters: EventFilters) -> pd.DataFrame:
+    """Events and known fatalities per week (weeks start on Monday) and ACLED event type."""
+    with connect(exports_dir) as con:
+        return _filtered(
+            con,
+            """
+            select
+                week_start,
+                acled_event_type,
+                count(*) as num_events,
+                coalesce(sum(fatalities), 0) as fatalities,
+                count(*) filter (where fatalities is null) as num_events_unknown_fatalities,
+            from filtered_events
+            group by week_start, acled_event_type
+            order by week_start, acled_event_type
+            """,
+            filters,
+        )
+
+
+def top_actors(exports_dir: Path, filters: EventFilters, limit: int = 10) -> pd.DataFrame:
+    """The actors in most filtered events, as actor1 or actor2 (an event counts once per actor)."""
+    with connect(exports_dir) as con:
+        return _filtered(
+            con,
+            """
+            , actors_in_events as (
+                select event_id, actor1_name as actor_name from filtered_events
+                union
+                select event_id, actor2_name as actor_name from filtered_events
+            )
+
+            select actor_name, count(*) as num_events
+            from actors_in_events
+            where actor_name is not null
+            group by actor_name
+            order by num_events desc, actor_name
+            limit $limit
+            """,
+            filters,
+            limit=limit,
+        )
+
+
+def event_evidence(exports_dir: Path, event_id: str) -> pd.DataFrame:
+    """Each report of one event: the article, its quote, and how its names were written and resolved."""
+    with connect(exports_dir) as con:
+        return con.execute(
+            """
+            with
+
+            mentions as (
+                select * from fact_event_mentions where event_id = $event_id
+            ),
+
+            final as (
+                select
+                    mentions.mention_id,
+                    mentions.article_id,
+                    articles.title as article_title,
+                    articles.published_date,
+                    articles.published_date_source,
+                    mentions.quote,
+                    mentions.quote_start,
+                    mentions.quote_end,
+                    mentions.is_quote_in_body,
+                    mentions.event_date,
+                    mentions.time_precision,
+                    mentions.geo_precision,
+                    mentions.cameo_code,
+                    mentions.acled_sub_event_type,
+                    mentions.fatalities,
+                    mentions.actor1_text,
+                    actor1.actor_name as actor1_name,
+                    mentions.actor1_resolution_method,
+                    mentions.actor1_resolution_score,
+                    mentions.actor2_text,
+                    actor2.actor_name as actor2_name,
+                    mentions.actor2_resolution_method,
+                    mentions.actor2_resolution_score,
+                    mentions.location_text,
+                    places.place_name,
+                    mentions.place_resolution_method,
+                    mentions.place_resolution_score,
+                    mentions.coder,
+                    mentions.confidence,
+                    mentions.notes,
+                    mentions.source_file,
+                    mentions.source_row_number,
+                from mentions
+                left join dim_article as articles on articles.article_id = mentions.article_id
+                left join dim_actor as actor1 on actor1.actor_id = mentions.actor1_id
+                left join dim_actor as actor2 on actor2.actor_id = mentions.actor2_id
+                left join dim_place as places on places.place_id = mentions.place_id
+            )
+
+            select * from final
+            order by published_date, article_id, quote_start, mention_id
+            """,
+            {"event_id": event_id},
+        ).df()
+
+
+def event_type_colour(acled_event_type: str) -> tuple[int, int, int]:
+    """The colour of an ACLED event type on the map and in the charts."""
+    return ACLED_EVENT_TYPE_COLOURS.get(acled_event_type, NOT_CLASSIFIED_COLOUR)
+
+
+def map_points(events_frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The events that have coordinates, ready for a deck.gl ScatterplotLayer, and how many have none."""
+    has_coordinates = events_frame["latitude"].notna() & events_frame["longitude"].notna()
+    located = events_frame[has_coordinates]
+    points = pd.DataFrame(
+        {
+            "event_id": located["event_id"].astype(str),
+            "longitude": located["longitude"].astype(float),
+            "latitude": located["latitude"].astype(float),
+            # Pixels; the area, not the radius, grows with the number of articles.
+            "radius": [round(5 * math.sqrt(max(int(n), 1)), 2) for n in located["num_articles"]],
+            "colour": [[*event_type_colour(name), 210] for name in located["acled_event_type"]],
+            "num_articles": located["num_articles"].astype(int),
+            "date_label": located["date_label"].astype(str),
+            "actors_label": [
+                f"{actor1 if isinstance(actor1, str) else '?'}" + (f" → {actor2}" if isinstance(actor2, str) else "")
+                for actor1, actor2 in zip(located["actor1_name"], located["actor2_name"], strict=True)
+            ],
+            "place_label": [
+                f"{place} ({governorate})" if governorate != place else str(place)
+                for place, governorate in zip(located["place_name"], located["governorate"], strict=True)
+            ],
+            "cameo_label": [
+                f"{code} {name}" for code, name in zip(located["cameo_code"], located["cameo_name"], strict=True)
+            ],
+            "acled_event_type": located["acled_event_type"].astype(str),
+            "fatalities_label": located["fatalities_label"].astype(str),
+        }
+    )
+    # Big circles first, so that small ones at the same place are drawn on top of them.
+    points = points.sort_values(["num_articles", "event_id"], ascending=[False, True]).reset_index(drop=True)
+    return points, int((~has_coordinates).sum())
+
+
+def map_view(points: pd.DataFrame) -> tuple[float, float, float]:
+    """Latitude, longitude and zoom of a view centred on the points' mean that fits most of them."""
+    if points.empty:
+        return 0.0, 0.0, 1.0
+    latitude = float(points["latitude"].mean())
+    longitude = float(points["longitude"].mean())
+    # Fit the middle 90% of the points, so that one far-off capital does not zoom the map out to a continent.
+    spans = [
+        float(points[column].quantile(0.95) - points[column].quantile(0.05)) for column in ("latitude", "longitude")
+    ]
+    span = max(*spans, 0.5)
+    zoom = min(max(math.log2(360 / (span * 2.2)), 1.0), 10.0)
+    return latitude, longitude, round(zoom, 2)
