@@ -132,15 +132,8 @@ def show_map(events_frame: pd.DataFrame) -> None:
     """Events at their places, sized by articles and coloured by ACLED event type, with no basemap."""
     points, num_without_coordinates = data.map_points(events_frame)
     latitude, longitude, zoom = data.map_view(points)
-    # One label per spot on the map (the place with most events there): there are no basemap tiles to read.
-    labels = (
-        points.assign(spot=points["latitude"].round(1).astype(str) + "," + points["longitude"].round(1).astype(str))
-        .merge(events_frame[["event_id", "place_name"]], on="event_id")
-        .groupby(["spot", "place_name"], as_index=False)
-        .agg(latitude=("latitude", "first"), longitude=("longitude", "first"), num_events=("event_id", "count"))
-        .sort_values(["num_events", "place_name"], ascending=[False, True])
-        .drop_duplicates("spot")
-    )
+    # There are no basemap tiles to read, so the places are labelled (those that fit without overlapping).
+    labels = data.map_labels(points, zoom)
     deck = pdk.Deck(
         # map_provider=None leaves pydeck's "no style" marker in place, so Streamlit fetches no basemap tiles.
         map_provider=None,
@@ -152,7 +145,8 @@ def show_map(events_frame: pd.DataFrame) -> None:
                 id="events",
                 get_position="[longitude, latitude]",
                 get_radius="radius",
-                radius_units="pixels",
+                # pydeck reads a bare string as a column expression; quotes make it a constant.
+                radius_units="'pixels'",
                 get_fill_color="colour",
                 stroked=True,
                 get_line_color=[255, 255, 255],
@@ -168,8 +162,8 @@ def show_map(events_frame: pd.DataFrame) -> None:
                 get_size=13,
                 get_color=[40, 40, 40],
                 get_pixel_offset=[0, -18],
-                character_set="auto",
-                font_family="sans-serif",
+                character_set="'auto'",
+                font_family="'sans-serif'",
             ),
         ],
         tooltip={
@@ -198,7 +192,12 @@ def show_weekly_charts(weekly: pd.DataFrame, filters: EventFilters, event_types:
     # Bars stay visible over a decade of sparse weeks and do not overlap over a few weeks.
     bar_width = min(max(700 / num_weeks, 4), 40)
     x = alt.X("week_start:T", title="Week (from Monday)", scale=alt.Scale(domain=[start.isoformat(), end.isoformat()]))
-    colour = alt.Color("acled_event_type:N", title="ACLED event type", scale=event_type_scale(event_types))
+    colour = alt.Color(
+        "acled_event_type:N",
+        title="ACLED event type",
+        scale=event_type_scale(event_types),
+        legend=alt.Legend(labelLimit=260),
+    )
     tooltip = [
         alt.Tooltip("week_start:T", title="week of"),
         alt.Tooltip("acled_event_type:N", title="ACLED event type"),
@@ -216,7 +215,13 @@ def show_weekly_charts(weekly: pd.DataFrame, filters: EventFilters, event_types:
     fatalities_chart = (
         alt.Chart(weekly, title="Fatalities per week (known figures)")
         .mark_bar(size=bar_width)
-        .encode(x=x, y=alt.Y("sum(fatalities):Q", title="Fatalities"), color=colour, tooltip=tooltip)
+        .encode(
+            x=x,
+            y=alt.Y("sum(fatalities):Q", title="Fatalities"),
+            # The events chart above carries the legend.
+            color=alt.Color("acled_event_type:N", scale=event_type_scale(event_types), legend=None),
+            tooltip=tooltip,
+        )
         .properties(height=180)
     )
     st.altair_chart(fatalities_chart, width="stretch")
@@ -230,13 +235,12 @@ def show_weekly_charts(weekly: pd.DataFrame, filters: EventFilters, event_types:
 def show_top_actors(actors: pd.DataFrame) -> None:
     """The ten actors in most events, as a horizontal bar chart."""
     bars = alt.Chart(actors, title="Most active actors (events as actor 1 or 2)").encode(
-        y=alt.Y("actor_name:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320)),
+        y=alt.Y("actor_name:N", sort=list(actors["actor_name"]), title=None, axis=alt.Axis(labelLimit=320)),
         x=alt.X("num_events:Q", title="Events", axis=alt.Axis(tickMinStep=1)),
         tooltip=[alt.Tooltip("actor_name:N", title="actor"), alt.Tooltip("num_events:Q", title="events")],
     )
-    chart = (
-        bars.mark_bar(color="#4a6fa5") + bars.mark_text(align="left", dx=3).encode(text="num_events:Q")
-    ).properties(height=alt.Step(26))
+    labels = bars.mark_text(align="left", dx=3).encode(text="num_events:Q")
+    chart = (bars.mark_bar(color="#4a6fa5") + labels).properties(height=34 * max(len(actors), 1))
     st.altair_chart(chart, width="stretch")
 
 
@@ -309,7 +313,7 @@ def show_evidence(exports_dir: Path, run_id: str, events_frame: pd.DataFrame) ->
         with st.container(border=True):
             st.markdown(
                 f"**{markdown_escaped(mention.article_title)}**  \n"
-                f"published {mention.published_date} ({markdown_escaped(mention.published_date_source)}) · "
+                f"published {mention.published_date:%Y-%m-%d} ({markdown_escaped(mention.published_date_source)}) · "
                 f"article `{mention.article_id}`"
             )
             quote = markdown_escaped(mention.quote).replace("\n", "\n> ")

@@ -326,7 +326,7 @@ def weekly_activity(exports_dir: Path, filters: EventFilters) -> pd.DataFrame:
                 week_start,
                 acled_event_type,
                 count(*) as num_events,
-                coalesce(sum(fatalities), 0) as fatalities,
+                coalesce(sum(fatalities), 0)::integer as fatalities,
                 count(*) filter (where fatalities is null) as num_events_unknown_fatalities,
             from filtered_events
             group by week_start, acled_event_type
@@ -442,6 +442,7 @@ def map_points(events_frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
                 f"{actor1 if isinstance(actor1, str) else '?'}" + (f" → {actor2}" if isinstance(actor2, str) else "")
                 for actor1, actor2 in zip(located["actor1_name"], located["actor2_name"], strict=True)
             ],
+            "place_name": located["place_name"].astype(str),
             "place_label": [
                 f"{place} ({governorate})" if governorate != place else str(place)
                 for place, governorate in zip(located["place_name"], located["governorate"], strict=True)
@@ -458,16 +459,51 @@ def map_points(events_frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     return points, int((~has_coordinates).sum())
 
 
-def map_view(points: pd.DataFrame) -> tuple[float, float, float]:
+def map_view(points: pd.DataFrame, width_px: int = 900, height_px: int = 460) -> tuple[float, float, float]:
     """Latitude, longitude and zoom of a view centred on the points' mean that fits most of them."""
     if points.empty:
         return 0.0, 0.0, 1.0
-    latitude = float(points["latitude"].mean())
-    longitude = float(points["longitude"].mean())
-    # Fit the middle 90% of the points, so that one far-off capital does not zoom the map out to a continent.
-    spans = [
-        float(points[column].quantile(0.95) - points[column].quantile(0.05)) for column in ("latitude", "longitude")
+    # The middle 90% of the points in each direction, so that one far-off capital (an "Iran" event coded at
+    # Tehran) neither pulls the centre away nor zooms the map out to a continent.
+    low, high = points[["latitude", "longitude"]].quantile(0.05), points[["latitude", "longitude"]].quantile(0.95)
+    central = points[
+        points[["latitude", "longitude"]].ge(low).all(axis=1) & points[["latitude", "longitude"]].le(high).all(axis=1)
     ]
-    span = max(*spans, 0.5)
-    zoom = min(max(math.log2(360 / (span * 2.2)), 1.0), 10.0)
-    return latitude, longitude, round(zoom, 2)
+    central = central if not central.empty else points
+    latitude = float(central["latitude"].mean())
+    longitude = float(central["longitude"].mean())
+    latitude_span = max(float(high["latitude"] - low["latitude"]), 0.2)
+    longitude_span = max(float(high["longitude"] - low["longitude"]), 0.2)
+    # At zoom z the world is 512 * 2**z pixels wide; Mercator stretches latitudes by 1 / cos(latitude).
+    stretch = 1 / max(math.cos(math.radians(latitude)), 0.1)
+    zoom = min(
+        math.log2(0.8 * width_px * 360 / (512 * longitude_span)),
+        math.log2(0.8 * height_px * 360 / (512 * latitude_span * stretch)),
+    )
+    return latitude, longitude, round(min(max(zoom, 1.0), 10.0), 2)
+
+
+def map_labels(points: pd.DataFrame, zoom: float, font_px: int = 13) -> pd.DataFrame:
+    """One label per place, places with most events first, leaving out those that would overlap at `zoom`."""
+    places = (
+        points.groupby(["place_name", "latitude", "longitude"], as_index=False)
+        .agg(num_events=("event_id", "count"))
+        .sort_values(["num_events", "place_name"], ascending=[False, True])
+    )
+    world_px = 512 * 2**zoom
+    placed: list[tuple[float, float, float, float]] = []
+    keep = []
+    for place in places.itertuples(index=False):
+        # Web Mercator pixels at the initial zoom; the label sits above its circle.
+        x = (place.longitude + 180) / 360 * world_px
+        sine = math.sin(math.radians(place.latitude))
+        y = (0.5 - math.log((1 + sine) / (1 - sine)) / (4 * math.pi)) * world_px - 18
+        half_width, half_height = 0.3 * font_px * len(place.place_name) + 4, 0.5 * font_px + 2
+        box = (x - half_width, y - half_height, x + half_width, y + half_height)
+        overlaps = any(
+            box[0] < other[2] and other[0] < box[2] and box[1] < other[3] and other[1] < box[3] for other in placed
+        )
+        keep.append(not overlaps)
+        if not overlaps:
+            placed.append(box)
+    return places[keep].reset_index(drop=True)

@@ -20,6 +20,7 @@ DIMENSIONS = {
     "dim_article": "article_id",
     "dim_cameo_code": "cameo_code",
     "report_unresolved_names": "name_kind, spelling_normalized",
+    "acled_events": "event_date, event_id_cnty",
 }
 
 
@@ -56,6 +57,11 @@ def export_marts(warehouse: Path, exports_dir: Path, run_id: str) -> dict[str, i
             (rows[table],) = con.execute(f"select count(*) from marts.{table}").fetchone() or (0,)
             target = staging / f"{table}.parquet"
             con.execute(f"copy (select * from marts.{table} order by {key}) to '{target}' (format parquet)")
+        # ACLED's own tooling reads CSV: the ACLED-format events also as acled_events.csv.
+        con.execute(
+            f"copy (select * from marts.acled_events order by event_date, event_id_cnty) "
+            f"to '{staging / 'acled_events.csv'}' (header, delimiter ',')"
+        )
     files = [
         {
             "path": str(path.relative_to(staging)),
@@ -63,7 +69,7 @@ def export_marts(warehouse: Path, exports_dir: Path, run_id: str) -> dict[str, i
             "sha256": _sha256(path),
         }
         for path in sorted(staging.rglob("*.parquet"))
-    ]
+    ] + [{"path": "acled_events.csv", "rows": rows["acled_events"], "sha256": _sha256(staging / "acled_events.csv")}]
     manifest = {"schema_version": SCHEMA_VERSION, "run_id": run_id, "tables": rows, "files": files}
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
 

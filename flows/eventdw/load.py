@@ -112,6 +112,7 @@ def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path) -> None:
                 [
                     ("country_iso2", pa.string()),
                     ("country_iso3", pa.string()),
+                    ("country_iso_numeric", pa.int64()),
                     ("country_name", pa.string()),
                     ("geonames_id", pa.int64()),
                     ("capital_name", pa.string()),

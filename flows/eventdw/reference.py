@@ -113,6 +113,7 @@ def geonames_places(
             {
                 "country_iso2": iso2,
                 "country_iso3": country["iso3"],
+                "country_iso_numeric": int(country["isonumeric"]),
                 "country_name": country["name"],
                 "geonames_id": int(country["geonameid"]),
                 "capital_name": country["capital"],

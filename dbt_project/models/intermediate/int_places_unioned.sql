@@ -29,7 +29,9 @@ geonames_places_joined_to_regions as (
         geonames_places.*,
         admin1_crosswalk.iso_3166_2 as admin1_iso,
         iso_regions.region_name as admin1_name,
-        countries.country_iso3
+        countries.country_iso3,
+        countries.country_name,
+        countries.country_iso_numeric
     from geonames_places
     left join admin1_crosswalk
         on admin1_crosswalk.country_iso2 = geonames_places.country_iso2
@@ -58,6 +60,8 @@ populated_places as (
         admin1_name,
         country_iso2,
         country_iso3,
+        country_name,
+        country_iso_numeric,
         latitude,
         longitude,
         population,
@@ -75,6 +79,8 @@ regions as (
         iso_regions.region_name as admin1_name,
         iso_regions.country_iso2,
         countries.country_iso3,
+        countries.country_name,
+        countries.country_iso_numeric,
         region_capitals.latitude,
         region_capitals.longitude,
         cast(null as bigint) as population,
@@ -96,6 +102,8 @@ gazetteer_countries as (
         cast(null as varchar) as admin1_name,
         countries.country_iso2,
         countries.country_iso3,
+        countries.country_name,
+        countries.country_iso_numeric,
         countries.capital_latitude as latitude,
         countries.capital_longitude as longitude,
         cast(null as bigint) as population,
@@ -113,6 +121,8 @@ supplement as (
         iso_regions.region_name as admin1_name,
         places_supplement.country_iso2,
         countries.country_iso3,
+        countries.country_name,
+        countries.country_iso_numeric,
         places_supplement.latitude,
         places_supplement.longitude,
         cast(null as bigint) as population,

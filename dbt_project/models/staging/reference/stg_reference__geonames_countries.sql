@@ -8,6 +8,7 @@ renamed as (
     select
         country_iso2,
         country_iso3,
+        cast(country_iso_numeric as integer) as country_iso_numeric,
         country_name,
         geonames_id,
         capital_name,

@@ -1,0 +1,89 @@
+-- fact_events in ACLED's flat export format (ACLED's column names and order, one row per event), so that
+-- tooling written for ACLED downloads reads the warehouse unchanged. Where eventdw knows more than ACLED's
+-- format can hold, it says so in `tags`:
+--   * time_precision 4 (year) does not exist in ACLED: exported as 3, tagged "eventdw: year precision";
+--   * ACLED records unknown fatalities as 0: exported as 0, tagged "eventdw: fatalities unknown".
+-- `timestamp` is the last report's date (epoch seconds), not the export time, so exports are reproducible.
+with
+
+events as (
+    select * from {{ ref('fact_events') }}
+),
+
+mentions as (
+    select * from {{ ref('fact_event_mentions') }}
+),
+
+articles as (
+    select * from {{ ref('dim_article') }}
+),
+
+actors as (
+    select * from {{ ref('dim_actor') }}
+),
+
+places as (
+    select * from {{ ref('dim_place') }}
+),
+
+first_reports as (
+    select
+        mentions.event_id,
+        mentions.quote,
+        row_number() over (
+            partition by mentions.event_id
+            order by articles.published_date nulls last, mentions.article_id, mentions.mention_id
+        ) as report_rank
+    from mentions
+    inner join articles on articles.article_id = mentions.article_id
+),
+
+final as (
+    select
+        coalesce(places.country_iso3, 'XXX') || substr(events.event_id, 3) as event_id_cnty,
+        events.event_date,
+        cast(extract(year from events.event_date) as integer) as year,
+        least(events.time_precision, 3) as time_precision,
+        events.acled_disorder_type as disorder_type,
+        events.acled_event_type as event_type,
+        events.acled_sub_event_type as sub_event_type,
+        actor1.actor_name as actor1,
+        cast(null as varchar) as assoc_actor_1,
+        actor1.acled_inter_code as inter1,
+        actor2.actor_name as actor2,
+        cast(null as varchar) as assoc_actor_2,
+        case when events.actor2_id is null then 0 else actor2.acled_inter_code end as inter2,
+        events.interaction,
+        case
+            when events.acled_disorder_type like 'Political violence%'
+                and (actor1.acled_inter_code = 7 or actor2.acled_inter_code = 7)
+                then 'Civilian targeting'
+        end as civilian_targeting,
+        places.country_iso_numeric as iso,
+        cast(null as varchar) as region,
+        places.country_name as country,
+        places.admin1_name as admin1,
+        cast(null as varchar) as admin2,
+        cast(null as varchar) as admin3,
+        places.place_name as location,
+        places.latitude,
+        places.longitude,
+        events.geo_precision,
+        events.source_article_ids as source,
+        cast(null as varchar) as source_scale,
+        first_reports.quote as notes,
+        coalesce(events.fatalities, 0) as fatalities,
+        nullif(concat_ws(
+            '; ',
+            case when events.time_precision = 4 then 'eventdw: year precision' end,
+            case when events.fatalities is null then 'eventdw: fatalities unknown' end
+        ), '') as tags,
+        cast(epoch(cast(events.last_reported_date as timestamp)) as bigint) as timestamp
+    from events
+    inner join actors as actor1 on actor1.actor_id = events.actor1_id
+    left join actors as actor2 on actor2.actor_id = events.actor2_id
+    inner join places on places.place_id = events.place_id
+    left join first_reports on first_reports.event_id = events.event_id and first_reports.report_rank = 1
+)
+
+select * from final

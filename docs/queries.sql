@@ -1,0 +1,165 @@
+-- The questions an analyst asks first, as DuckDB SQL over warehouse/eventdw.duckdb.
+-- Run one:  .venv/bin/python -c "import duckdb; print(duckdb.connect('warehouse/eventdw.duckdb', read_only=True).sql(open('q.sql').read()))"
+-- Each query starts with a `-- name:` line; tests/test_queries.py runs every one against the seed warehouse.
+
+-- name: events_per_week_per_governorate
+-- How many events, and how many deaths, each week in each governorate (ACLED admin1)?
+select
+    date_trunc('week', e.event_date) as week,
+    coalesce(p.admin1_name, p.place_name) as governorate,
+    count(*) as events,
+    sum(e.fatalities) as fatalities
+from marts.fact_events as e
+join marts.dim_place as p using (place_id)
+where e.time_precision <= 2
+group by all
+order by week, governorate;
+
+-- name: most_active_actors
+-- Which actors are in the most events, as either side, and what kind of actor are they?
+select
+    a.actor_name,
+    a.cameo_actor_code,
+    a.acled_inter_code,
+    count(distinct e.event_id) as events,
+    count(distinct e.event_id) filter (where e.quad_class = 4) as material_conflict_events
+from marts.fact_events as e
+join marts.dim_actor as a on a.actor_id in (e.actor1_id, e.actor2_id)
+group by all
+order by events desc, a.actor_name
+limit 10;
+
+-- name: where_did_the_sdf_act
+-- Where and when did the Syrian Democratic Forces (or any of its units) act, and what did they do?
+select
+    e.event_date,
+    p.place_name,
+    p.admin1_name,
+    c.cameo_name,
+    e.acled_sub_event_type,
+    e.num_articles
+from marts.fact_events as e
+join marts.dim_actor as a on a.actor_id in (e.actor1_id, e.actor2_id)
+join marts.dim_place as p using (place_id)
+join marts.dim_cameo_code as c using (cameo_code)
+where a.actor_id = 'sdf' or a.parent_actor_id = 'sdf'
+order by e.event_date, p.place_name;
+
+-- name: conflicting_fatality_claims
+-- Which events do the sources disagree on (different tolls, or a toll against "not reported")?
+select
+    e.event_date,
+    p.place_name,
+    e.fatalities as best_estimate,
+    e.fatalities_low,
+    e.fatalities_high,
+    e.fatality_claims
+from marts.fact_events as e
+join marts.dim_place as p using (place_id)
+where e.has_conflicting_fatalities
+    or (e.fatality_claims like '%unknown%' and e.fatalities is not null)
+order by e.event_date;
+
+-- name: best_sourced_events
+-- Which events are reported by the most articles (and which articles)?
+select
+    e.event_date,
+    a1.actor_name as actor1,
+    a2.actor_name as actor2,
+    p.place_name,
+    c.cameo_name,
+    e.num_articles,
+    e.num_mentions,
+    e.source_article_ids
+from marts.fact_events as e
+join marts.dim_actor as a1 on a1.actor_id = e.actor1_id
+left join marts.dim_actor as a2 on a2.actor_id = e.actor2_id
+join marts.dim_place as p using (place_id)
+join marts.dim_cameo_code as c using (cameo_code)
+order by e.num_articles desc, e.event_date desc
+limit 10;
+
+-- name: evidence_for_the_capture_of_deir_ez_zor
+-- What exactly did each article say about the capture of Deir ez-Zor on 6 December 2024?
+select
+    m.article_id,
+    ar.title,
+    ar.published_date,
+    m.actor1_text,
+    m.location_text,
+    m.quote,
+    substring(ar.raw_text, m.quote_start + 1, m.quote_end - m.quote_start) = m.quote as quote_checks_out
+from marts.fact_events as e
+join marts.fact_event_mentions as m using (event_id)
+join marts.dim_article as ar on ar.article_id = m.article_id
+where e.place_id = 'geonames:170794' and e.event_date = date '2024-12-06' and e.cameo_code = '192'
+order by ar.published_date, m.article_id;
+
+-- name: fatalities_per_month_by_event_type
+-- How many events and deaths per month for each ACLED event type (unknown tolls counted apart)?
+select
+    date_trunc('month', event_date) as month,
+    acled_event_type,
+    count(*) as events,
+    sum(fatalities) as fatalities,
+    count(*) filter (where fatalities is null) as events_with_unknown_fatalities
+from marts.fact_events
+where time_precision <= 3
+group by all
+order by month, acled_event_type;
+
+-- name: territorial_changes
+-- Who took, retook or gave up which place, in order: a timeline of control.
+select
+    e.event_date,
+    e.time_precision,
+    p.place_name,
+    a1.actor_name as actor1,
+    a2.actor_name as actor2,
+    e.acled_sub_event_type,
+    c.cameo_name
+from marts.fact_events as e
+join marts.dim_place as p using (place_id)
+join marts.dim_actor as a1 on a1.actor_id = e.actor1_id
+left join marts.dim_actor as a2 on a2.actor_id = e.actor2_id
+join marts.dim_cameo_code as c using (cameo_code)
+where e.acled_sub_event_type in (
+    'Non-state actor overtakes territory', 'Government regains territory', 'Non-violent transfer of territory'
+)
+order by e.event_date, p.place_name;
+
+-- name: events_within_150_km_of_deir_ez_zor
+-- What happened within 150 km of Deir ez-Zor (great-circle distance from its GeoNames point)?
+with centre as (
+    select latitude, longitude from marts.dim_place where place_id = 'geonames:170794'
+)
+select
+    e.event_date,
+    p.place_name,
+    round(2 * 6371 * asin(sqrt(
+        pow(sin(radians(p.latitude - centre.latitude) / 2), 2)
+        + cos(radians(centre.latitude)) * cos(radians(p.latitude)) * pow(sin(radians(p.longitude - centre.longitude) / 2), 2)
+    )), 1) as distance_km,
+    e.acled_sub_event_type
+from marts.fact_events as e
+join marts.dim_place as p using (place_id)
+cross join centre
+where p.latitude is not null
+    and 2 * 6371 * asin(sqrt(
+        pow(sin(radians(p.latitude - centre.latitude) / 2), 2)
+        + cos(radians(centre.latitude)) * cos(radians(p.latitude)) * pow(sin(radians(p.longitude - centre.longitude) / 2), 2)
+    )) <= 150
+order by distance_km, e.event_date;
+
+-- name: what_needs_a_coders_attention
+-- Which inputs were rejected, which names resolved to nothing, and which quotes came from page furniture?
+select 'rejected row' as problem, source_file || coalesce(' row ' || row_number, '') as location, reason as detail
+from raw.rejected_rows
+union all
+select 'unresolved ' || name_kind, source_rows, spellings || ' (nearest: ' || coalesce(nearest_known_name, '-') || ')'
+from marts.report_unresolved_names
+union all
+select 'quote outside the article body', source_file || ' row ' || source_row_number, quote
+from marts.fact_event_mentions
+where not is_quote_in_body
+order by problem, location;
