@@ -128,6 +128,15 @@ def show_header(summary: ExportSummary, exports_dir: Path) -> None:
     st.caption(f"Exports: {markdown_escaped(exports_dir.resolve())} (data that passed the quality gate)")
 
 
+def show_legend(event_types: list[str], note: str = "") -> None:
+    """One line naming the colour of each ACLED event type, as the map and the charts use it."""
+    entries = [
+        f'<span style="color:{hex_colour(data.event_type_colour(name))}">&#9679;</span> {markdown_escaped(name)}'
+        for name in event_types
+    ]
+    st.markdown(f"<small>{' &nbsp; '.join(entries + ([note] if note else []))}</small>", unsafe_allow_html=True)
+
+
 def show_map(events_frame: pd.DataFrame) -> None:
     """Events at their places, sized by articles and coloured by ACLED event type, with no basemap."""
     points, num_without_coordinates = data.map_points(events_frame)
@@ -172,14 +181,9 @@ def show_map(events_frame: pd.DataFrame) -> None:
             "style": {"fontSize": "12px"},
         },
     )
-    st.pydeck_chart(deck, height=460)
-    legend = " &nbsp; ".join(
-        f'<span style="color:{hex_colour(data.event_type_colour(name))}">&#9679;</span> {name}'
-        for name in sorted(set(points["acled_event_type"]))
-    )
-    st.markdown(
-        f"<small>{legend} &nbsp; · circle area grows with the number of articles</small>", unsafe_allow_html=True
-    )
+    with st.container(border=True):
+        st.pydeck_chart(deck, height=460)
+    show_legend(data.in_acled_order(points["acled_event_type"]), "circle area grows with the number of articles")
     if num_without_coordinates:
         st.caption(f"{num_without_coordinates} events without coordinates not shown.")
 
@@ -192,12 +196,8 @@ def show_weekly_charts(weekly: pd.DataFrame, filters: EventFilters, event_types:
     # Bars stay visible over a decade of sparse weeks and do not overlap over a few weeks.
     bar_width = min(max(700 / num_weeks, 4), 40)
     x = alt.X("week_start:T", title="Week (from Monday)", scale=alt.Scale(domain=[start.isoformat(), end.isoformat()]))
-    colour = alt.Color(
-        "acled_event_type:N",
-        title="ACLED event type",
-        scale=event_type_scale(event_types),
-        legend=alt.Legend(labelLimit=260),
-    )
+    # The legend is a line of its own, so that both charts have the same width and their weeks line up.
+    colour = alt.Color("acled_event_type:N", title="ACLED event type", scale=event_type_scale(event_types), legend=None)
     tooltip = [
         alt.Tooltip("week_start:T", title="week of"),
         alt.Tooltip("acled_event_type:N", title="ACLED event type"),
@@ -212,14 +212,14 @@ def show_weekly_charts(weekly: pd.DataFrame, filters: EventFilters, event_types:
         .properties(height=240)
     )
     st.altair_chart(events_chart, width="stretch")
+    show_legend(data.in_acled_order(weekly["acled_event_type"]))
     fatalities_chart = (
         alt.Chart(weekly, title="Fatalities per week (known figures)")
         .mark_bar(size=bar_width)
         .encode(
             x=x,
             y=alt.Y("sum(fatalities):Q", title="Fatalities"),
-            # The events chart above carries the legend.
-            color=alt.Color("acled_event_type:N", scale=event_type_scale(event_types), legend=None),
+            color=colour,
             tooltip=tooltip,
         )
         .properties(height=180)

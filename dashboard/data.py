@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -275,13 +276,10 @@ def filter_options(exports_dir: Path) -> FilterOptions:
         governorates = con.execute(
             "select distinct governorate from events_named where governorate is not null order by governorate"
         ).fetchall()
-    known_order = list(ACLED_EVENT_TYPE_COLOURS) + [NOT_CLASSIFIED]
     return FilterOptions(
         first_event_date=first,
         last_event_date=last,
-        acled_event_types=sorted(
-            event_types, key=lambda name: (known_order.index(name) if name in known_order else 99, name)
-        ),
+        acled_event_types=in_acled_order(event_types),
         quad_classes={int(code): str(name or f"quad class {code}") for code, name in quad_classes},
         actor_names=[row[0] for row in actor_names],
         governorates=[row[0] for row in governorates],
@@ -417,6 +415,12 @@ def event_evidence(exports_dir: Path, event_id: str) -> pd.DataFrame:
             """,
             {"event_id": event_id},
         ).df()
+
+
+def in_acled_order(event_types: Iterable[str]) -> list[str]:
+    """Distinct ACLED event types in ACLED's order, unknown ones last by name."""
+    known = [*ACLED_EVENT_TYPE_COLOURS, NOT_CLASSIFIED]
+    return sorted(set(event_types), key=lambda name: (known.index(name) if name in known else len(known), name))
 
 
 def event_type_colour(acled_event_type: str) -> tuple[int, int, int]:

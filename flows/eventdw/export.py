@@ -34,11 +34,27 @@ def _sha256(path: Path) -> str:
 
 def export_marts(warehouse: Path, exports_dir: Path, run_id: str) -> dict[str, int]:
     """Write the marts to `exports_dir` (replacing what was there); rows written per table."""
-    import duckdb
-
     staging = exports_dir.with_name(f".{exports_dir.name}.incoming")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
+    try:
+        rows = _write(warehouse, staging, run_id)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    previous = exports_dir.with_name(f".{exports_dir.name}.previous")
+    shutil.rmtree(previous, ignore_errors=True)
+    if exports_dir.exists():
+        exports_dir.rename(previous)
+    staging.rename(exports_dir)
+    shutil.rmtree(previous, ignore_errors=True)
+    return rows
+
+
+def _write(warehouse: Path, staging: Path, run_id: str) -> dict[str, int]:
+    """Every export file and the manifest, into the (empty) folder `staging`."""
+    import duckdb
+
     rows: dict[str, int] = {}
     with duckdb.connect(str(warehouse)) as con:
         con.execute("set preserve_insertion_order = true")
@@ -63,22 +79,11 @@ def export_marts(warehouse: Path, exports_dir: Path, run_id: str) -> dict[str, i
             f"to '{staging / 'acled_events.csv'}' (header, delimiter ',')"
         )
     files = [
-        {
-            "path": str(path.relative_to(staging)),
-            "rows": _parquet_rows(path),
-            "sha256": _sha256(path),
-        }
+        {"path": str(path.relative_to(staging)), "rows": _parquet_rows(path), "sha256": _sha256(path)}
         for path in sorted(staging.rglob("*.parquet"))
     ] + [{"path": "acled_events.csv", "rows": rows["acled_events"], "sha256": _sha256(staging / "acled_events.csv")}]
     manifest = {"schema_version": SCHEMA_VERSION, "run_id": run_id, "tables": rows, "files": files}
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-
-    previous = exports_dir.with_name(f".{exports_dir.name}.previous")
-    shutil.rmtree(previous, ignore_errors=True)
-    if exports_dir.exists():
-        exports_dir.rename(previous)
-    staging.rename(exports_dir)
-    shutil.rmtree(previous, ignore_errors=True)
     return rows
 
 

@@ -1,0 +1,100 @@
+"""Exports: ACLED's format for ACLED tooling, and a failed export that leaves the previous one whole."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from eventdw import export
+
+ACLED_COLUMNS = [
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "disorder_type",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "civilian_targeting",
+    "iso",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "tags",
+    "timestamp",
+]
+
+
+def _acled_rows(exports_dir):
+    with (exports_dir / "acled_events.csv").open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        return reader.fieldnames, list(reader)
+
+
+def test_acled_export_has_acleds_columns_and_one_row_per_event(seed_run, seed_db):
+    columns, rows = _acled_rows(seed_run.exports_dir)
+    (events,) = seed_db.execute("select count(*) from marts.fact_events").fetchone()
+    assert columns == ACLED_COLUMNS
+    assert len(rows) == events == len({row["event_id_cnty"] for row in rows})
+
+
+def test_acled_row_for_the_capture_of_deir_ez_zor(seed_run):
+    _, rows = _acled_rows(seed_run.exports_dir)
+    (row,) = [
+        r
+        for r in rows
+        if r["event_date"] == "2024-12-06"
+        and r["location"] == "Deir ez-Zor"
+        and r["actor1"] == "Syrian Democratic Forces"
+        and r["inter2"] == "1"
+    ]
+    assert row["event_id_cnty"].startswith("SYR")
+    assert (row["inter1"], row["interaction"], row["iso"], row["country"], row["admin1"]) == (
+        "2",
+        "12",
+        "760",
+        "Syria",
+        "Dayr az Zawr",
+    )
+    assert (row["fatalities"], row["tags"]) == ("0", "eventdw: fatalities unknown")
+    assert len(row["source"].split("; ")) == 4
+
+
+def test_year_precision_events_are_tagged_not_misdated(seed_run):
+    _, rows = _acled_rows(seed_run.exports_dir)
+    year_rows = [row for row in rows if "eventdw: year precision" in (row["tags"] or "")]
+    assert year_rows and all(row["time_precision"] == "3" and row["event_date"].endswith("-07-01") for row in year_rows)
+
+
+def test_failed_export_leaves_the_previous_export_whole(seed_run, tmp_path, monkeypatch):
+    exports = tmp_path / "exports"
+    export.export_marts(seed_run.warehouse, exports, "first")
+    before = {path.relative_to(exports): path.read_bytes() for path in exports.rglob("*") if path.is_file()}
+
+    def fail(path):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(export, "_parquet_rows", fail)
+    with pytest.raises(OSError, match="disk full"):
+        export.export_marts(seed_run.warehouse, exports, "second")
+    after = {path.relative_to(exports): path.read_bytes() for path in exports.rglob("*") if path.is_file()}
+    assert after == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["exports"]
