@@ -236,3 +236,37 @@ def test_cli_reports_a_failed_dbt_test_in_one_line(tmp_path, prefect_harness):
         "Error: dbt build failed: test relationships on stg_reference__actor_aliases.actor_id: 1 failing row(s)\n"
     )
     assert not (tmp_path / "x").exists()
+
+
+def test_scheduled_deployment_registers_with_its_cron_on_a_prefect_server(prefect_harness, tmp_path):
+    import asyncio
+
+    from prefect.client.orchestration import get_client
+
+    from eventdw.schedule import DEPLOYMENT_NAME, scheduled_deployment
+
+    deployment = scheduled_deployment(
+        "0 6 * * *", SEEDS, tmp_path / "w.duckdb", tmp_path / "exports", tmp_path / "docs", "Asia/Damascus"
+    )
+    deployment_id = deployment.apply()
+
+    async def read():
+        async with get_client() as client:
+            return await client.read_deployment_by_name(f"eventdw/{DEPLOYMENT_NAME}")
+
+    registered = asyncio.run(read())
+    assert registered.id == deployment_id
+    ((schedule),) = [s.schedule for s in registered.schedules]
+    assert (schedule.cron, schedule.timezone) == ("0 6 * * *", "Asia/Damascus")
+    assert registered.parameters["warehouse"] == str((tmp_path / "w.duckdb").resolve())
+    assert registered.parameters["seeds_dir"] == str(SEEDS.resolve())
+
+
+def test_serve_refuses_a_bad_cron_in_one_line():
+    from click.testing import CliRunner
+
+    from eventdw.cli import main
+
+    result = CliRunner().invoke(main, ["serve", "--cron", "61 * * * *"])
+    assert result.exit_code == 1
+    assert result.output == "Error: '61 * * * *' is not a cron expression (Invalid cron string: \"61 * * * *\")\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -30,35 +31,45 @@ def main() -> None:
     """eventdw: an event-data warehouse for news articles and hand-coded events."""
 
 
+def _path_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The input and output locations every pipeline command takes."""
+    options = [
+        click.option(
+            "--seeds-dir",
+            type=click.Path(path_type=Path),
+            default=Path("seeds"),
+            show_default=True,
+            help="Folder with articles/, extractions/ and reference/.",
+        ),
+        click.option(
+            "--warehouse",
+            type=click.Path(path_type=Path),
+            default=Path("warehouse/eventdw.duckdb"),
+            show_default=True,
+            help="The DuckDB file to build.",
+        ),
+        click.option(
+            "--exports-dir",
+            type=click.Path(path_type=Path),
+            default=Path("exports"),
+            show_default=True,
+            help="Where the Parquet exports go.",
+        ),
+        click.option(
+            "--data-docs-dir",
+            type=click.Path(path_type=Path),
+            default=Path("data_docs"),
+            show_default=True,
+            help="Where the Great Expectations data docs (HTML) go.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @main.command()
-@click.option(
-    "--seeds-dir",
-    type=click.Path(path_type=Path),
-    default=Path("seeds"),
-    show_default=True,
-    help="Folder with articles/, extractions/ and reference/.",
-)
-@click.option(
-    "--warehouse",
-    type=click.Path(path_type=Path),
-    default=Path("warehouse/eventdw.duckdb"),
-    show_default=True,
-    help="The DuckDB file to build.",
-)
-@click.option(
-    "--exports-dir",
-    type=click.Path(path_type=Path),
-    default=Path("exports"),
-    show_default=True,
-    help="Where the Parquet exports go.",
-)
-@click.option(
-    "--data-docs-dir",
-    type=click.Path(path_type=Path),
-    default=Path("data_docs"),
-    show_default=True,
-    help="Where the Great Expectations data docs (HTML) go.",
-)
+@_path_options
 @click.option("--verbose", is_flag=True, help="Show Prefect's logs.")
 def run(seeds_dir: Path, warehouse: Path, exports_dir: Path, data_docs_dir: Path, verbose: bool) -> None:
     """Load the inputs, build the marts, check them and export them."""
@@ -101,3 +112,21 @@ def run(seeds_dir: Path, warehouse: Path, exports_dir: Path, data_docs_dir: Path
     click.echo(f"  warehouse                  {summary.warehouse}")
     click.echo(f"  data-quality report        {summary.data_docs}")
     click.echo(f"  exports                    {summary.exports_dir}/ (manifest.json)")
+
+
+@main.command()
+@_path_options
+@click.option("--cron", required=True, help='When to run, as a cron expression: "0 6 * * *" is 06:00 every day.')
+@click.option("--timezone", default="UTC", show_default=True, help="The time zone the cron expression is in.")
+def serve(seeds_dir: Path, warehouse: Path, exports_dir: Path, data_docs_dir: Path, cron: str, timezone: str) -> None:
+    """Register the main job with the Prefect server on a cron schedule, and run it when due."""
+    _quiet(verbose=True)
+    from prefect import serve as prefect_serve
+
+    from eventdw.schedule import ScheduleError, scheduled_deployment
+
+    try:
+        deployment = scheduled_deployment(cron, seeds_dir, warehouse, exports_dir, data_docs_dir, timezone)
+    except ScheduleError as error:
+        raise click.ClickException(str(error)) from None
+    prefect_serve(deployment)

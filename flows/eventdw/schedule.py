@@ -1,0 +1,45 @@
+"""The main job as a Prefect deployment on a cron schedule."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from prefect.deployments.runner import RunnerDeployment
+
+DEPLOYMENT_NAME = "eventdw-scheduled"
+
+
+class ScheduleError(Exception):
+    """The schedule cannot be made (a cron expression Prefect does not accept)."""
+
+
+def scheduled_deployment(
+    cron: str, seeds_dir: Path, warehouse: Path, exports_dir: Path, data_docs_dir: Path, timezone: str = "UTC"
+) -> RunnerDeployment:
+    """The `eventdw` flow on `cron`, with absolute paths so that the run does not depend on its directory."""
+    from prefect.client.schemas.schedules import validate_cron_string
+    from prefect.schedules import Cron
+
+    from eventdw.flow import eventdw_pipeline
+
+    try:
+        validate_cron_string(cron)
+    except ValueError as error:
+        raise ScheduleError(f"{cron!r} is not a cron expression ({' '.join(str(error).split())})") from None
+    deployment = eventdw_pipeline.to_deployment(
+        name=DEPLOYMENT_NAME,
+        schedule=Cron(cron, timezone=timezone),
+        parameters={
+            "seeds_dir": str(seeds_dir.resolve()),
+            "warehouse": str(warehouse.resolve()),
+            "exports_dir": str(exports_dir.resolve()),
+            "data_docs_dir": str(data_docs_dir.resolve()),
+        },
+        description="Load seeds, build the marts, check them and export them, on a schedule.",
+        tags=["eventdw"],
+    )
+    assert not inspect.isawaitable(deployment)  # called outside an event loop: the sync form
+    return deployment
