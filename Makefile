@@ -9,7 +9,7 @@ export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := False
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: run test lint clean
+.PHONY: run test lint clean dashboard
 
 run: $(VENV)/.synced
 	$(VENV)/bin/eventdw run
@@ -17,9 +17,12 @@ run: $(VENV)/.synced
 test: $(VENV)/.synced
 	$(VENV)/bin/pytest
 
+dashboard: $(VENV)/.synced
+	$(VENV)/bin/eventdw dashboard
+
 lint: $(VENV)/.synced
-	$(VENV)/bin/ruff check flows expectations tests
-	$(VENV)/bin/mypy flows/eventdw expectations
+	$(VENV)/bin/ruff check flows expectations dashboard tests
+	$(VENV)/bin/mypy flows/eventdw expectations dashboard
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -30,4 +33,4 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	touch $@
 
 clean:
-	rm -rf warehouse exports data_docs dbt_project/target dbt_project/logs
+	rm -rf warehouse exports data_docs build dbt_project/target dbt_project/logs

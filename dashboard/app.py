@@ -281,11 +281,15 @@ def show_event_table(events_frame: pd.DataFrame) -> None:
     )
 
 
-def resolution_line(role: str, written: object, resolved: object, method: object, score: object) -> str:
+def resolution_line(role: str, written: object, resolved: object, method: object, score: float | None) -> str:
     """One markdown table row: a name as the article wrote it and what it resolved to."""
     if not isinstance(written, str):
         return ""
-    how = f"{method}, {float(score):.2f}" if isinstance(method, str) and pd.notna(score) else str(method or "")
+    how = (
+        f"{method}, {score:.2f}"
+        if isinstance(method, str) and score is not None and pd.notna(score)
+        else str(method or "")
+    )
     return (
         f"| {role} | {markdown_escaped(written)} | {markdown_escaped(resolved if isinstance(resolved, str) else '—')} "
         f"| {markdown_escaped(how)} |\n"
@@ -311,9 +315,10 @@ def show_evidence(exports_dir: Path, run_id: str, events_frame: pd.DataFrame) ->
     evidence = cached_event_evidence(str(exports_dir), run_id, str(event_id))
     for mention in evidence.itertuples(index=False):
         with st.container(border=True):
+            published = "undated" if pd.isna(mention.published_date) else f"{mention.published_date:%Y-%m-%d}"
             st.markdown(
                 f"**{markdown_escaped(mention.article_title)}**  \n"
-                f"published {mention.published_date:%Y-%m-%d} ({markdown_escaped(mention.published_date_source)}) · "
+                f"published {published} ({markdown_escaped(mention.published_date_source)}) · "
                 f"article `{mention.article_id}`"
             )
             quote = markdown_escaped(mention.quote).replace("\n", "\n> ")

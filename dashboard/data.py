@@ -202,7 +202,10 @@ def connect(exports_dir: Path) -> duckdb.DuckDBPyConnection:
     for table in FACT_TABLES:
         if not any((exports_dir / table).glob("year=*/month=*/*.parquet")):
             con.close()
-            raise ExportsError(f"No {table} Parquet files in {exports_dir}: run `eventdw run` again.")
+            raise ExportsError(
+                f"No {table} Parquet files in {exports_dir}: the run exported no events (see raw.rejected_rows) "
+                "or the export is incomplete (run `eventdw run` again)."
+            )
         pattern = str(exports_dir / table / "year=*" / "month=*" / "*.parquet")
         con.execute(
             f"create view {table} as select * from read_parquet('{_quoted(pattern)}', hive_partitioning = true)"
@@ -248,10 +251,8 @@ def export_summary(exports_dir: Path) -> ExportSummary:
 def filter_options(exports_dir: Path) -> FilterOptions:
     """The dates, event types, quad classes, actors and governorates the events have."""
     with connect(exports_dir) as con:
-        first, last = con.execute("select min(event_date), max(event_date) from events_named").fetchone() or (
-            None,
-            None,
-        )
+        dates = con.execute("select min(event_date), max(event_date) from events_named").fetchone()
+        first, last = dates if dates is not None else (None, None)
         event_types = [row[0] for row in con.execute("select distinct acled_event_type from events_named").fetchall()]
         quad_classes = con.execute(
             """
@@ -289,7 +290,7 @@ def filter_options(exports_dir: Path) -> FilterOptions:
 def events(exports_dir: Path, filters: EventFilters) -> pd.DataFrame:
     """The filtered events with their names, newest first; one row per event."""
     with connect(exports_dir) as con:
-        frame = _filtered(
+        return _filtered(
             con,
             """
             select
@@ -311,7 +312,6 @@ def events(exports_dir: Path, filters: EventFilters) -> pd.DataFrame:
             """,
             filters,
         )
-    return frame
 
 
 def weekly_activity(exports_dir: Path, filters: EventFilters) -> pd.DataFrame:
@@ -339,6 +339,7 @@ def top_actors(exports_dir: Path, filters: EventFilters, limit: int = 10) -> pd.
     with connect(exports_dir) as con:
         return _filtered(
             con,
+            # Continues the with-clause that _filtered opens with filtered_events.
             """
             , actors_in_events as (
                 select event_id, actor1_name as actor_name from filtered_events
@@ -467,17 +468,17 @@ def map_view(points: pd.DataFrame, width_px: int = 900, height_px: int = 460) ->
     """Latitude, longitude and zoom of a view centred on the points' mean that fits most of them."""
     if points.empty:
         return 0.0, 0.0, 1.0
-    # The middle 90% of the points in each direction, so that one far-off capital (an "Iran" event coded at
-    # Tehran) neither pulls the centre away nor zooms the map out to a continent.
-    low, high = points[["latitude", "longitude"]].quantile(0.05), points[["latitude", "longitude"]].quantile(0.95)
-    central = points[
-        points[["latitude", "longitude"]].ge(low).all(axis=1) & points[["latitude", "longitude"]].le(high).all(axis=1)
-    ]
-    central = central if not central.empty else points
-    latitude = float(central["latitude"].mean())
-    longitude = float(central["longitude"].mean())
-    latitude_span = max(float(high["latitude"] - low["latitude"]), 0.2)
-    longitude_span = max(float(high["longitude"] - low["longitude"]), 0.2)
+    # The points inside the 5%-95% quantiles in both directions, so that a few far-off capitals (an "Iran"
+    # event coded at Tehran) neither pull the centre away nor zoom the map out to a continent.
+    coordinates = points[["latitude", "longitude"]]
+    inside = coordinates.ge(coordinates.quantile(0.05)).all(axis=1) & coordinates.le(coordinates.quantile(0.95)).all(
+        axis=1
+    )
+    central = coordinates[inside] if inside.any() else coordinates
+    latitude, longitude = float(central["latitude"].mean()), float(central["longitude"].mean())
+    # Spans that keep every central point on screen around that centre.
+    latitude_span = max(2 * float((central["latitude"] - latitude).abs().max()), 1.0)
+    longitude_span = max(2 * float((central["longitude"] - longitude).abs().max()), 1.0)
     # At zoom z the world is 512 * 2**z pixels wide; Mercator stretches latitudes by 1 / cos(latitude).
     stretch = 1 / max(math.cos(math.radians(latitude)), 0.1)
     zoom = min(

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import socket
 import struct
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -19,11 +19,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from dashboard import data
+from dashboard import data, streamlit_command
 from dashboard.data import EventFilters, ExportsError
 from tests.conftest import REPO
 
-APP = REPO / "dashboard" / "app.py"
 SCREENSHOT = REPO / "build" / "screenshots" / "dashboard.png"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -121,7 +120,7 @@ def test_weekly_counts_sum_to_the_events_and_their_known_fatalities(exports, par
     assert weekly["num_events"].sum() == num_events == 48
     assert weekly["fatalities"].sum() == fatalities == 3  # the Druze militia's clash with police in As-Suwayda
     assert weekly["num_events_unknown_fatalities"].sum() == unknown == 47
-    assert all(pd.Timestamp(week).dayofweek == 0 for week in weekly["week_start"])
+    assert all(pd.Timestamp(week).day_of_week == 0 for week in weekly["week_start"])
     # The week of 2 December 2024 holds the fall of Hama, Homs and Deir ez-Zor: 30 events.
     assert weekly[weekly["week_start"] == pd.Timestamp("2024-12-02")]["num_events"].sum() == 30
 
@@ -238,32 +237,6 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def streamlit_command(exports_dir: Path, port: int) -> list[str]:
-    """The command line that serves the dashboard (the one `eventdw dashboard` runs)."""
-    return [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(APP),
-        "--server.headless",
-        "true",
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--server.fileWatcherType",
-        "none",
-        "--browser.gatherUsageStats",
-        "false",
-        "--client.toolbarMode",
-        "viewer",
-        "--",
-        "--exports-dir",
-        str(exports_dir),
-    ]
-
-
 @contextmanager
 def serve(exports_dir: Path, log_path: Path) -> Iterator[str]:
     """Run the dashboard until the caller is done; yields its URL once it answers its health check."""
@@ -333,12 +306,25 @@ def coloured_pixels(png: bytes, rgb: tuple[int, int, int], alpha: int = 210) -> 
     """How many pixels of a screenshot show `rgb` at `alpha` over white (give or take antialiasing)."""
     import io
 
+    import numpy as np
     from PIL import Image
 
-    expected = [round(channel * alpha / 255 + 255 * (1 - alpha / 255)) for channel in rgb]
-    image = Image.open(io.BytesIO(png)).convert("RGB")
-    red, green, blue = expected
-    return sum(1 for r, g, b in image.getdata() if abs(r - red) <= 12 and abs(g - green) <= 12 and abs(b - blue) <= 12)
+    expected = np.array([channel * alpha / 255 + 255 * (1 - alpha / 255) for channel in rgb])
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=float)
+    return int((np.abs(pixels - expected) <= 12).all(axis=2).sum())
+
+
+def screen_position(canvas: dict[str, float], view: tuple[float, float, float], latitude: float, longitude: float):
+    """Where a place is drawn on the map's canvas (Web Mercator around the view's centre)."""
+    centre_latitude, centre_longitude, zoom = view
+    world_px = 512 * 2**zoom
+
+    def mercator(degrees: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(degrees) / 2))
+
+    x = canvas["x"] + canvas["width"] / 2 + (longitude - centre_longitude) / 360 * world_px
+    y = canvas["y"] + canvas["height"] / 2 - (mercator(latitude) - mercator(centre_latitude)) * world_px / (2 * math.pi)
+    return x, y
 
 
 def test_dashboard_page_shows_the_seed_events_in_chromium(browser, exports, tmp_path):
@@ -366,9 +352,21 @@ def test_dashboard_page_shows_the_seed_events_in_chromium(browser, exports, tmp_
         actors_chart = page.locator('[data-testid="stVegaLiteChart"]').filter(has_text="Most active actors")
         assert SDF in actors_chart.inner_text()
         assert page.locator('[data-testid="stDeckGlJsonChart"] canvas').count() >= 1
+        # The circles are drawn: pixels of the Battles and Strategic developments colours (a blank canvas has none).
         map_png = page.locator('[data-testid="stDeckGlJsonChart"]').screenshot()
-        assert coloured_pixels(map_png, data.ACLED_EVENT_TYPE_COLOURS["Battles"]) > 50
-        assert coloured_pixels(map_png, data.ACLED_EVENT_TYPE_COLOURS["Strategic developments"]) > 50
+        assert coloured_pixels(map_png, data.ACLED_EVENT_TYPE_COLOURS["Battles"]) > 20
+        assert coloured_pixels(map_png, data.ACLED_EVENT_TYPE_COLOURS["Strategic developments"]) > 20
+
+        # Hovering over Deir ez-Zor shows an event there: date, actors, place, CAMEO name, fatalities.
+        points, _ = data.map_points(data.events(exports, EventFilters()))
+        canvas = page.locator('[data-testid="stDeckGlJsonChart"] canvas').first.bounding_box()
+        assert canvas is not None
+        page.mouse.move(*screen_position(canvas, data.map_view(points), 35.33588, 40.14084))
+        tooltip = page.locator(".deck-tooltip")
+        tooltip.wait_for(timeout=10_000)
+        assert "Deir ez-Zor (Dayr az Zawr)" in tooltip.inner_text()
+        assert "fatalities: unknown" in tooltip.inner_text() and "Military Forces of Syria" in tooltip.inner_text()
+        page.mouse.move(0, 0)
 
         # Streamlit scrolls inside its main section: grow the window to the page, then take all of it.
         height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")

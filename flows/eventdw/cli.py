@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from collections.abc import Callable
@@ -130,3 +131,25 @@ def serve(seeds_dir: Path, warehouse: Path, exports_dir: Path, data_docs_dir: Pa
     except ScheduleError as error:
         raise click.ClickException(str(error)) from None
     prefect_serve(deployment)
+
+
+@main.command()
+@click.option(
+    "--exports-dir",
+    type=click.Path(path_type=Path),
+    default=Path("exports"),
+    show_default=True,
+    help="The exports the dashboard shows (written by `eventdw run`).",
+)
+@click.option("--port", type=int, default=8501, show_default=True, help="The port to serve on.")
+@click.option("--address", default="127.0.0.1", show_default=True, help="The address to serve on.")
+def dashboard(exports_dir: Path, port: int, address: str) -> None:
+    """Serve the Streamlit dashboard (map, events over time, top actors, events with their evidence)."""
+    _quiet(verbose=True)
+    import subprocess
+
+    from dashboard import streamlit_command
+
+    click.echo(f"eventdw dashboard on http://{address}:{port} (Ctrl-C stops it)")
+    with contextlib.suppress(KeyboardInterrupt):
+        subprocess.run(streamlit_command(exports_dir.resolve(), port, address), check=False)
