@@ -181,8 +181,11 @@ def test_quality_gate_results_are_kept_in_the_warehouse_and_the_data_docs(seed_r
         "marts.dim_article",
     }
     assert all(success for _, severity, success in rows if severity == "error")
-    index = seed_run.data_docs.read_text()
-    assert "marts.fact_events" in index
+    report = seed_run.data_docs.read_text()
+    assert seed_run.data_docs.name == "report.html"
+    assert "<script" not in report and "https://" not in report
+    assert report.count("<h2>") == len({suite for suite, _, _ in rows})
+    assert "Great Expectations page" in report
 
 
 def test_running_twice_on_the_same_input_leaves_the_same_marts(seed_run, tmp_path):

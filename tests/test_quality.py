@@ -111,6 +111,8 @@ def test_gate_fails_on_broken_data_in_every_layer_and_records_why(warehouse_copy
     failures = set(_failures(warehouse_copy, "broken"))
     missed = [failure for _, failure in BREAKS if (*failure, "error") not in failures]
     assert missed == []
+    report = (tmp_path / "docs" / "report.html").read_text()
+    assert report.count("class='failed-error'") >= len(BREAKS)
 
 
 def test_warning_level_failure_is_reported_and_the_run_goes_on(warehouse_copy, tmp_path):

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from eventdw.quality_report import write_report
+
 
 class QualityError(Exception):
     """An error-level expectation failed: the run stops before the export."""
@@ -27,7 +29,7 @@ class QualityReport:
     expectations: int = 0
     failed_errors: list[str] = field(default_factory=list)
     failed_warnings: list[str] = field(default_factory=list)
-    data_docs_index: Path | None = None
+    data_docs_index: Path | None = None  # eventdw's offline report page, beside GX's data docs
 
 
 def _describe(result: Any, suite: str) -> str:
@@ -139,7 +141,7 @@ def validate_warehouse(warehouse: Path, data_docs_dir: Path, run_id: str) -> Qua
             "observed_value, unexpected_count) values (?, ?, ?, ?, ?, ?, ?, ?)",
             history,
         )
-    report.data_docs_index = data_docs_dir / "index.html"
+    report.data_docs_index = write_report(data_docs_dir, run_id, history)
     if report.failed_errors:
         more = f" (and {len(report.failed_errors) - 1} more)" if len(report.failed_errors) > 1 else ""
         raise QualityError(f"data quality gate failed: {report.failed_errors[0]}{more}")
