@@ -188,19 +188,26 @@ def test_quality_gate_results_are_kept_in_the_warehouse_and_the_data_docs(seed_r
     assert "Great Expectations page" in report
 
 
-def test_running_twice_on_the_same_input_leaves_the_same_marts(seed_run, tmp_path):
+def test_running_twice_on_the_same_input_leaves_the_same_marts_and_identical_exports(seed_run, tmp_path):
     from eventdw.flow import eventdw_pipeline
 
     def snapshot(warehouse):
         with duckdb.connect(str(warehouse)) as con:
             return {t: sorted(map(repr, con.execute(f"select * from marts.{t}").fetchall())) for t in MART_TABLES}
 
+    def export_hashes(exports):
+        manifest = json.loads((exports / "manifest.json").read_text())
+        return {file["path"]: file["sha256"] for file in manifest["files"]}
+
     warehouse = tmp_path / "w.duckdb"
     first = eventdw_pipeline(SEEDS, warehouse, tmp_path / "exports", tmp_path / "docs")
-    before = snapshot(warehouse)
+    before, first_exports = snapshot(warehouse), export_hashes(tmp_path / "exports")
     second = eventdw_pipeline(SEEDS, warehouse, tmp_path / "exports", tmp_path / "docs")
     assert snapshot(warehouse) == before
     assert second.events == first.events == seed_run.events
+    # Byte-identical files, run after run, and from another warehouse built from the same inputs.
+    assert export_hashes(tmp_path / "exports") == first_exports == export_hashes(seed_run.exports_dir)
+    assert second.run_id != first.run_id
 
 
 @pytest.mark.parametrize("missing", ["articles", "extractions"])

@@ -79,14 +79,16 @@ def run(seeds_dir: Path, warehouse: Path, exports_dir: Path, data_docs_dir: Path
 
     from eventdw.flow import eventdw_pipeline
     from eventdw.load import InputError
+    from eventdw.lock import WarehouseBusy, exclusive_run
     from eventdw.quality import QualityError
     from eventdw.transform import TransformError
 
     try:
         # Libraries may reconfigure logging during the run; without --verbose none of it reaches the console.
         logging.disable(logging.NOTSET if verbose else logging.CRITICAL)
-        summary = eventdw_pipeline(seeds_dir, warehouse, exports_dir, data_docs_dir)
-    except (InputError, TransformError, QualityError) as error:
+        with exclusive_run(warehouse):
+            summary = eventdw_pipeline(seeds_dir, warehouse, exports_dir, data_docs_dir)
+    except (InputError, TransformError, QualityError, WarehouseBusy) as error:
         raise click.ClickException(str(error)) from None
     except duckdb.IOException as error:
         if "lock" in str(error).lower():

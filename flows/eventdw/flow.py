@@ -9,6 +9,7 @@ from pathlib import Path
 from prefect import flow, task
 
 from eventdw import export, load, quality, transform
+from eventdw.lock import exclusive_run
 
 
 @dataclass(frozen=True)
@@ -84,11 +85,12 @@ def _count_marts(warehouse: Path) -> dict[str, int]:
 def eventdw_pipeline(seeds_dir: Path, warehouse: Path, exports_dir: Path, data_docs_dir: Path) -> RunSummary:
     """Build the event warehouse from the inputs in `seeds_dir`."""
     run_id = uuid.uuid4().hex[:12]
-    loaded = load_inputs(seeds_dir, warehouse, run_id)
-    build_models(warehouse)
-    report = validate_warehouse(warehouse, data_docs_dir, run_id)
-    export_marts(warehouse, exports_dir, run_id)
-    counts = _count_marts(warehouse)
+    with exclusive_run(warehouse):
+        loaded = load_inputs(seeds_dir, warehouse, run_id)
+        build_models(warehouse)
+        report = validate_warehouse(warehouse, data_docs_dir, run_id)
+        export_marts(warehouse, exports_dir, run_id)
+        counts = _count_marts(warehouse)
     return RunSummary(
         run_id=run_id,
         articles_loaded=loaded.articles_loaded,

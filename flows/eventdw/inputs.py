@@ -53,17 +53,25 @@ class CsvFile:
     rejections: list[Rejection] = field(default_factory=list)
 
 
+def source_name(path: Path) -> str:
+    """How provenance names an input file: relative to the seeds folder ("extractions/001.csv"), so that
+    the warehouse and its exports do not depend on where the seeds were on the machine that loaded them."""
+    return f"{path.parent.name}/{path.name}"
+
+
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
 def _decode(path: Path, data: bytes, kind: str) -> tuple[str | None, Rejection | None]:
     if not data.strip():
-        return None, Rejection(kind, str(path), None, "file: empty file")
+        return None, Rejection(kind, source_name(path), None, "file: empty file")
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as error:
-        return None, Rejection(kind, str(path), None, f"file: not valid UTF-8 (byte {error.start}: {error.reason})")
+        return None, Rejection(
+            kind, source_name(path), None, f"file: not valid UTF-8 (byte {error.start}: {error.reason})"
+        )
 
 
 @dataclass(frozen=True)
@@ -95,7 +103,7 @@ def read_articles(articles_dir: Path) -> tuple[list[Article], list[Rejection]]:
         articles.append(
             Article(
                 article_id=path.stem,
-                source_file=str(path),
+                source_file=source_name(path),
                 file_sha256=sha256_hex(data),
                 text=text,
                 title=parts.title,
@@ -116,7 +124,7 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
 def read_csv_file(path: Path, required: tuple[str, ...], kind: str) -> CsvFile:
     """Read one CSV file: its header must name every required column."""
     data = path.read_bytes()
-    result = CsvFile(source_file=str(path), file_sha256=sha256_hex(data))
+    result = CsvFile(source_file=source_name(path), file_sha256=sha256_hex(data))
     text, rejection = _decode(path, data, kind)
     if rejection:
         result.rejections.append(rejection)
@@ -125,7 +133,7 @@ def read_csv_file(path: Path, required: tuple[str, ...], kind: str) -> CsvFile:
     try:
         records = list(_records(text))
     except csv.Error as error:
-        result.rejections.append(Rejection(kind, str(path), None, f"file: malformed CSV ({error})"))
+        result.rejections.append(Rejection(kind, source_name(path), None, f"file: malformed CSV ({error})"))
         return result
     header = [name.strip().lower() for name in records[0][1]] if records else []
     missing = [name for name in required if name not in header]
@@ -135,10 +143,10 @@ def read_csv_file(path: Path, required: tuple[str, ...], kind: str) -> CsvFile:
             if len(missing) == len(required)
             else f"file: header lacks required column(s) {', '.join(missing)}"
         )
-        result.rejections.append(Rejection(kind, str(path), None, reason))
+        result.rejections.append(Rejection(kind, source_name(path), None, reason))
         return result
     if len(set(header)) != len(header):
-        result.rejections.append(Rejection(kind, str(path), None, "file: header repeats a column name"))
+        result.rejections.append(Rejection(kind, source_name(path), None, "file: header repeats a column name"))
         return result
     for row_number, record in records[1:]:
         if not any(value.strip() for value in record):
@@ -147,7 +155,7 @@ def read_csv_file(path: Path, required: tuple[str, ...], kind: str) -> CsvFile:
             result.rejections.append(
                 Rejection(
                     kind,
-                    str(path),
+                    source_name(path),
                     row_number,
                     f"row: has {len(record)} fields but the header has {len(header)}",
                     json.dumps(record, ensure_ascii=False),

@@ -35,6 +35,9 @@ def dbt_build(warehouse: Path, verbose: bool = False) -> dict[str, int]:
     from dbt.cli.main import dbtRunner
 
     os.environ["EVENTDW_WAREHOUSE"] = str(warehouse.resolve())
+    # dbt's artifacts and logs live beside the warehouse they describe: runs on different warehouses from
+    # one checkout do not overwrite each other's.
+    artifacts = warehouse.resolve().parent / f"{warehouse.stem}.dbt"
     args = [
         "build",
         "--project-dir",
@@ -47,6 +50,10 @@ def dbt_build(warehouse: Path, verbose: bool = False) -> dict[str, int]:
         "info" if verbose else "none",
         "--log-level-file",
         "warn",
+        "--target-path",
+        str(artifacts / "target"),
+        "--log-path",
+        str(artifacts / "logs"),
     ]
     result = dbtRunner().invoke(args)
     node_results: list[Any] = list(getattr(result.result, "results", None) or [])

@@ -1,0 +1,55 @@
+"""One run at a time per warehouse: an exclusive lock on `<warehouse>.lock` for the whole run.
+
+DuckDB's own file lock only covers an open connection, and a run opens and closes several (load, dbt,
+gate, export): without this lock a second run could slip in between two steps of the first. The lock is
+an OS lock (flock): the kernel releases it when the process ends, even by kill -9, so a crashed run never
+leaves the warehouse locked. It is re-entrant within a process (the CLI takes it before Prefect starts,
+the flow takes it again for scheduled runs).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+
+_held: dict[Path, IO[str]] = {}
+
+
+class WarehouseBusy(Exception):
+    """Another run holds the warehouse."""
+
+
+@contextmanager
+def exclusive_run(warehouse: Path) -> Iterator[None]:
+    """Hold the warehouse's run lock for the block, or raise WarehouseBusy at once."""
+    lock_path = warehouse.resolve().with_name(warehouse.name + ".lock")
+    if lock_path in _held:
+        yield
+        return
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    handle = lock_path.open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise WarehouseBusy(f"the warehouse {warehouse} is busy: another eventdw run ({holder}) is using it") from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()}, since {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC")
+    handle.flush()
+    _held[lock_path] = handle
+    try:
+        yield
+    finally:
+        del _held[lock_path]
+        handle.seek(0)
+        handle.truncate()
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
