@@ -156,7 +156,7 @@ order by distance_km, e.event_date;
 select 'rejected row' as problem, source_file || coalesce(' row ' || row_number, '') as location, reason as detail
 from raw.rejected_rows
 union all
-select 'unresolved ' || name_kind, source_rows, spellings || ' (nearest: ' || coalesce(nearest_known_name, '-') || ')'
+select 'unresolved ' || name_kind, source_rows, spellings || ': ' || reason || ' (nearest: ' || coalesce(nearest_known_name, '-') || ')'
 from marts.report_unresolved_names
 union all
 select 'quote outside the article body', source_file || ' row ' || source_row_number, quote

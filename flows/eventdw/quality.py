@@ -34,10 +34,17 @@ class QualityReport:
 
 def _describe(result: Any, suite: str) -> str:
     config = result.expectation_config
-    column = config.kwargs.get("column") or f"{config.kwargs.get('column_A')},{config.kwargs.get('column_B')}"
+    kwargs = config.kwargs
+    if kwargs.get("column"):
+        subject = f"{kwargs['column']} "
+    elif kwargs.get("column_A"):
+        subject = f"{kwargs['column_A']},{kwargs['column_B']} "
+    else:
+        subject = ""
     unexpected = result.result.get("unexpected_count")
-    detail = f" ({unexpected} unexpected)" if unexpected is not None else ""
-    return f"{suite}: {column} {config.type}{detail}"
+    observed = result.result.get("observed_value")
+    detail = f" ({unexpected} unexpected)" if unexpected is not None else f" (observed {observed})"
+    return f"{suite}: {subject}{config.type}{detail}"
 
 
 def _severity(result: Any) -> str:

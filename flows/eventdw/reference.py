@@ -97,7 +97,7 @@ def geonames_places(
                 "population": int(city["population"]),
             }
         )
-        for name in {city["name"], *city.get("alternatenames", [])}:
+        for name in sorted({city["name"], *city.get("alternatenames", [])}):
             if name.strip():
                 names.append({"geonames_id": geonames_id, "name": name.strip()})
     # Every country, with its capital's coordinates from the world list of places over 15,000 people.

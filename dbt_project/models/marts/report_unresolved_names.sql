@@ -49,10 +49,12 @@ grouped as (
 ),
 
 known_names as (
-    select distinct 'actor' as name_kind, actor_id as entity_id, actor_name_variant as known_name, name_normalized
+    select distinct
+        'actor' as name_kind, actor_id as entity_id, actor_name_variant as known_name, name_normalized,
+        valid_from, valid_to
     from actor_names
     union all
-    select distinct 'place', place_id, place_name_variant, name_normalized
+    select distinct 'place', place_id, place_name_variant, name_normalized, cast(null as date), cast(null as date)
     from place_names
 ),
 
@@ -62,6 +64,8 @@ nearest as (
         grouped.spelling_normalized,
         known_names.entity_id,
         known_names.known_name,
+        known_names.valid_from,
+        known_names.valid_to,
         {{ string_similarity('grouped.spelling_normalized', 'known_names.name_normalized') }} as similarity
     from grouped
     inner join known_names
@@ -88,7 +92,15 @@ final as (
         grouped.source_rows,
         nearest_ranked.entity_id as nearest_entity_id,
         nearest_ranked.known_name as nearest_known_name,
-        nearest_ranked.similarity as nearest_similarity
+        nearest_ranked.similarity as nearest_similarity,
+        case
+            when nearest_ranked.similarity = 1 then
+                'known name, not valid on the event''s date (valid '
+                || coalesce(cast(nearest_ranked.valid_from as varchar), 'always') || ' to '
+                || coalesce(cast(nearest_ranked.valid_to as varchar), 'now')
+                || '): check the date, or the alias''s valid_from/valid_to'
+            else 'no known name is similar enough: add an alias, or fix the spelling'
+        end as reason
     from grouped
     left join nearest_ranked
         on nearest_ranked.name_kind = grouped.name_kind
