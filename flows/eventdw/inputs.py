@@ -81,7 +81,7 @@ class Article:
     article_id: str
     source_file: str
     file_sha256: str
-    text: str
+    raw_text: str
     title: str | None
     published_date: str | None
     published_date_source: str
@@ -105,7 +105,7 @@ def read_articles(articles_dir: Path) -> tuple[list[Article], list[Rejection]]:
                 article_id=path.stem,
                 source_file=source_name(path),
                 file_sha256=sha256_hex(data),
-                text=text,
+                raw_text=text,
                 title=parts.title,
                 published_date=parts.published_date.isoformat() if parts.published_date else None,
                 published_date_source=parts.published_date_source,

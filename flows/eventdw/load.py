@@ -131,19 +131,6 @@ def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path) -> None:
         _replace(con, f"raw.ref_{name}", _read_reference_csv(reference_dir, name, required))
 
 
-_ARTICLE_COLUMNS = [
-    "article_id",
-    "source_file",
-    "file_sha256",
-    "raw_text",
-    "title",
-    "published_date",
-    "published_date_source",
-    "body_start",
-    "body_end",
-]
-
-
 def _rejection_rows(rejections: list[inputs.Rejection]) -> list[dict[str, Any]]:
     return [
         {
@@ -194,14 +181,22 @@ def load_inputs(con: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) ->
         con.execute("create schema if not exists raw")
         load_reference(con, seeds_dir / "reference")
         article_schema = pa.schema(
-            [(c, pa.string()) for c in _ARTICLE_COLUMNS if c not in ("published_date", "body_start", "body_end")]
-            + [("published_date", pa.date32()), ("body_start", pa.int64()), ("body_end", pa.int64())]
-            + [("loaded_at", pa.timestamp("us"))]
+            [
+                ("article_id", pa.string()),
+                ("source_file", pa.string()),
+                ("file_sha256", pa.string()),
+                ("raw_text", pa.string()),
+                ("title", pa.string()),
+                ("published_date_source", pa.string()),
+                ("published_date", pa.date32()),
+                ("body_start", pa.int64()),
+                ("body_end", pa.int64()),
+                ("loaded_at", pa.timestamp("us")),
+            ]
         )
         article_rows = [
             asdict(a)
             | {
-                "raw_text": a.text,
                 "published_date": date.fromisoformat(a.published_date) if a.published_date else None,
                 "loaded_at": loaded_at,
             }
@@ -228,8 +223,7 @@ def load_inputs(con: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) ->
             [loaded_at],
         )
         file_rejections = _rejection_rows(article_rejections + [r for f in extraction_files for r in f.rejections])
-        _replace(
-            con,
+        con.register(
             "file_rejections",
             _arrow(
                 file_rejections,
@@ -259,7 +253,7 @@ def load_inputs(con: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) ->
             """,
             [run_id, loaded_at],
         )
-        con.execute("drop table file_rejections")
+        con.unregister("file_rejections")
         con.execute(
             """
             create or replace table raw.source_files as
