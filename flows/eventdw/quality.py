@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from eventdw.quality_report import write_report
+from eventdw.quality_report import ValidationRow, write_report
 
 
 class QualityError(Exception):
@@ -51,13 +51,13 @@ def _severity(result: Any) -> str:
     return str((result.expectation_config.meta or {}).get("severity", "error"))
 
 
-def _history_rows(run_id: str, suite: str, results: list[Any]) -> list[tuple[Any, ...]]:
+def _history_rows(run_id: str, suite: str, results: list[Any]) -> list[ValidationRow]:
     rows = []
     for result in results:
         config = result.expectation_config
         observed = result.result.get("observed_value", result.result.get("unexpected_count"))
         rows.append(
-            (
+            ValidationRow(
                 run_id,
                 suite,
                 config.type,
@@ -107,7 +107,7 @@ def validate_warehouse(warehouse: Path, data_docs_dir: Path, run_id: str) -> Qua
     )
     datasource = context.data_sources.add_pandas("warehouse")
     report = QualityReport(run_id)
-    history: list[tuple[Any, ...]] = []
+    history: list[ValidationRow] = []
     for check in checks:
         suite = context.suites.add(check.build(reference))
         batch = datasource.add_dataframe_asset(check.name).add_batch_definition_whole_dataframe("whole batch")

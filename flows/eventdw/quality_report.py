@@ -11,7 +11,21 @@ import html
 import json
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
+from typing import NamedTuple
+
+
+class ValidationRow(NamedTuple):
+    """One expectation's result in one run: a row of `quality.validation_results`."""
+
+    run_id: str
+    suite: str
+    expectation: str
+    arguments: str
+    severity: str
+    success: bool
+    observed_value: str | None
+    unexpected_count: int | None
+
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem; color: #222; }
@@ -34,13 +48,13 @@ def _arguments(arguments: str) -> str:
     return ", ".join(f"{k}={v}" for k, v in shown.items())
 
 
-def write_report(data_docs_dir: Path, run_id: str, history: list[tuple[Any, ...]]) -> Path:
+def write_report(data_docs_dir: Path, run_id: str, history: list[ValidationRow]) -> Path:
     """Write data_docs_dir/report.html for the rows of `quality.validation_results` of one run."""
-    by_suite: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    by_suite: dict[str, list[ValidationRow]] = defaultdict(list)
     for row in history:
-        by_suite[row[1]].append(row)
-    failed = [row for row in history if not row[5]]
-    errors = sum(1 for row in failed if row[4] == "error")
+        by_suite[row.suite].append(row)
+    failed = [row for row in history if not row.success]
+    errors = sum(1 for row in failed if row.severity == "error")
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'>",
         f"<title>eventdw data quality, run {html.escape(run_id)}</title><style>{STYLE}</style></head><body>",
@@ -52,11 +66,11 @@ def write_report(data_docs_dir: Path, run_id: str, history: list[tuple[Any, ...]
     for suite, rows in by_suite.items():
         page = _detail_page(data_docs_dir, suite)
         link = f" &middot; <a href='{html.escape(page)}'>Great Expectations page</a>" if page else ""
-        suite_failures = sum(1 for row in rows if not row[5])
+        suite_failures = sum(1 for row in rows if not row.success)
         parts.append(f"<h2>{html.escape(suite)}</h2><p>{len(rows)} expectations, {suite_failures} failed{link}</p>")
         parts.append("<table><tr><th>result</th><th>severity</th><th>expectation</th><th>arguments</th>")
         parts.append("<th>observed</th><th>unexpected rows</th></tr>")
-        for row in sorted(rows, key=lambda r: (r[5], r[4] != "error")):
+        for row in sorted(rows, key=lambda r: (r.success, r.severity != "error")):
             _, _, expectation, arguments, severity, success, observed, unexpected = row
             css = "" if success else f" class='failed-{severity}'"
             parts.append(
