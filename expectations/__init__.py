@@ -29,6 +29,16 @@ class Check:
     build: Callable[[dict[str, Any]], Any]
 
 
+def suite(name: str, expectations: list[Any]) -> Any:
+    """A gx.ExpectationSuite named `name` holding `expectations` (needs an active GX context)."""
+    import great_expectations as gx
+
+    built = gx.ExpectationSuite(name=name)
+    for expectation in expectations:
+        built.add_expectation(expectation)
+    return built
+
+
 def all_checks() -> list[Check]:
     """Every layer's checks, upstream first."""
     from expectations import marts, raw, staging

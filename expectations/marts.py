@@ -7,8 +7,7 @@ from typing import Any
 import great_expectations as gx
 import great_expectations.expectations as gxe
 
-from expectations import QUAD_CLASS_OF_ROOT, WARNING, Check
-from expectations.raw import _suite
+from expectations import QUAD_CLASS_OF_ROOT, WARNING, Check, suite
 
 # Slack around a country's GeoNames places when checking that a coordinate lies in the country (degrees).
 COUNTRY_BOUNDS_MARGIN = 0.5
@@ -16,7 +15,7 @@ COUNTRY_BOUNDS_MARGIN = 0.5
 
 def fact_events(reference: dict[str, Any]) -> gx.ExpectationSuite:
     """One row per event, codes from the CAMEO list, scales in range, counts that add up."""
-    return _suite(
+    return suite(
         "marts.fact_events",
         [
             gxe.ExpectColumnValuesToBeUnique(column="event_id"),
@@ -51,7 +50,7 @@ def fact_events(reference: dict[str, Any]) -> gx.ExpectationSuite:
 
 def fact_events_keys(reference: dict[str, Any]) -> gx.ExpectationSuite:
     """Every fact row's keys are in its dimensions, and every event has the mentions it counts."""
-    return _suite(
+    return suite(
         "marts.fact_events_keys",
         [
             gxe.ExpectColumnValuesToBeInSet(column="is_actor1_in_dim_actor", value_set=[True]),
@@ -66,7 +65,7 @@ def fact_events_keys(reference: dict[str, Any]) -> gx.ExpectationSuite:
 
 def fact_event_mentions(reference: dict[str, Any]) -> gx.ExpectationSuite:
     """Every mention points at an event and carries its evidence."""
-    return _suite(
+    return suite(
         "marts.fact_event_mentions",
         [
             gxe.ExpectColumnValuesToBeUnique(column="mention_id"),
@@ -87,7 +86,7 @@ def fact_event_mentions(reference: dict[str, Any]) -> gx.ExpectationSuite:
 
 def dim_actor(reference: dict[str, Any]) -> gx.ExpectationSuite:
     """Actors are unique and typed by ACLED's inter codes."""
-    return _suite(
+    return suite(
         "marts.dim_actor",
         [
             gxe.ExpectColumnValuesToBeUnique(column="actor_id"),
@@ -98,7 +97,7 @@ def dim_actor(reference: dict[str, Any]) -> gx.ExpectationSuite:
 
 def dim_place(reference: dict[str, Any]) -> gx.ExpectationSuite:
     """Places are unique and lie inside their country (where the gazetteer knows its extent)."""
-    return _suite(
+    return suite(
         "marts.dim_place",
         [
             gxe.ExpectColumnValuesToBeUnique(column="place_id"),
@@ -112,7 +111,7 @@ def dim_place(reference: dict[str, Any]) -> gx.ExpectationSuite:
 
 def dim_article(reference: dict[str, Any]) -> gx.ExpectationSuite:
     """Articles are unique; a missing date is worth a look."""
-    return _suite(
+    return suite(
         "marts.dim_article",
         [
             gxe.ExpectColumnValuesToBeUnique(column="article_id"),

@@ -7,19 +7,12 @@ from typing import Any
 import great_expectations as gx
 import great_expectations.expectations as gxe
 
-from expectations import WARNING, Check
-
-
-def _suite(name: str, expectations: list[Any]) -> gx.ExpectationSuite:
-    suite = gx.ExpectationSuite(name=name)
-    for expectation in expectations:
-        suite.add_expectation(expectation)
-    return suite
+from expectations import WARNING, Check, suite
 
 
 def extractions(reference: dict[str, Any]) -> gx.ExpectationSuite:
     """Accepted rows carry valid codes, scales and evidence offsets."""
-    return _suite(
+    return suite(
         "raw.extractions",
         [
             gxe.ExpectColumnValuesToBeUnique(column="extraction_id"),
@@ -36,7 +29,7 @@ def extractions(reference: dict[str, Any]) -> gx.ExpectationSuite:
 
 def articles(reference: dict[str, Any]) -> gx.ExpectationSuite:
     """Articles are unique, have text, and usually a date."""
-    return _suite(
+    return suite(
         "raw.articles",
         [
             gxe.ExpectColumnValuesToBeUnique(column="article_id"),
@@ -49,7 +42,7 @@ def articles(reference: dict[str, Any]) -> gx.ExpectationSuite:
 
 def rejected_rows(reference: dict[str, Any]) -> gx.ExpectationSuite:
     """Every rejection names the field (or file/row) it is about; any rejection is worth a look."""
-    return _suite(
+    return suite(
         "raw.rejected_rows",
         [
             gxe.ExpectColumnValuesToNotBeNull(column="reason"),

@@ -7,13 +7,12 @@ from typing import Any
 import great_expectations as gx
 import great_expectations.expectations as gxe
 
-from expectations import QUAD_CLASS_OF_ROOT, Check
-from expectations.raw import _suite
+from expectations import QUAD_CLASS_OF_ROOT, Check, suite
 
 
 def extractions_with_articles(reference: dict[str, Any]) -> gx.ExpectationSuite:
     """No event happens after the article that reports it."""
-    return _suite(
+    return suite(
         "staging.extractions_with_articles",
         [
             gxe.ExpectColumnPairValuesAToBeGreaterThanB(
@@ -26,7 +25,7 @@ def extractions_with_articles(reference: dict[str, Any]) -> gx.ExpectationSuite:
 
 def cameo_codes(reference: dict[str, Any]) -> gx.ExpectationSuite:
     """The CAMEO list: quad class follows the root code, Goldstein scores on their scale."""
-    return _suite(
+    return suite(
         "staging.cameo_codes",
         [
             gxe.ExpectColumnValuesToBeUnique(column="cameo_code"),
@@ -41,7 +40,7 @@ def cameo_codes(reference: dict[str, Any]) -> gx.ExpectationSuite:
 
 def actors(reference: dict[str, Any]) -> gx.ExpectationSuite:
     """Actors carry an ACLED inter code and a CAMEO actor code."""
-    return _suite(
+    return suite(
         "staging.actors",
         [
             gxe.ExpectColumnValuesToBeUnique(column="actor_id"),
