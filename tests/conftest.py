@@ -24,6 +24,26 @@ EXTRACTION_HEADER = (
 )
 
 
+MART_TABLES = [
+    "fact_events",
+    "fact_event_mentions",
+    "dim_actor",
+    "dim_place",
+    "dim_article",
+    "dim_cameo_code",
+    "report_unresolved_names",
+    "acled_events",
+]
+
+
+def marts_snapshot(warehouse: Path) -> dict[str, list[str]]:
+    """Every marts table's rows, order-free, to compare two warehouses."""
+    import duckdb
+
+    with duckdb.connect(str(warehouse)) as con:
+        return {t: sorted(map(repr, con.execute(f"select * from marts.{t}").fetchall())) for t in MART_TABLES}
+
+
 def make_seeds(root: Path, extractions: dict[str, str | bytes], articles: list[str] | None = None) -> Path:
     """A seeds folder: the bundled reference data and articles (all, or those named) and the given CSVs."""
     seeds = root / "seeds"

@@ -10,18 +10,11 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, marts_snapshot
 
 EVENTDW = str(Path(sys.executable).with_name("eventdw"))
-MART_TABLES = ["fact_events", "fact_event_mentions", "dim_actor", "dim_place", "dim_article", "acled_events"]
-
-
-def _snapshot(warehouse: Path) -> dict[str, list[str]]:
-    with duckdb.connect(str(warehouse)) as con:
-        return {t: sorted(map(repr, con.execute(f"select * from marts.{t}").fetchall())) for t in MART_TABLES}
 
 
 def _run_args(root: Path) -> list[str]:
@@ -68,7 +61,7 @@ def test_a_second_run_at_once_says_busy_and_the_first_completes(run_root, seed_r
     assert f"(pid {first.pid}, since " in second.stderr and second.stderr.count("\n") == 1
     assert first.returncode == 0, err
     assert "events                     48" in out
-    assert _snapshot(run_root / "warehouse" / "eventdw.duckdb") == _snapshot(seed_run.warehouse)
+    assert marts_snapshot(run_root / "warehouse" / "eventdw.duckdb") == marts_snapshot(seed_run.warehouse)
 
 
 @pytest.mark.parametrize("stage", ["load", "dbt"])
@@ -103,4 +96,4 @@ def test_a_run_killed_midway_is_completed_by_the_next_run(run_root, seed_run, st
 
     rerun = subprocess.run(_run_args(run_root), capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr
-    assert _snapshot(warehouse) == _snapshot(seed_run.warehouse)
+    assert marts_snapshot(warehouse) == marts_snapshot(seed_run.warehouse)

@@ -6,22 +6,12 @@ import csv
 import json
 from pathlib import Path
 
-import duckdb
 import pyarrow.dataset as ds
 import pytest
 
-from tests.conftest import REPO, SEEDS
+from tests.conftest import MART_TABLES, REPO, SEEDS, marts_snapshot
 
 DEIR_EZ_ZOR = "geonames:170794"
-MART_TABLES = [
-    "fact_events",
-    "fact_event_mentions",
-    "dim_actor",
-    "dim_place",
-    "dim_article",
-    "dim_cameo_code",
-    "report_unresolved_names",
-]
 
 
 def _input_rows() -> int:
@@ -191,19 +181,15 @@ def test_quality_gate_results_are_kept_in_the_warehouse_and_the_data_docs(seed_r
 def test_running_twice_on_the_same_input_leaves_the_same_marts_and_identical_exports(seed_run, tmp_path):
     from eventdw.flow import eventdw_pipeline
 
-    def snapshot(warehouse):
-        with duckdb.connect(str(warehouse)) as con:
-            return {t: sorted(map(repr, con.execute(f"select * from marts.{t}").fetchall())) for t in MART_TABLES}
-
     def export_hashes(exports):
         manifest = json.loads((exports / "manifest.json").read_text())
         return {file["path"]: file["sha256"] for file in manifest["files"]}
 
     warehouse = tmp_path / "w.duckdb"
     first = eventdw_pipeline(SEEDS, warehouse, tmp_path / "exports", tmp_path / "docs")
-    before, first_exports = snapshot(warehouse), export_hashes(tmp_path / "exports")
+    before, first_exports = marts_snapshot(warehouse), export_hashes(tmp_path / "exports")
     second = eventdw_pipeline(SEEDS, warehouse, tmp_path / "exports", tmp_path / "docs")
-    assert snapshot(warehouse) == before
+    assert marts_snapshot(warehouse) == before
     assert second.events == first.events == seed_run.events
     # Byte-identical files, run after run, and from another warehouse built from the same inputs.
     assert export_hashes(tmp_path / "exports") == first_exports == export_hashes(seed_run.exports_dir)

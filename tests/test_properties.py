@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from hypothesis import strategies as st
 
 from eventdw import inputs
 from eventdw.load import load_inputs
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, make_seeds
 
 ARTICLE = "001_80b8b6eb158c6571"
 ARTICLE_TEXT = (SEEDS / "articles" / f"{ARTICLE}.txt").read_text(encoding="utf-8")
@@ -81,13 +80,7 @@ def test_any_bytes_are_read_or_rejected_whole_never_raised(data):
 @given(st.lists(record, min_size=20, max_size=40))
 def test_every_generated_row_is_accepted_or_rejected_with_a_reason(records):
     with tempfile.TemporaryDirectory() as folder:
-        seeds = Path(folder) / "seeds"
-        (seeds / "articles").mkdir(parents=True)
-        (seeds / "extractions").mkdir()
-        shutil.copytree(SEEDS / "reference", seeds / "reference")
-        for article in ("000_4938db59a5dbecdc", ARTICLE):
-            shutil.copy(SEEDS / "articles" / f"{article}.txt", seeds / "articles")
-        (seeds / "extractions" / "generated.csv").write_text(_csv_text(records), encoding="utf-8")
+        seeds = make_seeds(Path(folder), {"generated.csv": _csv_text(records)}, ["000_4938db59a5dbecdc", ARTICLE])
         with duckdb.connect() as con:
             summary = load_inputs(con, seeds, "property")
             (accepted,) = con.execute("select count(*) from raw.extractions").fetchone()
