@@ -120,6 +120,24 @@ def test_bad_files_are_rejected_whole_and_the_rest_of_the_run_goes_on(tmp_path):
     }
 
 
+def test_every_file_read_is_listed_with_its_hash_even_when_rejected_whole(tmp_path):
+    import hashlib
+
+    empty, good = b"", (EXTRACTION_HEADER + _row()).encode()
+    seeds = make_seeds(tmp_path, {"empty.csv": empty, "good.csv": good}, articles=[A1])
+    (seeds / "articles" / "broken.txt").write_bytes(b"\xff\xfe bad")
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    load_inputs(con, seeds, "test-run")
+    files = con.execute("select source_file, input_kind, file_sha256 from raw.source_files").fetchall()
+    article_hash = hashlib.sha256((seeds / "articles" / f"{A1}.txt").read_bytes()).hexdigest()
+    assert files == [
+        (f"articles/{A1}.txt", "article", article_hash),
+        ("articles/broken.txt", "article", hashlib.sha256(b"\xff\xfe bad").hexdigest()),
+        ("extractions/empty.csv", "extraction", hashlib.sha256(empty).hexdigest()),
+        ("extractions/good.csv", "extraction", hashlib.sha256(good).hexdigest()),
+    ]
+
+
 def test_row_with_wrong_field_count_is_rejected_with_its_record(tmp_path):
     con, summary = _load(tmp_path, {"a.csv": EXTRACTION_HEADER + _row() + "a,b,c\n"})
     assert summary.extraction_rows_read == 2

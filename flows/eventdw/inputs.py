@@ -41,6 +41,7 @@ class Rejection:
     row_number: int | None
     reason: str
     raw_record: str | None = None
+    file_sha256: str | None = None  # set on whole-file rejections: the file was read, though not accepted
 
 
 @dataclass
@@ -65,13 +66,12 @@ def sha256_hex(data: bytes) -> str:
 
 def _decode(path: Path, data: bytes, kind: str) -> tuple[str | None, Rejection | None]:
     if not data.strip():
-        return None, Rejection(kind, source_name(path), None, "file: empty file")
+        return None, Rejection(kind, source_name(path), None, "file: empty file", file_sha256=sha256_hex(data))
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as error:
-        return None, Rejection(
-            kind, source_name(path), None, f"file: not valid UTF-8 (byte {error.start}: {error.reason})"
-        )
+        reason = f"file: not valid UTF-8 (byte {error.start}: {error.reason})"
+        return None, Rejection(kind, source_name(path), None, reason, file_sha256=sha256_hex(data))
 
 
 @dataclass(frozen=True)

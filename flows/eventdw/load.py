@@ -254,15 +254,29 @@ def load_inputs(con: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) ->
             [run_id, loaded_at],
         )
         con.unregister("file_rejections")
-        con.execute(
-            """
-            create or replace table raw.source_files as
-            select source_file, 'article' as input_kind, file_sha256, ? as loaded_at from raw.articles
-            union all
-            select distinct source_file, 'extraction', file_sha256, ? from validated_extractions
-            order by source_file
-            """,
-            [loaded_at, loaded_at],
+        # Every file read, accepted or not: the articles, the article files rejected whole, every CSV.
+        source_files = sorted(
+            [(a.source_file, "article", a.file_sha256) for a in articles]
+            + [(r.source_file, "article", r.file_sha256) for r in article_rejections]
+            + [(f.source_file, "extraction", f.file_sha256) for f in extraction_files]
+        )
+        _replace(
+            con,
+            "raw.source_files",
+            _arrow(
+                [
+                    {"source_file": name, "input_kind": kind, "file_sha256": digest, "loaded_at": loaded_at}
+                    for name, kind, digest in source_files
+                ],
+                pa.schema(
+                    [
+                        ("source_file", pa.string()),
+                        ("input_kind", pa.string()),
+                        ("file_sha256", pa.string()),
+                        ("loaded_at", pa.timestamp("us")),
+                    ]
+                ),
+            ),
         )
         (accepted,) = con.execute("select count(*) from raw.extractions").fetchone() or (0,)
         (rejected,) = con.execute("select count(*) from raw.rejected_rows").fetchone() or (0,)
