@@ -41,7 +41,10 @@ VERBS = {"19": "fought", "18": "attacked", "08": "withdrew from", "13": "threate
          "04": "met over", "02": "appealed over", "14": "protested in", "17": "arrested people in",
          "11": "criticised"}  # fmt: skip
 ROWS_PER_FILE = 100_000
+FOOTER = "Latest Stories\n\n  • unrelated\n"
 BAD_ROW_SHARE = 0.03
+FAULTS = {"article_id": "no_such_article", "event_date": "2024-02-30", "cameo_code": "999", "fatalities": "-1",
+          "quote": "Not in the article.", "actor1": ""}  # fmt: skip
 
 
 def _zipf_weights(count: int, exponent: float = 1.1) -> list[float]:
@@ -90,7 +93,55 @@ def generate(out: Path, articles: int, rows: int, seed: int = 7) -> None:
     (out / "extractions").mkdir()
     shutil.copytree(REPO / "seeds" / "reference", out / "reference")
 
-    # Mentions: each event is reported 1-4 times (mean ~2.5), then mentions are dealt to articles.
+    # The inputs are written in chunks of ROWS_PER_FILE rows (one CSV file each) and their share of the
+    # articles, so memory stays flat at any size. An event's reports fall in one chunk.
+    chunks = max(1, -(-rows // ROWS_PER_FILE))
+    for chunk in range(chunks):
+        chunk_rows = min(ROWS_PER_FILE, rows - chunk * ROWS_PER_FILE)
+        first_article, last_article = articles * chunk // chunks, articles * (chunk + 1) // chunks
+        mentions = _mentions(rng, chunk_rows, actor_ids, actor_weights, actor_spellings, place_ids, place_weights,
+                             place_spellings, codes, code_weights, start, days)  # fmt: skip
+        per_article: list[list[dict[str, str]]] = [[] for _ in range(last_article - first_article)]
+        for index, mention in enumerate(mentions):
+            per_article[index % len(per_article)].append(mention)
+        with (out / "extractions" / f"part_{chunk:04d}.csv").open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(HEADER)
+            for number, reports in enumerate(per_article, start=first_article):
+                article_id = f"bench_{number:07d}"
+                latest = max((date.fromisoformat(m["event_date"]) for m in reports), default=start)
+                published = latest + timedelta(days=rng.randrange(3))
+                body = " ".join(m["quote"] for m in reports)
+                text = f"date {published.isoformat()} Synthetic report {number}\n\n{body}\n\n{FOOTER}"
+                (out / "articles" / f"{article_id}.txt").write_text(text, encoding="utf-8")
+                for mention in reports:
+                    row = mention | {
+                        "article_id": article_id,
+                        "geo_precision": "1",
+                        "coder": "bench",
+                        "confidence": "0.8",
+                    }
+                    if rng.random() < BAD_ROW_SHARE:
+                        fault = rng.choice(list(FAULTS))
+                        row[fault] = FAULTS[fault]
+                    writer.writerow([row.get(column, "") for column in HEADER])
+
+
+def _mentions(
+    rng: random.Random,
+    rows: int,
+    actor_ids: list[str],
+    actor_weights: list[float],
+    actor_spellings: dict[str, list[tuple[str, date | None, date | None]]],
+    place_ids: list[str],
+    place_weights: list[float],
+    place_spellings: dict[str, list[str]],
+    codes: list[str],
+    code_weights: list[int],
+    start: date,
+    days: int,
+) -> list[dict[str, str]]:
+    """`rows` mentions: each event is reported 1-4 times (mean ~2.5), each report spelling names its own way."""
     mentions: list[dict[str, str]] = []
     while len(mentions) < rows:
         day = start + timedelta(days=rng.randrange(days))
@@ -119,35 +170,7 @@ def generate(out: Path, articles: int, rows: int, seed: int = 7) -> None:
                 }
             )
     rng.shuffle(mentions)
-
-    per_article: list[list[dict[str, str]]] = [[] for _ in range(articles)]
-    for index, mention in enumerate(mentions):
-        per_article[index % articles].append(mention)
-    writer, handle, file_rows, file_index = None, None, ROWS_PER_FILE, 0
-    for number, reports in enumerate(per_article):
-        article_id = f"bench_{number:07d}"
-        latest = max((date.fromisoformat(m["event_date"]) for m in reports), default=start)
-        published = latest + timedelta(days=rng.randrange(3))
-        body = " ".join(m["quote"] for m in reports)
-        text = f"date {published.isoformat()} Synthetic report {number}\n\n{body}\n\nLatest Stories\n\n  • unrelated\n"
-        (out / "articles" / f"{article_id}.txt").write_text(text, encoding="utf-8")
-        for mention in reports:
-            if file_rows >= ROWS_PER_FILE:
-                if handle:
-                    handle.close()
-                handle = (out / "extractions" / f"part_{file_index:04d}.csv").open("w", encoding="utf-8", newline="")
-                writer, file_rows, file_index = csv.writer(handle), 0, file_index + 1
-                writer.writerow(HEADER)
-            row = mention | {"article_id": article_id, "geo_precision": "1", "coder": "bench", "confidence": "0.8"}
-            if rng.random() < BAD_ROW_SHARE:
-                fault = rng.choice(["article_id", "event_date", "cameo_code", "fatalities", "quote", "actor1"])
-                row[fault] = {"article_id": "no_such_article", "event_date": "2024-02-30", "cameo_code": "999",
-                              "fatalities": "-1", "quote": "Not in the article.", "actor1": ""}[fault]  # fmt: skip
-            assert writer is not None
-            writer.writerow([row.get(column, "") for column in HEADER])
-            file_rows += 1
-    if handle:
-        handle.close()
+    return mentions
 
 
 def main() -> None:
