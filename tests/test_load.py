@@ -184,3 +184,45 @@ def test_loading_twice_replaces_rather_than_appends(tmp_path):
         "(select count(*) from raw.articles), (select count(*) from raw.load_runs)"
     ).fetchone()
     assert counts == (1, 1, 5, 2)
+
+
+@pytest.mark.parametrize(
+    ("extra_rows", "bulk_attempts"),
+    [
+        ("", [True]),  # plain: the bulk reader lands it
+        ("a,b,c\n", [False]),  # a short row: the bulk reader refuses the file, the Python reader names the row
+        (" , , \n", []),  # a blank row: not plain (the Python reader skips it but counts it in row numbers)
+    ],
+)
+def test_bulk_and_python_csv_readers_land_the_same_rows(tmp_path, monkeypatch, extra_rows, bulk_attempts):
+    """Plain files go through DuckDB's CSV reader, others through Python's; both must land the same."""
+    from eventdw import inputs, load
+
+    bulk_landed, land_plain_csv = [], load._land_plain_csv
+
+    def spy(*args):
+        bulk_landed.append(land_plain_csv(*args))
+        return bulk_landed[-1]
+
+    monkeypatch.setattr(load, "_land_plain_csv", spy)
+
+    quoted = _row(notes='a note, with a comma and "quotes"\non two lines', actor2="  ", fatalities="3")
+    text = EXTRACTION_HEADER.replace("notes", "notes,extra") + "".join(
+        line.rstrip("\n") + f",x{number}\n" for number, line in enumerate([_row(), quoted, _row(cameo_code="999")])
+    )
+    text += extra_rows + _row(event_date="2024-12-05").rstrip("\n") + ",\n"
+    landed = []
+    for bulk in (True, False):
+        if not bulk:
+            monkeypatch.setattr(inputs, "plain_csv_header", lambda data, required: None)
+        con, summary = _load(tmp_path / str(bulk), {"a.csv": text})
+        landed.append(
+            (
+                summary,
+                con.execute("select * exclude (loaded_at) from raw.extractions order by all").fetchall(),
+                con.execute("select * exclude (rejected_at) from raw.rejected_rows order by all").fetchall(),
+            )
+        )
+    assert bulk_landed == bulk_attempts
+    assert landed[0] == landed[1]
+    assert len(landed[0][1]) + len(landed[0][2]) == summary.extraction_rows_read

@@ -118,7 +118,17 @@ reasoned as (
                 'row: same article, date, actors, code, place and quote as ' || first_copy
             ]
             else field_reasons
-        end as rejection_reasons
+        end as rejection_reasons,
+        -- The row as read, for the rejected-rows table only (accepted rows keep their values as columns).
+        case when copy_number > 1 or len(field_reasons) > 0 then json_merge_patch(
+            to_json({
+                'article_id': article_id, 'event_date': event_date, 'time_precision': time_precision,
+                'actor1': actor1, 'actor2': actor2, 'cameo_code': cameo_code,
+                'acled_sub_event_type': acled_sub_event_type, 'location': location, 'geo_precision': geo_precision,
+                'fatalities': fatalities, 'quote': quote, 'coder': coder, 'confidence': confidence, 'notes': notes
+            }),
+            coalesce(extra_columns, '{}')
+        ) end as raw_record
     from duplicates_ranked
 ),
 
