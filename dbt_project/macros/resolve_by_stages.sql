@@ -18,14 +18,25 @@
 {% macro resolve_by_stages(spellings, candidates, threshold) -%}
 with
 
-spellings_normalized as (
+-- Normalised once per distinct spelling, not once per mention: a million mentions use a few thousand
+-- spellings, and normalize_name is a Python function.
+distinct_spellings as (
     select
-        spelling_id,
         spelling_text,
-        spelling_date,
         lower(trim(spelling_text)) as spelling_lower,
         {{ normalize_name('spelling_text') }} as spelling_normalized
-    from {{ spellings }}
+    from (select distinct spelling_text from {{ spellings }}) as texts
+),
+
+spellings_normalized as (
+    select
+        spellings.spelling_id,
+        spellings.spelling_text,
+        spellings.spelling_date,
+        distinct_spellings.spelling_lower,
+        distinct_spellings.spelling_normalized
+    from {{ spellings }} as spellings
+    inner join distinct_spellings on distinct_spellings.spelling_text = spellings.spelling_text
 ),
 
 candidates as (
