@@ -11,6 +11,8 @@ import json
 import shutil
 from pathlib import Path
 
+from eventdw.warehouse import connect as warehouse_connect
+
 SCHEMA_VERSION = "1"
 FACTS = {"fact_events": "event_id", "fact_event_mentions": "mention_id"}
 # Tables written as one file each (the dimensions and the coder's report), with their sort keys.
@@ -53,10 +55,8 @@ def export_marts(warehouse: Path, exports_dir: Path, run_id: str) -> dict[str, i
 
 def _write(warehouse: Path, staging: Path, run_id: str) -> dict[str, int]:
     """Every export file and the manifest, into the (empty) folder `staging`."""
-    import duckdb
-
     rows: dict[str, int] = {}
-    with duckdb.connect(str(warehouse)) as con:
+    with warehouse_connect(warehouse) as con:
         con.execute("set preserve_insertion_order = true")
         for table, key in FACTS.items():
             (rows[table],) = con.execute(f"select count(*) from marts.{table}").fetchone() or (0,)

@@ -1,0 +1,32 @@
+"""Open the warehouse file: every connection eventdw makes to it goes through `connect`.
+
+DuckDB takes up to 80% of the machine's memory by default; eventdw caps it at EVENTDW_MEMORY_LIMIT
+(default 4GB, a DuckDB size) and lets DuckDB spill the rest to `<warehouse>.tmp/`, so a run over ten
+million rows fits beside the analyst's other work. dbt's connection reads the same variable
+(dbt_project/profiles.yml).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import duckdb
+
+DEFAULT_MEMORY_LIMIT = "4GB"  # the same default as in dbt_project/profiles.yml
+
+
+def memory_limit() -> str:
+    return os.environ.get("EVENTDW_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
+
+
+def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    """A connection to the warehouse file, with eventdw's memory cap."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse))
+    con.execute("set memory_limit = ?", [memory_limit()])
+    con.execute("set enable_progress_bar = false")
+    return con
