@@ -131,3 +131,18 @@ def test_rejected_rows_are_a_warning_not_a_stop(warehouse_copy, tmp_path):
     report = validate_warehouse(warehouse_copy, tmp_path / "docs", "rejections")
     assert report.failed_errors == []
     assert report.failed_warnings == ["raw.rejected_rows: expect_table_row_count_to_equal (observed 1)"]
+
+
+def test_a_table_over_the_row_limit_is_validated_on_a_sample_and_still_fails_when_broken(
+    warehouse_copy, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("EVENTDW_GATE_MAX_ROWS", "30")
+    report = validate_warehouse(warehouse_copy, tmp_path / "docs", "sampled")
+    assert report.batch_rows["raw.extractions"] == (30, 65)
+    assert report.batch_rows["staging.actors"] == (29, 29)  # under the limit: every row
+    assert "a random sample of 30 of its 65 rows" in (tmp_path / "docs" / "report.html").read_text()
+
+    # Every row broken: any sample holds broken rows.
+    _break(warehouse_copy, "update marts.fact_event_mentions set quote = null")
+    with pytest.raises(QualityError, match="fact_event_mentions: quote"):
+        validate_warehouse(warehouse_copy, tmp_path / "docs", "sampled-broken")

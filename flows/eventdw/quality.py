@@ -3,6 +3,12 @@
 GX 1.24 returns no rows over a DuckDB SQL datasource (GX issues #11579, #10738), so each table is read
 from DuckDB into pandas and validated as a dataframe batch. Every expectation's result is appended to
 `quality.validation_results` in the warehouse, and the HTML data docs are written to `data_docs_dir`.
+
+A batch holds every row of its table up to EVENTDW_GATE_MAX_ROWS rows (default 500,000); a bigger table
+is validated on a uniform random sample of that many rows (DuckDB's reservoir sample, fixed seed), so
+the gate's time and memory stay flat as the warehouse grows. The report says which batches were
+samples. Keys, uniqueness, not-null and relationships over every row are dbt's tests, run by `dbt build`
+before the gate.
 """
 
 from __future__ import annotations
@@ -15,6 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from eventdw.quality_report import ValidationRow, write_report
+from eventdw.warehouse import connect as warehouse_connect
+
+DEFAULT_MAX_ROWS = "500000"
 
 
 class QualityError(Exception):
@@ -29,6 +38,7 @@ class QualityReport:
     expectations: int = 0
     failed_errors: list[str] = field(default_factory=list)
     failed_warnings: list[str] = field(default_factory=list)
+    batch_rows: dict[str, tuple[int, int]] = field(default_factory=dict)  # suite -> (rows validated, rows)
     data_docs_index: Path | None = None  # eventdw's offline report page, beside GX's data docs
 
 
@@ -74,7 +84,6 @@ def _history_rows(run_id: str, suite: str, results: list[Any]) -> list[Validatio
 def validate_warehouse(warehouse: Path, data_docs_dir: Path, run_id: str) -> QualityReport:
     """Validate every layer's batches; raise QualityError if an error-level expectation fails."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-    import duckdb
     import great_expectations as gx
     from great_expectations.checkpoint import UpdateDataDocsAction
     from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -87,9 +96,18 @@ def validate_warehouse(warehouse: Path, data_docs_dir: Path, run_id: str) -> Qua
     # Connections use the default configuration: dbt's connection to the same file may still be open
     # in this process, and DuckDB refuses a second one configured differently (read-only).
     checks = all_checks()
-    with duckdb.connect(str(warehouse)) as con:
+    report = QualityReport(run_id)
+    max_rows = int(os.environ.get("EVENTDW_GATE_MAX_ROWS", DEFAULT_MAX_ROWS))
+    frames = {}
+    with warehouse_connect(warehouse) as con:
         reference = {"cameo_codes": [c for (c,) in con.execute("select cameo_code from raw.cameo_codes").fetchall()]}
-        frames = {check.name: con.execute(check.query).df() for check in checks}
+        for check in checks:
+            (rows,) = con.execute(f"select count(*) from ({check.query})").fetchone() or (0,)
+            query = check.query
+            if rows > max_rows:
+                query = f"select * from ({check.query}) using sample reservoir({max_rows} rows) repeatable (7)"
+            frames[check.name] = con.execute(query).df()
+            report.batch_rows[check.name] = (len(frames[check.name]), int(rows))
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
@@ -106,7 +124,6 @@ def validate_warehouse(warehouse: Path, data_docs_dir: Path, run_id: str) -> Qua
         },
     )
     datasource = context.data_sources.add_pandas("warehouse")
-    report = QualityReport(run_id)
     history: list[ValidationRow] = []
     for check in checks:
         suite = context.suites.add(check.build(reference))
@@ -132,7 +149,7 @@ def validate_warehouse(warehouse: Path, data_docs_dir: Path, run_id: str) -> Qua
                 target = report.failed_warnings if _severity(result) == "warning" else report.failed_errors
                 target.append(_describe(result, check.name))
 
-    with duckdb.connect(str(warehouse)) as con:
+    with warehouse_connect(warehouse) as con:
         con.execute("create schema if not exists quality")
         con.execute(
             """
@@ -148,7 +165,7 @@ def validate_warehouse(warehouse: Path, data_docs_dir: Path, run_id: str) -> Qua
             "observed_value, unexpected_count) values (?, ?, ?, ?, ?, ?, ?, ?)",
             history,
         )
-    report.data_docs_index = write_report(data_docs_dir, run_id, history)
+    report.data_docs_index = write_report(data_docs_dir, run_id, history, report.batch_rows)
     if report.failed_errors:
         more = f" (and {len(report.failed_errors) - 1} more)" if len(report.failed_errors) > 1 else ""
         raise QualityError(f"data quality gate failed: {report.failed_errors[0]}{more}")

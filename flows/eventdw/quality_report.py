@@ -48,7 +48,9 @@ def _arguments(arguments: str) -> str:
     return ", ".join(f"{k}={v}" for k, v in shown.items())
 
 
-def write_report(data_docs_dir: Path, run_id: str, history: list[ValidationRow]) -> Path:
+def write_report(
+    data_docs_dir: Path, run_id: str, history: list[ValidationRow], batch_rows: dict[str, tuple[int, int]] | None = None
+) -> Path:
     """Write data_docs_dir/report.html for the rows of `quality.validation_results` of one run."""
     by_suite: dict[str, list[ValidationRow]] = defaultdict(list)
     for row in history:
@@ -67,7 +69,11 @@ def write_report(data_docs_dir: Path, run_id: str, history: list[ValidationRow])
         page = _detail_page(data_docs_dir, suite)
         link = f" &middot; <a href='{html.escape(page)}'>Great Expectations page</a>" if page else ""
         suite_failures = sum(1 for row in rows if not row.success)
-        parts.append(f"<h2>{html.escape(suite)}</h2><p>{len(rows)} expectations, {suite_failures} failed{link}</p>")
+        validated, total = (batch_rows or {}).get(suite, (0, 0))
+        sample = f" &middot; a random sample of {validated:,} of its {total:,} rows" if validated < total else ""
+        parts.append(
+            f"<h2>{html.escape(suite)}</h2><p>{len(rows)} expectations, {suite_failures} failed{link}{sample}</p>"
+        )
         parts.append("<table><tr><th>result</th><th>severity</th><th>expectation</th><th>arguments</th>")
         parts.append("<th>observed</th><th>unexpected rows</th></tr>")
         for row in sorted(rows, key=lambda r: (r.success, r.severity != "error")):
