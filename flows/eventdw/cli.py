@@ -107,6 +107,7 @@ def run(seeds_dir: Path, warehouse: Path, exports_dir: Path, data_docs_dir: Path
     click.echo(f"  extraction rows read       {summary.extraction_rows_read}")
     click.echo(f"    accepted                 {summary.extraction_rows_accepted}")
     click.echo(f"    rejected (files + rows)  {summary.rejected_rows}   -> raw.rejected_rows")
+    click.echo(f"  dbt build                  {summary.build}")
     click.echo(f"  events                     {summary.events}   (from {summary.mentions} mentions)")
     click.echo(f"  actors / places in events  {summary.actors} / {summary.places}")
     click.echo(f"  unresolved names           {summary.unresolved_names}   -> marts.report_unresolved_names")

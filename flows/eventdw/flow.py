@@ -10,6 +10,7 @@ from prefect import flow, task
 
 from eventdw import export, load, quality, transform
 from eventdw.lock import exclusive_run
+from eventdw.warehouse import connect as warehouse_connect
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class RunSummary:
     actors: int
     places: int
     unresolved_names: int
+    build: str
     quality_warnings: list[str]
     warehouse: Path
     data_docs: Path
@@ -35,16 +37,15 @@ class RunSummary:
 @task
 def load_inputs(seeds_dir: Path, warehouse: Path, run_id: str) -> load.LoadSummary:
     """Land articles, extractions and reference data in the raw schema."""
-    import duckdb
 
     warehouse.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(warehouse)) as con:
+    with warehouse_connect(warehouse) as con:
         return load.load_inputs(con, seeds_dir, run_id)
 
 
 @task
-def build_models(warehouse: Path) -> dict[str, int]:
-    """dbt build: staging, intermediate and marts models with their tests."""
+def build_models(warehouse: Path) -> transform.BuildResult:
+    """dbt build: staging, intermediate and marts models with their tests (incremental when it is safe)."""
     return transform.dbt_build(warehouse)
 
 
@@ -61,9 +62,8 @@ def export_marts(warehouse: Path, exports_dir: Path, run_id: str) -> dict[str, i
 
 
 def _count_marts(warehouse: Path) -> dict[str, int]:
-    import duckdb
 
-    with duckdb.connect(str(warehouse)) as con:
+    with warehouse_connect(warehouse) as con:
         row = con.execute(
             """
             select
@@ -87,7 +87,7 @@ def eventdw_pipeline(seeds_dir: Path, warehouse: Path, exports_dir: Path, data_d
     run_id = uuid.uuid4().hex[:12]
     with exclusive_run(warehouse):
         loaded = load_inputs(seeds_dir, warehouse, run_id)
-        build_models(warehouse)
+        build = build_models(warehouse)
         report = validate_warehouse(warehouse, data_docs_dir, run_id)
         export_marts(warehouse, exports_dir, run_id)
         counts = _count_marts(warehouse)
@@ -97,6 +97,7 @@ def eventdw_pipeline(seeds_dir: Path, warehouse: Path, exports_dir: Path, data_d
         extraction_rows_read=loaded.extraction_rows_read,
         extraction_rows_accepted=loaded.extraction_rows_accepted,
         rejected_rows=loaded.rejected_rows,
+        build=("full refresh: " if build.full_refresh else "incremental: ") + build.reason,
         quality_warnings=report.failed_warnings,
         warehouse=warehouse,
         data_docs=report.data_docs_index or data_docs_dir,

@@ -1,10 +1,16 @@
 -- Each mention's actor spellings (actor1, actor2) resolved to one actor each, on the event's date:
 -- an alias valid only before or after a date (Syrian government forces before and after
 -- 8 December 2024) resolves to the actor of the event's period.
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
+
 with
 
 extractions as (
     select * from {{ ref('stg_coding__extractions') }}
+    {% if is_incremental() %}
+    -- Incremental runs resolve only the mentions not resolved yet (see int_mentions_grouped_into_events).
+    where mention_id not in (select mention_id from {{ this }})
+    {% endif %}
 ),
 
 actor_names as (

@@ -1,8 +1,14 @@
 -- Each mention's location spelling resolved to one place (see the resolve_by_stages macro).
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
+
 with
 
 extractions as (
     select * from {{ ref('stg_coding__extractions') }}
+    {% if is_incremental() %}
+    -- Incremental runs resolve only the mentions not resolved yet (see int_mentions_grouped_into_events).
+    where mention_id not in (select mention_id from {{ this }})
+    {% endif %}
 ),
 
 place_names as (

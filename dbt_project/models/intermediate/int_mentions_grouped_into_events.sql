@@ -12,9 +12,67 @@
 -- event_id is a hash of the event's key and anchor: the date and precision of its most precise mention
 -- (the earliest, when several are as precise). It is the same across runs, and adding articles about
 -- other events never changes it.
+--
+-- Incremental runs regroup only what new mentions touch. An event is a chain of overlapping windows, so
+-- a new mention can only join (or bridge) events of its key whose span [first window start, last window
+-- end] overlaps its own window. Those events' mentions and the new mentions are regrouped by the same
+-- rule and replace their rows (delete+insert on mention_id); every other event is untouched, and is what
+-- a full rebuild would give, because it overlaps nothing that changed. batch_id says which run last
+-- (re)grouped a mention, so the marts downstream rebuild only the events of this run's batch.
+{%- set grouped_columns = [
+    'mention_id',
+    'article_id',
+    'article_published_date',
+    'event_date',
+    'time_precision',
+    'actor1_text',
+    'actor1_id',
+    'actor1_resolution_method',
+    'actor1_resolution_score',
+    'actor2_text',
+    'actor2_id',
+    'actor2_resolution_method',
+    'actor2_resolution_score',
+    'location_text',
+    'place_id',
+    'place_resolution_method',
+    'place_resolution_score',
+    'geo_precision',
+    'cameo_code',
+    'cameo_root_code',
+    'quad_class',
+    'goldstein_scale',
+    'acled_sub_event_type',
+    'fatalities',
+    'quote',
+    'quote_start',
+    'quote_end',
+    'is_quote_in_body',
+    'coder',
+    'confidence',
+    'notes',
+    'source_file',
+    'row_number',
+    'actor_pair_first',
+    'actor_pair_second',
+    'year_class',
+    'window_days',
+    'window_start',
+    'window_end',
+    'root_actor1_id',
+    'root_actor2_id',
+] -%}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='mention_id',
+    on_schema_change='fail'
+) }}
+
 with
 
-mentions as (
+all_mentions as (
     select * from {{ ref('int_mentions_joined_to_references') }}
 ),
 
@@ -24,12 +82,15 @@ root_actors as (
 
 mentions_joined_to_root_actors as (
     select
-        mentions.*,
-        coalesce(root_actor1.root_actor_id, mentions.actor1_id) as root_actor1_id,
-        coalesce(root_actor2.root_actor_id, mentions.actor2_id) as root_actor2_id
-    from mentions
-    left join root_actors as root_actor1 on root_actor1.actor_id = mentions.actor1_id
-    left join root_actors as root_actor2 on root_actor2.actor_id = mentions.actor2_id
+        all_mentions.*,
+        coalesce(root_actor1.root_actor_id, all_mentions.actor1_id) as root_actor1_id,
+        coalesce(root_actor2.root_actor_id, all_mentions.actor2_id) as root_actor2_id
+    from all_mentions
+    left join root_actors as root_actor1 on root_actor1.actor_id = all_mentions.actor1_id
+    left join root_actors as root_actor2 on root_actor2.actor_id = all_mentions.actor2_id
+    {% if is_incremental() %}
+    where all_mentions.mention_id not in (select mention_id from {{ this }})
+    {% endif %}
 ),
 
 windowed as (
@@ -42,13 +103,55 @@ windowed as (
     from mentions_joined_to_root_actors
 ),
 
-windows as (
+new_windows as (
     select
         *,
         {{ add_days('event_date', '-window_days') }} as window_start,
         {{ add_days('event_date', 'window_days') }} as window_end
     from windowed
 ),
+
+{% if is_incremental() %}
+grouped_events as (
+    select
+        event_id,
+        actor_pair_first,
+        actor_pair_second,
+        cameo_root_code,
+        place_id,
+        year_class,
+        min(window_start) as span_start,
+        max(window_end) as span_end
+    from {{ this }}
+    group by event_id, actor_pair_first, actor_pair_second, cameo_root_code, place_id, year_class
+),
+
+touched_events as (
+    select distinct grouped_events.event_id
+    from grouped_events
+    inner join new_windows
+        on new_windows.actor_pair_first = grouped_events.actor_pair_first
+        and new_windows.actor_pair_second = grouped_events.actor_pair_second
+        and new_windows.cameo_root_code = grouped_events.cameo_root_code
+        and new_windows.place_id = grouped_events.place_id
+        and new_windows.year_class = grouped_events.year_class
+        and new_windows.window_start <= grouped_events.span_end
+        and new_windows.window_end >= grouped_events.span_start
+),
+
+windows as (
+    select {{ grouped_columns | join(', ') }}
+    from {{ this }}
+    where event_id in (select event_id from touched_events)
+    union all
+    select {{ grouped_columns | join(', ') }}
+    from new_windows
+),
+{% else %}
+windows as (
+    select * from new_windows
+),
+{% endif %}
 
 windows_with_previous_end as (
     select
@@ -91,39 +194,8 @@ final as (
             ['anchor_precision', 'anchor_date', 'actor_pair_first', 'actor_pair_second', 'cameo_root_code', 'place_id'],
             prefix='EV'
         ) }} as event_id,
-        mention_id,
-        article_id,
-        article_published_date,
-        event_date,
-        time_precision,
-        actor1_text,
-        actor1_id,
-        actor1_resolution_method,
-        actor1_resolution_score,
-        actor2_text,
-        actor2_id,
-        actor2_resolution_method,
-        actor2_resolution_score,
-        location_text,
-        place_id,
-        place_resolution_method,
-        place_resolution_score,
-        geo_precision,
-        cameo_code,
-        cameo_root_code,
-        quad_class,
-        goldstein_scale,
-        acled_sub_event_type,
-        fatalities,
-        quote,
-        quote_start,
-        quote_end,
-        is_quote_in_body,
-        coder,
-        confidence,
-        notes,
-        source_file,
-        row_number
+        {{ grouped_columns | join(',\n        ') }},
+        '{{ invocation_id }}' as batch_id
     from anchored
 )
 

@@ -1,8 +1,14 @@
 -- Each mention with its resolved actors and place, its CAMEO attributes and its article's date.
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
+
 with
 
 extractions as (
     select * from {{ ref('stg_coding__extractions') }}
+    {% if is_incremental() %}
+    -- Incremental runs join only the mentions not joined yet (see int_mentions_grouped_into_events).
+    where mention_id not in (select mention_id from {{ this }})
+    {% endif %}
 ),
 
 articles as (

@@ -1,11 +1,25 @@
+-- Incremental runs rewrite the new articles and the articles with a mention regrouped in this run.
+{{ config(
+    materialized='incremental', incremental_strategy='delete+insert', unique_key='article_id', on_schema_change='fail'
+) }}
+
 with
 
 articles as (
     select * from {{ ref('stg_coding__articles') }}
+    {% if is_incremental() %}
+    where article_id not in (select article_id from {{ this }})
+        or article_id in (
+            select article_id from {{ ref('int_mentions_grouped_into_events') }} where batch_id = '{{ invocation_id }}'
+        )
+    {% endif %}
 ),
 
 mentions as (
     select * from {{ ref('int_mentions_grouped_into_events') }}
+    {% if is_incremental() %}
+    where article_id in (select article_id from articles)
+    {% endif %}
 ),
 
 mention_counts as (

@@ -1,7 +1,15 @@
+-- Incremental runs rewrite the mentions that int_mentions_grouped_into_events regrouped in this run.
+{{ config(
+    materialized='incremental', incremental_strategy='delete+insert', unique_key='mention_id', on_schema_change='fail'
+) }}
+
 with
 
 mentions as (
     select * from {{ ref('int_mentions_grouped_into_events') }}
+    {% if is_incremental() %}
+    where batch_id = '{{ invocation_id }}'
+    {% endif %}
 ),
 
 final as (

@@ -1,10 +1,27 @@
 -- One row per real-world event: the mentions grouped by int_mentions_grouped_into_events.
 -- The event's attributes come from its most precise, most confident mention (the representative);
 -- its counts and fatality range come from all its mentions.
+--
+-- Incremental runs rebuild the events that have a mention regrouped in this run (from all their
+-- mentions), and first delete the events that no longer exist (merged into another by a new mention).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='event_id',
+    on_schema_change='fail',
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where event_id not in
+        (select event_id from {{ ref('int_mentions_grouped_into_events') }}){% endif %}"
+) }}
+
 with
 
 mentions as (
     select * from {{ ref('int_mentions_grouped_into_events') }}
+    {% if is_incremental() %}
+    where event_id in (
+        select event_id from {{ ref('int_mentions_grouped_into_events') }} where batch_id = '{{ invocation_id }}'
+    )
+    {% endif %}
 ),
 
 actors as (
