@@ -10,7 +10,9 @@ server, so the figures are the work itself. Peak memory is the process's residen
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -23,6 +25,11 @@ PAGE = 4096
 def _rss_bytes() -> int:
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * PAGE
+
+
+def count_rows(seeds_dir: Path) -> int:
+    """The extraction rows of a seeds folder (lines after each CSV's header)."""
+    return sum(max(sum(1 for _ in path.open(encoding="utf-8")) - 1, 0) for path in seeds_dir.glob("extractions/*.csv"))
 
 
 def measure(name: str, rows: int, work: Callable[[], Any]) -> dict[str, Any]:
@@ -43,44 +50,61 @@ def measure(name: str, rows: int, work: Callable[[], Any]) -> dict[str, Any]:
     return {"stage": name, "seconds": seconds, "rows_per_second": rows / seconds, "peak_rss_mib": max(peak) / 2**20}
 
 
-def run_stages(seeds_dir: Path, work_dir: Path) -> list[dict[str, Any]]:
-    """Load, dbt build, gate and export `seeds_dir` into a fresh warehouse under `work_dir`."""
-    import duckdb
+def run_stages(seeds_dir: Path, work_dir: Path, keep: bool = False) -> list[dict[str, Any]]:
+    """Load, dbt build, gate and export `seeds_dir` into a fresh warehouse under `work_dir` (or, with
+    `keep`, into the one already there: dbt then builds incrementally when it can)."""
 
     from eventdw import export, load, quality, transform
+    from eventdw.warehouse import connect as warehouse_connect
 
-    shutil.rmtree(work_dir, ignore_errors=True)
-    work_dir.mkdir(parents=True)
+    if not keep:
+        shutil.rmtree(work_dir, ignore_errors=True)
+    work_dir.mkdir(parents=True, exist_ok=True)
     warehouse = work_dir / "eventdw.duckdb"
-    rows = sum(max(sum(1 for _ in path.open(encoding="utf-8")) - 1, 0) for path in seeds_dir.glob("extractions/*.csv"))
+    rows = count_rows(seeds_dir)
 
     def load_stage() -> None:
-        with duckdb.connect(str(warehouse)) as con:
+        with warehouse_connect(warehouse) as con:
             load.load_inputs(con, seeds_dir, "bench")
 
     def gate_stage() -> None:
         try:
             quality.validate_warehouse(warehouse, work_dir / "data_docs", "bench")
         except quality.QualityError as error:  # a benchmark reports, it does not stop
-            print(f"  (gate: {error})")
+            print(f"  (gate: {error})", file=sys.stderr)
 
-    return [
+    builds: list[transform.BuildResult] = []
+    figures = [
         measure("load", rows, load_stage),
-        measure("dbt build", rows, lambda: transform.dbt_build(warehouse)),
+        measure("dbt build", rows, lambda: builds.append(transform.dbt_build(warehouse))),
         measure("quality gate", rows, gate_stage),
         measure("export", rows, lambda: export.export_marts(warehouse, work_dir / "exports", "bench")),
     ]
+    figures[1]["note"] = ("full refresh: " if builds[0].full_refresh else "incremental: ") + builds[0].reason
+    return figures
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds-dir", type=Path, required=True)
     parser.add_argument("--work", type=Path, required=True)
+    parser.add_argument("--keep", action="store_true", help="build into the warehouse already in --work")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON (for bench/run.py)")
     arguments = parser.parse_args()
-    figures = run_stages(arguments.seeds_dir, arguments.work)
+    figures = run_stages(arguments.seeds_dir, arguments.work, arguments.keep)
+    if arguments.json:
+        print(json.dumps(figures))
+        return
+    print_table(figures)
+
+
+def print_table(figures: list[dict[str, Any]]) -> None:
     print(f"{'stage':<14}{'seconds':>10}{'rows/s':>12}{'peak RSS MiB':>15}")
     for row in figures:
-        print(f"{row['stage']:<14}{row['seconds']:>10.1f}{row['rows_per_second']:>12,.0f}{row['peak_rss_mib']:>15,.0f}")
+        print(
+            f"{row['stage']:<14}{row['seconds']:>10.1f}{row['rows_per_second']:>12,.0f}{row['peak_rss_mib']:>15,.0f}"
+            + (f"   ({row['note']})" if "note" in row else "")
+        )
     print(f"{'total':<14}{sum(r['seconds'] for r in figures):>10.1f}")
 
 

@@ -1,0 +1,206 @@
+"""The benchmark: the whole pipeline against the floor, on synthetic inputs of a chosen size.
+
+    .venv/bin/python bench/run.py --size S            # 2k articles, 10k rows (M: 200k/1M, L: 1M/10M)
+    .venv/bin/python bench/run.py --size M --work /data/bench
+
+It generates the inputs (bench/generate.py; kept under --work and reused when present), then runs, each
+in its own process so that peak memory is each one's own:
+
+- the pipeline, stage by stage as the flow calls them (bench/stages.py): load, dbt build, quality gate,
+  export;
+- the floor: the same transform as one hand-written DuckDB script (bench/floor.sql) over the same
+  inputs, with no framework;
+- the dashboard's aggregates over the pipeline's Parquet exports.
+
+- then an incremental run: 1% of the articles (every 100th) are held back from the runs above, then
+  added, and the pipeline runs again on the same warehouse.
+
+It prints wall time, rows/s and peak memory per stage, the pipeline/floor ratio, the incremental run's
+time as a fraction of the full run's, and checks that pipeline and floor agree on what they built
+(accepted mentions, events, and the same grouping of mentions into the same event ids).
+Figures are for the machine it runs on; nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+sys.path[:0] = [str(BENCH), str(BENCH.parent), str(BENCH.parent / "flows")]
+
+from generate import SIZES, generate  # noqa: E402
+from stages import count_rows, measure, print_table  # noqa: E402
+
+
+def run_floor(seeds_dir: Path, work_dir: Path) -> list[dict[str, Any]]:
+    """bench/floor.sql over `seeds_dir`, in a fresh DuckDB file under `work_dir`."""
+    import shutil
+
+    import duckdb
+    import yaml
+
+    from eventdw import load, names, warehouse
+
+    shutil.rmtree(work_dir, ignore_errors=True)
+    (work_dir / "exports").mkdir(parents=True)
+    variables = yaml.safe_load((BENCH.parent / "dbt_project" / "dbt_project.yml").read_text())["vars"]
+    script = (
+        (BENCH / "floor.sql")
+        .read_text()
+        .replace("{seeds}", str(seeds_dir.resolve()))
+        .replace("{exports}", str((work_dir / "exports").resolve()))
+        .replace("{place_threshold}", str(variables["place_fuzzy_threshold"]))
+        .replace("{actor_threshold}", str(variables["actor_fuzzy_threshold"]))
+    )
+    transform, export = script.split("\ncopy ", 1)
+    rows = count_rows(seeds_dir)
+    con = duckdb.connect(str(work_dir / "floor.duckdb"))
+    con.execute("set enable_progress_bar = false")
+    con.execute("set memory_limit = ?", [warehouse.memory_limit()])  # the pipeline's cap, for a fair floor
+    con.create_function("eventdw_normalize_name", names.normalize_name, ["VARCHAR"], "VARCHAR", side_effects=False)
+
+    def reference() -> None:
+        con.execute("create schema if not exists raw")
+        load.load_reference(con, seeds_dir / "reference")
+
+    figures = [
+        measure("reference", rows, reference),
+        measure("transform", rows, lambda: con.execute(transform)),
+        measure("export", rows, lambda: con.execute("copy " + export)),
+    ]
+    con.close()
+    return figures
+
+
+def _subprocess_figures(arguments: list[str]) -> list[dict[str, Any]]:
+    env = os.environ | {"PYTHONPATH": str(BENCH.parent / "flows")}
+    done = subprocess.run([sys.executable, *arguments], capture_output=True, text=True, env=env, check=False)
+    if done.returncode != 0:
+        errors = [line for line in done.stderr.splitlines() if "Error" in line] or done.stderr.splitlines()[-1:]
+        raise SystemExit(f"{' '.join(arguments)} failed: {errors[-1] if errors else done.returncode}")
+    return list(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def compare(pipeline_warehouse: Path, floor_warehouse: Path) -> dict[str, Any]:
+    """What the two built, and whether they grouped the same mentions into the same events."""
+    import duckdb
+
+    with duckdb.connect(str(floor_warehouse), read_only=True) as con:
+        con.execute(f"attach '{pipeline_warehouse}' as pipeline (read_only)")
+        (pipeline_mentions, pipeline_events, floor_mentions, floor_events, pairs) = con.execute(
+            """
+            select
+                (select count(*) from pipeline.marts.fact_event_mentions),
+                (select count(*) from pipeline.marts.fact_events),
+                (select count(*) from floor_fact_event_mentions),
+                (select count(*) from floor_fact_events),
+                (select count(distinct (p.event_id, f.event_id))
+                 from pipeline.marts.fact_event_mentions as p
+                 inner join floor_fact_event_mentions as f on f.mention_id = p.mention_id)
+            """
+        ).fetchone() or (0, 0, 0, 0, 0)
+        (different_ids,) = con.execute(
+            """
+            select count(*) from pipeline.marts.fact_event_mentions as p
+            inner join floor_fact_event_mentions as f on f.mention_id = p.mention_id
+            where f.event_id <> p.event_id
+            """
+        ).fetchone() or (1,)
+        same_ids = different_ids == 0
+    return {
+        "pipeline_mentions": pipeline_mentions,
+        "pipeline_events": pipeline_events,
+        "floor_mentions": floor_mentions,
+        "floor_events": floor_events,
+        # One (pipeline event, floor event) pair per event on both sides: the same partition of mentions.
+        "same_grouping": pipeline_mentions == floor_mentions and pairs == pipeline_events == floor_events and same_ids,
+    }
+
+
+def dashboard_timings(exports_dir: Path) -> list[tuple[str, float]]:
+    """Seconds for the dashboard's aggregate queries over the exports, as the app calls them."""
+    from dashboard import data
+
+    everything = data.EventFilters()
+    timings = []
+    for name, call in [
+        ("summary (counts, date range)", lambda: data.export_summary(exports_dir)),
+        ("weekly activity, all events", lambda: data.weekly_activity(exports_dir, everything)),
+        ("top 10 actors, all events", lambda: data.top_actors(exports_dir, everything)),
+    ]:
+        started = time.perf_counter()
+        call()
+        timings.append((name, time.perf_counter() - started))
+    return timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", choices=sorted(SIZES), default="S")
+    parser.add_argument("--work", type=Path, default=Path("build/bench"))
+    parser.add_argument("--floor-only", type=Path, help=argparse.SUPPRESS)  # internal: run the floor, print JSON
+    arguments = parser.parse_args()
+    if arguments.floor_only:
+        print(json.dumps(run_floor(arguments.floor_only, arguments.work)))
+        return
+
+    articles, rows = SIZES[arguments.size]
+    work = arguments.work / arguments.size
+    seeds = work / "inputs"
+    if not (seeds / "extractions").is_dir():
+        print(f"generating {arguments.size}: {articles:,} articles, {rows:,} rows in {seeds}", flush=True)
+        generate(seeds, articles, rows)
+    held_back = work / "held_back"
+    held_back.mkdir(exist_ok=True)
+    for path in sorted((seeds / "articles").glob("*.txt"))[::100]:
+        path.rename(held_back / path.name)
+    try:
+        print(f"pipeline on {seeds} (99% of the articles) ...", flush=True)
+        stages = [str(BENCH / "stages.py"), "--seeds-dir", str(seeds), "--work", str(work / "pipeline"), "--json"]
+        pipeline = _subprocess_figures(stages)
+        print("floor ...", flush=True)
+        floor = _subprocess_figures([str(BENCH / "run.py"), "--floor-only", str(seeds), "--work", str(work / "floor")])
+        agreement = compare(work / "pipeline" / "eventdw.duckdb", work / "floor" / "floor.duckdb")
+    finally:
+        for path in sorted(held_back.glob("*.txt")):
+            path.rename(seeds / "articles" / path.name)
+    print("incremental: the held-back 1% of the articles added ...", flush=True)
+    incremental = _subprocess_figures([*stages, "--keep"])
+
+    print(f"\n== {arguments.size}: {articles:,} articles, {rows:,} extraction rows; {os.cpu_count()} cores ==")
+    print("\npipeline (99% of the articles; rows/s counts every row read)")
+    print_table(pipeline)
+    print("\nfloor (bench/floor.sql), same inputs")
+    print_table(floor)
+    pipeline_seconds, floor_seconds = (sum(r["seconds"] for r in figures) for figures in (pipeline, floor))
+    transform_seconds = sum(r["seconds"] for r in pipeline if r["stage"] in {"load", "dbt build", "export"})
+    print(f"\npipeline / floor, whole run:            {pipeline_seconds / floor_seconds:.2f}x")
+    print(f"pipeline / floor, without the GX gate:   {transform_seconds / floor_seconds:.2f}x")
+    print(f"peak memory: pipeline {max(r['peak_rss_mib'] for r in pipeline):,.0f} MiB, "
+          f"floor {max(r['peak_rss_mib'] for r in floor):,.0f} MiB")  # fmt: skip
+    print(
+        f"built: pipeline {agreement['pipeline_mentions']:,} mentions in {agreement['pipeline_events']:,} events; "
+        f"floor {agreement['floor_mentions']:,} in {agreement['floor_events']:,}; "
+        f"same grouping: {'yes' if agreement['same_grouping'] else 'NO'}"
+    )
+    print("\nincremental run: the held-back 1% of the articles added")
+    print_table(incremental)
+    dbt_full, dbt_incremental = (
+        next(r["seconds"] for r in figures if r["stage"] == "dbt build") for figures in (pipeline, incremental)
+    )
+    print(f"\nincremental / full, dbt build:   {dbt_incremental / dbt_full:.1%}")
+    print(f"incremental / full, whole run:   {sum(r['seconds'] for r in incremental) / pipeline_seconds:.1%}")
+    print("\ndashboard aggregates over the exports")
+    for name, seconds in dashboard_timings(work / "pipeline" / "exports"):
+        print(f"  {name:<32}{seconds:>8.2f} s")
+
+
+if __name__ == "__main__":
+    main()
