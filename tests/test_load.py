@@ -186,6 +186,7 @@ def test_loading_twice_replaces_rather_than_appends(tmp_path):
     assert counts == (1, 1, 5, 2)
 
 
+@pytest.mark.parametrize("line_end", ["\n", "\r\n"])
 @pytest.mark.parametrize(
     ("extra_rows", "bulk_attempts"),
     [
@@ -194,7 +195,7 @@ def test_loading_twice_replaces_rather_than_appends(tmp_path):
         (" , , \n", []),  # a blank row: not plain (the Python reader skips it but counts it in row numbers)
     ],
 )
-def test_bulk_and_python_csv_readers_land_the_same_rows(tmp_path, monkeypatch, extra_rows, bulk_attempts):
+def test_bulk_and_python_csv_readers_land_the_same_rows(tmp_path, monkeypatch, extra_rows, bulk_attempts, line_end):
     """Plain files go through DuckDB's CSV reader, others through Python's; both must land the same."""
     from eventdw import inputs, load
 
@@ -211,6 +212,7 @@ def test_bulk_and_python_csv_readers_land_the_same_rows(tmp_path, monkeypatch, e
         line.rstrip("\n") + f",x{number}\n" for number, line in enumerate([_row(), quoted, _row(cameo_code="999")])
     )
     text += extra_rows + _row(event_date="2024-12-05").rstrip("\n") + ",\n"
+    text = text.replace("\n", line_end).replace("a comma and ""quotes""" + line_end, "a comma and ""quotes""\n")
     landed = []
     for bulk in (True, False):
         if not bulk:

@@ -187,19 +187,27 @@ def read_csv_file(path: Path, required: tuple[str, ...], kind: str) -> CsvFile:
     return result
 
 
-# What keeps a file off the fast path: a byte-order mark, any carriage return, or a blank line (only
-# spaces, tabs or commas). On those the Python reader's row numbering and blank-line rule are the
-# reference, and a database CSV reader might number or skip rows differently.
-_NOT_PLAIN = re.compile(rb"\A\xef\xbb\xbf|\r|(?:\A|\n)[ \t,]*\n")
+# What keeps a file off the fast path: a byte-order mark or a blank line (only spaces, tabs or commas).
+# On those the Python reader's row numbering and blank-line rule are the reference, and a database CSV
+# reader might number or skip rows differently.
+_NOT_PLAIN = re.compile(rb"\A\xef\xbb\xbf|(?:\A|\n)[ \t,]*\r?\n")
 
 
-def plain_csv_header(data: bytes, required: tuple[str, ...]) -> list[str] | None:
-    """The header of a CSV file simple enough for a bulk reader to read exactly as `read_csv_file` would:
-    UTF-8, "\\n" line ends, no blank lines, an unquoted header naming every required column once.
-    None for any other file, which must go through `read_csv_file`."""
+def plain_csv_header(data: bytes, required: tuple[str, ...]) -> tuple[list[str], str] | None:
+    """The header and line end of a CSV file simple enough for a bulk reader to read exactly as
+    `read_csv_file` would: UTF-8, one line end throughout ("\\n" or "\\r\\n"), no blank lines, an
+    unquoted header naming every required column once. None for any other file, which must go through
+    `read_csv_file`."""
+    line_ends = data.count(b"\n")
+    if data.count(b"\r") == 0:
+        new_line = "\\n"
+    elif data.count(b"\r") == data.count(b"\r\n") == line_ends:
+        new_line = "\\r\\n"
+    else:
+        return None
     if _NOT_PLAIN.search(data):
         return None
-    first_line = data.split(b"\n", 1)[0]
+    first_line = data.split(b"\n", 1)[0].removesuffix(b"\r")
     if b'"' in first_line:
         return None
     try:
@@ -211,7 +219,17 @@ def plain_csv_header(data: bytes, required: tuple[str, ...]) -> list[str] | None
         return None
     if not all(name.isidentifier() for name in header):
         return None
-    return header
+    return header, new_line
+
+
+def count_csv_records(data: bytes) -> int:
+    """The data records of a plain CSV file (see plain_csv_header): its line ends outside quoted fields,
+    less the header's. A check on a bulk reader's row count, without parsing the fields."""
+    records, quoted = 0, False
+    for line in data.split(b"\n"):
+        quoted ^= line.count(b'"') % 2 == 1
+        records += not quoted
+    return records - 1 - data.endswith(b"\n")  # less the header, and the empty piece after a last line end
 
 
 def read_extractions(extractions_dir: Path) -> list[CsvFile]:

@@ -4,7 +4,7 @@ GX 1.24 returns no rows over a DuckDB SQL datasource (GX issues #11579, #10738),
 from DuckDB into pandas and validated as a dataframe batch. Every expectation's result is appended to
 `quality.validation_results` in the warehouse, and the HTML data docs are written to `data_docs_dir`.
 
-A batch holds every row of its table up to EVENTDW_GATE_MAX_ROWS rows (default 500,000); a bigger table
+A batch holds every row of its table up to EVENTDW_GATE_MAX_ROWS rows (default 100,000); a bigger table
 is validated on a uniform random sample of that many rows (DuckDB's reservoir sample, fixed seed), so
 the gate's time and memory stay flat as the warehouse grows. The report says which batches were
 samples. Keys, uniqueness, not-null and relationships over every row are dbt's tests, run by `dbt build`
@@ -23,7 +23,7 @@ from typing import Any
 from eventdw.quality_report import ValidationRow, write_report
 from eventdw.warehouse import connect as warehouse_connect
 
-DEFAULT_MAX_ROWS = "500000"
+DEFAULT_MAX_ROWS = "100000"
 
 
 class QualityError(Exception):
