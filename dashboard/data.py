@@ -341,10 +341,11 @@ def top_actors(exports_dir: Path, filters: EventFilters, limit: int = 10) -> pd.
             con,
             # Continues the with-clause that _filtered opens with filtered_events.
             """
+            -- Each event once per actor: actor2 only where it is not actor1 (no distinct over event ids).
             , actors_in_events as (
-                select event_id, actor1_name as actor_name from filtered_events
-                union
-                select event_id, actor2_name as actor_name from filtered_events
+                select actor1_name as actor_name from filtered_events
+                union all
+                select actor2_name from filtered_events where actor2_name is distinct from actor1_name
             )
 
             select actor_name, count(*) as num_events

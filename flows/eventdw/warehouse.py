@@ -1,9 +1,9 @@
 """Open the warehouse file: every connection eventdw makes to it goes through `connect`.
 
 DuckDB takes up to 80% of the machine's memory by default; eventdw caps it at EVENTDW_MEMORY_LIMIT
-(default 4GB, a DuckDB size) and lets DuckDB spill the rest to `<warehouse>.tmp/`, so a run over ten
-million rows fits beside the analyst's other work. dbt's connection reads the same variable
-(dbt_project/profiles.yml).
+(default 4GB, a DuckDB size) and lets DuckDB spill the rest to `<warehouse>.tmp/`. dbt's connection
+reads the same variable (dbt_project/profiles.yml). The cap is DuckDB's only: the Python side of the
+load is not under it.
 """
 
 from __future__ import annotations
