@@ -192,14 +192,14 @@ create or replace table floor_actors_resolved as
 select * from floor_resolve('floor_actor_spellings', 'floor_actor_names', {actor_threshold});
 
 create or replace table floor_root_actors as
+with actors as (
+    select trim(actor_id) as actor_id, nullif(trim(parent_actor_id), '') as parent_id from raw.ref_actors
+)
 select actors.actor_id, coalesce(g2.actor_id, g1.actor_id, parent.actor_id, actors.actor_id) as root_actor_id
-from (select trim(actor_id) as actor_id, nullif(trim(parent_actor_id), '') as parent_id from raw.ref_actors) as actors
-left join (select trim(actor_id) as actor_id, nullif(trim(parent_actor_id), '') as parent_id from raw.ref_actors) as parent
-    on parent.actor_id = actors.parent_id
-left join (select trim(actor_id) as actor_id, nullif(trim(parent_actor_id), '') as parent_id from raw.ref_actors) as g1
-    on g1.actor_id = parent.parent_id
-left join (select trim(actor_id) as actor_id, nullif(trim(parent_actor_id), '') as parent_id from raw.ref_actors) as g2
-    on g2.actor_id = g1.parent_id;
+from actors
+left join actors as parent on parent.actor_id = actors.parent_id
+left join actors as g1 on g1.actor_id = parent.parent_id
+left join actors as g2 on g2.actor_id = g1.parent_id;
 
 -- Mentions with their entities and the deduplication windows, then islands of overlapping windows.
 create or replace table floor_fact_event_mentions as

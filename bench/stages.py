@@ -80,7 +80,7 @@ def run_stages(seeds_dir: Path, work_dir: Path, keep: bool = False) -> list[dict
         measure("quality gate", rows, gate_stage),
         measure("export", rows, lambda: export.export_marts(warehouse, work_dir / "exports", "bench")),
     ]
-    figures[1]["note"] = ("full refresh: " if builds[0].full_refresh else "incremental: ") + builds[0].reason
+    figures[1]["note"] = builds[0].description
     return figures
 
 

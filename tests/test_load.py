@@ -199,13 +199,14 @@ def test_bulk_and_python_csv_readers_land_the_same_rows(tmp_path, monkeypatch, e
     """Plain files go through DuckDB's CSV reader, others through Python's; both must land the same."""
     from eventdw import inputs, load
 
-    bulk_landed, land_plain_csv = [], load._land_plain_csv
+    bulk_landed, read_plain_csv = [], load._read_plain_csv
 
     def spy(*args):
-        bulk_landed.append(land_plain_csv(*args))
-        return bulk_landed[-1]
+        rows = read_plain_csv(*args)
+        bulk_landed.append(rows is not None)
+        return rows
 
-    monkeypatch.setattr(load, "_land_plain_csv", spy)
+    monkeypatch.setattr(load, "_read_plain_csv", spy)
 
     quoted = _row(notes='a note, with a comma and "quotes"\non two lines', actor2="  ", fatalities="3")
     text = EXTRACTION_HEADER.replace("notes", "notes,extra") + "".join(

@@ -37,7 +37,6 @@ class RunSummary:
 @task
 def load_inputs(seeds_dir: Path, warehouse: Path, run_id: str) -> load.LoadSummary:
     """Land articles, extractions and reference data in the raw schema."""
-
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     with warehouse_connect(warehouse) as con:
         return load.load_inputs(con, seeds_dir, run_id)
@@ -62,7 +61,6 @@ def export_marts(warehouse: Path, exports_dir: Path, run_id: str) -> dict[str, i
 
 
 def _count_marts(warehouse: Path) -> dict[str, int]:
-
     with warehouse_connect(warehouse) as con:
         row = con.execute(
             """
@@ -97,7 +95,7 @@ def eventdw_pipeline(seeds_dir: Path, warehouse: Path, exports_dir: Path, data_d
         extraction_rows_read=loaded.extraction_rows_read,
         extraction_rows_accepted=loaded.extraction_rows_accepted,
         rejected_rows=loaded.rejected_rows,
-        build=("full refresh: " if build.full_refresh else "incremental: ") + build.reason,
+        build=build.description,
         quality_warnings=report.failed_warnings,
         warehouse=warehouse,
         data_docs=report.data_docs_index or data_docs_dir,

@@ -230,8 +230,3 @@ def count_csv_records(data: bytes) -> int:
         quoted ^= line.count(b'"') % 2 == 1
         records += not quoted
     return records - 1 - data.endswith(b"\n")  # less the header, and the empty piece after a last line end
-
-
-def read_extractions(extractions_dir: Path) -> list[CsvFile]:
-    """Read every `*.csv` under `extractions_dir`."""
-    return [read_csv_file(path, EXTRACTION_REQUIRED, "extraction") for path in sorted(extractions_dir.glob("*.csv"))]

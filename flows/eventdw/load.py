@@ -49,6 +49,12 @@ def _replace(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table) -> None
     con.unregister("incoming")
 
 
+def _append(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table) -> None:
+    con.register("incoming", data)
+    con.execute(f"insert into {table} select * from incoming")
+    con.unregister("incoming")
+
+
 def _string_schema(columns: list[str]) -> pa.Schema:
     import pyarrow as pa
 
@@ -184,24 +190,23 @@ def _land_extractions(con: duckdb.DuckDBPyConnection, extractions_dir: Path) -> 
     for path in sorted(extractions_dir.glob("*.csv")):
         data = path.read_bytes()
         plain = inputs.plain_csv_header(data, inputs.EXTRACTION_REQUIRED)
-        if plain and _land_plain_csv(con, path, *plain, inputs.sha256_hex(data)):
+        if plain and (landed := _read_plain_csv(path, data, *plain)) is not None:
+            _append(con, "landed_extractions", landed)
             files.append(inputs.CsvFile(inputs.source_name(path), inputs.sha256_hex(data), plain[0]))
             continue
         csv_file = inputs.read_csv_file(path, inputs.EXTRACTION_REQUIRED, "extraction")
         if csv_file.row_numbers:
-            con.register("incoming", _landed_extractions(csv_file))
-            con.execute("insert into landed_extractions select * from incoming")
-            con.unregister("incoming")
+            _append(con, "landed_extractions", _landed_extractions(csv_file))
         csv_file.columns, csv_file.row_numbers = {}, []
         files.append(csv_file)
     return files
 
 
-def _land_plain_csv(con: duckdb.DuckDBPyConnection, path: Path, header: list[str], new_line: str, digest: str) -> bool:
-    """Land a plain CSV file (see inputs.plain_csv_header) with DuckDB's CSV reader, the same values the
-    Python reader would give, about ten times faster. False, with nothing landed, if DuckDB finds the file
-    malformed (a row with the wrong number of fields, a stray quote) or reads another number of rows than
-    the file's records: the Python reader then says which rows are wrong. (DuckDB 1.5.5's strict mode reads
+def _read_plain_csv(path: Path, data: bytes, header: list[str], new_line: str) -> pa.Table | None:
+    """A plain CSV file's rows (see inputs.plain_csv_header; `data` is its bytes) as read by DuckDB's CSV
+    reader: the same values the Python reader would give, about ten times faster. None if DuckDB finds the
+    file malformed (a row with the wrong number of fields, a stray quote) or reads another number of rows
+    than the file's records: the Python reader then says which rows are wrong. (DuckDB 1.5.5's strict mode reads
     no rows at all from CRLF files, silently: hence no strict mode on those, and the count check.)"""
     import duckdb
 
@@ -225,16 +230,11 @@ def _land_plain_csv(con: duckdb.DuckDBPyConnection, path: Path, header: list[str
                 from read_csv(?, header = true, auto_detect = false, columns = {columns}, delim = ',', quote = '"',
                               escape = '"', new_line = '{new_line}', strict_mode = {strict}, parallel = false)
                 """,
-                [inputs.source_name(path), digest, str(path)],
+                [inputs.source_name(path), inputs.sha256_hex(data), str(path)],
             ).to_arrow_table()
     except duckdb.InvalidInputException:
-        return False
-    if landed.num_rows != inputs.count_csv_records(path.read_bytes()):
-        return False
-    con.register("incoming", landed)
-    con.execute("insert into landed_extractions select * from incoming")
-    con.unregister("incoming")
-    return True
+        return None
+    return landed if landed.num_rows == inputs.count_csv_records(data) else None
 
 
 ARTICLE_BATCH = 20_000  # articles held in memory at a time
@@ -279,9 +279,7 @@ def _land_articles(
             "body_end": [a.body_end for a in batch],
             "loaded_at": [loaded_at] * len(batch),
         }
-        con.register("incoming", pa.table(data, schema=schema))
-        con.execute("insert into raw.articles select * from incoming")
-        con.unregister("incoming")
+        _append(con, "raw.articles", pa.table(data, schema=schema))
         batch.clear()
 
     for item in inputs.iter_articles(articles_dir):

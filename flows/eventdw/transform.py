@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from eventdw.reference import REFERENCE_FILES
 from eventdw.warehouse import connect as warehouse_connect
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
@@ -31,6 +32,11 @@ class BuildResult:
     reason: str
     node_counts: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def description(self) -> str:
+        """ "full refresh: why" or "incremental: why", as the run summary prints it."""
+        return ("full refresh: " if self.full_refresh else "incremental: ") + self.reason
+
 
 def _transform_fingerprint(con: Any) -> str:
     """A hash of everything the marts are a function of, besides the inputs: the dbt project's files, the
@@ -40,8 +46,6 @@ def _transform_fingerprint(con: Any) -> str:
     for path in [*sources, Path(__file__).with_name("names.py")]:
         if "target" not in path.relative_to(DBT_PROJECT_DIR.parent).parts:
             digest.update(path.name.encode() + path.read_bytes())
-    from eventdw.reference import REFERENCE_FILES
-
     tables = ["cameo_codes", "geonames_places", "geonames_place_names", "geonames_countries", "iso_regions"]
     for table in tables + [f"ref_{name}" for name in REFERENCE_FILES]:
         row = con.execute(f"select count(*), bit_xor(hash(t)) from raw.{table} as t").fetchone()
@@ -51,7 +55,6 @@ def _transform_fingerprint(con: Any) -> str:
 
 def build_mode(warehouse: Path) -> tuple[bool, str]:
     """(full refresh?, why) for the next build of `warehouse`, whose raw layer is loaded."""
-
     with warehouse_connect(warehouse) as con:
         (has_state,) = con.execute(
             "select count(*) from information_schema.tables "
@@ -84,7 +87,6 @@ def build_mode(warehouse: Path) -> tuple[bool, str]:
 
 def _record_build(warehouse: Path, finished: bool) -> None:
     """Before a build, forget the last one (an interrupted build must not be added to); after, record it."""
-
     with warehouse_connect(warehouse) as con:
         con.execute("create schema if not exists eventdw_state")
         con.execute("create or replace table eventdw_state.build (fingerprint varchar)")
