@@ -229,3 +229,22 @@ def test_bulk_and_python_csv_readers_land_the_same_rows(tmp_path, monkeypatch, e
     assert bulk_landed == bulk_attempts
     assert landed[0] == landed[1]
     assert len(landed[0][1]) + len(landed[0][2]) == summary.extraction_rows_read
+
+
+def test_a_file_with_only_the_required_columns_lands_through_the_bulk_reader(tmp_path, monkeypatch):
+    """The optional columns a file lacks are null (several of them once failed the bulk read)."""
+    from eventdw import load
+
+    bulk_landed, read_plain_csv = [], load._read_plain_csv
+    monkeypatch.setattr(
+        load, "_read_plain_csv", lambda *args: bulk_landed.append(read_plain_csv(*args)) or bulk_landed[-1]
+    )
+    text = "article_id,event_date,actor1,cameo_code,location,quote\n" + "".join(
+        f'{A1},{day},Syrian government forces,0874,Deir ez-Zor,"{GOOD_QUOTE}"\n' for day in ("2024-12-05", "2024-12-06")
+    )
+    con, summary = _load(tmp_path, {"a.csv": text})
+    assert [landed is not None for landed in bulk_landed] == [True]
+    assert (summary.extraction_rows_accepted, summary.rejected_rows) == (2, 0)
+    assert con.execute("select distinct actor2, time_precision, fatalities, coder from raw.extractions").fetchall() == [
+        (None, 1, None, None)
+    ]

@@ -4,6 +4,13 @@
 inputs leaves the same tables. Every input row ends in `raw.extractions` (accepted) or in
 `raw.rejected_rows` (with a reason naming the field); whole files that cannot be read are rejected
 there too.
+
+The files are first read into two work tables, `raw.incoming_articles` and `raw.incoming_extractions`,
+committed as they fill: DuckDB holds a transaction's small appends in memory until it commits, so
+landing ten million rows inside the transaction would hold them all in memory. The transaction then
+swaps the articles in (a rename), validates the extractions into `raw.extractions` and
+`raw.rejected_rows`, and drops the work tables. A load killed before it commits leaves `raw` as the
+last load left it (and perhaps the work tables, which the next load replaces).
 """
 
 from __future__ import annotations
@@ -75,66 +82,59 @@ def _read_reference_csv(reference_dir: Path, name: str, required: tuple[str, ...
     return _arrow(rows, _string_schema(columns))
 
 
-def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path) -> None:
-    """CAMEO codes, GeoNames places, ISO regions, and the curated CSVs of `seeds/reference/`."""
+def reference_tables(reference_dir: Path) -> dict[str, pa.Table]:
+    """The reference tables by name in `raw`: CAMEO codes, GeoNames places, ISO regions, and the curated
+    CSVs of `seeds/reference/` (InputError if one is missing or malformed)."""
     import pyarrow as pa
 
-    _replace(
-        con,
-        "raw.cameo_codes",
-        _arrow(
-            reference.cameo_codes(),
-            pa.schema([("cameo_code", pa.string()), ("cameo_name", pa.string()), ("goldstein_scale", pa.float64())]),
-        ),
+    tables = {}
+    tables["cameo_codes"] = _arrow(
+        reference.cameo_codes(),
+        pa.schema([("cameo_code", pa.string()), ("cameo_name", pa.string()), ("goldstein_scale", pa.float64())]),
     )
     places, names, countries = reference.geonames_places()
-    _replace(
-        con,
-        "raw.geonames_places",
-        _arrow(
-            places,
-            pa.schema(
-                [
-                    ("geonames_id", pa.int64()),
-                    ("place_name", pa.string()),
-                    ("country_iso2", pa.string()),
-                    ("admin1_code", pa.string()),
-                    ("latitude", pa.float64()),
-                    ("longitude", pa.float64()),
-                    ("population", pa.int64()),
-                ]
-            ),
+    tables["geonames_places"] = _arrow(
+        places,
+        pa.schema(
+            [
+                ("geonames_id", pa.int64()),
+                ("place_name", pa.string()),
+                ("country_iso2", pa.string()),
+                ("admin1_code", pa.string()),
+                ("latitude", pa.float64()),
+                ("longitude", pa.float64()),
+                ("population", pa.int64()),
+            ]
         ),
     )
-    _replace(
-        con, "raw.geonames_place_names", _arrow(names, pa.schema([("geonames_id", pa.int64()), ("name", pa.string())]))
-    )
-    _replace(
-        con,
-        "raw.geonames_countries",
-        _arrow(
-            countries,
-            pa.schema(
-                [
-                    ("country_iso2", pa.string()),
-                    ("country_iso3", pa.string()),
-                    ("country_iso_numeric", pa.int64()),
-                    ("country_name", pa.string()),
-                    ("geonames_id", pa.int64()),
-                    ("capital_name", pa.string()),
-                    ("capital_latitude", pa.float64()),
-                    ("capital_longitude", pa.float64()),
-                ]
-            ),
+    tables["geonames_place_names"] = _arrow(names, pa.schema([("geonames_id", pa.int64()), ("name", pa.string())]))
+    tables["geonames_countries"] = _arrow(
+        countries,
+        pa.schema(
+            [
+                ("country_iso2", pa.string()),
+                ("country_iso3", pa.string()),
+                ("country_iso_numeric", pa.int64()),
+                ("country_name", pa.string()),
+                ("geonames_id", pa.int64()),
+                ("capital_name", pa.string()),
+                ("capital_latitude", pa.float64()),
+                ("capital_longitude", pa.float64()),
+            ]
         ),
     )
-    _replace(
-        con,
-        "raw.iso_regions",
-        _arrow(reference.iso_regions(), _string_schema(["iso_3166_2", "country_iso2", "region_name", "region_type"])),
+    tables["iso_regions"] = _arrow(
+        reference.iso_regions(), _string_schema(["iso_3166_2", "country_iso2", "region_name", "region_type"])
     )
     for name, required in reference.REFERENCE_FILES.items():
-        _replace(con, f"raw.ref_{name}", _read_reference_csv(reference_dir, name, required))
+        tables[f"ref_{name}"] = _read_reference_csv(reference_dir, name, required)
+    return tables
+
+
+def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path) -> None:
+    """Replace the reference tables in `raw` (see reference_tables)."""
+    for name, data in reference_tables(reference_dir).items():
+        _replace(con, f"raw.{name}", data)
 
 
 def _rejection_rows(rejections: list[inputs.Rejection]) -> list[dict[str, Any]]:
@@ -178,10 +178,10 @@ def _landed_extractions(csv_file: inputs.CsvFile) -> pa.Table:
 
 
 def _land_extractions(con: duckdb.DuckDBPyConnection, extractions_dir: Path) -> list[inputs.CsvFile]:
-    """Read the extraction files one at a time into the temporary table landed_extractions; the files
-    as read, without their values (memory holds one file's values at a time)."""
+    """Read the extraction files one at a time into the work table raw.incoming_extractions; the files as
+    read, without their values (memory holds one file's values at a time)."""
     con.execute(
-        "create or replace temp table landed_extractions (source_file varchar, row_number bigint, "
+        "create or replace table raw.incoming_extractions (source_file varchar, row_number bigint, "
         "file_sha256 varchar, "
         + ", ".join(f"{name} varchar" for name in inputs.EXTRACTION_COLUMNS)
         + ", extra_columns varchar)"
@@ -191,12 +191,12 @@ def _land_extractions(con: duckdb.DuckDBPyConnection, extractions_dir: Path) -> 
         data = path.read_bytes()
         plain = inputs.plain_csv_header(data, inputs.EXTRACTION_REQUIRED)
         if plain and (landed := _read_plain_csv(path, data, *plain)) is not None:
-            _append(con, "landed_extractions", landed)
+            _append(con, "raw.incoming_extractions", landed)
             files.append(inputs.CsvFile(inputs.source_name(path), inputs.sha256_hex(data), plain[0]))
             continue
         csv_file = inputs.read_csv_file(path, inputs.EXTRACTION_REQUIRED, "extraction")
         if csv_file.row_numbers:
-            _append(con, "landed_extractions", _landed_extractions(csv_file))
+            _append(con, "raw.incoming_extractions", _landed_extractions(csv_file))
         csv_file.columns, csv_file.row_numbers = {}, []
         files.append(csv_file)
     return files
@@ -218,7 +218,7 @@ def _read_plain_csv(path: Path, data: bytes, header: list[str], new_line: str) -
     extra_json = (
         "to_json({" + ", ".join(f"'{n}': {blank_to_null[n]}" for n in sorted(extras)) + "})" if extras else "null"
     )
-    values = ", ".join(blank_to_null.get(name, "null") for name in inputs.EXTRACTION_COLUMNS)
+    values = ", ".join(f'{blank_to_null.get(name, "null")} as "{name}"' for name in inputs.EXTRACTION_COLUMNS)
     strict = "true" if new_line == "\\n" else "false"
     try:
         # A separate in-memory connection: a failed statement would abort the load's transaction.
@@ -243,8 +243,8 @@ ARTICLE_BATCH = 20_000  # articles held in memory at a time
 def _land_articles(
     con: duckdb.DuckDBPyConnection, articles_dir: Path, loaded_at: datetime
 ) -> tuple[list[tuple[str, str]], list[inputs.Rejection]]:
-    """Parse the article files into raw.articles, a batch at a time; (source file, hash) of each article
-    landed, and the files rejected whole."""
+    """Parse the article files into the work table raw.incoming_articles, a batch at a time; (source file,
+    hash) of each article landed, and the files rejected whole."""
     import pyarrow as pa
 
     schema = pa.schema(
@@ -261,7 +261,7 @@ def _land_articles(
             ("loaded_at", pa.timestamp("us")),
         ]
     )
-    _replace(con, "raw.articles", schema.empty_table())
+    _replace(con, "raw.incoming_articles", schema.empty_table())
     landed: list[tuple[str, str]] = []
     rejections: list[inputs.Rejection] = []
     batch: list[inputs.Article] = []
@@ -279,7 +279,7 @@ def _land_articles(
             "body_end": [a.body_end for a in batch],
             "loaded_at": [loaded_at] * len(batch),
         }
-        _append(con, "raw.articles", pa.table(data, schema=schema))
+        _append(con, "raw.incoming_articles", pa.table(data, schema=schema))
         batch.clear()
 
     for item in inputs.iter_articles(articles_dir):
@@ -303,21 +303,25 @@ def load_inputs(con: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) ->
             raise InputError(f"{seeds_dir / folder} is not a folder (expected seeds/articles, extractions, reference)")
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
 
+    references = reference_tables(seeds_dir / "reference")
+    con.execute("create schema if not exists raw")
+    extraction_files = _land_extractions(con, seeds_dir / "extractions")
+    articles, article_rejections = _land_articles(con, seeds_dir / "articles", loaded_at)
     con.execute("begin transaction")
     try:
-        con.execute("create schema if not exists raw")
-        extraction_files = _land_extractions(con, seeds_dir / "extractions")
-        load_reference(con, seeds_dir / "reference")
-        articles, article_rejections = _land_articles(con, seeds_dir / "articles", loaded_at)
+        for name, data in references.items():
+            _replace(con, f"raw.{name}", data)
+        con.execute("drop table if exists raw.articles")
+        con.execute("alter table raw.incoming_articles rename to articles")
         validate_sql = resources.files("eventdw").joinpath("sql/validate_extractions.sql").read_text()
-        con.execute(f"create or replace temp table validated_extractions as {validate_sql}")
-        (landed,) = con.execute("select count(*) from landed_extractions").fetchone() or (0,)
-        con.execute("drop table landed_extractions")
+        con.execute(f"create or replace table raw.validated_extractions as {validate_sql}")
+        (landed,) = con.execute("select count(*) from raw.incoming_extractions").fetchone() or (0,)
+        con.execute("drop table raw.incoming_extractions")
         con.execute(
             """
             create or replace table raw.extractions as
             select * exclude (rejection_reasons, raw_record), ? as loaded_at
-            from validated_extractions
+            from raw.validated_extractions
             where len(rejection_reasons) = 0
             order by source_file, row_number
             """,
@@ -347,7 +351,7 @@ def load_inputs(con: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) ->
                 select source_file, row_number, reason, input_kind, raw_record from file_rejections
                 union all
                 select source_file, row_number, array_to_string(rejection_reasons, '; '), 'extraction', raw_record
-                from validated_extractions
+                from raw.validated_extractions
                 where len(rejection_reasons) > 0
             )
             order by source_file, row_number nulls first
@@ -355,6 +359,7 @@ def load_inputs(con: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) ->
             [run_id, loaded_at],
         )
         con.unregister("file_rejections")
+        con.execute("drop table raw.validated_extractions")
         # Every file read, accepted or not: the articles, the article files rejected whole, every CSV.
         source_files = sorted(
             [(source_file, "article", digest) for source_file, digest in articles]

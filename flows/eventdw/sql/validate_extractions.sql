@@ -1,11 +1,11 @@
 -- Types and checks every landed extraction row against the articles and the reference lists.
--- Input: the temporary table landed_extractions (every value a string, as read from the CSV).
+-- Input: the work table raw.incoming_extractions (every value a string, as read from the CSV).
 -- Output: one row per landed row, typed, with rejection_reasons (empty when the row is accepted).
 -- Each reason names the field it is about, then says what is wrong, in one line.
 with
 
 landed as (
-    select * from landed_extractions
+    select * from raw.incoming_extractions
 ),
 
 articles as (
