@@ -60,6 +60,36 @@ def test_adding_articles_builds_incrementally_and_equals_a_full_rebuild(syntheti
     assert any(after.get(event_id, 0) > mentions for event_id, mentions in before.items())
 
 
+HEADER = "article_id,event_date,time_precision,actor1,actor2,cameo_code,location,quote\n"
+QUOTE = "The Syrian army and allied militias took control from ISIS of the town of Ghanim al-Ali"
+
+
+def test_a_new_mention_that_bridges_two_events_merges_them(tmp_path):
+    """Two reports of fighting two days apart are two events; a week-precision report between them bridges
+    them into one, anchored on the earlier day: the later event no longer exists, in any mart."""
+    seeds, warehouse = tmp_path / "seeds", tmp_path / "eventdw.duckdb"
+    shutil.copytree(REPO / "seeds", seeds)
+    row = "003_d87e7e8bc6717bf6,{},{},Syrian army,ISIS,190,Ghanim al-Ali,{}\n"
+    (seeds / "extractions" / "900_two_days.csv").write_text(
+        HEADER + row.format("2017-07-20", 1, QUOTE) + row.format("2017-07-22", 1, QUOTE)
+    )
+    _load(seeds, warehouse)
+    transform.dbt_build(warehouse)
+    before = _mentions_per_event(warehouse)
+
+    (seeds / "extractions" / "901_that_week.csv").write_text(HEADER + row.format("2017-07-21", 2, QUOTE))
+    _load(seeds, warehouse)
+    incremental = transform.dbt_build(warehouse)
+    after_incremental = marts_snapshot(warehouse)
+    transform.dbt_build(warehouse, full_refresh=True)
+
+    assert not incremental.full_refresh
+    assert after_incremental == marts_snapshot(warehouse)
+    after = _mentions_per_event(warehouse)
+    assert len(set(before) - set(after)) == 1  # the later day's event, merged into the earlier one's
+    assert sum(after.values()) == sum(before.values()) + 1
+
+
 def _mentions_per_event(warehouse):
     with duckdb.connect(str(warehouse)) as con:
         return dict(con.execute("select event_id, num_mentions from marts.fact_events").fetchall())

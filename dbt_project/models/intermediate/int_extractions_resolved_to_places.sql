@@ -48,7 +48,9 @@ final as (
         entity_id is not null as is_resolved,
         resolution_method,
         resolution_score,
-        matched_name_count
+        matched_name_count,
+        -- Which build resolved the mention: the models downstream take this build's new mentions by it.
+        '{{ invocation_id }}' as batch_id
     from resolved
 )
 

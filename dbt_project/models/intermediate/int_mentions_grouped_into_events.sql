@@ -18,7 +18,9 @@
 -- end] overlaps its own window. Those events' mentions and the new mentions are regrouped by the same
 -- rule and replace their rows (delete+insert on mention_id); every other event is untouched, and is what
 -- a full rebuild would give, because it overlaps nothing that changed. batch_id says which run last
--- (re)grouped a mention, so the marts downstream rebuild only the events of this run's batch.
+-- (re)grouped a mention, so the marts downstream rebuild only the events of this run's batch, and
+-- previous_event_id the event a regrouped mention was in before (null if new), so they can delete the
+-- events that a new mention merged into another.
 {%- set grouped_columns = [
     'mention_id',
     'article_id',
@@ -89,7 +91,7 @@ mentions_joined_to_root_actors as (
     left join root_actors as root_actor1 on root_actor1.actor_id = all_mentions.actor1_id
     left join root_actors as root_actor2 on root_actor2.actor_id = all_mentions.actor2_id
     {% if is_incremental() %}
-    where all_mentions.mention_id not in (select mention_id from {{ this }})
+    where all_mentions.batch_id = '{{ invocation_id }}'
     {% endif %}
 ),
 
@@ -112,18 +114,28 @@ new_windows as (
 ),
 
 {% if is_incremental() %}
+-- The spans of the existing events of the new mentions' keys only (not of every event).
 grouped_events as (
     select
-        event_id,
-        actor_pair_first,
-        actor_pair_second,
-        cameo_root_code,
-        place_id,
-        year_class,
-        min(window_start) as span_start,
-        max(window_end) as span_end
-    from {{ this }}
-    group by event_id, actor_pair_first, actor_pair_second, cameo_root_code, place_id, year_class
+        grouped.event_id,
+        grouped.actor_pair_first,
+        grouped.actor_pair_second,
+        grouped.cameo_root_code,
+        grouped.place_id,
+        grouped.year_class,
+        min(grouped.window_start) as span_start,
+        max(grouped.window_end) as span_end
+    from {{ this }} as grouped
+    where exists (
+        select 1
+        from new_windows
+        where new_windows.actor_pair_first = grouped.actor_pair_first
+            and new_windows.actor_pair_second = grouped.actor_pair_second
+            and new_windows.cameo_root_code = grouped.cameo_root_code
+            and new_windows.place_id = grouped.place_id
+            and new_windows.year_class = grouped.year_class
+    )
+    group by 1, 2, 3, 4, 5, 6
 ),
 
 touched_events as (
@@ -140,16 +152,16 @@ touched_events as (
 ),
 
 windows as (
-    select {{ grouped_columns | join(', ') }}
+    select {{ grouped_columns | join(', ') }}, event_id as previous_event_id
     from {{ this }}
     where event_id in (select event_id from touched_events)
     union all
-    select {{ grouped_columns | join(', ') }}
+    select {{ grouped_columns | join(', ') }}, cast(null as varchar) as previous_event_id
     from new_windows
 ),
 {% else %}
 windows as (
-    select * from new_windows
+    select *, cast(null as varchar) as previous_event_id from new_windows
 ),
 {% endif %}
 
@@ -195,6 +207,7 @@ final as (
             prefix='EV'
         ) }} as event_id,
         {{ grouped_columns | join(',\n        ') }},
+        previous_event_id,
         '{{ invocation_id }}' as batch_id
     from anchored
 )

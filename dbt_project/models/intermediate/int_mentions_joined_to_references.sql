@@ -6,8 +6,10 @@ with
 extractions as (
     select * from {{ ref('stg_coding__extractions') }}
     {% if is_incremental() %}
-    -- Incremental runs join only the mentions not joined yet (see int_mentions_grouped_into_events).
-    where mention_id not in (select mention_id from {{ this }})
+    -- Incremental runs join only the mentions this build resolved (see int_mentions_grouped_into_events).
+    where mention_id in (
+        select mention_id from {{ ref('int_extractions_resolved_to_places') }} where batch_id = '{{ invocation_id }}'
+    )
     {% endif %}
 ),
 
@@ -62,7 +64,8 @@ final as (
         extractions.confidence,
         extractions.notes,
         extractions.source_file,
-        extractions.row_number
+        extractions.row_number,
+        '{{ invocation_id }}' as batch_id
     from extractions
     inner join articles on articles.article_id = extractions.article_id
     inner join cameo_codes on cameo_codes.cameo_code = extractions.cameo_code

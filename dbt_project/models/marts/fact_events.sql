@@ -3,14 +3,16 @@
 -- its counts and fatality range come from all its mentions.
 --
 -- Incremental runs rebuild the events that have a mention regrouped in this run (from all their
--- mentions), and first delete the events that no longer exist (merged into another by a new mention).
+-- mentions), and first delete the events those mentions were in before (some merged into another event
+-- by a new mention, and no longer exist).
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='event_id',
     on_schema_change='fail',
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where event_id not in
-        (select event_id from {{ ref('int_mentions_grouped_into_events') }}){% endif %}"
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where event_id in
+        (select previous_event_id from {{ ref('int_mentions_grouped_into_events') }}
+        where batch_id = '{{ invocation_id }}'){% endif %}"
 ) }}
 
 with
