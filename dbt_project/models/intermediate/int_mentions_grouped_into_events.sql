@@ -17,10 +17,11 @@
 -- a new mention can only join (or bridge) events of its key whose span [first window start, last window
 -- end] overlaps its own window. Those events' mentions and the new mentions are regrouped by the same
 -- rule and replace their rows (delete+insert on mention_id); every other event is untouched, and is what
--- a full rebuild would give, because it overlaps nothing that changed. batch_id says which run last
--- (re)grouped a mention, so the marts downstream rebuild only the events of this run's batch, and
--- previous_event_id the event a regrouped mention was in before (null if new), so they can delete the
--- events that a new mention merged into another.
+-- a full rebuild would give, because it overlaps nothing that changed. Of the regrouped mentions built
+-- before, only those whose event changed id are rewritten. batch_id says which run last wrote a mention,
+-- so the marts downstream rebuild only the events with a mention in this run's batch, and
+-- previous_event_id the event a rewritten mention was in before (null if new), so they can delete the
+-- events that a new mention merged into another or re-anchored.
 {%- set grouped_columns = [
     'mention_id',
     'article_id',
@@ -213,3 +214,8 @@ final as (
 )
 
 select * from final
+{% if is_incremental() %}
+-- A mention built before whose event kept its id is left as it is: only the new mentions, and those whose
+-- event changed id (merged, or re-anchored on a more precise report), are written.
+where previous_event_id is null or previous_event_id <> event_id
+{% endif %}
