@@ -186,6 +186,40 @@ def test_loading_twice_replaces_rather_than_appends(tmp_path):
     assert counts == (1, 1, 5, 2)
 
 
+def test_a_reload_parses_only_the_articles_that_changed(tmp_path, monkeypatch):
+    """Unchanged article files are copied from raw.articles, not parsed again; an edited file is parsed, and
+    so is every file when the parser changes. The articles landed are the same either way."""
+    from eventdw import articles, inputs
+
+    parsed = []
+    monkeypatch.setattr(inputs, "parse_article", lambda text: parsed.append(text) or articles.parse_article(text))
+    seeds = make_seeds(tmp_path, {"a.csv": EXTRACTION_HEADER + _row()})
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    columns = "select * exclude (loaded_at) from raw.articles order by article_id"
+
+    load_inputs(con, seeds, "first")
+    first = con.execute(columns).fetchall()
+    assert len(parsed) == 5
+
+    parsed.clear()
+    load_inputs(con, seeds, "second")
+    assert parsed == []
+    assert con.execute(columns).fetchall() == first
+    assert con.execute("select count(distinct loaded_at) from raw.articles").fetchone() == (1,)
+    assert con.execute("select count(*) from raw.extractions").fetchone() == (1,)  # its article is still there
+
+    edited = seeds / "articles" / f"{A1}.txt"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nA line added.\n", encoding="utf-8")
+    load_inputs(con, seeds, "third")
+    assert len(parsed) == 1
+
+    parsed.clear()
+    monkeypatch.setattr(articles, "parser_fingerprint", lambda: "another parser")
+    load_inputs(con, seeds, "fourth")
+    assert len(parsed) == 5
+    assert con.execute("select distinct parsed_by from raw.articles").fetchall() == [("another parser",)]
+
+
 @pytest.mark.parametrize("line_end", ["\n", "\r\n"])
 @pytest.mark.parametrize(
     ("extra_rows", "bulk_attempts"),

@@ -14,7 +14,7 @@ import io
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,12 +104,29 @@ class Article:
     body_end: int
 
 
-def iter_articles(articles_dir: Path) -> Iterator[Article | Rejection]:
+@dataclass(frozen=True)
+class UnchangedArticle:
+    """An article file whose hash is the one it had when it was parsed before: not parsed again."""
+
+    article_id: str
+    source_file: str
+    file_sha256: str
+
+
+def iter_articles(
+    articles_dir: Path, parsed_before: Mapping[str, str] | None = None
+) -> Iterator[Article | UnchangedArticle | Rejection]:
     """Read every `*.txt` under `articles_dir`, in name order, one at a time; the article id is the file
-    name without `.txt`. A file that cannot be read comes out as a Rejection."""
+    name without `.txt`. A file that cannot be read comes out as a Rejection; one whose hash is
+    `parsed_before[article id]` as an UnchangedArticle, without being decoded and parsed again."""
+    parsed_before = parsed_before or {}
     names = sorted(entry.name for entry in os.scandir(articles_dir) if entry.name.endswith(".txt") and entry.is_file())
     for path in (articles_dir / name for name in names):
         data = path.read_bytes()
+        digest = sha256_hex(data)
+        if parsed_before.get(path.stem) == digest:
+            yield UnchangedArticle(path.stem, source_name(path), digest)
+            continue
         text, rejection = _decode(path, data, "article")
         if rejection:
             yield rejection
@@ -119,7 +136,7 @@ def iter_articles(articles_dir: Path) -> Iterator[Article | Rejection]:
         yield Article(
             article_id=path.stem,
             source_file=source_name(path),
-            file_sha256=sha256_hex(data),
+            file_sha256=digest,
             raw_text=text,
             title=parts.title,
             published_date=parts.published_date.isoformat() if parts.published_date else None,

@@ -22,7 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from eventdw import inputs, reference
+from eventdw import articles, inputs, reference
 
 if TYPE_CHECKING:
     import duckdb
@@ -244,7 +244,8 @@ def _land_articles(
     con: duckdb.DuckDBPyConnection, articles_dir: Path, loaded_at: datetime
 ) -> tuple[list[tuple[str, str]], list[inputs.Rejection]]:
     """Parse the article files into the work table raw.incoming_articles, a batch at a time; (source file,
-    hash) of each article landed, and the files rejected whole."""
+    hash) of each article landed, and the files rejected whole. An article that raw.articles holds with the
+    same file hash, parsed by the same parser, is copied from there instead of parsed again."""
     import pyarrow as pa
 
     schema = pa.schema(
@@ -259,9 +260,13 @@ def _land_articles(
             ("body_start", pa.int64()),
             ("body_end", pa.int64()),
             ("loaded_at", pa.timestamp("us")),
+            ("parsed_by", pa.string()),
         ]
     )
+    parser = articles.parser_fingerprint()
+    parsed_before = _articles_parsed_before(con, parser)
     _replace(con, "raw.incoming_articles", schema.empty_table())
+    unchanged: list[str] = []
     landed: list[tuple[str, str]] = []
     rejections: list[inputs.Rejection] = []
     batch: list[inputs.Article] = []
@@ -278,20 +283,49 @@ def _land_articles(
             "body_start": [a.body_start for a in batch],
             "body_end": [a.body_end for a in batch],
             "loaded_at": [loaded_at] * len(batch),
+            "parsed_by": [parser] * len(batch),
         }
         _append(con, "raw.incoming_articles", pa.table(data, schema=schema))
         batch.clear()
 
-    for item in inputs.iter_articles(articles_dir):
+    for item in inputs.iter_articles(articles_dir, parsed_before):
         if isinstance(item, inputs.Rejection):
             rejections.append(item)
             continue
         landed.append((item.source_file, item.file_sha256))
+        if isinstance(item, inputs.UnchangedArticle):
+            unchanged.append(item.article_id)
+            continue
         batch.append(item)
         if len(batch) >= ARTICLE_BATCH:
             insert()
     insert()
+    if unchanged:
+        con.register("unchanged_articles", pa.table({"article_id": pa.array(unchanged, pa.string())}))
+        con.execute(
+            """
+            insert into raw.incoming_articles by name
+            select * replace (? as loaded_at)
+            from raw.articles
+            where article_id in (select article_id from unchanged_articles)
+            """,
+            [loaded_at],
+        )
+        con.unregister("unchanged_articles")
     return landed, rejections
+
+
+def _articles_parsed_before(con: duckdb.DuckDBPyConnection, parser: str) -> dict[str, str]:
+    """Article id -> file hash of the articles in raw.articles parsed by `parser` (none if there is no
+    raw.articles, or it was loaded by a version of eventdw that did not record its parser)."""
+    (recorded,) = con.execute(
+        "select count(*) from information_schema.columns "
+        "where table_schema = 'raw' and table_name = 'articles' and column_name = 'parsed_by'"
+    ).fetchone() or (0,)
+    if not recorded:
+        return {}
+    query = "select article_id, file_sha256 from raw.articles where parsed_by = ?"
+    return dict(con.execute(query, [parser]).fetchall())
 
 
 def load_inputs(con: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) -> LoadSummary:
@@ -306,7 +340,7 @@ def load_inputs(con: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) ->
     references = reference_tables(seeds_dir / "reference")
     con.execute("create schema if not exists raw")
     extraction_files = _land_extractions(con, seeds_dir / "extractions")
-    articles, article_rejections = _land_articles(con, seeds_dir / "articles", loaded_at)
+    landed_articles, article_rejections = _land_articles(con, seeds_dir / "articles", loaded_at)
     con.execute("begin transaction")
     try:
         for name, data in references.items():
@@ -362,7 +396,7 @@ def load_inputs(con: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) ->
         con.execute("drop table raw.validated_extractions")
         # Every file read, accepted or not: the articles, the article files rejected whole, every CSV.
         source_files = sorted(
-            [(source_file, "article", digest) for source_file, digest in articles]
+            [(source_file, "article", digest) for source_file, digest in landed_articles]
             + [(r.source_file, "article", r.file_sha256) for r in article_rejections]
             + [(f.source_file, "extraction", f.file_sha256) for f in extraction_files]
         )
@@ -397,10 +431,10 @@ def load_inputs(con: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) ->
         )
         con.execute(
             "insert into raw.load_runs values (?, ?, ?, ?, ?, ?, ?)",
-            [run_id, loaded_at, str(seeds_dir), len(articles), read, accepted, rejected],
+            [run_id, loaded_at, str(seeds_dir), len(landed_articles), read, accepted, rejected],
         )
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
-    return LoadSummary(run_id, len(articles), read, int(accepted), int(rejected))
+    return LoadSummary(run_id, len(landed_articles), read, int(accepted), int(rejected))
