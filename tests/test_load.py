@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from eventdw.load import InputError, load_inputs
-from tests.conftest import EXTRACTION_HEADER, make_seeds
+from tests.conftest import EXTRACTION_HEADER, SEEDS, make_seeds
 
 A1 = "001_80b8b6eb158c6571"  # dated 2024-12-06
 GOOD_QUOTE = "Syrian government forces and Iranian-backed Iraqi fighters withdrew from Deir ez-Zor before SDF entered."
@@ -218,6 +218,50 @@ def test_a_reload_parses_only_the_articles_that_changed(tmp_path, monkeypatch):
     load_inputs(con, seeds, "fourth")
     assert len(parsed) == 5
     assert con.execute("select distinct parsed_by from raw.articles").fetchall() == [("another parser",)]
+
+
+def test_a_reload_reads_only_the_csv_files_that_changed_and_validates_every_row_again(tmp_path, monkeypatch):
+    """A CSV file read whole by the last load and unchanged is copied from raw.landed_extractions, not read
+    again; its rows are still validated again (here: their article has arrived). A file with a row the
+    reader rejected, or an edited file, is read again."""
+    import shutil
+
+    from eventdw import inputs, load
+
+    read = []
+    read_plain_csv, read_csv_file = load._read_plain_csv, inputs.read_csv_file
+    monkeypatch.setattr(
+        load, "_read_plain_csv", lambda path, *rest: read.append(path.name) or read_plain_csv(path, *rest)
+    )
+    monkeypatch.setattr(
+        inputs,
+        "read_csv_file",
+        lambda path, *rest: (
+            (path.parent.name == "extractions" and read.append(path.name)) or read_csv_file(path, *rest)
+        ),
+    )
+    files = {"a.csv": EXTRACTION_HEADER + _row(), "b.csv": EXTRACTION_HEADER + _row(event_date="2024-12-05") + "x,y\n"}
+    con, summary = _load(tmp_path, files, articles=["000_4938db59a5dbecdc"])
+    assert (summary.extraction_rows_accepted, summary.rejected_rows) == (0, 3)  # A1 is not there yet
+    assert sorted(read) == ["a.csv", "b.csv", "b.csv"]  # b.csv: the bulk reader refused it, Python's read it
+
+    seeds = tmp_path / "seeds"
+    shutil.copy(SEEDS / "articles" / f"{A1}.txt", seeds / "articles")
+    read.clear()
+    second = load_inputs(con, seeds, "second")
+    assert sorted(read) == ["b.csv", "b.csv"]
+    assert (second.extraction_rows_read, second.extraction_rows_accepted, second.rejected_rows) == (3, 2, 1)
+    assert _reasons(con) == {3: "row: has 2 fields but the header has 14"}
+
+    (seeds / "extractions" / "a.csv").write_text(EXTRACTION_HEADER + _row() + _row(actor1="SDF"), encoding="utf-8")
+    read.clear()
+    third = load_inputs(con, seeds, "third")
+    assert sorted(read) == ["a.csv", "b.csv", "b.csv"]
+    assert third.extraction_rows_accepted == 3
+    # The same rows as a first load of the same files gives.
+    fresh, _ = _load(tmp_path / "fresh", {path.name: path.read_text() for path in (seeds / "extractions").iterdir()})
+    accepted = "select * exclude (loaded_at) from raw.extractions order by all"
+    assert con.execute(accepted).fetchall() == fresh.execute(accepted).fetchall()
 
 
 @pytest.mark.parametrize("line_end", ["\n", "\r\n"])

@@ -9,8 +9,10 @@ The files are first read into two work tables, `raw.incoming_articles` and `raw.
 committed as they fill: DuckDB holds a transaction's small appends in memory until it commits, so
 landing ten million rows inside the transaction would hold them all in memory. The transaction then
 swaps the articles in (a rename), validates the extractions into `raw.extractions` and
-`raw.rejected_rows`, and drops the work tables. A load killed before it commits leaves `raw` as the
-last load left it (and perhaps the work tables, which the next load replaces).
+`raw.rejected_rows`, and keeps the rows as read in `raw.landed_extractions`. A load killed before it
+commits leaves `raw` as the last load left it (and perhaps the work tables, which the next load
+replaces). Files unchanged since the last load are not read or parsed again: their rows are copied
+from `raw.articles` and `raw.landed_extractions`, and validated again with the rest.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -58,7 +61,7 @@ def _replace(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table) -> None
 
 def _append(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table) -> None:
     con.register("incoming", data)
-    con.execute(f"insert into {table} select * from incoming")
+    con.execute(f"insert into {table} by name select * from incoming")  # columns it lacks take their default
     con.unregister("incoming")
 
 
@@ -177,18 +180,29 @@ def _landed_extractions(csv_file: inputs.CsvFile) -> pa.Table:
     )
 
 
+# raw.landed_extractions: every extraction row as read (strings), with its provenance and the readers' hash.
+LANDED_COLUMNS = ["source_file", "row_number", "file_sha256", *inputs.EXTRACTION_COLUMNS, "extra_columns", "read_by"]
+
+
 def _land_extractions(con: duckdb.DuckDBPyConnection, extractions_dir: Path) -> list[inputs.CsvFile]:
     """Read the extraction files one at a time into the work table raw.incoming_extractions; the files as
-    read, without their values (memory holds one file's values at a time)."""
+    read, without their values (memory holds one file's values at a time). A file that the last load read
+    whole (every row landed, none rejected by the reader) and that is unchanged since is copied from
+    raw.landed_extractions, which keeps that load's rows as read, instead of read again."""
+    landed_before = _files_landed_before(con)
     con.execute(
         "create or replace table raw.incoming_extractions (source_file varchar, row_number bigint, "
         "file_sha256 varchar, "
         + ", ".join(f"{name} varchar" for name in inputs.EXTRACTION_COLUMNS)
-        + ", extra_columns varchar)"
+        + f", extra_columns varchar, read_by varchar default '{_reader_fingerprint()}')"
     )
-    files = []
+    files, unchanged = [], []
     for path in sorted(extractions_dir.glob("*.csv")):
         data = path.read_bytes()
+        if landed_before.get(inputs.source_name(path)) == (digest := inputs.sha256_hex(data)):
+            unchanged.append(inputs.source_name(path))
+            files.append(inputs.CsvFile(inputs.source_name(path), digest))
+            continue
         plain = inputs.plain_csv_header(data, inputs.EXTRACTION_REQUIRED)
         if plain and (landed := _read_plain_csv(path, data, *plain)) is not None:
             _append(con, "raw.incoming_extractions", landed)
@@ -199,7 +213,38 @@ def _land_extractions(con: duckdb.DuckDBPyConnection, extractions_dir: Path) -> 
             _append(con, "raw.incoming_extractions", _landed_extractions(csv_file))
         csv_file.columns, csv_file.row_numbers = {}, []
         files.append(csv_file)
+    if unchanged:
+        import pyarrow as pa
+
+        con.register("unchanged_files", pa.table({"source_file": pa.array(unchanged, pa.string())}))
+        con.execute(
+            "insert into raw.incoming_extractions select * from raw.landed_extractions "
+            "where source_file in (select source_file from unchanged_files)"
+        )
+        con.unregister("unchanged_files")
     return files
+
+
+@cache
+def _reader_fingerprint() -> str:
+    """A hash of the CSV readers' code (this module and inputs.py): rows read by other code are read again."""
+    return inputs.sha256_hex(Path(__file__).read_bytes() + Path(inputs.__file__).read_bytes())
+
+
+def _files_landed_before(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Source file -> hash of the extraction files whose rows raw.landed_extractions keeps, as read by this
+    version of the readers (none if the table is missing or has other columns)."""
+    columns = [
+        name
+        for (name,) in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = 'raw' and table_name = 'landed_extractions' order by ordinal_position"
+        ).fetchall()
+    ]
+    if columns != LANDED_COLUMNS:
+        return {}
+    query = "select distinct source_file, file_sha256 from raw.landed_extractions where read_by = ?"
+    return dict(con.execute(query, [_reader_fingerprint()]).fetchall())
 
 
 def _read_plain_csv(path: Path, data: bytes, header: list[str], new_line: str) -> pa.Table | None:
@@ -350,7 +395,11 @@ def load_inputs(con: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) ->
         validate_sql = resources.files("eventdw").joinpath("sql/validate_extractions.sql").read_text()
         con.execute(f"create or replace table raw.validated_extractions as {validate_sql}")
         (landed,) = con.execute("select count(*) from raw.incoming_extractions").fetchone() or (0,)
-        con.execute("drop table raw.incoming_extractions")
+        # The rows as read are kept for the next load, but only of the files read whole (see _land_extractions).
+        partly_rejected = sorted({f.source_file for f in extraction_files if f.rejections})
+        con.execute("delete from raw.incoming_extractions where list_contains(?, source_file)", [partly_rejected])
+        con.execute("drop table if exists raw.landed_extractions")
+        con.execute("alter table raw.incoming_extractions rename to landed_extractions")
         con.execute(
             """
             create or replace table raw.extractions as
