@@ -188,8 +188,8 @@ def test_loading_twice_replaces_rather_than_appends(tmp_path):
 
 def test_a_reload_parses_only_the_articles_that_changed(tmp_path, monkeypatch):
     """Unchanged article files are copied from raw.articles, not parsed again; an edited file is parsed, and
-    so is every file when the parser changes. The articles landed are the same either way."""
-    from eventdw import articles, inputs
+    so is every file when the loader's code (parser, readers) changes. The articles landed are the same either way."""
+    from eventdw import articles, inputs, load
 
     parsed = []
     monkeypatch.setattr(inputs, "parse_article", lambda text: parsed.append(text) or articles.parse_article(text))
@@ -214,7 +214,7 @@ def test_a_reload_parses_only_the_articles_that_changed(tmp_path, monkeypatch):
     assert len(parsed) == 1
 
     parsed.clear()
-    monkeypatch.setattr(articles, "parser_fingerprint", lambda: "another parser")
+    monkeypatch.setattr(load, "_loader_fingerprint", lambda: "another parser")
     load_inputs(con, seeds, "fourth")
     assert len(parsed) == 5
     assert con.execute("select distinct parsed_by from raw.articles").fetchall() == [("another parser",)]

@@ -7,12 +7,9 @@ so an analyst can see how much to trust it.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
-from pathlib import Path
 
 # Lines at which the page's own text stops and the site's furniture begins
 # (teasers of other stories, reader comments, sign-up prompts, author blurbs).
@@ -135,10 +132,3 @@ def parse_article(text: str) -> ArticleParts:
     end = _BODY_END.search(text, body_start)
     body_end = end.start() if end else len(text)
     return ArticleParts(title, published, source, body_start, body_end)
-
-
-@cache
-def parser_fingerprint() -> str:
-    """A hash of this module's code. The loader reuses an article parsed before only if its file and the
-    parser that parsed it are unchanged: a new rule reparses every article."""
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()

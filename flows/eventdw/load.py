@@ -25,7 +25,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from eventdw import articles, inputs, reference
+from eventdw import inputs, reference
 
 if TYPE_CHECKING:
     import duckdb
@@ -180,8 +180,25 @@ def _landed_extractions(csv_file: inputs.CsvFile) -> pa.Table:
     )
 
 
-# raw.landed_extractions: every extraction row as read (strings), with its provenance and the readers' hash.
+# raw.landed_extractions: every extraction row as read (strings), with its provenance and the loader's hash.
 LANDED_COLUMNS = ["source_file", "row_number", "file_sha256", *inputs.EXTRACTION_COLUMNS, "extra_columns", "read_by"]
+
+
+@cache
+def _loader_fingerprint() -> str:
+    """A hash of the code that turns input files into raw rows (the file readers, the article parser and
+    this module): rows kept from a load by other code are read and parsed again."""
+    code = b"".join(Path(__file__).with_name(name).read_bytes() for name in ("articles.py", "inputs.py", "load.py"))
+    return inputs.sha256_hex(code)
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """The columns of raw.`table` in order (none if there is no such table)."""
+    query = (
+        "select column_name from information_schema.columns "
+        "where table_schema = 'raw' and table_name = ? order by ordinal_position"
+    )
+    return [name for (name,) in con.execute(query, [table]).fetchall()]
 
 
 def _land_extractions(con: duckdb.DuckDBPyConnection, extractions_dir: Path) -> list[inputs.CsvFile]:
@@ -190,23 +207,24 @@ def _land_extractions(con: duckdb.DuckDBPyConnection, extractions_dir: Path) -> 
     whole (every row landed, none rejected by the reader) and that is unchanged since is copied from
     raw.landed_extractions, which keeps that load's rows as read, instead of read again."""
     landed_before = _files_landed_before(con)
+    types = {"row_number": "bigint", "read_by": f"varchar default '{_loader_fingerprint()}'"}
     con.execute(
-        "create or replace table raw.incoming_extractions (source_file varchar, row_number bigint, "
-        "file_sha256 varchar, "
-        + ", ".join(f"{name} varchar" for name in inputs.EXTRACTION_COLUMNS)
-        + f", extra_columns varchar, read_by varchar default '{_reader_fingerprint()}')"
+        "create or replace table raw.incoming_extractions ("
+        + ", ".join(f"{name} {types.get(name, 'varchar')}" for name in LANDED_COLUMNS)
+        + ")"
     )
     files, unchanged = [], []
     for path in sorted(extractions_dir.glob("*.csv")):
         data = path.read_bytes()
-        if landed_before.get(inputs.source_name(path)) == (digest := inputs.sha256_hex(data)):
-            unchanged.append(inputs.source_name(path))
-            files.append(inputs.CsvFile(inputs.source_name(path), digest))
+        name, digest = inputs.source_name(path), inputs.sha256_hex(data)
+        if landed_before.get(name) == digest:
+            unchanged.append(name)
+            files.append(inputs.CsvFile(name, digest))
             continue
         plain = inputs.plain_csv_header(data, inputs.EXTRACTION_REQUIRED)
-        if plain and (landed := _read_plain_csv(path, data, *plain)) is not None:
+        if plain and (landed := _read_plain_csv(path, data, name, digest, *plain)) is not None:
             _append(con, "raw.incoming_extractions", landed)
-            files.append(inputs.CsvFile(inputs.source_name(path), inputs.sha256_hex(data), plain[0]))
+            files.append(inputs.CsvFile(name, digest, plain[0]))
             continue
         csv_file = inputs.read_csv_file(path, inputs.EXTRACTION_REQUIRED, "extraction")
         if csv_file.row_numbers:
@@ -225,30 +243,20 @@ def _land_extractions(con: duckdb.DuckDBPyConnection, extractions_dir: Path) -> 
     return files
 
 
-@cache
-def _reader_fingerprint() -> str:
-    """A hash of the CSV readers' code (this module and inputs.py): rows read by other code are read again."""
-    return inputs.sha256_hex(Path(__file__).read_bytes() + Path(inputs.__file__).read_bytes())
-
-
 def _files_landed_before(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Source file -> hash of the extraction files whose rows raw.landed_extractions keeps, as read by this
-    version of the readers (none if the table is missing or has other columns)."""
-    columns = [
-        name
-        for (name,) in con.execute(
-            "select column_name from information_schema.columns "
-            "where table_schema = 'raw' and table_name = 'landed_extractions' order by ordinal_position"
-        ).fetchall()
-    ]
-    if columns != LANDED_COLUMNS:
+    version of the loader (none if the table is missing or has other columns)."""
+    if _columns(con, "landed_extractions") != LANDED_COLUMNS:
         return {}
     query = "select distinct source_file, file_sha256 from raw.landed_extractions where read_by = ?"
-    return dict(con.execute(query, [_reader_fingerprint()]).fetchall())
+    return dict(con.execute(query, [_loader_fingerprint()]).fetchall())
 
 
-def _read_plain_csv(path: Path, data: bytes, header: list[str], new_line: str) -> pa.Table | None:
-    """A plain CSV file's rows (see inputs.plain_csv_header; `data` is its bytes) as read by DuckDB's CSV
+def _read_plain_csv(
+    path: Path, data: bytes, source_file: str, digest: str, header: list[str], new_line: str
+) -> pa.Table | None:
+    """A plain CSV file's rows (see inputs.plain_csv_header; `data` is its bytes, `source_file` its name in
+    provenance and `digest` its hash) as read by DuckDB's CSV
     reader: the same values the Python reader would give, about ten times faster. None if DuckDB finds the
     file malformed (a row with the wrong number of fields, a stray quote) or reads another number of rows
     than the file's records: the Python reader then says which rows are wrong. (DuckDB 1.5.5's strict mode reads
@@ -275,7 +283,7 @@ def _read_plain_csv(path: Path, data: bytes, header: list[str], new_line: str) -
                 from read_csv(?, header = true, auto_detect = false, columns = {columns}, delim = ',', quote = '"',
                               escape = '"', new_line = '{new_line}', strict_mode = {strict}, parallel = false)
                 """,
-                [inputs.source_name(path), inputs.sha256_hex(data), str(path)],
+                [source_file, digest, str(path)],
             ).to_arrow_table()
     except duckdb.InvalidInputException:
         return None
@@ -308,8 +316,8 @@ def _land_articles(
             ("parsed_by", pa.string()),
         ]
     )
-    parser = articles.parser_fingerprint()
-    parsed_before = _articles_parsed_before(con, parser)
+    parser = _loader_fingerprint()
+    parsed_before = _articles_parsed_before(con, schema.names)
     _replace(con, "raw.incoming_articles", schema.empty_table())
     unchanged: list[str] = []
     landed: list[tuple[str, str]] = []
@@ -360,17 +368,13 @@ def _land_articles(
     return landed, rejections
 
 
-def _articles_parsed_before(con: duckdb.DuckDBPyConnection, parser: str) -> dict[str, str]:
-    """Article id -> file hash of the articles in raw.articles parsed by `parser` (none if there is no
-    raw.articles, or it was loaded by a version of eventdw that did not record its parser)."""
-    (recorded,) = con.execute(
-        "select count(*) from information_schema.columns "
-        "where table_schema = 'raw' and table_name = 'articles' and column_name = 'parsed_by'"
-    ).fetchone() or (0,)
-    if not recorded:
+def _articles_parsed_before(con: duckdb.DuckDBPyConnection, columns: list[str]) -> dict[str, str]:
+    """Article id -> file hash of the articles in raw.articles parsed by this version of the loader (none if
+    there is no raw.articles, or it has other `columns` than this version writes)."""
+    if _columns(con, "articles") != columns:
         return {}
     query = "select article_id, file_sha256 from raw.articles where parsed_by = ?"
-    return dict(con.execute(query, [parser]).fetchall())
+    return dict(con.execute(query, [_loader_fingerprint()]).fetchall())
 
 
 def load_inputs(con: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) -> LoadSummary:
