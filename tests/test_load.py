@@ -326,3 +326,21 @@ def test_a_file_with_only_the_required_columns_lands_through_the_bulk_reader(tmp
     assert con.execute("select distinct actor2, time_precision, fatalities, coder from raw.extractions").fetchall() == [
         (None, 1, None, None)
     ]
+
+
+@pytest.mark.parametrize(
+    ("data", "plain"),
+    [
+        (b"article_id,event_date,actor1,cameo_code,location,quote\na,b,c,d,e,f\n", True),
+        (b"article_id,event_date,actor1,cameo_code,location,quote\r\na,b,c,d,e,f\r\n", True),
+        (b"\xef\xbb\xbfarticle_id,event_date,actor1,cameo_code,location,quote\na,b,c,d,e,f\n", False),  # a BOM
+        (b" ,\narticle_id,event_date,actor1,cameo_code,location,quote\na,b,c,d,e,f\n", False),  # blank first line
+        (b"article_id,event_date,actor1,cameo_code,location,quote\r\n\t\r\na,b,c,d,e,f\r\n", False),  # blank line
+        (b"article_id,event_date,actor1,cameo_code,location,quote\na,b,c,d,e,f\n\n", False),  # blank last line
+        (b"article_id,event_date,actor1,cameo_code,location,quote\na,b,c,d,e,f\r\n", False),  # mixed line ends
+    ],
+)
+def test_only_plain_csv_files_take_the_bulk_reader(data, plain):
+    from eventdw import inputs
+
+    assert (inputs.plain_csv_header(data, inputs.EXTRACTION_REQUIRED) is not None) == plain
