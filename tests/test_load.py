@@ -344,3 +344,26 @@ def test_only_plain_csv_files_take_the_bulk_reader(data, plain):
     from eventdw import inputs
 
     assert (inputs.plain_csv_header(data, inputs.EXTRACTION_REQUIRED) is not None) == plain
+
+
+def test_articles_read_by_several_processes_come_out_as_one_process_reads_them(tmp_path, monkeypatch):
+    """The article files spread over worker processes (a chunk of files per task): the same items, in the same
+    order, as one process reading them, for parsed, unchanged and unreadable files alike."""
+    from eventdw import inputs
+
+    seeds = make_seeds(tmp_path, {"a.csv": EXTRACTION_HEADER + _row()})
+    articles_dir = seeds / "articles"
+    (articles_dir / "empty.txt").write_text("  \n")
+    (articles_dir / "latin1.txt").write_bytes("Homs, le 5 d\xe9cembre".encode("latin-1"))
+    for number in range(20):
+        (articles_dir / f"copy{number:02}.txt").write_bytes((articles_dir / f"{A1}.txt").read_bytes())
+    unchanged = {item.article_id: item.file_sha256 for item in inputs.iter_articles(articles_dir) if
+                 isinstance(item, inputs.Article) and item.article_id.startswith("copy1")}  # fmt: skip
+    monkeypatch.setattr(inputs, "ARTICLE_CHUNK", 3)
+    monkeypatch.setattr(inputs, "PARALLEL_MINIMUM", 1)
+
+    one = list(inputs.iter_articles(articles_dir, unchanged, workers=1))
+    several = list(inputs.iter_articles(articles_dir, unchanged, workers=2))
+    assert several == one
+    kinds = [type(item).__name__ for item in one]
+    assert (kinds.count("Article"), kinds.count("UnchangedArticle"), kinds.count("Rejection")) == (15, 10, 2)

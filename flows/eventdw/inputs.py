@@ -12,9 +12,12 @@ import csv
 import hashlib
 import io
 import json
+import multiprocessing
 import os
 import re
+from collections import deque
 from collections.abc import Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -113,37 +116,73 @@ class UnchangedArticle:
     file_sha256: str
 
 
+# Article files read and parsed per task when the work is spread over processes, and the most tasks whose
+# results may wait in memory at a time (they hold the articles' text).
+ARTICLE_CHUNK = 2_000
+PARALLEL_MINIMUM = 4 * ARTICLE_CHUNK  # below this, starting processes costs more than it saves
+
+
 def iter_articles(
-    articles_dir: Path, parsed_before: Mapping[str, str] | None = None
+    articles_dir: Path, parsed_before: Mapping[str, str] | None = None, workers: int = 1
 ) -> Iterator[Article | UnchangedArticle | Rejection]:
-    """Read every `*.txt` under `articles_dir`, in name order, one at a time; the article id is the file
-    name without `.txt`. A file that cannot be read comes out as a Rejection; one whose hash is
-    `parsed_before[article id]` as an UnchangedArticle, without being decoded and parsed again."""
+    """Read every `*.txt` under `articles_dir`, in name order; the article id is the file name without
+    `.txt`. A file that cannot be read comes out as a Rejection; one whose hash is `parsed_before[article
+    id]` as an UnchangedArticle, without being decoded and parsed again.
+
+    With `workers` > 1 and enough files, the files are read and parsed by that many processes, a chunk of
+    files per task, and come out in the same order; at most two chunks per process wait in memory."""
     parsed_before = parsed_before or {}
     names = sorted(entry.name for entry in os.scandir(articles_dir) if entry.name.endswith(".txt") and entry.is_file())
+    chunks = [
+        (articles_dir, chunk, {stem: parsed_before[stem] for name in chunk if (stem := name[:-4]) in parsed_before})
+        for chunk in (names[start : start + ARTICLE_CHUNK] for start in range(0, len(names), ARTICLE_CHUNK))
+    ]
+    if workers <= 1 or len(names) < PARALLEL_MINIMUM:
+        for chunk in chunks:
+            yield from _read_articles(*chunk)
+        return
+    # Spawned, not forked: the loading process holds a database connection and its threads.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pending: deque[Future[list[Article | UnchangedArticle | Rejection]]] = deque()
+        for chunk in chunks:
+            pending.append(pool.submit(_read_articles, *chunk))
+            if len(pending) >= 2 * workers:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+
+
+def _read_articles(
+    articles_dir: Path, names: list[str], parsed_before: Mapping[str, str]
+) -> list[Article | UnchangedArticle | Rejection]:
+    """Read and parse the article files `names` under `articles_dir` (see iter_articles)."""
+    items: list[Article | UnchangedArticle | Rejection] = []
     for path in (articles_dir / name for name in names):
         data = path.read_bytes()
         digest = sha256_hex(data)
         if parsed_before.get(path.stem) == digest:
-            yield UnchangedArticle(path.stem, source_name(path), digest)
+            items.append(UnchangedArticle(path.stem, source_name(path), digest))
             continue
         text, rejection = _decode(path, data, "article")
         if rejection:
-            yield rejection
+            items.append(rejection)
             continue
         assert text is not None
         parts = parse_article(text)
-        yield Article(
-            article_id=path.stem,
-            source_file=source_name(path),
-            file_sha256=digest,
-            raw_text=text,
-            title=parts.title,
-            published_date=parts.published_date.isoformat() if parts.published_date else None,
-            published_date_source=parts.published_date_source,
-            body_start=parts.body_start,
-            body_end=parts.body_end,
+        items.append(
+            Article(
+                article_id=path.stem,
+                source_file=source_name(path),
+                file_sha256=digest,
+                raw_text=text,
+                title=parts.title,
+                published_date=parts.published_date.isoformat() if parts.published_date else None,
+                published_date_source=parts.published_date_source,
+                body_start=parts.body_start,
+                body_end=parts.body_end,
+            )
         )
+    return items
 
 
 def _records(text: str) -> Iterator[tuple[int, list[str]]]:

@@ -18,6 +18,7 @@ from `raw.articles` and `raw.landed_extractions`, and validated again with the r
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
@@ -341,7 +342,7 @@ def _land_articles(
         _append(con, "raw.incoming_articles", pa.table(data, schema=schema))
         batch.clear()
 
-    for item in inputs.iter_articles(articles_dir, parsed_before):
+    for item in inputs.iter_articles(articles_dir, parsed_before, workers=os.cpu_count() or 1):
         if isinstance(item, inputs.Rejection):
             rejections.append(item)
             continue
