@@ -16,10 +16,11 @@ import multiprocessing
 import os
 import re
 from collections import deque
-from collections.abc import Iterator, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from eventdw.articles import parse_article
 
@@ -35,6 +36,8 @@ EXTRACTION_OPTIONAL = (
     "notes",
 )
 EXTRACTION_COLUMNS = EXTRACTION_REQUIRED + EXTRACTION_OPTIONAL
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -143,13 +146,21 @@ def iter_articles(
         return
     # Spawned, not forked: the loading process holds a database connection and its threads.
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        pending: deque[Future[list[Article | UnchangedArticle | Rejection]]] = deque()
-        for chunk in chunks:
-            pending.append(pool.submit(_read_articles, *chunk))
-            if len(pending) >= 2 * workers:
-                yield from pending.popleft().result()
-        while pending:
-            yield from pending.popleft().result()
+        for items in map_ahead(pool, _read_articles, chunks, 2 * workers):
+            yield from items
+
+
+def map_ahead(pool: Executor, function: Callable[..., T], calls: Iterable[tuple[Any, ...]], ahead: int) -> Iterator[T]:
+    """`function(*arguments)` for each of `calls`, run in `pool`, the results in the order of `calls`; at most
+    `ahead` calls submitted and not yet taken (Executor.map submits them all, and their results would pile
+    up in memory while the caller is slower than the pool)."""
+    pending: deque[Future[T]] = deque()
+    for arguments in calls:
+        pending.append(pool.submit(function, *arguments))
+        if len(pending) >= ahead:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 def _read_articles(
