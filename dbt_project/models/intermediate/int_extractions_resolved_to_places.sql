@@ -19,7 +19,7 @@ spellings as (
     select
         mention_id as spelling_id,
         location_text as spelling_text,
-        event_date as spelling_date
+        cast(null as date) as spelling_date  -- place names have no validity dates: one resolution per spelling
     from extractions
 ),
 
