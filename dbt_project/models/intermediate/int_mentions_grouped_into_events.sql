@@ -166,6 +166,23 @@ windows as (
 ),
 {% endif %}
 
+-- The rule needs a few columns of each mention; the windows run over those alone, and the mentions' other
+-- columns are joined back by mention_id (three sorts of ten million full rows cost more than the join).
+event_keys as (
+    select
+        mention_id,
+        actor_pair_first,
+        actor_pair_second,
+        cameo_root_code,
+        place_id,
+        year_class,
+        window_start,
+        window_end,
+        event_date,
+        time_precision
+    from windows
+),
+
 windows_with_previous_end as (
     select
         *,
@@ -174,7 +191,7 @@ windows_with_previous_end as (
             order by window_start, mention_id
             rows between unbounded preceding and 1 preceding
         ) as previous_window_end
-    from windows
+    from event_keys
 ),
 
 islands as (
@@ -201,16 +218,26 @@ anchored as (
     from islands
 ),
 
-final as (
+event_ids as (
     select
+        mention_id,
         {{ hash_key(
             ['anchor_precision', 'anchor_date', 'actor_pair_first', 'actor_pair_second', 'cameo_root_code', 'place_id'],
             prefix='EV'
-        ) }} as event_id,
-        {{ grouped_columns | join(',\n        ') }},
-        previous_event_id,
-        '{{ invocation_id }}' as batch_id
+        ) }} as event_id
     from anchored
+),
+
+final as (
+    select
+        event_ids.event_id,
+        {% for column in grouped_columns -%}
+        windows.{{ column }},
+        {% endfor -%}
+        windows.previous_event_id,
+        '{{ invocation_id }}' as batch_id
+    from windows
+    inner join event_ids on event_ids.mention_id = windows.mention_id
 )
 
 select * from final
