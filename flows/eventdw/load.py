@@ -12,7 +12,10 @@ swaps the articles in (a rename), validates the extractions into `raw.extraction
 `raw.rejected_rows`, and keeps the rows as read in `raw.landed_extractions`. A load killed before it
 commits leaves `raw` as the last load left it (and perhaps the work tables, which the next load
 replaces). Files unchanged since the last load are not read or parsed again: their rows are copied
-from `raw.articles` and `raw.landed_extractions`, and validated again with the rest.
+from `raw.articles` and `raw.landed_extractions`. Nor are their rows validated again when nothing a
+verdict depends on changed (see _forget_verdicts_to_revise): those keep their place in `raw.extractions`
+or `raw.rejected_rows` (and their `loaded_at`, `run_id`: the load that validated them), and the tables
+end as a first load of the same inputs would leave them.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ class LoadSummary:
     extraction_rows_read: int
     extraction_rows_accepted: int
     rejected_rows: int
+    extraction_rows_validated: int  # rows validated by this load; the others kept the last load's verdict
 
 
 def _arrow(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
@@ -182,15 +186,18 @@ def _landed_extractions(csv_file: inputs.CsvFile) -> pa.Table:
     )
 
 
+VALIDATE_SQL = "sql/validate_extractions.sql"  # reads the work view rows_to_validate
+
 # raw.landed_extractions: every extraction row as read (strings), with its provenance and the loader's hash.
 LANDED_COLUMNS = ["source_file", "row_number", "file_sha256", *inputs.EXTRACTION_COLUMNS, "extra_columns", "read_by"]
 
 
 @cache
 def _loader_fingerprint() -> str:
-    """A hash of the code that turns input files into raw rows (the file readers, the article parser and
-    this module): rows kept from a load by other code are read and parsed again."""
-    code = b"".join(Path(__file__).with_name(name).read_bytes() for name in ("articles.py", "inputs.py", "load.py"))
+    """A hash of the code that turns input files into raw rows (the file readers, the article parser, this
+    module and the validation): rows kept from a load by other code are read, parsed and validated again."""
+    files = ("articles.py", "inputs.py", "load.py", VALIDATE_SQL)
+    code = b"".join((Path(__file__).parent / name).read_bytes() for name in files)
     return inputs.sha256_hex(code)
 
 
@@ -206,12 +213,15 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
 APPEND_ROWS = 250_000  # rows appended at a time: two full row groups, which DuckDB writes past its log
 
 
-def _land_extractions(con: duckdb.DuckDBPyConnection, extractions_dir: Path) -> list[inputs.CsvFile]:
+def _land_extractions(
+    con: duckdb.DuckDBPyConnection, extractions_dir: Path
+) -> tuple[list[inputs.CsvFile], list[str]]:
     """Read the extraction files into the work table raw.incoming_extractions, in name order; the files as
     read, without their values. A thread reads the next file while this one's rows are appended, and the
     rows are appended APPEND_ROWS or so at a time (memory holds a few files' values at most). A file that
     the last load read whole (every row landed, none rejected by the reader) and that is unchanged since is
-    copied from raw.landed_extractions, which keeps that load's rows as read, instead of read again."""
+    copied from raw.landed_extractions, which keeps that load's rows as read, instead of read again; those
+    files' names are returned with the files."""
     import pyarrow as pa
 
     landed_before = _files_landed_before(con)
@@ -247,7 +257,7 @@ def _land_extractions(con: duckdb.DuckDBPyConnection, extractions_dir: Path) -> 
             "where source_file in (select source_file from unchanged_files)"
         )
         con.unregister("unchanged_files")
-    return files
+    return files, unchanged
 
 
 def _read_extraction_file(path: Path, landed_before: dict[str, str]) -> tuple[inputs.CsvFile, pa.Table | None]:
@@ -408,6 +418,81 @@ def _articles_parsed_before(con: duckdb.DuckDBPyConnection, columns: list[str]) 
     return dict(con.execute(query, [_loader_fingerprint()]).fetchall())
 
 
+def _validation_references_unchanged(con: duckdb.DuckDBPyConnection, references: dict[str, pa.Table]) -> bool:
+    """Whether the reference tables the validation reads (CAMEO codes, ACLED sub-event types) are the ones in
+    `raw` now, which the last load validated against."""
+    for name in ("cameo_codes", "ref_acled_event_types"):
+        if _columns(con, name) != references[name].column_names:
+            return False
+        if not con.execute(f"select * from raw.{name}").to_arrow_table().equals(references[name]):
+            return False
+    return True
+
+
+def _last_load_intact(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether raw.extractions and raw.rejected_rows still account for every row the last load read (a row
+    deleted or added by hand since, say, would not be): only then are their verdicts kept. Values edited in
+    place are beyond this check: raw is the loader's to write."""
+    last = con.execute("select extraction_rows_read from raw.load_runs order by loaded_at desc limit 1").fetchone()
+    (accounted,) = con.execute(
+        """
+        select (select count(*) from raw.extractions)
+            + (select count(*) from raw.rejected_rows where input_kind = 'extraction' and row_number is not null)
+        """
+    ).fetchone() or (None,)
+    return last is not None and last[0] == accounted
+
+
+def _forget_verdicts_to_revise(con: duckdb.DuckDBPyConnection, unchanged_files: list[str]) -> None:
+    """Delete from raw.extractions and raw.rejected_rows the last load's verdicts that may not hold now, and
+    leave the work tables that say which rows to validate again: unchanged_extraction_files (rows of the
+    other files are validated again) and articles_to_revise (rows about these articles are too).
+
+    A row's verdict is a function of the row, its article (the text its quote must be in, the date its
+    event must not follow), the reference tables and the other valid rows about the same article (the
+    duplicate rule). So a verdict is kept when the row's file is unchanged and its article is not one
+    whose file was added, changed or removed, nor one that a row of a changed or removed file is about.
+    Rejections of whole files are always made again. Runs before `raw.articles` is replaced."""
+    import pyarrow as pa
+
+    con.register("unchanged_files_arrow", pa.table({"source_file": pa.array(unchanged_files, pa.string())}))
+    con.execute("create or replace temp table unchanged_extraction_files as select * from unchanged_files_arrow")
+    con.unregister("unchanged_files_arrow")
+    con.execute(
+        """
+        create or replace temp table articles_to_revise as
+        select article_id from (
+            (select article_id, file_sha256, parsed_by from raw.articles
+             except select article_id, file_sha256, parsed_by from raw.incoming_articles)
+            union all
+            (select article_id, file_sha256, parsed_by from raw.incoming_articles
+             except select article_id, file_sha256, parsed_by from raw.articles)
+        )
+        union
+        select trim(article_id) from raw.incoming_extractions
+        where source_file not in (select source_file from unchanged_extraction_files)
+        union
+        select article_id from raw.extractions
+        where source_file not in (select source_file from unchanged_extraction_files)
+        """
+    )
+    con.execute(
+        """
+        delete from raw.extractions
+        where source_file not in (select source_file from unchanged_extraction_files)
+            or article_id in (select article_id from articles_to_revise)
+        """
+    )
+    con.execute(
+        """
+        delete from raw.rejected_rows
+        where input_kind <> 'extraction' or row_number is null
+            or source_file not in (select source_file from unchanged_extraction_files)
+            or trim(raw_record ->> 'article_id') in (select article_id from articles_to_revise)
+        """
+    )
+
+
 def load_inputs(con: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) -> LoadSummary:
     """Replace `raw` with what `seeds_dir` holds now: reference data, articles, extractions."""
     import pyarrow as pa
@@ -419,32 +504,39 @@ def load_inputs(con: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) ->
 
     references = reference_tables(seeds_dir / "reference")
     con.execute("create schema if not exists raw")
-    extraction_files = _land_extractions(con, seeds_dir / "extractions")
+    extraction_files, unchanged_files = _land_extractions(con, seeds_dir / "extractions")
     landed_articles, article_rejections = _land_articles(con, seeds_dir / "articles", loaded_at)
     con.execute("begin transaction")
     try:
+        # The last load's verdicts hold for the rows whose inputs are unchanged (see _rows_to_validate).
+        keep_verdicts = (
+            bool(unchanged_files) and _validation_references_unchanged(con, references) and _last_load_intact(con)
+        )
+        if keep_verdicts:
+            _forget_verdicts_to_revise(con, unchanged_files)
         for name, data in references.items():
             _replace(con, f"raw.{name}", data)
         con.execute("drop table if exists raw.articles")
         con.execute("alter table raw.incoming_articles rename to articles")
-        validate_sql = resources.files("eventdw").joinpath("sql/validate_extractions.sql").read_text()
+        rows_to_validate = "select * from raw.incoming_extractions"
+        if keep_verdicts:
+            rows_to_validate += (
+                " where source_file not in (select source_file from unchanged_extraction_files)"
+                " or trim(article_id) in (select article_id from articles_to_revise)"
+            )
+        con.execute(f"create or replace temp view rows_to_validate as {rows_to_validate}")
+        validate_sql = resources.files("eventdw").joinpath(VALIDATE_SQL).read_text()
         con.execute(f"create or replace table raw.validated_extractions as {validate_sql}")
         (landed,) = con.execute("select count(*) from raw.incoming_extractions").fetchone() or (0,)
+        (validated,) = con.execute("select count(*) from raw.validated_extractions").fetchone() or (0,)
+        con.execute("drop view rows_to_validate")
+        con.execute("drop table if exists unchanged_extraction_files")
+        con.execute("drop table if exists articles_to_revise")
         # The rows as read are kept for the next load, but only of the files read whole (see _land_extractions).
         partly_rejected = sorted({f.source_file for f in extraction_files if f.rejections})
         con.execute("delete from raw.incoming_extractions where list_contains(?, source_file)", [partly_rejected])
         con.execute("drop table if exists raw.landed_extractions")
         con.execute("alter table raw.incoming_extractions rename to landed_extractions")
-        # Not sorted: ordering ten million rows by file and row took half a minute, and no reader relies on it.
-        con.execute(
-            """
-            create or replace table raw.extractions as
-            select * exclude (rejection_reasons, raw_record), ? as loaded_at
-            from raw.validated_extractions
-            where len(rejection_reasons) = 0
-            """,
-            [loaded_at],
-        )
         file_rejections = _rejection_rows(article_rejections + [r for f in extraction_files for r in f.rejections])
         con.register(
             "file_rejections",
@@ -461,9 +553,12 @@ def load_inputs(con: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) ->
                 ),
             ),
         )
-        con.execute(
-            """
-            create or replace table raw.rejected_rows as
+        accepted_sql = """
+            select * exclude (rejection_reasons, raw_record), ? as loaded_at
+            from raw.validated_extractions
+            where len(rejection_reasons) = 0
+        """
+        rejected_sql = """
             select source_file, row_number, reason, input_kind, raw_record, ? as run_id, ? as rejected_at
             from (
                 select source_file, row_number, reason, input_kind, raw_record from file_rejections
@@ -473,9 +568,13 @@ def load_inputs(con: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) ->
                 where len(rejection_reasons) > 0
             )
             order by source_file, row_number nulls first
-            """,
-            [run_id, loaded_at],
-        )
+        """
+        if not keep_verdicts:
+            con.execute(f"create or replace table raw.extractions as {accepted_sql} limit 0", [loaded_at])
+            con.execute(f"create or replace table raw.rejected_rows as {rejected_sql} limit 0", [run_id, loaded_at])
+        # raw.extractions is not sorted: ordering ten million rows by file and row took half a minute at L.
+        con.execute(f"insert into raw.extractions by name {accepted_sql}", [loaded_at])
+        con.execute(f"insert into raw.rejected_rows by name {rejected_sql}", [run_id, loaded_at])
         con.unregister("file_rejections")
         con.execute("drop table raw.validated_extractions")
         # Every file read, accepted or not: the articles, the article files rejected whole, every CSV.
@@ -521,4 +620,4 @@ def load_inputs(con: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) ->
     except BaseException:
         con.execute("rollback")
         raise
-    return LoadSummary(run_id, len(landed_articles), read, int(accepted), int(rejected))
+    return LoadSummary(run_id, len(landed_articles), read, int(accepted), int(rejected), int(validated))

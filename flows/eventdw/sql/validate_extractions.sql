@@ -1,11 +1,12 @@
 -- Types and checks every landed extraction row against the articles and the reference lists.
--- Input: the work table raw.incoming_extractions (every value a string, as read from the CSV).
+-- Input: the work view rows_to_validate (rows of raw.incoming_extractions: every value a string, as read
+-- from the CSV); eventdw.load says which rows it holds.
 -- Output: one row per landed row, typed, with rejection_reasons (empty when the row is accepted).
 -- Each reason names the field it is about, then says what is wrong, in one line.
 with
 
 landed as (
-    select * from raw.incoming_extractions
+    select * from rows_to_validate
 ),
 
 articles as (
