@@ -63,9 +63,11 @@ def run_stages(seeds_dir: Path, work_dir: Path, keep: bool = False) -> list[dict
     warehouse = work_dir / "eventdw.duckdb"
     rows = count_rows(seeds_dir)
 
+    loads: list[load.LoadSummary] = []
+
     def load_stage() -> None:
         with warehouse_connect(warehouse) as con:
-            load.load_inputs(con, seeds_dir, "bench")
+            loads.append(load.load_inputs(con, seeds_dir, "bench"))
 
     def gate_stage() -> None:
         try:
@@ -80,6 +82,7 @@ def run_stages(seeds_dir: Path, work_dir: Path, keep: bool = False) -> list[dict
         measure("quality gate", rows, gate_stage),
         measure("export", rows, lambda: export.export_marts(warehouse, work_dir / "exports", "bench")),
     ]
+    figures[0]["note"] = f"{loads[0].extraction_rows_validated:,} rows validated"
     figures[1]["note"] = builds[0].description
     return figures
 
