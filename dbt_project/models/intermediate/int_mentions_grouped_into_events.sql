@@ -166,23 +166,6 @@ windows as (
 ),
 {% endif %}
 
--- The rule needs a few columns of each mention; the windows run over those alone, and the mentions' other
--- columns are joined back by mention_id (three sorts of ten million full rows cost more than the join).
-event_keys as (
-    select
-        mention_id,
-        actor_pair_first,
-        actor_pair_second,
-        cameo_root_code,
-        place_id,
-        year_class,
-        window_start,
-        window_end,
-        event_date,
-        time_precision
-    from windows
-),
-
 windows_with_previous_end as (
     select
         *,
@@ -191,7 +174,7 @@ windows_with_previous_end as (
             order by window_start, mention_id
             rows between unbounded preceding and 1 preceding
         ) as previous_window_end
-    from event_keys
+    from windows
 ),
 
 islands as (
@@ -218,26 +201,16 @@ anchored as (
     from islands
 ),
 
-event_ids as (
+final as (
     select
-        mention_id,
         {{ hash_key(
             ['anchor_precision', 'anchor_date', 'actor_pair_first', 'actor_pair_second', 'cameo_root_code', 'place_id'],
             prefix='EV'
-        ) }} as event_id
-    from anchored
-),
-
-final as (
-    select
-        event_ids.event_id,
-        {% for column in grouped_columns -%}
-        windows.{{ column }},
-        {% endfor -%}
-        windows.previous_event_id,
+        ) }} as event_id,
+        {{ grouped_columns | join(',\n        ') }},
+        previous_event_id,
         '{{ invocation_id }}' as batch_id
-    from windows
-    inner join event_ids on event_ids.mention_id = windows.mention_id
+    from anchored
 )
 
 select * from final
