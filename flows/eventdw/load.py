@@ -221,7 +221,7 @@ def _land_extractions(
     rows are appended APPEND_ROWS or so at a time (memory holds a few files' values at most). A file that
     the last load read whole (every row landed, none rejected by the reader) and that is unchanged since is
     copied from raw.landed_extractions, which keeps that load's rows as read, instead of read again; those
-    files' names are returned with the files."""
+    files' names are returned with the files, and left in the work table unchanged_extraction_files."""
     import pyarrow as pa
 
     landed_before = _files_landed_before(con)
@@ -250,13 +250,14 @@ def _land_extractions(
                 if sum(table.num_rows for table in waiting) >= APPEND_ROWS:
                     append()
         append()
+    con.register("unchanged_files", pa.table({"source_file": pa.array(unchanged, pa.string())}))
+    con.execute("create or replace temp table unchanged_extraction_files as select * from unchanged_files")
+    con.unregister("unchanged_files")
     if unchanged:
-        con.register("unchanged_files", pa.table({"source_file": pa.array(unchanged, pa.string())}))
         con.execute(
             "insert into raw.incoming_extractions select * from raw.landed_extractions "
-            "where source_file in (select source_file from unchanged_files)"
+            "where source_file in (select source_file from unchanged_extraction_files)"
         )
-        con.unregister("unchanged_files")
     return files, unchanged
 
 
@@ -443,21 +444,16 @@ def _last_load_intact(con: duckdb.DuckDBPyConnection) -> bool:
     return last is not None and last[0] == accounted
 
 
-def _forget_verdicts_to_revise(con: duckdb.DuckDBPyConnection, unchanged_files: list[str]) -> None:
+def _forget_verdicts_to_revise(con: duckdb.DuckDBPyConnection) -> None:
     """Delete from raw.extractions and raw.rejected_rows the last load's verdicts that may not hold now, and
-    leave the work tables that say which rows to validate again: unchanged_extraction_files (rows of the
-    other files are validated again) and articles_to_revise (rows about these articles are too).
+    point the work view rows_to_validate at the rows to validate again: those of the files not in
+    unchanged_extraction_files (see _land_extractions), and those about the articles in articles_to_revise.
 
     A row's verdict is a function of the row, its article (the text its quote must be in, the date its
     event must not follow), the reference tables and the other valid rows about the same article (the
     duplicate rule). So a verdict is kept when the row's file is unchanged and its article is not one
     whose file was added, changed or removed, nor one that a row of a changed or removed file is about.
     Rejections of whole files are always made again. Runs before `raw.articles` is replaced."""
-    import pyarrow as pa
-
-    con.register("unchanged_files_arrow", pa.table({"source_file": pa.array(unchanged_files, pa.string())}))
-    con.execute("create or replace temp table unchanged_extraction_files as select * from unchanged_files_arrow")
-    con.unregister("unchanged_files_arrow")
     con.execute(
         """
         create or replace temp table articles_to_revise as
@@ -491,6 +487,14 @@ def _forget_verdicts_to_revise(con: duckdb.DuckDBPyConnection, unchanged_files: 
             or trim(raw_record ->> 'article_id') in (select article_id from articles_to_revise)
         """
     )
+    con.execute(
+        """
+        create or replace temp view rows_to_validate as
+        select * from raw.incoming_extractions
+        where source_file not in (select source_file from unchanged_extraction_files)
+            or trim(article_id) in (select article_id from articles_to_revise)
+        """
+    )
 
 
 def load_inputs(con: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) -> LoadSummary:
@@ -508,23 +512,18 @@ def load_inputs(con: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) ->
     landed_articles, article_rejections = _land_articles(con, seeds_dir / "articles", loaded_at)
     con.execute("begin transaction")
     try:
-        # The last load's verdicts hold for the rows whose inputs are unchanged (see _rows_to_validate).
+        # The last load's verdicts hold for the rows whose inputs are unchanged (see _forget_verdicts_to_revise).
         keep_verdicts = (
             bool(unchanged_files) and _validation_references_unchanged(con, references) and _last_load_intact(con)
         )
         if keep_verdicts:
-            _forget_verdicts_to_revise(con, unchanged_files)
+            _forget_verdicts_to_revise(con)
+        else:
+            con.execute("create or replace temp view rows_to_validate as select * from raw.incoming_extractions")
         for name, data in references.items():
             _replace(con, f"raw.{name}", data)
         con.execute("drop table if exists raw.articles")
         con.execute("alter table raw.incoming_articles rename to articles")
-        rows_to_validate = "select * from raw.incoming_extractions"
-        if keep_verdicts:
-            rows_to_validate += (
-                " where source_file not in (select source_file from unchanged_extraction_files)"
-                " or trim(article_id) in (select article_id from articles_to_revise)"
-            )
-        con.execute(f"create or replace temp view rows_to_validate as {rows_to_validate}")
         validate_sql = resources.files("eventdw").joinpath(VALIDATE_SQL).read_text()
         con.execute(f"create or replace table raw.validated_extractions as {validate_sql}")
         (landed,) = con.execute("select count(*) from raw.incoming_extractions").fetchone() or (0,)
