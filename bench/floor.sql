@@ -201,8 +201,10 @@ left join actors as parent on parent.actor_id = actors.parent_id
 left join actors as g1 on g1.actor_id = parent.parent_id
 left join actors as g2 on g2.actor_id = g1.parent_id;
 
--- Mentions with their entities and the deduplication windows, then islands of overlapping windows.
-create or replace table floor_fact_event_mentions as
+-- Mentions with their entities and their event's key, then the anchors: each day of a key is an event;
+-- a week report joins the nearest day within 3 days (ASOF joins, before and after), else is a week event;
+-- a month report joins the nearest day or week event within 15 days, else is a month event.
+create or replace table floor_keyed_mentions as
 with mentions as (
     select
         extractions.*,
@@ -224,42 +226,73 @@ with mentions as (
     -- a later copy of the same extraction counts once
     qualify row_number() over (partition by extractions.mention_id order by extractions.article_id) = 1
 ),
-windows as (
+keyed as (
     select
         *,
         least(root1, coalesce(root2, '')) as pair_first,
         greatest(root1, coalesce(root2, '')) as pair_second,
-        case when time_precision = 4 then year(event_date) else 0 end as year_class,
-        event_date - (case time_precision when 2 then 3 when 3 then 15 else 0 end) as window_start,
-        event_date + (case time_precision when 2 then 3 when 3 then 15 else 0 end) as window_end
+        case when time_precision = 4 then year(event_date) else 0 end as year_class
     from mentions
-),
-islands as (
-    select *,
-        sum(case when previous_end is null or window_start > previous_end then 1 else 0 end) over (
-            partition by pair_first, pair_second, cameo_root_code, place_id, year_class
-            order by window_start, mention_id rows between unbounded preceding and current row
-        ) as island
-    from (
-        select *, max(window_end) over (
-            partition by pair_first, pair_second, cameo_root_code, place_id, year_class
-            order by window_start, mention_id rows between unbounded preceding and 1 preceding
-        ) as previous_end
-        from windows
-    )
-),
-anchored as (
-    select *,
-        arg_min(event_date, (time_precision, event_date, mention_id)) over island_window as anchor_date,
-        min(time_precision) over island_window as anchor_precision
-    from islands
-    window island_window as (partition by pair_first, pair_second, cameo_root_code, place_id, year_class, island)
+)
+select * exclude (is_rejected, root1, root2) from keyed;
+
+create or replace table floor_day_events as
+select distinct pair_first, pair_second, cameo_root_code, place_id, year_class, event_date as anchor_date,
+    1 as anchor_precision
+from floor_keyed_mentions where time_precision = 1;
+
+create or replace macro floor_nearest(mentions_query, anchors_query, days) as table
+select
+    m.mention_id,
+    case
+        when before.anchor_date is not null and m.event_date - before.anchor_date <= days
+            and (after.anchor_date is null or after.anchor_date - m.event_date > m.event_date - before.anchor_date
+                or (after.anchor_date - m.event_date = m.event_date - before.anchor_date
+                    and before.anchor_precision <= after.anchor_precision))
+            then before.anchor_date
+        when after.anchor_date is not null and after.anchor_date - m.event_date <= days then after.anchor_date
+    end as anchor_date,
+    case
+        when before.anchor_date is not null and m.event_date - before.anchor_date <= days
+            and (after.anchor_date is null or after.anchor_date - m.event_date > m.event_date - before.anchor_date
+                or (after.anchor_date - m.event_date = m.event_date - before.anchor_date
+                    and before.anchor_precision <= after.anchor_precision))
+            then before.anchor_precision
+        when after.anchor_date is not null and after.anchor_date - m.event_date <= days then after.anchor_precision
+    end as anchor_precision
+from query(mentions_query) as m
+asof left join query(anchors_query) as before
+    on before.pair_first = m.pair_first and before.pair_second = m.pair_second
+    and before.cameo_root_code = m.cameo_root_code and before.place_id = m.place_id
+    and before.year_class = m.year_class and before.anchor_date <= m.event_date
+asof left join query(anchors_query) as after
+    on after.pair_first = m.pair_first and after.pair_second = m.pair_second
+    and after.cameo_root_code = m.cameo_root_code and after.place_id = m.place_id
+    and after.year_class = m.year_class and after.anchor_date >= m.event_date;
+
+create or replace table floor_week_choices as
+select * from floor_nearest('select * from floor_keyed_mentions where time_precision = 2', 'select * from floor_day_events', 3);
+
+create or replace table floor_anchors as
+select * from floor_day_events
+union all
+select distinct m.pair_first, m.pair_second, m.cameo_root_code, m.place_id, m.year_class, m.event_date, 2
+from floor_keyed_mentions as m
+inner join floor_week_choices as c on c.mention_id = m.mention_id and c.anchor_date is null;
+
+create or replace table floor_fact_event_mentions as
+with choices as (
+    select * from floor_week_choices where anchor_date is not null
+    union all
+    select * from floor_nearest('select * from floor_keyed_mentions where time_precision = 3', 'select * from floor_anchors', 15)
 )
 select
-    'EV' || substr(md5(concat_ws('|', anchor_precision, strftime(anchor_date, '%Y-%m-%d'), pair_first, pair_second,
-        cameo_root_code, place_id)), 1, 16) as event_id,
-    * exclude (is_rejected, root1, root2, previous_end, island, window_start, window_end)
-from anchored;
+    'EV' || substr(md5(concat_ws('|', coalesce(choices.anchor_precision, m.time_precision),
+        strftime(coalesce(choices.anchor_date, m.event_date), '%Y-%m-%d'), m.pair_first, m.pair_second,
+        m.cameo_root_code, m.place_id)), 1, 16) as event_id,
+    m.*
+from floor_keyed_mentions as m
+left join choices on choices.mention_id = m.mention_id;
 
 create or replace table floor_fact_events as
 select

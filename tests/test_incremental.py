@@ -64,20 +64,27 @@ HEADER = "article_id,event_date,time_precision,actor1,actor2,cameo_code,location
 QUOTE = "The Syrian army and allied militias took control from ISIS of the town of Ghanim al-Ali"
 
 
-def test_a_new_mention_that_bridges_two_events_merges_them(tmp_path):
-    """Two reports of fighting two days apart are two events; a week-precision report between them bridges
-    them into one, anchored on the earlier day: the later event no longer exists, in any mart."""
+def test_a_report_between_two_days_joins_the_nearer_and_moves_to_a_nearer_day_when_one_arrives(tmp_path):
+    """Reports of fighting on two days four days apart are two events, and a week-precision report between
+    them joins the nearer day: it never merges the two. A later report of the day between them takes the
+    week report (as near, and earlier): the event it left keeps its own mention, in every mart, as a full
+    rebuild has it."""
     seeds, warehouse = tmp_path / "seeds", tmp_path / "eventdw.duckdb"
     shutil.copytree(REPO / "seeds", seeds)
     row = "003_d87e7e8bc6717bf6,{},{},Syrian army,ISIS,190,Ghanim al-Ali,{}\n"
     (seeds / "extractions" / "900_two_days.csv").write_text(
-        HEADER + row.format("2017-07-20", 1, QUOTE) + row.format("2017-07-22", 1, QUOTE)
+        HEADER
+        + "".join(
+            row.format(date, precision, QUOTE)
+            for date, precision in [("2017-07-20", 1), ("2017-07-24", 1), ("2017-07-23", 2)]
+        )
     )
     _load(seeds, warehouse)
     transform.dbt_build(warehouse)
-    before = _mentions_per_event(warehouse)
+    before = _events_by_date(warehouse)
+    assert before == {"2017-07-20": (1, 1), "2017-07-24": (1, 2)}  # the week report joined the 24th
 
-    (seeds / "extractions" / "901_that_week.csv").write_text(HEADER + row.format("2017-07-21", 2, QUOTE))
+    (seeds / "extractions" / "901_the_day_between.csv").write_text(HEADER + row.format("2017-07-22", 1, QUOTE))
     _load(seeds, warehouse)
     incremental = transform.dbt_build(warehouse)
     after_incremental = marts_snapshot(warehouse)
@@ -85,9 +92,21 @@ def test_a_new_mention_that_bridges_two_events_merges_them(tmp_path):
 
     assert not incremental.full_refresh
     assert after_incremental == marts_snapshot(warehouse)
-    after = _mentions_per_event(warehouse)
-    assert len(set(before) - set(after)) == 1  # the later day's event, merged into the earlier one's
-    assert sum(after.values()) == sum(before.values()) + 1
+    assert _events_by_date(warehouse) == {"2017-07-20": (1, 1), "2017-07-22": (1, 2), "2017-07-24": (1, 1)}
+
+
+def _events_by_date(warehouse):
+    """(time precision, mentions) of the Syrian army-ISIS fighting events at Ghanim al-Ali in July 2017, by date."""
+    with duckdb.connect(str(warehouse)) as con:
+        rows = con.execute(
+            """
+            select strftime(event_date, '%Y-%m-%d'), time_precision, num_mentions
+            from marts.fact_events
+            where cameo_root_code = '19' and event_date between '2017-07-15' and '2017-07-29'
+                and place_id in (select place_id from marts.dim_place where place_name = 'Ghanim al-Ali')
+            """
+        ).fetchall()
+    return {date: (precision, mentions) for date, precision, mentions in rows}
 
 
 def _mentions_per_event(warehouse):

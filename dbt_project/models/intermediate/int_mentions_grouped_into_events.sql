@@ -1,27 +1,33 @@
--- The deduplication rule. Mentions report one real-world event when they share
+-- The deduplication rule (ACLED: "events with the same actors, day and place are merged into one event").
+-- Mentions report one real-world event when they share a key:
 --   * the pair of resolved actors, each taken at the top of its parent chain (the Deir el-Zor Military
 --     Council counts as the SDF, the Syrian military as the Syrian government of the day), in either
 --     order (ACLED: actor order does not say who acted);
 --   * the CAMEO root code (19 "Fight" and 18 "Assault" are different events);
 --   * the resolved place;
---   * and a date "the same within the stated time precision": each mention covers its date plus or minus
---     a window (day 0, week 3 days, month 15 days), and mentions whose windows overlap, directly or
---     through other mentions, are one event. Year-precision mentions (dated background, an eventdw
---     extension) are only matched with each other, within the same year: "in 2017" must not swallow
---     every dated 2017 event.
--- event_id is a hash of the event's key and anchor: the date and precision of its most precise mention
--- (the earliest, when several are as precise). It is the same across runs, and adding articles about
--- other events never changes it.
+-- and an anchor, a date and a precision:
+--   * a day-precision mention is anchored on its day: the day reports of one key and day are one event,
+--     and two days are two events, whatever reports of lower precision lie between them;
+--   * a week-precision mention (its date +-3 days) joins the nearest day of its key within its window
+--     (the earlier of two as near); with none, it is anchored on its own date, as a week event;
+--   * a month-precision mention (+-15 days) joins the nearest day or week event of its key within its
+--     window (the nearer, then the more precise, then the earlier); with none, it is a month event;
+--   * a year-precision mention (dated background, an eventdw extension) is anchored on its own date and
+--     matched only with others of its year: "in 2017" must not swallow every dated 2017 event.
+-- A report of lower precision never joins two events. (Merging every chain of overlapping windows, as
+-- eventdw first did, strings the daily fighting of one pair at one place into one "event" years long.)
+-- event_id is a hash of the key and the anchor: the same across runs, and adding articles about other
+-- events never changes it.
 --
--- Incremental runs regroup only what new mentions touch. An event is a chain of overlapping windows, so
--- a new mention can only join (or bridge) events of its key whose span [first window start, last window
--- end] overlaps its own window. Those events' mentions and the new mentions are regrouped by the same
--- rule and replace their rows (delete+insert on mention_id); every other event is untouched, and is what
--- a full rebuild would give, because it overlaps nothing that changed. Of the regrouped mentions built
--- before, only those whose event changed id are rewritten. batch_id says which run last wrote a mention,
--- so the marts downstream rebuild only the events with a mention in this run's batch, and
--- previous_event_id the event a rewritten mention was in before (null if new), so they can delete the
--- events that a new mention merged into another or re-anchored.
+-- Incremental runs regroup only what new mentions touch. A new mention can change the anchor of an
+-- existing mention of its key only within 18 days of its date: a new day takes the week reports within
+-- 3 days, and with them the month reports attached to their week events, up to 3 + 15 days away. Those
+-- mentions are regrouped with the new ones by the same rule, over every mention of the key within 36
+-- days (the anchors their choice depends on), and only the new mentions and those whose event changed
+-- id are written (delete+insert on mention_id). batch_id says which run last wrote a mention, so the
+-- marts downstream rebuild only the events with a mention in this run's batch, and previous_event_id
+-- the event a rewritten mention was in before (null if new), so they can also rebuild the events that
+-- lost a mention, or delete them when none is left.
 {%- set grouped_columns = [
     'mention_id',
     'article_id',
@@ -60,11 +66,13 @@
     'actor_pair_second',
     'year_class',
     'window_days',
-    'window_start',
-    'window_end',
     'root_actor1_id',
     'root_actor2_id',
 ] -%}
+{%- set key_columns = ['actor_pair_first', 'actor_pair_second', 'cameo_root_code', 'place_id', 'year_class'] -%}
+{%- set week_days, month_days = 3, 15 -%}
+{%- set touched_days = week_days + month_days -%}
+{%- set context_days = 2 * touched_days -%}
 
 {{ config(
     materialized='incremental',
@@ -106,116 +114,138 @@ windowed as (
     from mentions_joined_to_root_actors
 ),
 
-new_windows as (
-    select
-        *,
-        {{ add_days('event_date', '-window_days') }} as window_start,
-        {{ add_days('event_date', 'window_days') }} as window_end
-    from windowed
-),
-
 {% if is_incremental() %}
--- The spans of the existing events of the new mentions' keys only (not of every event).
-grouped_events as (
-    select
-        grouped.event_id,
-        grouped.actor_pair_first,
-        grouped.actor_pair_second,
-        grouped.cameo_root_code,
-        grouped.place_id,
-        grouped.year_class,
-        min(grouped.window_start) as span_start,
-        max(grouped.window_end) as span_end
-    from {{ this }} as grouped
-    where exists (
-        select 1
-        from new_windows
-        where new_windows.actor_pair_first = grouped.actor_pair_first
-            and new_windows.actor_pair_second = grouped.actor_pair_second
-            and new_windows.cameo_root_code = grouped.cameo_root_code
-            and new_windows.place_id = grouped.place_id
-            and new_windows.year_class = grouped.year_class
-    )
-    group by 1, 2, 3, 4, 5, 6
+-- The (key, date)s within 18 days of a new mention's date (touched), and within 36 (context).
+{% for name, days in [('touched_dates', touched_days), ('context_dates', context_days)] %}
+{{ name }} as (
+    select distinct
+        {% for column in key_columns %}near.{{ column }}, {% endfor %}
+        {{ add_days('near.event_date', 'offsets.day_offset') }} as event_date
+    from (select distinct {{ key_columns | join(', ') }}, event_date from windowed) as near
+    cross join {{ day_offsets(days) }} as offsets
 ),
+{% endfor %}
 
-touched_events as (
-    select distinct grouped_events.event_id
-    from grouped_events
-    inner join new_windows
-        on new_windows.actor_pair_first = grouped_events.actor_pair_first
-        and new_windows.actor_pair_second = grouped_events.actor_pair_second
-        and new_windows.cameo_root_code = grouped_events.cameo_root_code
-        and new_windows.place_id = grouped_events.place_id
-        and new_windows.year_class = grouped_events.year_class
-        and new_windows.window_start <= grouped_events.span_end
-        and new_windows.window_end >= grouped_events.span_start
-),
-
+-- The mentions built before that the new ones can move, and every mention their choice depends on.
 windows as (
-    select {{ grouped_columns | join(', ') }}, event_id as previous_event_id
-    from {{ this }}
-    where event_id in (select event_id from touched_events)
+    select
+        {% for column in grouped_columns %}built.{{ column }}, {% endfor %}
+        built.event_id as previous_event_id,
+        touched_dates.event_date is not null as is_touched
+    from {{ this }} as built
+    inner join context_dates
+        on {{ columns_equal(key_columns, 'context_dates', 'built') }} and context_dates.event_date = built.event_date
+    left join touched_dates
+        on {{ columns_equal(key_columns, 'touched_dates', 'built') }} and touched_dates.event_date = built.event_date
     union all
-    select {{ grouped_columns | join(', ') }}, cast(null as varchar) as previous_event_id
-    from new_windows
+    select {{ grouped_columns | join(', ') }}, cast(null as varchar) as previous_event_id, true as is_touched
+    from windowed
 ),
 {% else %}
 windows as (
-    select *, cast(null as varchar) as previous_event_id from new_windows
+    select *, cast(null as varchar) as previous_event_id, true as is_touched from windowed
 ),
 {% endif %}
 
-windows_with_previous_end as (
-    select
-        *,
-        max(window_end) over (
-            partition by actor_pair_first, actor_pair_second, cameo_root_code, place_id, year_class
-            order by window_start, mention_id
-            rows between unbounded preceding and 1 preceding
-        ) as previous_window_end
+-- The rule reads the key, date and precision of each mention; the other columns are joined back at the end.
+mention_keys as (
+    select mention_id, {{ key_columns | join(', ') }}, event_date, time_precision, window_days
     from windows
 ),
 
-islands as (
-    select
-        *,
-        sum(case when previous_window_end is null or window_start > previous_window_end then 1 else 0 end) over (
-            partition by actor_pair_first, actor_pair_second, cameo_root_code, place_id, year_class
-            order by window_start, mention_id
-            rows between unbounded preceding and current row
-        ) as island_number
-    from windows_with_previous_end
+day_events as (
+    select distinct {{ key_columns | join(', ') }}, event_date as anchor_date, 1 as anchor_precision
+    from mention_keys
+    where time_precision = 1
 ),
 
-anchored as (
+-- Each week mention's nearest day of its key within its window.
+week_choices as (
     select
-        *,
-        first_value(event_date) over (
-            partition by actor_pair_first, actor_pair_second, cameo_root_code, place_id, year_class, island_number
-            order by time_precision, event_date, mention_id
-        ) as anchor_date,
-        min(time_precision) over (
-            partition by actor_pair_first, actor_pair_second, cameo_root_code, place_id, year_class, island_number
-        ) as anchor_precision
-    from islands
+        mention_keys.mention_id,
+        day_events.anchor_date,
+        day_events.anchor_precision,
+        row_number() over (
+            partition by mention_keys.mention_id
+            order by abs(offsets.day_offset), day_events.anchor_date
+        ) as choice_rank
+    from mention_keys
+    inner join {{ day_offsets(week_days) }} as offsets on abs(offsets.day_offset) <= mention_keys.window_days
+    inner join day_events
+        on {{ columns_equal(key_columns, 'day_events', 'mention_keys') }}
+        and day_events.anchor_date = {{ add_days('mention_keys.event_date', 'offsets.day_offset') }}
+    where mention_keys.time_precision = 2
+),
+
+week_events as (
+    select distinct {{ key_columns | join(', ') }}, mention_keys.event_date as anchor_date, 2 as anchor_precision
+    from mention_keys
+    left join (select mention_id from week_choices where choice_rank = 1) as chosen
+        on chosen.mention_id = mention_keys.mention_id
+    where mention_keys.time_precision = 2 and chosen.mention_id is null
+),
+
+-- Each month mention's nearest day or week event of its key within its window.
+month_choices as (
+    select
+        mention_keys.mention_id,
+        anchors.anchor_date,
+        anchors.anchor_precision,
+        row_number() over (
+            partition by mention_keys.mention_id
+            order by abs(offsets.day_offset), anchors.anchor_precision, anchors.anchor_date
+        ) as choice_rank
+    from mention_keys
+    inner join {{ day_offsets(month_days) }} as offsets on abs(offsets.day_offset) <= mention_keys.window_days
+    inner join (select * from day_events union all select * from week_events) as anchors
+        on {{ columns_equal(key_columns, 'anchors', 'mention_keys') }}
+        and anchors.anchor_date = {{ add_days('mention_keys.event_date', 'offsets.day_offset') }}
+    where mention_keys.time_precision = 3
+),
+
+choices as (
+    select mention_id, anchor_date, anchor_precision from week_choices where choice_rank = 1
+    union all
+    select mention_id, anchor_date, anchor_precision from month_choices where choice_rank = 1
+),
+
+event_ids as (
+    select
+        mention_keys.mention_id,
+        {{ hash_key(
+            [
+                'coalesce(choices.anchor_precision, mention_keys.time_precision)',
+                'coalesce(choices.anchor_date, mention_keys.event_date)',
+                'mention_keys.actor_pair_first',
+                'mention_keys.actor_pair_second',
+                'mention_keys.cameo_root_code',
+                'mention_keys.place_id',
+            ],
+            prefix='EV'
+        ) }} as event_id
+    from mention_keys
+    left join choices on choices.mention_id = mention_keys.mention_id
 ),
 
 final as (
     select
-        {{ hash_key(
-            ['anchor_precision', 'anchor_date', 'actor_pair_first', 'actor_pair_second', 'cameo_root_code', 'place_id'],
-            prefix='EV'
-        ) }} as event_id,
-        {{ grouped_columns | join(',\n        ') }},
-        previous_event_id,
+        event_ids.event_id,
+        {% for column in grouped_columns -%}
+        windows.{{ column }},
+        {% endfor -%}
+        windows.previous_event_id,
         '{{ invocation_id }}' as batch_id
-    from anchored
+    from windows
+    inner join event_ids on event_ids.mention_id = windows.mention_id
+    where windows.is_touched
 )
 
 select * from final
 {% if is_incremental() %}
 -- A mention built before whose event kept its id is left as it is: only the new mentions, and those whose
--- event changed id (merged, or re-anchored on a more precise report), are written.
+-- event changed id (moved to a nearer or new anchor), are written.
 where previous_event_id is null or previous_event_id <> event_id
 {% endif %}
+-- Stored clustered by event: the marts aggregate per event, and over ten million mentions in no order
+-- fact_events' per-event lists do not fit under the memory cap.
+order by event_id

@@ -5,9 +5,9 @@
 --   * ACLED records unknown fatalities as 0: exported as 0, tagged "eventdw: fatalities unknown".
 -- `timestamp` is the last report's date (epoch seconds), not the export time, so exports are reproducible.
 --
--- Incremental runs rebuild the rows of the events regrouped in this run, after deleting the rows of the
--- events their mentions were in before (event_id_cnty is the country code followed by the event id
--- without its "EV").
+-- Incremental runs rebuild the rows of the events regrouped in this run and of the events their
+-- mentions were in before, after deleting the latter's rows (event_id_cnty is the country code followed
+-- by the event id without its "EV").
 -- depends_on: {{ ref('int_mentions_grouped_into_events') }}
 {{ config(
     materialized='incremental',
@@ -26,6 +26,9 @@ events as (
     {% if is_incremental() %}
     where event_id in (
         select event_id from {{ ref('int_mentions_grouped_into_events') }} where batch_id = '{{ invocation_id }}'
+        union
+        select previous_event_id from {{ ref('int_mentions_grouped_into_events') }}
+        where batch_id = '{{ invocation_id }}'
     )
     {% endif %}
 ),

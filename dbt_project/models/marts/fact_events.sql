@@ -2,9 +2,9 @@
 -- The event's attributes come from its most precise, most confident mention (the representative);
 -- its counts and fatality range come from all its mentions.
 --
--- Incremental runs rebuild the events that have a mention regrouped in this run (from all their
--- mentions), and first delete the events those mentions were in before (some merged into another event
--- by a new mention, and no longer exist).
+-- Incremental runs rebuild, from all their mentions, the events that have a mention regrouped in this
+-- run and the events those mentions were in before; they first delete the latter, so that an event left
+-- with no mention (re-anchored on a new, more precise report) is gone.
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
@@ -22,6 +22,9 @@ mentions as (
     {% if is_incremental() %}
     where event_id in (
         select event_id from {{ ref('int_mentions_grouped_into_events') }} where batch_id = '{{ invocation_id }}'
+        union
+        select previous_event_id from {{ ref('int_mentions_grouped_into_events') }}
+        where batch_id = '{{ invocation_id }}'
     )
     {% endif %}
 ),
