@@ -126,10 +126,15 @@ windowed as (
 ),
 {% endfor %}
 
--- The mentions built before that the new ones can move, and every mention their choice depends on.
-windows as (
+-- The rule's columns of the mentions built before that the new ones can move (touched) and of every
+-- mention their choice depends on, with the event each was in; the new mentions' own.
+mention_keys as (
     select
-        {% for column in grouped_columns %}built.{{ column }}, {% endfor %}
+        built.mention_id,
+        {% for column in key_columns %}built.{{ column }}, {% endfor %}
+        built.event_date,
+        built.time_precision,
+        built.window_days,
         built.event_id as previous_event_id,
         touched_dates.event_date is not null as is_touched
     from {{ this }} as built
@@ -138,20 +143,19 @@ windows as (
     left join touched_dates
         on {{ columns_equal(key_columns, 'touched_dates', 'built') }} and touched_dates.event_date = built.event_date
     union all
-    select {{ grouped_columns | join(', ') }}, cast(null as varchar) as previous_event_id, true as is_touched
+    select
+        mention_id, {{ key_columns | join(', ') }}, event_date, time_precision, window_days,
+        cast(null as varchar) as previous_event_id, true as is_touched
     from windowed
 ),
 {% else %}
-windows as (
-    select *, cast(null as varchar) as previous_event_id, true as is_touched from windowed
+mention_keys as (
+    select
+        mention_id, {{ key_columns | join(', ') }}, event_date, time_precision, window_days,
+        cast(null as varchar) as previous_event_id, true as is_touched
+    from windowed
 ),
 {% endif %}
-
--- The rule reads the key, date and precision of each mention; the other columns are joined back at the end.
-mention_keys as (
-    select mention_id, {{ key_columns | join(', ') }}, event_date, time_precision, window_days
-    from windows
-),
 
 day_events as (
     select distinct {{ key_columns | join(', ') }}, event_date as anchor_date, 1 as anchor_precision
@@ -222,30 +226,41 @@ event_ids as (
                 'mention_keys.place_id',
             ],
             prefix='EV'
-        ) }} as event_id
+        ) }} as event_id,
+        mention_keys.previous_event_id
     from mention_keys
     left join choices on choices.mention_id = mention_keys.mention_id
+    where mention_keys.is_touched
 ),
 
+-- The rows written, with all their columns: the new mentions, and (incremental runs) the mentions built
+-- before whose event changed id (moved to a nearer or new anchor). Every other mention is left as it is.
 final as (
     select
         event_ids.event_id,
         {% for column in grouped_columns -%}
-        windows.{{ column }},
+        windowed.{{ column }},
         {% endfor -%}
-        windows.previous_event_id,
+        cast(null as varchar) as previous_event_id,
         '{{ invocation_id }}' as batch_id
-    from windows
-    inner join event_ids on event_ids.mention_id = windows.mention_id
-    where windows.is_touched
+    from windowed
+    inner join event_ids on event_ids.mention_id = windowed.mention_id
+    {% if is_incremental() %}
+    union all
+    select
+        event_ids.event_id,
+        {% for column in grouped_columns -%}
+        built.{{ column }},
+        {% endfor -%}
+        event_ids.previous_event_id,
+        '{{ invocation_id }}' as batch_id
+    from {{ this }} as built
+    inner join event_ids on event_ids.mention_id = built.mention_id
+    where event_ids.previous_event_id <> event_ids.event_id
+    {% endif %}
 )
 
 select * from final
-{% if is_incremental() %}
--- A mention built before whose event kept its id is left as it is: only the new mentions, and those whose
--- event changed id (moved to a nearer or new anchor), are written.
-where previous_event_id is null or previous_event_id <> event_id
-{% endif %}
 -- Stored clustered by event: the marts aggregate per event, and over ten million mentions in no order
 -- fact_events' per-event lists do not fit under the memory cap.
 order by event_id
