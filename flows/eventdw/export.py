@@ -73,9 +73,10 @@ def _write(warehouse: Path, staging: Path, run_id: str) -> dict[str, int]:
             (rows[table],) = con.execute(f"select count(*) from marts.{table}").fetchone() or (0,)
             target = staging / f"{table}.parquet"
             con.execute(f"copy (select * from marts.{table} order by {key}) to '{target}' (format parquet)")
-        # ACLED's own tooling reads CSV: the ACLED-format events also as acled_events.csv.
+        # ACLED's own tooling reads CSV: the ACLED-format events also as acled_events.csv, copied from the
+        # Parquet file just written, which holds them in order (insertion order is preserved: no sort again).
         con.execute(
-            f"copy (select * from marts.acled_events order by event_date, event_id_cnty) "
+            f"copy (select * from read_parquet('{staging / 'acled_events.parquet'}')) "
             f"to '{staging / 'acled_events.csv'}' (header, delimiter ',')"
         )
     files = [
