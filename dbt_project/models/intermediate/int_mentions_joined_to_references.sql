@@ -1,14 +1,16 @@
 -- Each mention with its resolved actors and place, its CAMEO attributes and its article's date.
--- A view: its one reader, int_mentions_grouped_into_events, takes every mention on a full refresh and
--- this build's new mentions (batch_id, the build that resolved the mention) on an incremental one, and
--- DuckDB pushes that filter down to the resolved places. Stored, it was ten million wide rows written
--- once more.
-{{ config(materialized='view') }}
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 
 with
 
 extractions as (
     select * from {{ ref('stg_coding__extractions') }}
+    {% if is_incremental() %}
+    -- Incremental runs join only the mentions this build resolved (see int_mentions_grouped_into_events).
+    where mention_id in (
+        select mention_id from {{ ref('int_extractions_resolved_to_places') }} where batch_id = '{{ invocation_id }}'
+    )
+    {% endif %}
 ),
 
 articles as (
@@ -63,7 +65,7 @@ final as (
         extractions.notes,
         extractions.source_file,
         extractions.row_number,
-        places_resolved.batch_id
+        '{{ invocation_id }}' as batch_id
     from extractions
     inner join articles on articles.article_id = extractions.article_id
     inner join cameo_codes on cameo_codes.cameo_code = extractions.cameo_code
