@@ -160,6 +160,8 @@ def main() -> None:
         generate(seeds, articles, rows)
     held_back = work / "held_back"
     held_back.mkdir(exist_ok=True)
+    for path in sorted(held_back.glob("*.txt")):  # left there by an interrupted run: back first
+        path.rename(seeds / "articles" / path.name)
     for path in sorted((seeds / "articles").glob("*.txt"))[::100]:
         path.rename(held_back / path.name)
     try:
