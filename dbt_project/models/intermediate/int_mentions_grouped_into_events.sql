@@ -110,7 +110,7 @@ windowed as (
         least(root_actor1_id, coalesce(root_actor2_id, '')) as actor_pair_first,
         greatest(root_actor1_id, coalesce(root_actor2_id, '')) as actor_pair_second,
         case when time_precision = 4 then extract(year from event_date) else 0 end as year_class,
-        case time_precision when 1 then 0 when 2 then 3 when 3 then 15 else 0 end as window_days
+        case time_precision when 2 then {{ week_days }} when 3 then {{ month_days }} else 0 end as window_days
     from mentions_joined_to_root_actors
 ),
 
@@ -134,7 +134,6 @@ mention_keys as (
         {% for column in key_columns %}built.{{ column }}, {% endfor %}
         built.event_date,
         built.time_precision,
-        built.window_days,
         built.event_id as previous_event_id,
         touched_dates.event_date is not null as is_touched
     from {{ this }} as built
@@ -144,14 +143,14 @@ mention_keys as (
         on {{ columns_equal(key_columns, 'touched_dates', 'built') }} and touched_dates.event_date = built.event_date
     union all
     select
-        mention_id, {{ key_columns | join(', ') }}, event_date, time_precision, window_days,
+        mention_id, {{ key_columns | join(', ') }}, event_date, time_precision,
         cast(null as varchar) as previous_event_id, true as is_touched
     from windowed
 ),
 {% else %}
 mention_keys as (
     select
-        mention_id, {{ key_columns | join(', ') }}, event_date, time_precision, window_days,
+        mention_id, {{ key_columns | join(', ') }}, event_date, time_precision,
         cast(null as varchar) as previous_event_id, true as is_touched
     from windowed
 ),
@@ -174,7 +173,7 @@ week_choices as (
             order by abs(offsets.day_offset), day_events.anchor_date
         ) as choice_rank
     from mention_keys
-    inner join {{ day_offsets(week_days) }} as offsets on abs(offsets.day_offset) <= mention_keys.window_days
+    cross join {{ day_offsets(week_days) }} as offsets
     inner join day_events
         on {{ columns_equal(key_columns, 'day_events', 'mention_keys') }}
         and day_events.anchor_date = {{ add_days('mention_keys.event_date', 'offsets.day_offset') }}
@@ -200,7 +199,7 @@ month_choices as (
             order by abs(offsets.day_offset), anchors.anchor_precision, anchors.anchor_date
         ) as choice_rank
     from mention_keys
-    inner join {{ day_offsets(month_days) }} as offsets on abs(offsets.day_offset) <= mention_keys.window_days
+    cross join {{ day_offsets(month_days) }} as offsets
     inner join (select * from day_events union all select * from week_events) as anchors
         on {{ columns_equal(key_columns, 'anchors', 'mention_keys') }}
         and anchors.anchor_date = {{ add_days('mention_keys.event_date', 'offsets.day_offset') }}

@@ -24,12 +24,7 @@ with
 events as (
     select * from {{ ref('fact_events') }}
     {% if is_incremental() %}
-    where event_id in (
-        select event_id from {{ ref('int_mentions_grouped_into_events') }} where batch_id = '{{ invocation_id }}'
-        union
-        select previous_event_id from {{ ref('int_mentions_grouped_into_events') }}
-        where batch_id = '{{ invocation_id }}'
-    )
+    where event_id in ({{ events_rebuilt_in_this_build() }})
     {% endif %}
 ),
 
