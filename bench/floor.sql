@@ -243,32 +243,38 @@ from floor_keyed_mentions where time_precision = 1;
 
 create or replace macro floor_nearest(mentions_query, anchors_query, days) as table
 select
-    m.mention_id,
-    case
-        when before.anchor_date is not null and m.event_date - before.anchor_date <= days
-            and (after.anchor_date is null or after.anchor_date - m.event_date > m.event_date - before.anchor_date
-                or (after.anchor_date - m.event_date = m.event_date - before.anchor_date
-                    and before.anchor_precision <= after.anchor_precision))
-            then before.anchor_date
-        when after.anchor_date is not null and after.anchor_date - m.event_date <= days then after.anchor_date
-    end as anchor_date,
-    case
-        when before.anchor_date is not null and m.event_date - before.anchor_date <= days
-            and (after.anchor_date is null or after.anchor_date - m.event_date > m.event_date - before.anchor_date
-                or (after.anchor_date - m.event_date = m.event_date - before.anchor_date
-                    and before.anchor_precision <= after.anchor_precision))
-            then before.anchor_precision
-        when after.anchor_date is not null and after.anchor_date - m.event_date <= days then after.anchor_precision
-    end as anchor_precision
-from query(mentions_query) as m
-asof left join query(anchors_query) as before
-    on before.pair_first = m.pair_first and before.pair_second = m.pair_second
-    and before.cameo_root_code = m.cameo_root_code and before.place_id = m.place_id
-    and before.year_class = m.year_class and before.anchor_date <= m.event_date
-asof left join query(anchors_query) as after
-    on after.pair_first = m.pair_first and after.pair_second = m.pair_second
-    and after.cameo_root_code = m.cameo_root_code and after.place_id = m.place_id
-    and after.year_class = m.year_class and after.anchor_date >= m.event_date;
+    mention_id,
+    case when takes_before then before_date when after_distance is not null then after_date end as anchor_date,
+    case when takes_before then before_precision when after_distance is not null then after_precision end
+        as anchor_precision
+from (
+    select
+        *,
+        -- the nearer anchor within the window; of two as near, the more precise, then the earlier
+        before_distance is not null and (after_distance is null or after_distance > before_distance
+            or (after_distance = before_distance and before_precision <= after_precision)) as takes_before
+    from (
+        select
+            m.mention_id,
+            before.anchor_date as before_date,
+            before.anchor_precision as before_precision,
+            case when m.event_date - before.anchor_date <= days then m.event_date - before.anchor_date end
+                as before_distance,
+            after.anchor_date as after_date,
+            after.anchor_precision as after_precision,
+            case when after.anchor_date - m.event_date <= days then after.anchor_date - m.event_date end
+                as after_distance
+        from query(mentions_query) as m
+        asof left join query(anchors_query) as before
+            on before.pair_first = m.pair_first and before.pair_second = m.pair_second
+            and before.cameo_root_code = m.cameo_root_code and before.place_id = m.place_id
+            and before.year_class = m.year_class and before.anchor_date <= m.event_date
+        asof left join query(anchors_query) as after
+            on after.pair_first = m.pair_first and after.pair_second = m.pair_second
+            and after.cameo_root_code = m.cameo_root_code and after.place_id = m.place_id
+            and after.year_class = m.year_class and after.anchor_date >= m.event_date
+    )
+);
 
 create or replace table floor_week_choices as
 select * from floor_nearest('select * from floor_keyed_mentions where time_precision = 2', 'select * from floor_day_events', 3);
