@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 
+import pyarrow.parquet as pq
 import pytest
 
 from eventdw import export
@@ -98,3 +99,39 @@ def test_failed_export_leaves_the_previous_export_whole(seed_run, tmp_path, monk
     after = {path.relative_to(exports): path.read_bytes() for path in exports.rglob("*") if path.is_file()}
     assert after == before
     assert sorted(path.name for path in tmp_path.iterdir()) == ["exports"]
+
+
+def test_fact_partitions_are_the_same_files_however_the_rows_are_read(seed_run, seed_db, tmp_path, monkeypatch):
+    # DuckDB's partitioned COPY wrote other files (and some partitions in two or three) from run to run on
+    # the same ten million mentions; the partitions must be a function of the ordered rows alone.
+    monkeypatch.setattr(export, "ROW_GROUP_ROWS", 3)
+    exports = {}
+    for batch_rows in (1, 2, 7, 10_000):
+        monkeypatch.setattr(export, "READ_BATCH_ROWS", batch_rows)
+        folder = tmp_path / f"read_{batch_rows}"
+        export.export_marts(seed_run.warehouse, folder, "run")
+        exports[batch_rows] = {path.relative_to(folder): path.read_bytes() for path in folder.rglob("*.parquet")}
+    assert all(files == exports[1] for files in exports.values())
+
+    folder = tmp_path / "read_1"
+    for table in export.FACTS:
+        partitions = sorted((folder / table).glob("year=*/month=*"))
+        assert partitions
+        assert all([path.name for path in partition.iterdir()] == ["part_0.parquet"] for partition in partitions)
+        metadata = [pq.ParquetFile(partition / "part_0.parquet").metadata for partition in partitions]
+        row_groups = [file.row_group(i).num_rows for file in metadata for i in range(file.num_row_groups)]
+        assert max(row_groups) == 3 and len(row_groups) > len(partitions)  # partitions of several row groups
+        exported = f"read_parquet('{folder / table}/*/*/*.parquet', hive_partitioning = true)"
+        (misplaced,) = seed_db.execute(
+            f"select count(*) from {exported} where year <> year(event_date) or month <> month(event_date)"
+        ).fetchone()
+        (different,) = seed_db.execute(
+            f"""
+            select count(*) from (
+                (select * exclude (year, month) from {exported} except all select * from marts.{table})
+                union all
+                (select * from marts.{table} except all select * exclude (year, month) from {exported})
+            )
+            """
+        ).fetchone()
+        assert misplaced == 0 and different == 0

@@ -2,6 +2,12 @@
 
 The export is written to a sibling temporary folder and swapped in whole, so a failed run never leaves
 a half-written export. Rows are ordered by key, so the same marts give the same files.
+
+The facts' partitions are written here, not by DuckDB's `COPY ... (partition_by ...)`: at ten million
+rows that splits some partitions into two or three files, and writes different bytes, from one run to
+the next on the same marts (its partition buffers flush as its threads happen to fill them). Here each
+partition is one file whose row groups are cut every ROW_GROUP_ROWS rows of the ordered rows, whatever
+batches DuckDB hands them over in.
 """
 
 from __future__ import annotations
@@ -10,10 +16,16 @@ import hashlib
 import json
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from eventdw.warehouse import connect as warehouse_connect
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 SCHEMA_VERSION = "1"
+ROW_GROUP_ROWS = 122_880  # rows per Parquet row group in the facts' partitions (DuckDB's own row group size)
+READ_BATCH_ROWS = 122_880  # rows per Arrow batch read from DuckDB (the files do not depend on it)
 FACTS = {"fact_events": "event_id", "fact_event_mentions": "mention_id"}
 # Tables written as one file each (the dimensions and the coder's report), with their sort keys.
 DIMENSIONS = {
@@ -60,15 +72,8 @@ def _write(warehouse: Path, staging: Path, run_id: str) -> dict[str, int]:
         con.execute("set preserve_insertion_order = true")
         for table, key in FACTS.items():
             (rows[table],) = con.execute(f"select count(*) from marts.{table}").fetchone() or (0,)
-            con.execute(
-                f"""
-                copy (
-                    select *, year(event_date) as year, month(event_date) as month
-                    from marts.{table}
-                    order by event_date, {key}
-                ) to '{staging / table}' (format parquet, partition_by (year, month), filename_pattern 'part_{{i}}')
-                """
-            )
+            ordered = con.execute(f"select * from marts.{table} order by event_date, {key}")
+            _write_month_partitions(ordered.to_arrow_reader(READ_BATCH_ROWS), staging / table)
         for table, key in DIMENSIONS.items():
             (rows[table],) = con.execute(f"select count(*) from marts.{table}").fetchone() or (0,)
             target = staging / f"{table}.parquet"
@@ -86,6 +91,48 @@ def _write(warehouse: Path, staging: Path, run_id: str) -> dict[str, int]:
     manifest = {"schema_version": SCHEMA_VERSION, "run_id": run_id, "tables": rows, "files": files}
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return rows
+
+
+def _write_month_partitions(batches: pa.RecordBatchReader, folder: Path) -> None:
+    """Rows ordered by event_date into `folder/year=Y/month=M/part_0.parquet` (Hive partitions, the partition
+    columns in the path only), one file per month with a row group every ROW_GROUP_ROWS rows."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    writer: pq.ParquetWriter | None = None
+    pending: list[pa.RecordBatch] = []
+
+    def write(partition_done: bool) -> None:
+        """Write the pending rows' whole row groups, and the rest too when the partition is done."""
+        assert writer is not None
+        data = pa.Table.from_batches(pending, schema=batches.schema)
+        while data.num_rows >= ROW_GROUP_ROWS or (partition_done and data.num_rows):
+            writer.write_table(data.slice(0, ROW_GROUP_ROWS), row_group_size=ROW_GROUP_ROWS)
+            data = data.slice(ROW_GROUP_ROWS)
+        pending[:] = data.to_batches()
+
+    month = None
+    for batch in batches:
+        dates = batch.column("event_date")
+        months = pc.year(dates).to_numpy() * 12 + pc.month(dates).to_numpy() - 1
+        starts = [0, *(np.flatnonzero(np.diff(months)) + 1).tolist()]
+        for start, end in zip(starts, [*starts[1:], len(months)], strict=True):
+            if months[start] != month:
+                if writer is not None:
+                    write(partition_done=True)
+                    writer.close()
+                month = int(months[start])
+                partition = folder / f"year={month // 12}" / f"month={month % 12 + 1}"
+                partition.mkdir(parents=True)
+                writer = pq.ParquetWriter(partition / "part_0.parquet", batches.schema, compression="snappy")
+            pending.append(batch.slice(start, end - start))
+            if sum(len(b) for b in pending) >= ROW_GROUP_ROWS:
+                write(partition_done=False)
+    if writer is not None:
+        write(partition_done=True)
+        writer.close()
 
 
 def _parquet_rows(path: Path) -> int:
