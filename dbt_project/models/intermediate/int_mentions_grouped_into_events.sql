@@ -1,35 +1,9 @@
--- The deduplication rule (ACLED: "events with the same actors, day and place are merged into one event").
--- Mentions report one real-world event when they share a key:
---   * the pair of resolved actors, each taken at the top of its parent chain (the Deir el-Zor Military
---     Council counts as the SDF, the Syrian military as the Syrian government of the day), in either
---     order (ACLED: actor order does not say who acted);
---   * the CAMEO root code (19 "Fight" and 18 "Assault" are different events);
---   * the resolved place;
--- and an anchor, a date and a precision:
---   * a day-precision mention is anchored on its day: the day reports of one key and day are one event,
---     and two days are two events, whatever reports of lower precision lie between them;
---   * a week-precision mention (its date +-3 days) joins the nearest day of its key within its window
---     (the earlier of two as near); with none, it is anchored on its own date, as a week event;
---   * a month-precision mention (+-15 days) joins the nearest day or week event of its key within its
---     window (the nearer, then the more precise, then the earlier); with none, it is a month event;
---   * a year-precision mention (dated background, an eventdw extension) is anchored on its own date and
---     matched only with others of its year: "in 2017" must not swallow every dated 2017 event.
--- A report of lower precision never joins two events. (Merging every chain of overlapping windows, as
--- eventdw first did, strings the daily fighting of one pair at one place into one "event" years long.)
--- event_id is a hash of the key and the anchor: the same across runs, and adding articles about other
--- events never changes it.
---
--- Incremental runs regroup only what new mentions touch. A new mention can change the anchor of an
--- existing mention of its key only within 18 days of its date: a new day takes the week reports within
--- 3 days, and with them the month reports attached to their week events, up to 3 + 15 days away. Those
--- mentions are regrouped with the new ones by the same rule, over every mention of the key within 36
--- days (the anchors their choice depends on), and only the new mentions and those whose event changed
--- id are written (delete+insert on mention_id). batch_id says which run last wrote a mention, so the
--- marts downstream rebuild only the events with a mention in this run's batch, and previous_event_id
--- the event a rewritten mention was in before (null if new), so they can also rebuild the events that
--- lost a mention, or delete them when none is left.
-{%- set grouped_columns = [
-    'mention_id',
+-- Each mention with all its columns and the event the deduplication rule put it in
+-- (int_mentions_anchored_to_events, where the rule and its incremental scope are documented).
+-- Incremental runs write the mentions that model wrote in this build: the new ones, and those whose event
+-- changed (delete+insert on mention_id). batch_id and previous_event_id come with them, so the marts
+-- rebuild the events this build touched (macro events_rebuilt_in_this_build).
+{%- set mention_columns = [
     'article_id',
     'article_published_date',
     'event_date',
@@ -62,17 +36,7 @@
     'notes',
     'source_file',
     'row_number',
-    'actor_pair_first',
-    'actor_pair_second',
-    'year_class',
-    'window_days',
-    'root_actor1_id',
-    'root_actor2_id',
 ] -%}
-{%- set key_columns = ['actor_pair_first', 'actor_pair_second', 'cameo_root_code', 'place_id', 'year_class'] -%}
-{%- set week_days, month_days = 3, 15 -%}
-{%- set touched_days = week_days + month_days -%}
-{%- set context_days = 2 * touched_days -%}
 
 {{ config(
     materialized='incremental',
@@ -83,180 +47,35 @@
 
 with
 
-all_mentions as (
+anchored as (
+    select * from {{ ref('int_mentions_anchored_to_events') }}
+    {% if is_incremental() %}
+    where batch_id = '{{ invocation_id }}'
+    {% endif %}
+),
+
+mentions as (
     select * from {{ ref('int_mentions_joined_to_references') }}
 ),
 
-root_actors as (
-    select * from {{ ref('int_actors_joined_to_root_actors') }}
-),
-
-mentions_joined_to_root_actors as (
-    select
-        all_mentions.*,
-        coalesce(root_actor1.root_actor_id, all_mentions.actor1_id) as root_actor1_id,
-        coalesce(root_actor2.root_actor_id, all_mentions.actor2_id) as root_actor2_id
-    from all_mentions
-    left join root_actors as root_actor1 on root_actor1.actor_id = all_mentions.actor1_id
-    left join root_actors as root_actor2 on root_actor2.actor_id = all_mentions.actor2_id
-    {% if is_incremental() %}
-    where all_mentions.batch_id = '{{ invocation_id }}'
-    {% endif %}
-),
-
-windowed as (
-    select
-        *,
-        least(root_actor1_id, coalesce(root_actor2_id, '')) as actor_pair_first,
-        greatest(root_actor1_id, coalesce(root_actor2_id, '')) as actor_pair_second,
-        case when time_precision = 4 then extract(year from event_date) else 0 end as year_class,
-        case time_precision when 2 then {{ week_days }} when 3 then {{ month_days }} else 0 end as window_days
-    from mentions_joined_to_root_actors
-),
-
-{% if is_incremental() %}
--- The (key, date)s within 18 days of a new mention's date (touched), and within 36 (context).
-{% for name, days in [('touched_dates', touched_days), ('context_dates', context_days)] %}
-{{ name }} as (
-    select distinct
-        {% for column in key_columns %}near.{{ column }}, {% endfor %}
-        {{ add_days('near.event_date', 'offsets.day_offset') }} as event_date
-    from (select distinct {{ key_columns | join(', ') }}, event_date from windowed) as near
-    cross join {{ day_offsets(days) }} as offsets
-),
-{% endfor %}
-
--- The rule's columns of the mentions built before that the new ones can move (touched) and of every
--- mention their choice depends on, with the event each was in; the new mentions' own.
-mention_keys as (
-    select
-        built.mention_id,
-        {% for column in key_columns %}built.{{ column }}, {% endfor %}
-        built.event_date,
-        built.time_precision,
-        built.event_id as previous_event_id,
-        touched_dates.event_date is not null as is_touched
-    from {{ this }} as built
-    inner join context_dates
-        on {{ columns_equal(key_columns, 'context_dates', 'built') }} and context_dates.event_date = built.event_date
-    left join touched_dates
-        on {{ columns_equal(key_columns, 'touched_dates', 'built') }} and touched_dates.event_date = built.event_date
-    union all
-    select
-        mention_id, {{ key_columns | join(', ') }}, event_date, time_precision,
-        cast(null as varchar) as previous_event_id, true as is_touched
-    from windowed
-),
-{% else %}
-mention_keys as (
-    select
-        mention_id, {{ key_columns | join(', ') }}, event_date, time_precision,
-        cast(null as varchar) as previous_event_id, true as is_touched
-    from windowed
-),
-{% endif %}
-
-day_events as (
-    select distinct {{ key_columns | join(', ') }}, event_date as anchor_date, 1 as anchor_precision
-    from mention_keys
-    where time_precision = 1
-),
-
--- Each week mention's nearest day of its key within its window.
-week_choices as (
-    select
-        mention_keys.mention_id,
-        day_events.anchor_date,
-        day_events.anchor_precision,
-        row_number() over (
-            partition by mention_keys.mention_id
-            order by abs(offsets.day_offset), day_events.anchor_date
-        ) as choice_rank
-    from mention_keys
-    cross join {{ day_offsets(week_days) }} as offsets
-    inner join day_events
-        on {{ columns_equal(key_columns, 'day_events', 'mention_keys') }}
-        and day_events.anchor_date = {{ add_days('mention_keys.event_date', 'offsets.day_offset') }}
-    where mention_keys.time_precision = 2
-),
-
-week_events as (
-    select distinct {{ key_columns | join(', ') }}, mention_keys.event_date as anchor_date, 2 as anchor_precision
-    from mention_keys
-    left join (select mention_id from week_choices where choice_rank = 1) as chosen
-        on chosen.mention_id = mention_keys.mention_id
-    where mention_keys.time_precision = 2 and chosen.mention_id is null
-),
-
--- Each month mention's nearest day or week event of its key within its window.
-month_choices as (
-    select
-        mention_keys.mention_id,
-        anchors.anchor_date,
-        anchors.anchor_precision,
-        row_number() over (
-            partition by mention_keys.mention_id
-            order by abs(offsets.day_offset), anchors.anchor_precision, anchors.anchor_date
-        ) as choice_rank
-    from mention_keys
-    cross join {{ day_offsets(month_days) }} as offsets
-    inner join (select * from day_events union all select * from week_events) as anchors
-        on {{ columns_equal(key_columns, 'anchors', 'mention_keys') }}
-        and anchors.anchor_date = {{ add_days('mention_keys.event_date', 'offsets.day_offset') }}
-    where mention_keys.time_precision = 3
-),
-
-choices as (
-    select mention_id, anchor_date, anchor_precision from week_choices where choice_rank = 1
-    union all
-    select mention_id, anchor_date, anchor_precision from month_choices where choice_rank = 1
-),
-
-event_ids as (
-    select
-        mention_keys.mention_id,
-        {{ hash_key(
-            [
-                'coalesce(choices.anchor_precision, mention_keys.time_precision)',
-                'coalesce(choices.anchor_date, mention_keys.event_date)',
-                'mention_keys.actor_pair_first',
-                'mention_keys.actor_pair_second',
-                'mention_keys.cameo_root_code',
-                'mention_keys.place_id',
-            ],
-            prefix='EV'
-        ) }} as event_id,
-        mention_keys.previous_event_id
-    from mention_keys
-    left join choices on choices.mention_id = mention_keys.mention_id
-    where mention_keys.is_touched
-),
-
--- The rows written, with all their columns: the new mentions, and (incremental runs) the mentions built
--- before whose event changed id (moved to a nearer or new anchor). Every other mention is left as it is.
 final as (
     select
-        event_ids.event_id,
-        {% for column in grouped_columns -%}
-        windowed.{{ column }},
+        anchored.event_id,
+        anchored.mention_id,
+        {% for column in mention_columns -%}
+        mentions.{{ column }},
         {% endfor -%}
-        cast(null as varchar) as previous_event_id,
-        '{{ invocation_id }}' as batch_id
-    from windowed
-    inner join event_ids on event_ids.mention_id = windowed.mention_id
-    {% if is_incremental() %}
-    union all
-    select
-        event_ids.event_id,
-        {% for column in grouped_columns -%}
-        built.{{ column }},
-        {% endfor -%}
-        event_ids.previous_event_id,
-        '{{ invocation_id }}' as batch_id
-    from {{ this }} as built
-    inner join event_ids on event_ids.mention_id = built.mention_id
-    where event_ids.previous_event_id <> event_ids.event_id
-    {% endif %}
+        anchored.root_actor1_id,
+        anchored.root_actor2_id,
+        anchored.actor_pair_first,
+        anchored.actor_pair_second,
+        anchored.year_class,
+        anchored.anchor_date,
+        anchored.anchor_precision,
+        anchored.previous_event_id,
+        anchored.batch_id
+    from anchored
+    inner join mentions on mentions.mention_id = anchored.mention_id
 )
 
 select * from final

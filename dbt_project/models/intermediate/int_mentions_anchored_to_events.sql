@@ -1,0 +1,237 @@
+-- The deduplication rule (ACLED: "events with the same actors, day and place are merged into one event").
+-- Mentions report one real-world event when they share a key:
+--   * the pair of resolved actors, each taken at the top of its parent chain (the Deir el-Zor Military
+--     Council counts as the SDF, the Syrian military as the Syrian government of the day), in either
+--     order (ACLED: actor order does not say who acted);
+--   * the CAMEO root code (19 "Fight" and 18 "Assault" are different events);
+--   * the resolved place;
+-- and an anchor, a date and a precision:
+--   * a day-precision mention is anchored on its day: the day reports of one key and day are one event,
+--     and two days are two events, whatever reports of lower precision lie between them;
+--   * a week-precision mention (its date +-3 days) joins the nearest day of its key within its window
+--     (the earlier of two as near); with none, it is anchored on its own date, as a week event;
+--   * a month-precision mention (+-15 days) joins the nearest day or week event of its key within its
+--     window (the nearer, then the more precise, then the earlier); with none, it is a month event;
+--   * a year-precision mention (dated background, an eventdw extension) is anchored on its own date and
+--     matched only with others of its year: "in 2017" must not swallow every dated 2017 event.
+-- A report of lower precision never joins two events. (Merging every chain of overlapping windows, as
+-- eventdw first did, strings the daily fighting of one pair at one place into one "event" years long.)
+-- event_id is a hash of the key and the anchor: the same across runs, and adding articles about other
+-- events never changes it.
+--
+-- This model holds only the rule's columns, one narrow row per mention; int_mentions_grouped_into_events
+-- joins them to the mentions' other columns. (In one statement, at L the rule's intermediate results and
+-- the sort of ten million wide rows by event did not fit together under the memory cap.)
+--
+-- Incremental runs regroup only what new mentions touch. A new mention can change the anchor of an
+-- existing mention of its key only within 18 days of its date: a new day takes the week reports within
+-- 3 days, and with them the month reports attached to their week events, up to 3 + 15 days away. Those
+-- mentions are regrouped with the new ones by the same rule, over every mention of the key within 36
+-- days (the anchors their choice depends on), and only the new mentions and those whose event changed
+-- id are written (delete+insert on mention_id). batch_id says which run last wrote a mention, so the
+-- models downstream rebuild only the events with a mention in this run's batch, and previous_event_id
+-- the event a rewritten mention was in before (null if new), so they can also rebuild the events that
+-- lost a mention, or delete them when none is left.
+{%- set key_columns = ['actor_pair_first', 'actor_pair_second', 'cameo_root_code', 'place_id', 'year_class'] -%}
+{%- set week_days, month_days = 3, 15 -%}
+{%- set touched_days = week_days + month_days -%}
+{%- set context_days = 2 * touched_days -%}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='mention_id',
+    on_schema_change='fail'
+) }}
+
+with
+
+all_mentions as (
+    select * from {{ ref('int_mentions_joined_to_references') }}
+    {% if is_incremental() %}
+    where batch_id = '{{ invocation_id }}'
+    {% endif %}
+),
+
+root_actors as (
+    select * from {{ ref('int_actors_joined_to_root_actors') }}
+),
+
+mentions_joined_to_root_actors as (
+    select
+        all_mentions.mention_id,
+        all_mentions.event_date,
+        all_mentions.time_precision,
+        all_mentions.cameo_root_code,
+        all_mentions.place_id,
+        coalesce(root_actor1.root_actor_id, all_mentions.actor1_id) as root_actor1_id,
+        coalesce(root_actor2.root_actor_id, all_mentions.actor2_id) as root_actor2_id
+    from all_mentions
+    left join root_actors as root_actor1 on root_actor1.actor_id = all_mentions.actor1_id
+    left join root_actors as root_actor2 on root_actor2.actor_id = all_mentions.actor2_id
+),
+
+new_mentions as (
+    select
+        *,
+        least(root_actor1_id, coalesce(root_actor2_id, '')) as actor_pair_first,
+        greatest(root_actor1_id, coalesce(root_actor2_id, '')) as actor_pair_second,
+        case when time_precision = 4 then extract(year from event_date) else 0 end as year_class
+    from mentions_joined_to_root_actors
+),
+
+{% if is_incremental() %}
+-- The (key, date)s within 18 days of a new mention's date (touched), and within 36 (context).
+{% for name, days in [('touched_dates', touched_days), ('context_dates', context_days)] %}
+{{ name }} as (
+    select distinct
+        {% for column in key_columns %}near.{{ column }}, {% endfor %}
+        {{ add_days('near.event_date', 'offsets.day_offset') }} as event_date
+    from (select distinct {{ key_columns | join(', ') }}, event_date from new_mentions) as near
+    cross join {{ day_offsets(days) }} as offsets
+),
+{% endfor %}
+
+-- The rule's columns of the mentions built before that the new ones can move (touched) and of every
+-- mention their choice depends on, with the event each was in; the new mentions' own.
+mention_keys as (
+    select
+        built.mention_id,
+        {% for column in key_columns %}built.{{ column }}, {% endfor %}
+        built.event_date,
+        built.time_precision,
+        built.root_actor1_id,
+        built.root_actor2_id,
+        built.event_id as previous_event_id,
+        touched_dates.event_date is not null as is_touched
+    from {{ this }} as built
+    inner join context_dates
+        on {{ columns_equal(key_columns, 'context_dates', 'built') }} and context_dates.event_date = built.event_date
+    left join touched_dates
+        on {{ columns_equal(key_columns, 'touched_dates', 'built') }} and touched_dates.event_date = built.event_date
+    union all
+    select
+        mention_id, {{ key_columns | join(', ') }}, event_date, time_precision, root_actor1_id, root_actor2_id,
+        cast(null as varchar) as previous_event_id, true as is_touched
+    from new_mentions
+),
+{% else %}
+mention_keys as (
+    select
+        mention_id, {{ key_columns | join(', ') }}, event_date, time_precision, root_actor1_id, root_actor2_id,
+        cast(null as varchar) as previous_event_id, true as is_touched
+    from new_mentions
+),
+{% endif %}
+
+day_events as (
+    select distinct {{ key_columns | join(', ') }}, event_date as anchor_date, 1 as anchor_precision
+    from mention_keys
+    where time_precision = 1
+),
+
+-- The dates each week or month mention may take its anchor from: its date moved by each offset of its
+-- window. They are computed before the join, whose condition is then equality on the key and the date.
+-- (With the offsets joined in the same step, DuckDB joined each mention to every day event of its key
+-- first and filtered the dates after: at L, over ten minutes instead of seconds.)
+{% for precision, days in [(2, week_days), (3, month_days)] %}
+{{ 'week' if precision == 2 else 'month' }}_candidates as (
+    select
+        mention_keys.mention_id,
+        {% for column in key_columns %}mention_keys.{{ column }}, {% endfor %}
+        offsets.day_offset,
+        {{ add_days('mention_keys.event_date', 'offsets.day_offset') }} as candidate_date
+    from mention_keys
+    cross join {{ day_offsets(days) }} as offsets
+    where mention_keys.time_precision = {{ precision }}
+),
+{% endfor %}
+
+-- Each week mention's nearest day of its key within its window.
+week_choices as (
+    select
+        week_candidates.mention_id,
+        day_events.anchor_date,
+        day_events.anchor_precision,
+        row_number() over (
+            partition by week_candidates.mention_id
+            order by abs(week_candidates.day_offset), day_events.anchor_date
+        ) as choice_rank
+    from week_candidates
+    inner join day_events
+        on {{ columns_equal(key_columns, 'day_events', 'week_candidates') }}
+        and day_events.anchor_date = week_candidates.candidate_date
+),
+
+week_events as (
+    select distinct {{ key_columns | join(', ') }}, mention_keys.event_date as anchor_date, 2 as anchor_precision
+    from mention_keys
+    left join (select mention_id from week_choices where choice_rank = 1) as chosen
+        on chosen.mention_id = mention_keys.mention_id
+    where mention_keys.time_precision = 2 and chosen.mention_id is null
+),
+
+-- Each month mention's nearest day or week event of its key within its window.
+month_choices as (
+    select
+        month_candidates.mention_id,
+        anchors.anchor_date,
+        anchors.anchor_precision,
+        row_number() over (
+            partition by month_candidates.mention_id
+            order by abs(month_candidates.day_offset), anchors.anchor_precision, anchors.anchor_date
+        ) as choice_rank
+    from month_candidates
+    inner join (select * from day_events union all select * from week_events) as anchors
+        on {{ columns_equal(key_columns, 'anchors', 'month_candidates') }}
+        and anchors.anchor_date = month_candidates.candidate_date
+),
+
+choices as (
+    select mention_id, anchor_date, anchor_precision from week_choices where choice_rank = 1
+    union all
+    select mention_id, anchor_date, anchor_precision from month_choices where choice_rank = 1
+),
+
+anchored as (
+    select
+        mention_keys.*,
+        coalesce(choices.anchor_date, mention_keys.event_date) as anchor_date,
+        coalesce(choices.anchor_precision, mention_keys.time_precision) as anchor_precision
+    from mention_keys
+    left join choices on choices.mention_id = mention_keys.mention_id
+    where mention_keys.is_touched
+),
+
+-- The rows written: the new mentions, and (incremental runs) the mentions built before whose event changed
+-- id (moved to a nearer or new anchor). Every other mention is left as it is.
+final as (
+    select
+        {{ hash_key(
+            [
+                'anchor_precision',
+                'anchor_date',
+                'actor_pair_first',
+                'actor_pair_second',
+                'cameo_root_code',
+                'place_id',
+            ],
+            prefix='EV'
+        ) }} as event_id,
+        mention_id,
+        {{ key_columns | join(', ') }},
+        root_actor1_id,
+        root_actor2_id,
+        event_date,
+        time_precision,
+        anchor_date,
+        anchor_precision,
+        previous_event_id,
+        '{{ invocation_id }}' as batch_id
+    from anchored
+)
+
+select * from final
+{% if is_incremental() %}
+where previous_event_id is null or previous_event_id <> event_id
+{% endif %}
