@@ -212,6 +212,20 @@ def test_cli_reports_a_missing_input_folder_in_one_line(tmp_path, missing, prefe
     )
 
 
+def test_cli_reports_a_memory_limit_duckdb_cannot_use_in_one_line(tmp_path, monkeypatch, prefect_harness):
+    from click.testing import CliRunner
+
+    from eventdw.cli import main
+
+    monkeypatch.setenv("EVENTDW_MEMORY_LIMIT", "lots")
+    result = CliRunner().invoke(main, ["run", "--seeds-dir", "seeds", "--warehouse", str(tmp_path / "w.duckdb")])
+    assert result.exit_code == 1
+    assert result.output.startswith(
+        "Error: EVENTDW_MEMORY_LIMIT='lots' is not a memory size DuckDB accepts, such as 4GB or 512MB ("
+    )
+    assert result.output.count("\n") == 1
+
+
 def test_cli_reports_a_failed_dbt_test_in_one_line(tmp_path, prefect_harness):
     import shutil
 

@@ -82,13 +82,14 @@ def run(seeds_dir: Path, warehouse: Path, exports_dir: Path, data_docs_dir: Path
     from eventdw.lock import WarehouseBusy, exclusive_run
     from eventdw.quality import QualityError
     from eventdw.transform import TransformError
+    from eventdw.warehouse import SettingError
 
     try:
         # Libraries may reconfigure logging during the run; without --verbose none of it reaches the console.
         logging.disable(logging.NOTSET if verbose else logging.CRITICAL)
         with exclusive_run(warehouse):
             summary = eventdw_pipeline(seeds_dir, warehouse, exports_dir, data_docs_dir)
-    except (InputError, TransformError, QualityError, WarehouseBusy) as error:
+    except (InputError, TransformError, QualityError, WarehouseBusy, SettingError) as error:
         raise click.ClickException(str(error)) from None
     except duckdb.IOException as error:
         if "lock" in str(error).lower():

@@ -18,6 +18,10 @@ if TYPE_CHECKING:
 DEFAULT_MEMORY_LIMIT = "4GB"  # the same default as in dbt_project/profiles.yml
 
 
+class SettingError(ValueError):
+    """An EVENTDW_* environment variable holds a value eventdw cannot use."""
+
+
 def memory_limit() -> str:
     return os.environ.get("EVENTDW_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
 
@@ -27,6 +31,14 @@ def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
     import duckdb
 
     con = duckdb.connect(str(warehouse))
-    con.execute("set memory_limit = ?", [memory_limit()])
+    try:
+        con.execute("set memory_limit = ?", [memory_limit()])
+    except duckdb.Error as error:
+        con.close()
+        reason = str(error).splitlines()[0]
+        raise SettingError(
+            f"EVENTDW_MEMORY_LIMIT={memory_limit()!r} is not a memory size DuckDB accepts, such as 4GB or 512MB "
+            f"({reason})"
+        ) from None
     con.execute("set enable_progress_bar = false")
     return con
