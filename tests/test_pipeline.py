@@ -196,6 +196,32 @@ def test_running_twice_on_the_same_input_leaves_the_same_marts_and_identical_exp
     assert second.run_id != first.run_id
 
 
+def test_the_rule_matches_a_report_to_a_day_on_its_key_and_the_date_together(seed_run, seed_db):
+    """Planned as a join on the key alone with the dates filtered after, the rule paired each week or month
+    report with every day event of its key: at L, twelve minutes instead of seconds. Whatever the data, each
+    join on the rule's key must also match the date (the plan is DuckDB's for the SQL dbt compiled)."""
+    compiled = (
+        seed_run.warehouse.parent
+        / f"{seed_run.warehouse.stem}.dbt/target/compiled/eventdw/models/intermediate/int_mentions_anchored_to_events.sql"
+    )
+    (plan,) = seed_db.execute("explain (format json) " + compiled.read_text()).fetchone()[1:]
+    key_joins = []
+
+    def walk(node: dict) -> None:
+        conditions = node.get("extra_info", {}).get("Conditions", [])
+        conditions = [conditions] if isinstance(conditions, str) else conditions
+        if any(condition.startswith("actor_pair_first = ") for condition in conditions):
+            key_joins.append(conditions)
+        for child in node.get("children", []):
+            walk(child)
+
+    for root in json.loads(plan):
+        walk(root)
+    assert len(key_joins) == 2  # the week reports' choice of a day, the month reports' of a day or week
+    for conditions in key_joins:
+        assert "candidate_date = anchor_date" in conditions or "anchor_date = candidate_date" in conditions
+
+
 @pytest.mark.parametrize("missing", ["articles", "extractions"])
 def test_cli_reports_a_missing_input_folder_in_one_line(tmp_path, missing, prefect_harness):
     from click.testing import CliRunner
