@@ -200,10 +200,8 @@ def test_the_rule_matches_a_report_to_a_day_on_its_key_and_the_date_together(see
     """Planned as a join on the key alone with the dates filtered after, the rule paired each week or month
     report with every day event of its key: at L, twelve minutes instead of seconds. Whatever the data, each
     join on the rule's key must also match the date (the plan is DuckDB's for the SQL dbt compiled)."""
-    compiled = (
-        seed_run.warehouse.parent
-        / f"{seed_run.warehouse.stem}.dbt/target/compiled/eventdw/models/intermediate/int_mentions_anchored_to_events.sql"
-    )
+    artifacts = seed_run.warehouse.parent / f"{seed_run.warehouse.stem}.dbt"
+    compiled = artifacts / "target/compiled/eventdw/models/intermediate/int_mentions_anchored_to_events.sql"
     (plan,) = seed_db.execute("explain (format json) " + compiled.read_text()).fetchone()[1:]
     key_joins = []
 
