@@ -346,6 +346,55 @@ def test_only_plain_csv_files_take_the_bulk_reader(data, plain):
     assert (inputs.plain_csv_header(data, inputs.EXTRACTION_REQUIRED) is not None) == plain
 
 
+def test_a_reload_does_not_read_an_article_file_not_written_since_it_was_read(tmp_path, monkeypatch):
+    """A file whose size, times and inode are those recorded when it was read (its signature) is not even read
+    again. Any write to it changes its change time, so an edit is read however its size and modification time
+    are kept; a file written as close to the scan as the file system's clock can tell gets no signature."""
+    import os
+
+    from eventdw import inputs
+
+    read = []
+    real_read = inputs._read_articles
+    monkeypatch.setattr(
+        inputs, "_read_articles", lambda d, names, before: read.extend(names) or real_read(d, names, before)
+    )
+    monkeypatch.setattr(inputs, "RACY_NS", 0)  # the files below were written just now
+    seeds = make_seeds(tmp_path, {"a.csv": EXTRACTION_HEADER + _row()})
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    columns = "select * exclude (loaded_at, file_signature) from raw.articles order by article_id"
+
+    load_inputs(con, seeds, "first")
+    first = con.execute(columns).fetchall()
+    assert len(read) == 5
+    assert con.execute("select count(file_signature) from raw.articles").fetchone() == (5,)
+
+    read.clear()
+    load_inputs(con, seeds, "second")
+    assert read == []
+    assert con.execute(columns).fetchall() == first
+
+    edited = seeds / "articles" / f"{A1}.txt"
+    before = edited.stat()
+    text = edited.read_bytes()
+    edited.write_bytes(text.replace(b"Deir ez-Zor", b"Deir ez-Zur", 1))  # the same size
+    os.utime(edited, ns=(before.st_atime_ns, before.st_mtime_ns))  # and the same modification time
+    load_inputs(con, seeds, "third")
+    assert read == [f"{A1}.txt"]
+    assert con.execute(f"select raw_text from raw.articles where article_id = '{A1}'").fetchone()[0].count("Zur") > 0
+
+    read.clear()
+    monkeypatch.setattr(inputs, "RACY_NS", 10**18)  # every file changed "just now": none is trusted
+    load_inputs(con, seeds, "fourth")
+    assert len(read) == 5
+    assert con.execute("select count(file_signature) from raw.articles").fetchone() == (0,)
+    read.clear()
+    load_inputs(con, seeds, "fifth")
+    assert len(read) == 5
+    assert con.execute(columns).fetchall() != first  # the edit is kept
+    assert con.execute("select count(*) from raw.articles").fetchone() == (5,)
+
+
 def test_articles_read_by_several_processes_come_out_as_one_process_reads_them(tmp_path, monkeypatch):
     """The article files spread over worker processes (a chunk of files per task): the same items, in the same
     order, as one process reading them, for parsed, unchanged and unreadable files alike."""
@@ -357,7 +406,7 @@ def test_articles_read_by_several_processes_come_out_as_one_process_reads_them(t
     (articles_dir / "latin1.txt").write_bytes("Homs, le 5 d\xe9cembre".encode("latin-1"))
     for number in range(20):
         (articles_dir / f"copy{number:02}.txt").write_bytes((articles_dir / f"{A1}.txt").read_bytes())
-    unchanged = {item.article_id: item.file_sha256 for item in inputs.iter_articles(articles_dir) if
+    unchanged = {item.article_id: (item.file_sha256, None) for item in inputs.iter_articles(articles_dir) if
                  isinstance(item, inputs.Article) and item.article_id.startswith("copy1")}  # fmt: skip
     monkeypatch.setattr(inputs, "ARTICLE_CHUNK", 3)
     monkeypatch.setattr(inputs, "PARALLEL_MINIMUM", 1)

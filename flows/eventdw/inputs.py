@@ -15,6 +15,7 @@ import json
 import multiprocessing
 import os
 import re
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -102,6 +103,7 @@ class Article:
     article_id: str
     source_file: str
     file_sha256: str
+    file_signature: str | None
     raw_text: str
     title: str | None
     published_date: str | None
@@ -112,42 +114,83 @@ class Article:
 
 @dataclass(frozen=True)
 class UnchangedArticle:
-    """An article file whose hash is the one it had when it was parsed before: not parsed again."""
+    """An article file whose hash is the one it had when it was parsed before (or, by its signature, has not
+    been written since it was read): not parsed again."""
 
     article_id: str
     source_file: str
     file_sha256: str
+    file_signature: str | None
 
 
 # Article files read and parsed per task when the work is spread over processes, and the most tasks whose
 # results may wait in memory at a time (they hold the articles' text).
 ARTICLE_CHUNK = 2_000
 PARALLEL_MINIMUM = 4 * ARTICLE_CHUNK  # below this, starting processes costs more than it saves
+# A file changed this close to the scan that reads it gets no signature: a later write within the same tick
+# of the file system's clock could leave it the same (git's "racily clean" entries). The next load reads it.
+RACY_NS = 2_000_000_000
+
+
+def file_signature(stat: os.stat_result, scan_started_ns: int) -> str | None:
+    """What says a file was not written since it was read (size, modification and change times, inode), as
+    make and git's index trust it; None when the file changed too close to the scan to tell. Writing a
+    file's bytes sets its change time, which no tool can set back."""
+    if max(stat.st_mtime_ns, stat.st_ctime_ns) >= scan_started_ns - RACY_NS:
+        return None
+    return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}"
 
 
 def iter_articles(
-    articles_dir: Path, parsed_before: Mapping[str, str] | None = None, workers: int = 1
+    articles_dir: Path, parsed_before: Mapping[str, tuple[str, str | None]] | None = None, workers: int = 1
 ) -> Iterator[Article | UnchangedArticle | Rejection]:
     """Read every `*.txt` under `articles_dir`, in name order; the article id is the file name without
-    `.txt`. A file that cannot be read comes out as a Rejection; one whose hash is `parsed_before[article
-    id]` as an UnchangedArticle, without being decoded and parsed again.
+    `.txt`. `parsed_before` maps the ids of articles parsed before to their file's (hash, signature). A file
+    with the same signature as then is an UnchangedArticle without being read; a file that cannot be read is
+    a Rejection; one whose hash is the same as then is an UnchangedArticle without being decoded and parsed
+    again.
 
-    With `workers` > 1 and enough files, the files are read and parsed by that many processes, a chunk of
+    With `workers` > 1 and enough files to read, they are read and parsed by that many processes, a chunk of
     files per task, and come out in the same order; at most two chunks per process wait in memory."""
     parsed_before = parsed_before or {}
-    names = sorted(entry.name for entry in os.scandir(articles_dir) if entry.name.endswith(".txt") and entry.is_file())
+    scan_started_ns = time.time_ns()
+    entries = [entry for entry in os.scandir(articles_dir) if entry.name.endswith(".txt") and entry.is_file()]
+    signatures = {entry.name: file_signature(entry.stat(), scan_started_ns) for entry in entries}
+    names = sorted(signatures)
+    unwritten = {
+        name
+        for name in names
+        if (before := parsed_before.get(name[:-4])) and before[1] is not None and before[1] == signatures[name]
+    }
+    to_read = [name for name in names if name not in unwritten]
     chunks = [
-        (articles_dir, chunk, {stem: parsed_before[stem] for name in chunk if (stem := name[:-4]) in parsed_before})
-        for chunk in (names[start : start + ARTICLE_CHUNK] for start in range(0, len(names), ARTICLE_CHUNK))
+        (
+            articles_dir,
+            {name: signatures[name] for name in chunk},
+            {stem: parsed_before[stem][0] for name in chunk if (stem := name[:-4]) in parsed_before},
+        )
+        for chunk in (to_read[start : start + ARTICLE_CHUNK] for start in range(0, len(to_read), ARTICLE_CHUNK))
     ]
-    if workers <= 1 or len(names) < PARALLEL_MINIMUM:
-        for chunk in chunks:
-            yield from _read_articles(*chunk)
-        return
+    parallel = workers > 1 and len(to_read) >= PARALLEL_MINIMUM
     # Spawned, not forked: the loading process holds a database connection and its threads.
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        for items in map_ahead(pool, _read_articles, chunks, 2 * workers):
-            yield from items
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) if parallel else _InProcess()
+    with pool:
+        read = (item for items in map_ahead(pool, _read_articles, chunks, 2 * workers) for item in items)
+        for name in names:
+            if name in unwritten:
+                stem = name[:-4]
+                yield UnchangedArticle(stem, source_name(articles_dir / name), parsed_before[stem][0], signatures[name])
+            else:
+                yield next(read)
+
+
+class _InProcess(Executor):
+    """An Executor that runs each call at once, in this process, when submitted."""
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        future: Future[T] = Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
 
 
 def map_ahead(pool: Executor, function: Callable[..., T], calls: Iterable[tuple[Any, ...]], ahead: int) -> Iterator[T]:
@@ -164,15 +207,17 @@ def map_ahead(pool: Executor, function: Callable[..., T], calls: Iterable[tuple[
 
 
 def _read_articles(
-    articles_dir: Path, names: list[str], parsed_before: Mapping[str, str]
+    articles_dir: Path, signatures: Mapping[str, str | None], parsed_before: Mapping[str, str]
 ) -> list[Article | UnchangedArticle | Rejection]:
-    """Read and parse the article files `names` under `articles_dir` (see iter_articles)."""
+    """Read and parse the article files named in `signatures` under `articles_dir`, with the hashes of the
+    articles parsed before (see iter_articles)."""
     items: list[Article | UnchangedArticle | Rejection] = []
-    for path in (articles_dir / name for name in names):
+    for name, signature in signatures.items():
+        path = articles_dir / name
         data = path.read_bytes()
         digest = sha256_hex(data)
         if parsed_before.get(path.stem) == digest:
-            items.append(UnchangedArticle(path.stem, source_name(path), digest))
+            items.append(UnchangedArticle(path.stem, source_name(path), digest, signature))
             continue
         text, rejection = _decode(path, data, "article")
         if rejection:
@@ -185,6 +230,7 @@ def _read_articles(
                 article_id=path.stem,
                 source_file=source_name(path),
                 file_sha256=digest,
+                file_signature=signature,
                 raw_text=text,
                 title=parts.title,
                 published_date=parts.published_date.isoformat() if parts.published_date else None,

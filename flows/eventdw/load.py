@@ -340,7 +340,8 @@ def _land_articles(
 ) -> tuple[list[tuple[str, str]], list[inputs.Rejection]]:
     """Parse the article files into the work table raw.incoming_articles, a batch at a time; (source file,
     hash) of each article landed, and the files rejected whole. An article that raw.articles holds with the
-    same file hash, parsed by the same parser, is copied from there instead of parsed again."""
+    same file hash, or the same file signature (inputs.file_signature), parsed by the same parser, is copied
+    from there instead of parsed again."""
     import pyarrow as pa
 
     schema = pa.schema(
@@ -348,6 +349,7 @@ def _land_articles(
             ("article_id", pa.string()),
             ("source_file", pa.string()),
             ("file_sha256", pa.string()),
+            ("file_signature", pa.string()),
             ("raw_text", pa.string()),
             ("title", pa.string()),
             ("published_date_source", pa.string()),
@@ -361,7 +363,7 @@ def _land_articles(
     parser = _loader_fingerprint()
     parsed_before = _articles_parsed_before(con, schema.names)
     _replace(con, "raw.incoming_articles", schema.empty_table())
-    unchanged: list[str] = []
+    unchanged: list[inputs.UnchangedArticle] = []
     landed: list[tuple[str, str]] = []
     rejections: list[inputs.Rejection] = []
     batch: list[inputs.Article] = []
@@ -371,6 +373,7 @@ def _land_articles(
             "article_id": [a.article_id for a in batch],
             "source_file": [a.source_file for a in batch],
             "file_sha256": [a.file_sha256 for a in batch],
+            "file_signature": [a.file_signature for a in batch],
             "raw_text": [a.raw_text for a in batch],
             "title": [a.title for a in batch],
             "published_date_source": [a.published_date_source for a in batch],
@@ -389,20 +392,26 @@ def _land_articles(
             continue
         landed.append((item.source_file, item.file_sha256))
         if isinstance(item, inputs.UnchangedArticle):
-            unchanged.append(item.article_id)
+            unchanged.append(item)
             continue
         batch.append(item)
         if len(batch) >= ARTICLE_BATCH:
             insert()
     insert()
     if unchanged:
-        con.register("unchanged_articles", pa.table({"article_id": pa.array(unchanged, pa.string())}))
+        unchanged_articles = pa.table(
+            {
+                "article_id": pa.array([a.article_id for a in unchanged], pa.string()),
+                "file_signature": pa.array([a.file_signature for a in unchanged], pa.string()),
+            }
+        )
+        con.register("unchanged_articles", unchanged_articles)
         con.execute(
             """
             insert into raw.incoming_articles by name
-            select * replace (? as loaded_at)
-            from raw.articles
-            where article_id in (select article_id from unchanged_articles)
+            select articles.* replace (? as loaded_at, unchanged_articles.file_signature as file_signature)
+            from raw.articles as articles
+            inner join unchanged_articles on unchanged_articles.article_id = articles.article_id
             """,
             [loaded_at],
         )
@@ -410,13 +419,13 @@ def _land_articles(
     return landed, rejections
 
 
-def _articles_parsed_before(con: duckdb.DuckDBPyConnection, columns: list[str]) -> dict[str, str]:
-    """Article id -> file hash of the articles in raw.articles parsed by this version of the loader (none if
-    there is no raw.articles, or it has other `columns` than this version writes)."""
+def _articles_parsed_before(con: duckdb.DuckDBPyConnection, columns: list[str]) -> dict[str, tuple[str, str | None]]:
+    """Article id -> (file hash, file signature) of the articles in raw.articles parsed by this version of the
+    loader (none if there is no raw.articles, or it has other `columns` than this version writes)."""
     if _columns(con, "articles") != columns:
         return {}
-    query = "select article_id, file_sha256 from raw.articles where parsed_by = ?"
-    return dict(con.execute(query, [_loader_fingerprint()]).fetchall())
+    query = "select article_id, file_sha256, file_signature from raw.articles where parsed_by = ?"
+    return {row[0]: (row[1], row[2]) for row in con.execute(query, [_loader_fingerprint()]).fetchall()}
 
 
 def _validation_references_unchanged(con: duckdb.DuckDBPyConnection, references: dict[str, pa.Table]) -> bool:
