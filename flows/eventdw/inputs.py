@@ -176,10 +176,11 @@ def iter_articles(
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) if parallel else _InProcess()
     with pool:
         read = (item for items in map_ahead(pool, _read_articles, chunks, 2 * workers) for item in items)
+        folder = articles_dir.name  # source_name(articles_dir / name), without a Path per file
         for name in names:
             if name in unwritten:
                 stem = name[:-4]
-                yield UnchangedArticle(stem, source_name(articles_dir / name), parsed_before[stem][0], signatures[name])
+                yield UnchangedArticle(stem, f"{folder}/{name}", parsed_before[stem][0], signatures[name])
             else:
                 yield next(read)
 
