@@ -91,10 +91,17 @@ new_mentions as (
     cross join {{ day_offsets(days) }} as offsets
 ),
 {% endfor %}
+{% endif %}
 
--- The rule's columns of the mentions built before that the new ones can move (touched) and of every
--- mention their choice depends on, with the event each was in; the new mentions' own.
+-- The new mentions' rule columns and (incremental runs) those of the mentions built before that the new
+-- ones can move (touched) and of every mention their choice depends on, with the event each was in.
 mention_keys as (
+    select
+        mention_id, {{ key_columns | join(', ') }}, event_date, time_precision, root_actor1_id, root_actor2_id,
+        cast(null as varchar) as previous_event_id, true as is_touched
+    from new_mentions
+    {% if is_incremental() %}
+    union all
     select
         built.mention_id,
         {% for column in key_columns %}built.{{ column }}, {% endfor %}
@@ -109,20 +116,8 @@ mention_keys as (
         on {{ columns_equal(key_columns, 'context_dates', 'built') }} and context_dates.event_date = built.event_date
     left join touched_dates
         on {{ columns_equal(key_columns, 'touched_dates', 'built') }} and touched_dates.event_date = built.event_date
-    union all
-    select
-        mention_id, {{ key_columns | join(', ') }}, event_date, time_precision, root_actor1_id, root_actor2_id,
-        cast(null as varchar) as previous_event_id, true as is_touched
-    from new_mentions
+    {% endif %}
 ),
-{% else %}
-mention_keys as (
-    select
-        mention_id, {{ key_columns | join(', ') }}, event_date, time_precision, root_actor1_id, root_actor2_id,
-        cast(null as varchar) as previous_event_id, true as is_touched
-    from new_mentions
-),
-{% endif %}
 
 day_events as (
     select distinct {{ key_columns | join(', ') }}, event_date as anchor_date, 1 as anchor_precision
@@ -134,8 +129,8 @@ day_events as (
 -- window. They are computed before the join, whose condition is then equality on the key and the date.
 -- (With the offsets joined in the same step, DuckDB joined each mention to every day event of its key
 -- first and filtered the dates after: at L, over ten minutes instead of seconds.)
-{% for precision, days in [(2, week_days), (3, month_days)] %}
-{{ 'week' if precision == 2 else 'month' }}_candidates as (
+{% for name, precision, days in [('week_candidates', 2, week_days), ('month_candidates', 3, month_days)] %}
+{{ name }} as (
     select
         mention_keys.mention_id,
         {% for column in key_columns %}mention_keys.{{ column }}, {% endfor %}
