@@ -31,13 +31,14 @@ def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
     import duckdb
 
     con = duckdb.connect(str(warehouse))
+    limit = memory_limit()
     try:
-        con.execute("set memory_limit = ?", [memory_limit()])
+        con.execute("set memory_limit = ?", [limit])
     except duckdb.Error as error:
         con.close()
         reason = str(error).splitlines()[0]
         raise SettingError(
-            f"EVENTDW_MEMORY_LIMIT={memory_limit()!r} is not a memory size DuckDB accepts, such as 4GB or 512MB "
+            f"EVENTDW_MEMORY_LIMIT={limit!r} is not a memory size DuckDB accepts, such as 4GB or 512MB "
             f"({reason})"
         ) from None
     con.execute("set enable_progress_bar = false")
