@@ -1,7 +1,9 @@
 """Great Expectations suites, built in code, one module per layer (raw, staging, marts).
 
 Each module lists its `CHECKS`: a batch (the query that selects it from the warehouse) and the function
-that builds the suite run on it. An expectation's `meta.severity` is "error" (the default: the run stops
+that builds the suite run on it. A batch with one row per row of a stored table names that table, and its
+query reads the table as `{rows}`: the gate samples a big table's rows before the query runs, not the
+query's output after it ran over every row. An expectation's `meta.severity` is "error" (the default: the run stops
 before the export) or "warning" (reported, the run goes on).
 """
 
@@ -22,11 +24,15 @@ QUAD_CLASS_OF_ROOT = [
 
 @dataclass(frozen=True)
 class Check:
-    """One batch to validate: its suite's name, the query that selects it, and the suite's builder."""
+    """One batch to validate: its suite's name, the query that selects it, and the suite's builder.
+
+    `table`, when given, is the stored table the batch has one row per row of; the query reads it as
+    `{rows}`."""
 
     name: str
     query: str
     build: Callable[[dict[str, Any]], Any]
+    table: str | None = None
 
 
 def suite(name: str, expectations: list[Any]) -> Any:

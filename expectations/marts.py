@@ -122,7 +122,7 @@ def dim_article(reference: dict[str, Any]) -> gx.ExpectationSuite:
 
 
 CHECKS = [
-    Check("marts.fact_events", "select * from marts.fact_events", fact_events),
+    Check("marts.fact_events", "select * from {rows}", fact_events, table="marts.fact_events"),
     Check(
         "marts.fact_events_keys",
         """
@@ -137,11 +137,12 @@ CHECKS = [
             exists (select 1 from marts.dim_cameo_code c where c.cameo_code = events.cameo_code)
                 as is_cameo_code_in_dim_cameo_code,
             (select count(*) from marts.fact_event_mentions m where m.event_id = events.event_id) as mention_rows
-        from marts.fact_events as events
+        from {rows} as events
         """,
         fact_events_keys,
+        table="marts.fact_events",
     ),
-    Check("marts.fact_event_mentions", "select * from marts.fact_event_mentions", fact_event_mentions),
+    Check("marts.fact_event_mentions", "select * from {rows}", fact_event_mentions, table="marts.fact_event_mentions"),
     Check("marts.dim_actor", "select * from marts.dim_actor", dim_actor),
     Check(
         "marts.dim_place",
@@ -167,5 +168,10 @@ CHECKS = [
         """,
         dim_place,
     ),
-    Check("marts.dim_article", "select article_id, raw_text, published_date from marts.dim_article", dim_article),
+    Check(
+        "marts.dim_article",
+        "select article_id, raw_text, published_date from {rows}",
+        dim_article,
+        table="marts.dim_article",
+    ),
 ]

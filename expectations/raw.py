@@ -54,9 +54,12 @@ def rejected_rows(reference: dict[str, Any]) -> gx.ExpectationSuite:
 
 
 CHECKS = [
-    Check("raw.extractions", "select * from raw.extractions", extractions),
+    Check("raw.extractions", "select * from {rows}", extractions, table="raw.extractions"),
     Check(
-        "raw.articles", "select article_id, raw_text, published_date, body_start, body_end from raw.articles", articles
+        "raw.articles",
+        "select article_id, raw_text, published_date, body_start, body_end from {rows}",
+        articles,
+        table="raw.articles",
     ),
-    Check("raw.rejected_rows", "select * from raw.rejected_rows", rejected_rows),
+    Check("raw.rejected_rows", "select * from {rows}", rejected_rows, table="raw.rejected_rows"),
 ]

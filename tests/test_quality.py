@@ -140,9 +140,15 @@ def test_a_table_over_the_row_limit_is_validated_on_a_sample_and_still_fails_whe
     report = validate_warehouse(warehouse_copy, tmp_path / "docs", "sampled")
     assert report.batch_rows["raw.extractions"] == (30, 65)
     assert report.batch_rows["staging.actors"] == (29, 29)  # under the limit: every row
+    # A query over one table runs on the table's sampled rows: 30 events, each with its mentions counted.
+    assert report.batch_rows["marts.fact_events_keys"] == (30, 48)
     assert "a random sample of 30 of its 65 rows" in (tmp_path / "docs" / "report.html").read_text()
 
     # Every row broken: any sample holds broken rows.
     _break(warehouse_copy, "update marts.fact_event_mentions set quote = null")
     with pytest.raises(QualityError, match="fact_event_mentions: quote"):
         validate_warehouse(warehouse_copy, tmp_path / "docs", "sampled-broken")
+    _break(warehouse_copy, "update marts.fact_event_mentions set quote = 'restored'")
+    _break(warehouse_copy, "update marts.fact_events set num_mentions = num_mentions + 1")
+    with pytest.raises(QualityError, match="fact_events_keys: mention_rows,num_mentions"):
+        validate_warehouse(warehouse_copy, tmp_path / "docs", "sampled-keys-broken")
