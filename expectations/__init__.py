@@ -22,6 +22,34 @@ QUAD_CLASS_OF_ROOT = [
 ]
 
 
+def quad_class_follows_root() -> list[Any]:
+    """Expectations that each row's quad_class is its cameo_root_code's, and the root a CAMEO root.
+
+    One expectation per quad class, over the rows of its roots, and neither column null: what GX's
+    column-pair set expectation checks, but that one walks a pandas batch row by row (9 s for 100,000
+    rows at L)."""
+    import great_expectations.expectations as gxe
+    from great_expectations.expectations.row_conditions import Column
+
+    roots = [root for root, _ in QUAD_CLASS_OF_ROOT]
+    per_class = [
+        gxe.ExpectColumnValuesToBeInSet(
+            column="quad_class",
+            value_set=[quad_class],
+            row_condition=Column("cameo_root_code").is_in(
+                [root for root, of in QUAD_CLASS_OF_ROOT if of == quad_class]
+            ),
+        )
+        for quad_class in sorted({of for _, of in QUAD_CLASS_OF_ROOT})
+    ]
+    return [
+        gxe.ExpectColumnValuesToNotBeNull(column="cameo_root_code"),
+        gxe.ExpectColumnValuesToNotBeNull(column="quad_class"),
+        gxe.ExpectColumnValuesToBeInSet(column="cameo_root_code", value_set=roots),
+        *per_class,
+    ]
+
+
 @dataclass(frozen=True)
 class Check:
     """One batch to validate: its suite's name, the query that selects it, and the suite's builder.

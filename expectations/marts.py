@@ -7,7 +7,7 @@ from typing import Any
 import great_expectations as gx
 import great_expectations.expectations as gxe
 
-from expectations import QUAD_CLASS_OF_ROOT, WARNING, Check, suite
+from expectations import WARNING, Check, quad_class_follows_root, suite
 
 # Slack around a country's GeoNames places when checking that a coordinate lies in the country (degrees).
 COUNTRY_BOUNDS_MARGIN = 0.5
@@ -22,9 +22,7 @@ def fact_events(reference: dict[str, Any]) -> gx.ExpectationSuite:
             gxe.ExpectColumnValuesToNotBeNull(column="event_id"),
             gxe.ExpectColumnValuesToNotBeNull(column="event_date"),
             gxe.ExpectColumnValuesToBeInSet(column="cameo_code", value_set=reference["cameo_codes"]),
-            gxe.ExpectColumnPairValuesToBeInSet(
-                column_A="cameo_root_code", column_B="quad_class", value_pairs_set=QUAD_CLASS_OF_ROOT
-            ),
+            *quad_class_follows_root(),
             gxe.ExpectColumnValuesToBeBetween(column="goldstein_scale", min_value=-10, max_value=10),
             gxe.ExpectColumnValuesToBeInSet(column="time_precision", value_set=[1, 2, 3, 4]),
             gxe.ExpectColumnValuesToBeInSet(column="geo_precision", value_set=[1, 2, 3]),

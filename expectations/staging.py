@@ -7,7 +7,7 @@ from typing import Any
 import great_expectations as gx
 import great_expectations.expectations as gxe
 
-from expectations import QUAD_CLASS_OF_ROOT, Check, suite
+from expectations import Check, quad_class_follows_root, suite
 
 
 def extractions_with_articles(reference: dict[str, Any]) -> gx.ExpectationSuite:
@@ -29,9 +29,7 @@ def cameo_codes(reference: dict[str, Any]) -> gx.ExpectationSuite:
         "staging.cameo_codes",
         [
             gxe.ExpectColumnValuesToBeUnique(column="cameo_code"),
-            gxe.ExpectColumnPairValuesToBeInSet(
-                column_A="cameo_root_code", column_B="quad_class", value_pairs_set=QUAD_CLASS_OF_ROOT
-            ),
+            *quad_class_follows_root(),
             gxe.ExpectColumnValuesToBeBetween(column="goldstein_scale", min_value=-10, max_value=10),
             gxe.ExpectColumnValueLengthsToBeBetween(column="cameo_code", min_value=2, max_value=4),
         ],

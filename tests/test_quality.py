@@ -72,7 +72,7 @@ BREAKS = [
     ),
     (
         "update marts.fact_events set quad_class = 1 where cameo_code = '0874'",
-        ("marts.fact_events", "expect_column_pair_values_to_be_in_set"),
+        ("marts.fact_events", "expect_column_values_to_be_in_set"),
     ),
     (
         "update marts.fact_events set fatalities_low = 5, fatalities_high = 2 where fatalities is not null",
@@ -113,6 +113,17 @@ def test_gate_fails_on_broken_data_in_every_layer_and_records_why(warehouse_copy
     assert missed == []
     report = (tmp_path / "docs" / "report.html").read_text()
     assert report.count("class='failed-error'") >= len(BREAKS)
+
+
+def test_a_quad_class_that_is_not_its_cameo_roots_fails_the_gate(warehouse_copy, tmp_path):
+    # 08 (yield) is material cooperation, quad class 2, not 1.
+    _break(warehouse_copy, "update marts.fact_events set quad_class = 1 where cameo_code = '0874'")
+    with pytest.raises(
+        QualityError,
+        match=r"^data quality gate failed: marts\.fact_events: quad_class expect_column_values_to_be_in_set "
+        r"\(\d+ unexpected\)$",
+    ):
+        validate_warehouse(warehouse_copy, tmp_path / "docs", "quad")
 
 
 def test_warning_level_failure_is_reported_and_the_run_goes_on(warehouse_copy, tmp_path):
