@@ -3,8 +3,8 @@
 Each module lists its `CHECKS`: a batch (the query that selects it from the warehouse) and the function
 that builds the suite run on it. A batch with one row per row of a stored table names that table, and its
 query reads the table as `{rows}`: the gate samples a big table's rows before the query runs, not the
-query's output after it ran over every row. An expectation's `meta.severity` is "error" (the default: the run stops
-before the export) or "warning" (reported, the run goes on).
+query's output after it ran over every row. An expectation's `meta.severity` is "error" (the default: the
+run stops before the export) or "warning" (reported, the run goes on).
 """
 
 from __future__ import annotations

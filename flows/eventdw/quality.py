@@ -7,9 +7,9 @@ from DuckDB into pandas and validated as a dataframe batch. Every expectation's 
 A batch holds every row of its table up to EVENTDW_GATE_MAX_ROWS rows (default 100,000); a bigger table
 is validated on a uniform random sample of that many rows (DuckDB's reservoir sample, fixed seed), so
 the gate's time and memory stay flat as the warehouse grows. A check over one stored table samples the
-table's row ids, then reads the sampled rows and runs its query on them alone. The report says which batches were
-samples. Keys, uniqueness, not-null and relationships over every row are dbt's tests, run by `dbt build`
-before the gate.
+table's row ids, then reads the sampled rows and runs its query on them alone. The report says which
+batches were samples. Keys, uniqueness, not-null and relationships over every row are dbt's tests, run by
+`dbt build` before the gate.
 """
 
 from __future__ import annotations
@@ -85,16 +85,19 @@ def _history_rows(run_id: str, suite: str, results: list[Any]) -> list[Validatio
     return rows
 
 
-def _sampled(check: Check, max_rows: int) -> str:
-    """`check`'s query over a uniform random sample of `max_rows` of its rows.
+def _batch_query(check: Check, rows: int, max_rows: int) -> str:
+    """`check`'s query over all its `rows` rows, or over a uniform random sample of `max_rows` of them.
 
     A check over one stored table samples the table's row ids first (reading one column), then reads only
     those rows: sampling the query's output instead would read, and compute, every row's every column."""
     sample = f"using sample reservoir({max_rows} rows) repeatable (7)"
     if check.table is None:
-        return f"select * from ({check.query}) {sample}"
-    rows = f"(select * from {check.table} where rowid in (select rowid from {check.table} {sample}))"
-    return check.query.replace("{rows}", rows)
+        return check.query if rows <= max_rows else f"select * from ({check.query}) {sample}"
+    if rows <= max_rows:
+        return check.query.replace("{rows}", check.table)
+    return check.query.replace(
+        "{rows}", f"(select * from {check.table} where rowid in (select rowid from {check.table} {sample}))"
+    )
 
 
 def validate_warehouse(warehouse: Path, data_docs_dir: Path, run_id: str) -> QualityReport:
@@ -117,11 +120,8 @@ def validate_warehouse(warehouse: Path, data_docs_dir: Path, run_id: str) -> Qua
     with warehouse_connect(warehouse) as con:
         reference = {"cameo_codes": [c for (c,) in con.execute("select cameo_code from raw.cameo_codes").fetchall()]}
         for check in checks:
-            query = check.query.replace("{rows}", check.table or "")
-            (rows,) = con.execute(f"select count(*) from {check.table or f'({query})'}").fetchone() or (0,)
-            if rows > max_rows:
-                query = _sampled(check, max_rows)
-            frames[check.name] = con.execute(query).df()
+            (rows,) = con.execute(f"select count(*) from {check.table or f'({check.query})'}").fetchone() or (0,)
+            frames[check.name] = con.execute(_batch_query(check, rows, max_rows)).df()
             report.batch_rows[check.name] = (len(frames[check.name]), int(rows))
 
     context = gx.get_context(mode="ephemeral")
