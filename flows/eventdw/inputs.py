@@ -79,7 +79,12 @@ class CsvFile:
 def source_name(path: Path) -> str:
     """How provenance names an input file: relative to the seeds folder ("extractions/001.csv"), so that
     the warehouse and its exports do not depend on where the seeds were on the machine that loaded them."""
-    return f"{path.parent.name}/{path.name}"
+    return source_name_in(path.parent.name, path.name)
+
+
+def source_name_in(folder: str, file_name: str) -> str:
+    """source_name of the file `file_name` in the folder named `folder`, without a Path (a million files)."""
+    return f"{folder}/{file_name}"
 
 
 def sha256_hex(data: bytes) -> str:
@@ -176,11 +181,11 @@ def iter_articles(
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) if parallel else _InProcess()
     with pool:
         read = (item for items in map_ahead(pool, _read_articles, chunks, 2 * workers) for item in items)
-        folder = articles_dir.name  # source_name(articles_dir / name), without a Path per file
+        folder = articles_dir.name
         for name in names:
             if name in unwritten:
                 stem = name[:-4]
-                yield UnchangedArticle(stem, f"{folder}/{name}", parsed_before[stem][0], signatures[name])
+                yield UnchangedArticle(stem, source_name_in(folder, name), parsed_before[stem][0], signatures[name])
             else:
                 yield next(read)
 
