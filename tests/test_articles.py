@@ -61,3 +61,114 @@ def test_text_without_any_date_says_missing():
 def test_byline_with_impossible_date_falls_through_to_missing():
     parts = parse_article("Some headline about events\n\nBy Someone 31/2/2017\nText of the story here.\n")
     assert parts.published_date is None
+
+
+CREDITED_STORY = """Syrian rebels say they have taken Damascus as Assad flees the capital
+Source: CNN; Reuters
+
+DAMASCUS, Syria (Reuters) - Syrian rebels declared on Sunday that they had taken the capital Damascus, \
+ending more than five decades of rule by the Assad family, as the army command told officers the regime had fallen.
+
+"We declare the city of Damascus free from the tyrant Bashar al-Assad," the rebels said in a statement \
+read out on state television, urging fighters to protect public institutions.
+
+Thousands of people gathered in the main squares of the capital, waving the flag of the revolution and chanting.
+
+"We have waited for this day for thirteen years," said Ahmed, a shopkeeper in the old city, who gave only \
+his first name for fear of reprisals.
+
+Two senior army officers told Reuters that Assad had left Damascus on a plane for an unknown destination.
+"""
+
+AUTHOR_BLURB = """Source: Skai
+With a wealth of experience honed over 4+ years in journalism, I bring a seasoned voice to the news.
+"""
+
+
+def test_credit_line_under_the_headline_keeps_the_whole_story_in_the_body():
+    parts = parse_article(CREDITED_STORY)
+    body = CREDITED_STORY[parts.body_start : parts.body_end]
+    assert body.startswith("Syrian rebels say they have taken Damascus")
+    assert "the rebels said in a statement" in body
+    assert "waving the flag of the revolution and chanting." in body
+    assert body.rstrip().endswith("Assad had left Damascus on a plane for an unknown destination.")
+    assert parts.body_end == len(CREDITED_STORY)
+
+
+def test_credit_line_ahead_of_a_closing_author_blurb_ends_the_body_despite_a_credit_under_the_headline():
+    text = CREDITED_STORY + AUTHOR_BLURB
+    parts = parse_article(text)
+    assert text[parts.body_end :] == AUTHOR_BLURB
+    assert text[parts.body_start : parts.body_end] == CREDITED_STORY
+
+
+@pytest.mark.parametrize(
+    ("first_paragraph", "dateline"),
+    [
+        ("BEIRUT (Reuters) - Syrian rebels entered the city on Sunday.", "BEIRUT"),
+        ("DAMASCUS, Syria (AP) — Rebels seized the capital overnight.", "DAMASCUS, Syria"),
+        ("KYIV, Dec 7 (Reuters) - Russia launched drones at the capital.", "KYIV"),
+        ("ERBIL, Kurdistan Region – The Syrian regime continues to advance.", "ERBIL, Kurdistan Region"),
+        ("PORT-AU-PRINCE, Haiti (AP) — Gangs attacked a police station.", "PORT-AU-PRINCE, Haiti"),
+        ("N'DJAMENA, Chad — Troops clashed with rebels near the border.", "N'DJAMENA, Chad"),
+        ("EL FASHER, Sudan, Dec. 3 (AFP) - The RSF shelled the camp again.", "EL FASHER, Sudan"),
+        ("KHARTOUM, Sudan, 3 December 2024 (AFP) - Fighting resumed.", "KHARTOUM, Sudan"),
+        ("NEW DELHI (Reuters) -Indian police detained protesters.", "NEW DELHI"),
+        ("SÃO PAULO, Brazil — Police arrested an officer on Monday.", "SÃO PAULO, Brazil"),
+        (":: Deir el-Zor, Syria", "Deir el-Zor, Syria"),
+        (":: Damascus", "Damascus"),
+    ],
+)
+def test_wire_and_video_script_datelines_give_the_place_without_date_or_agency(first_paragraph, dateline):
+    text = f"Fighting flares again as rebels advance on the city\n\n{first_paragraph}\n\nMore of the story follows.\n"
+    assert parse_article(text).dateline == dateline
+
+
+@pytest.mark.parametrize(
+    "first_paragraph",
+    [
+        "HTS has made it clear that their march will not cease until they reach Damascus.",
+        "U.S. forces said they struck targets near the river on Saturday.",
+        "U.S. - Iran talks stalled again this week.",
+        "ALEPPO residents fled - some of them on foot - as rebels entered.",
+        "Syrian rebels took Homs - and then moved south.",
+        "BEIRUT, the capital - It was quiet.",
+        "HTS - the group formerly known as the Nusra Front - denied it.",
+        "UPDATE 2-Syrian rebels enter Homs as the army withdraws",
+        "BREAKING — Rebels enter Damascus",
+        ":: Khaled Hassan, Syrian Kurdish fighter",
+        ":: U.S.-backed Syrian Kurdish fighters say they have full control",
+        "::December 7, 2024",
+        ":: File",
+    ],
+)
+def test_sentences_person_lines_dates_and_slugs_are_not_datelines(first_paragraph):
+    text = f"Fighting flares again as rebels advance on the city\n\n{first_paragraph}\n\nMore of the story follows.\n"
+    assert parse_article(text).dateline is None
+
+
+def test_dateline_of_a_teaser_after_the_body_is_not_the_articles_dateline():
+    text = (
+        "Fighting flares again as rebels advance on the city\n\nThe story itself names no place it was filed from.\n\n"
+        "Latest Stories\n\nMEXICO CITY (AP) — Mexico's president said Thursday she will ask for talks.\n"
+    )
+    assert parse_article(text).dateline is None
+
+
+@pytest.mark.parametrize(
+    ("article_id", "dateline"),
+    [
+        ("000_4938db59a5dbecdc", "Deir el-Zor, Syria"),
+        ("001_80b8b6eb158c6571", None),
+        ("002_06df92578aa3feb5", None),
+        ("003_d87e7e8bc6717bf6", "ERBIL, Kurdistan Region"),
+        ("004_a744f15570869942", None),
+    ],
+)
+def test_seed_article_dateline_is_found_only_where_the_story_has_one(article_id, dateline):
+    _, parts = _parse(article_id)
+    assert parts.dateline == dateline
+
+
+def test_credited_story_dateline_drops_the_agency():
+    assert parse_article(CREDITED_STORY).dateline == "DAMASCUS, Syria"

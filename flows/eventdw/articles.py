@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 # Lines at which the page's own text stops and the site's furniture begins
-# (teasers of other stories, reader comments, sign-up prompts, author blurbs).
+# (teasers of other stories, reader comments, sign-up prompts). The first of them ends the body wherever it stands.
 BODY_END_MARKERS: tuple[re.Pattern[str], ...] = (
     re.compile(r"^\s*Latest Stories\s*$", re.M),
-    re.compile(r"^\s*Source\s*:", re.M),
     re.compile(r"^\s*Be Part of Your \w+", re.M),
     re.compile(r"^\s*What You Say\s*$", re.M),
     re.compile(r"^\s*Elsewhere on \w+", re.M),
@@ -25,10 +24,20 @@ BODY_END_MARKERS: tuple[re.Pattern[str], ...] = (
     re.compile(r"^[^\n|]{1,60} \| \d{1,2}/\d{1,2}/\d{4}", re.M),
 )
 
-# All of them as one pattern: its first match is the earliest marker (one scan of the text, not eight).
-_BODY_END = re.compile(
-    "|".join(f"(?{'i' if marker.flags & re.I else ''}:{marker.pattern})" for marker in BODY_END_MARKERS), re.M
-)
+# Credit lines ("Source: CNN; Reuters", "Source :Skai"). A site prints one either under the headline, crediting the
+# story below it, or at the foot of the story, ahead of an author blurb. Invariant: a credit line ends the body only
+# when more of the body lies before it than after it (up to the first BODY_END_MARKERS line, or the end of the text),
+# so a credit under the headline never cuts the story and a credit ahead of a blurb shorter than the story does.
+CREDIT_LINE_MARKERS: tuple[re.Pattern[str], ...] = (re.compile(r"^\s*Source\s*:", re.M),)
+
+
+def _any_of(markers: tuple[re.Pattern[str], ...]) -> str:
+    return "|".join(f"(?{'i' if marker.flags & re.I else ''}:{marker.pattern})" for marker in markers)
+
+
+# All of them as one pattern, the credit lines in group "credit": one scan of the text finds the first end marker
+# and every credit line before it.
+_BODY_END = re.compile(f"{_any_of(BODY_END_MARKERS)}|(?P<credit>{_any_of(CREDIT_LINE_MARKERS)})", re.M)
 
 # Lines of the page's header furniture before the story (sign-in prompts, section names).
 HEADER_NOISE = re.compile(
@@ -46,6 +55,49 @@ _DATELINE = re.compile(rf"^\s*:*\s*(({_MONTHS}) \d{{1,2}}, \d{{4}})\s*$", re.M)
 _DATE_IN_TEXT = re.compile(rf"\b(({_MONTHS}) \d{{1,2}}, \d{{4}})\b")
 
 
+# The dateline: the place a story was filed from, as wires write it (the field `dateline`; the date rule named
+# "dateline" above is another thing). Looked for only at line starts in the first _DATELINE_HEAD characters of the
+# body, so teasers of other stories after the body never give one. Two forms are recognised:
+#   wire:   "BEIRUT (Reuters) - ...", "KYIV, Dec 7 (Reuters) - ...", "ERBIL, Kurdistan Region – ...",
+#           "EL FASHER, Sudan, Dec. 3 (AFP) - ...": a place written all in capitals with at least three letters in a
+#           row, an optional ", Region or Country" of capitalised words, an optional ", <date>", an optional
+#           "(<agency>)", then a dash (-, –, —) with whitespace before it unless it follows the agency, and no
+#           lowercase word right after it. The result drops the date and the agency. Without that dash there is no
+#           dateline, so a sentence opening on an acronym ("HTS has made it clear ...", "U.S. forces ...") never is one.
+#   script: ":: Deir el-Zor, Syria" on a line of its own (Reuters video scripts): capitalised words (and particles
+#           such as "al", "el", "de") with an optional ", Country" of one or two capitalised words. A person line
+#           (":: Khaled Hassan, Syrian Kurdish fighter") fails on its lowercase word, a date line on its digits.
+# Not recognised: a wire place in mixed case ("Deir el-Zor, Syria -"), a script country of three words or more
+# (":: Abu Dhabi, United Arab Emirates"), headline slugs and months (_NOT_PLACES); a person line without a title
+# (":: Khaled Hassan") is wrongly taken for a place.
+_DATELINE_HEAD = 3000
+_SPACE = r"[^\S\n]"  # whitespace within a line, no-break spaces included
+_WORD = r"[^\W\d_]+(?:['’.\-][^\W\d_]*)*"  # letters, joined by apostrophes, periods or hyphens: N'DJAMENA, U.S.
+_NAME = rf"{_WORD}(?:{_SPACE}+{_WORD}){{0,5}}"
+_COMMA = rf"{_SPACE}*,{_SPACE}*"
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
+_WIRE_DATE = rf"(?:{_MONTH}{_SPACE}+\d{{1,2}}|\d{{1,2}}{_SPACE}+{_MONTH})(?:,?{_SPACE}+\d{{4}})?"
+_PLACE_DATELINE = re.compile(
+    rf"^{_SPACE}*(?:"
+    rf"(?P<place>{_NAME})(?:{_COMMA}(?P<region>{_NAME}))?(?:{_COMMA}{_WIRE_DATE})?"
+    rf"(?:{_SPACE}*\([^()\n]{{1,40}}\){_SPACE}*|{_SPACE}+)[-–—](?!{_SPACE}*[a-z])"
+    rf"|::{_SPACE}*(?P<script_place>{_NAME})(?:{_COMMA}(?P<country>{_WORD}(?:{_SPACE}+{_WORD})?))?{_SPACE}*$"
+    rf")",
+    re.M,
+)
+_THREE_LETTERS = re.compile(r"[^\W\d_]{3}")
+_PLACE_PARTICLES = frozenset(
+    {"al", "el", "ad", "an", "ar", "as", "ash", "az", "ez", "de", "del", "di", "du", "la", "le", "of", "the"}
+)
+# Words that open a line like a place but are a headline slug, a date or a script's furniture.
+_NOT_PLACES = frozenset(
+    {"breaking", "exclusive", "update", "analysis", "factbox", "explainer", "insight", "opinion", "editorial"}
+    | {"watch", "video", "live", "file", "handout", "undated", "recent", "archive"}
+    | {month.lower() for month in _MONTHS.split("|")}
+    | {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+)
+
+
 @dataclass(frozen=True)
 class ArticleParts:
     """What the parser located in one article's text."""
@@ -55,6 +107,7 @@ class ArticleParts:
     published_date_source: str
     body_start: int
     body_end: int
+    dateline: str | None = None  # the place the story was filed from, without date or agency: "BEIRUT"
 
 
 def _month_day_year(text: str) -> date | None:
@@ -111,6 +164,53 @@ def _first_story_line(text: str) -> tuple[int, str] | None:
     return None
 
 
+def _body_end(text: str, body_start: int) -> int:
+    """Where the body that starts at `body_start` ends: the first end marker, or an earlier credit line."""
+    credits: list[int] = []
+    body_end = len(text)
+    for marker in _BODY_END.finditer(text, body_start):
+        if marker["credit"] is None:
+            body_end = marker.start()
+            break
+        credits.append(marker.start())
+    return next((at for at in credits if at - body_start > body_end - at), body_end)
+
+
+def _is_capitalised(word: str) -> bool:
+    return word[:1].isupper() or any(part[:1].isupper() for part in word.split("-"))
+
+
+def _is_place_name(name: str) -> bool:
+    words = name.split()
+    return (
+        _is_capitalised(words[0])
+        and all(_is_capitalised(word) or word.lower() in _PLACE_PARTICLES for word in words)
+        and words[0].rstrip(".").lower() not in _NOT_PLACES
+        and name.lower() not in _NOT_PLACES
+    )
+
+
+def find_dateline(text: str, body_start: int = 0, body_end: int | None = None) -> str | None:
+    """The place the story was filed from, from a wire or video-script dateline near the start of the body."""
+    stop = len(text) if body_end is None else body_end
+    head = text[body_start : min(stop, body_start + _DATELINE_HEAD)]
+    for line in _PLACE_DATELINE.finditer(head):
+        if place := line["place"]:
+            region = line["region"]
+            if (
+                place.isupper()
+                and _THREE_LETTERS.search(place)
+                and _is_place_name(place)
+                and (region is None or _is_place_name(region))
+            ):
+                return ", ".join(" ".join(part.split()) for part in (place, region) if part)
+        elif (place := line["script_place"]) and _is_place_name(place):
+            country = line["country"]
+            if country is None or all(word[:1].isupper() for word in country.split()):
+                return ", ".join(" ".join(part.split()) for part in (place, country) if part)
+    return None
+
+
 def parse_article(text: str) -> ArticleParts:
     """Locate the title, the publication date and the body of one article."""
     published, source, date_offset = find_published_date(text)
@@ -129,6 +229,5 @@ def parse_article(text: str) -> ArticleParts:
         title_offset, title = first if first else (0, None)
 
     body_start = title_offset
-    end = _BODY_END.search(text, body_start)
-    body_end = end.start() if end else len(text)
-    return ArticleParts(title, published, source, body_start, body_end)
+    body_end = _body_end(text, body_start)
+    return ArticleParts(title, published, source, body_start, body_end, find_dateline(text, body_start, body_end))
