@@ -7,7 +7,7 @@ from typing import Any
 import great_expectations as gx
 import great_expectations.expectations as gxe
 
-from expectations import WARNING, Check, quad_class_follows_root, suite
+from expectations import Check, error, quad_class_follows_root, suite, warning
 
 # Slack around a country's GeoNames places when checking that a coordinate lies in the country (degrees).
 COUNTRY_BOUNDS_MARGIN = 0.5
@@ -18,30 +18,63 @@ def fact_events(reference: dict[str, Any]) -> gx.ExpectationSuite:
     return suite(
         "marts.fact_events",
         [
-            gxe.ExpectColumnValuesToBeUnique(column="event_id"),
-            gxe.ExpectColumnValuesToNotBeNull(column="event_id"),
-            gxe.ExpectColumnValuesToNotBeNull(column="event_date"),
-            gxe.ExpectColumnValuesToBeInSet(column="cameo_code", value_set=reference["cameo_codes"]),
+            gxe.ExpectColumnValuesToBeUnique(column="event_id", meta=error("whose event_id is not unique")),
+            gxe.ExpectColumnValuesToNotBeNull(column="event_id", meta=error("without an event_id")),
+            gxe.ExpectColumnValuesToNotBeNull(column="event_date", meta=error("without an event date")),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="cameo_code",
+                value_set=reference["cameo_codes"],
+                meta=error("whose CAMEO code is not in the CAMEO list"),
+            ),
             *quad_class_follows_root(),
-            gxe.ExpectColumnValuesToBeBetween(column="goldstein_scale", min_value=-10, max_value=10),
-            gxe.ExpectColumnValuesToBeInSet(column="time_precision", value_set=[1, 2, 3, 4]),
-            gxe.ExpectColumnValuesToBeInSet(column="geo_precision", value_set=[1, 2, 3]),
-            gxe.ExpectColumnValuesToBeBetween(column="fatalities", min_value=0),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="goldstein_scale",
+                min_value=-10,
+                max_value=10,
+                meta=error("with a Goldstein score outside -10 to 10"),
+            ),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="time_precision", value_set=[1, 2, 3, 4], meta=error("whose time precision is not 1-4")
+            ),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="geo_precision", value_set=[1, 2, 3], meta=error("whose geo precision is not 1-3")
+            ),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="fatalities", min_value=0, meta=error("with a negative number of fatalities")
+            ),
             gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                column_A="fatalities", column_B="fatalities_low", or_equal=True, ignore_row_if="either_value_is_missing"
+                column_A="fatalities",
+                column_B="fatalities_low",
+                or_equal=True,
+                ignore_row_if="either_value_is_missing",
+                meta=error("whose fatalities are below the low end of their range (fatalities_low)"),
             ),
             gxe.ExpectColumnPairValuesAToBeGreaterThanB(
                 column_A="fatalities_high",
                 column_B="fatalities",
                 or_equal=True,
                 ignore_row_if="either_value_is_missing",
+                meta=error("whose fatalities are above the high end of their range (fatalities_high)"),
             ),
-            gxe.ExpectColumnValuesToBeBetween(column="num_mentions", min_value=1),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="num_mentions", min_value=1, meta=error("counted with no mentions (num_mentions < 1)")
+            ),
             gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                column_A="num_mentions", column_B="num_articles", or_equal=True
+                column_A="num_mentions",
+                column_B="num_articles",
+                or_equal=True,
+                meta=error("reported by more articles than mentions (num_articles > num_mentions)"),
             ),
-            gxe.ExpectColumnValuesToBeBetween(column="interaction", min_value=10, max_value=88),
-            gxe.ExpectColumnValuesToNotBeNull(column="acled_sub_event_type", meta=WARNING),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="interaction",
+                min_value=10,
+                max_value=88,
+                meta=error("whose ACLED interaction code is not 10-88"),
+            ),
+            gxe.ExpectColumnValuesToNotBeNull(
+                column="acled_sub_event_type",
+                meta=warning("without an ACLED sub-event type (none from the coder, none from the CAMEO crosswalk)"),
+            ),
         ],
     )
 
@@ -51,12 +84,28 @@ def fact_events_keys(reference: dict[str, Any]) -> gx.ExpectationSuite:
     return suite(
         "marts.fact_events_keys",
         [
-            gxe.ExpectColumnValuesToBeInSet(column="is_actor1_in_dim_actor", value_set=[True]),
-            gxe.ExpectColumnValuesToBeInSet(column="is_actor2_in_dim_actor", value_set=[True]),
-            gxe.ExpectColumnValuesToBeInSet(column="is_place_in_dim_place", value_set=[True]),
-            gxe.ExpectColumnValuesToBeInSet(column="is_cameo_code_in_dim_cameo_code", value_set=[True]),
-            gxe.ExpectColumnValuesToBeBetween(column="mention_rows", min_value=1),
-            gxe.ExpectColumnPairValuesToBeEqual(column_A="mention_rows", column_B="num_mentions"),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="is_actor1_in_dim_actor", value_set=[True], meta=error("whose actor1 is not in dim_actor")
+            ),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="is_actor2_in_dim_actor", value_set=[True], meta=error("whose actor2 is not in dim_actor")
+            ),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="is_place_in_dim_place", value_set=[True], meta=error("whose place is not in dim_place")
+            ),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="is_cameo_code_in_dim_cameo_code",
+                value_set=[True],
+                meta=error("whose CAMEO code is not in dim_cameo_code"),
+            ),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="mention_rows", min_value=1, meta=error("with no rows in fact_event_mentions")
+            ),
+            gxe.ExpectColumnPairValuesToBeEqual(
+                column_A="mention_rows",
+                column_B="num_mentions",
+                meta=error("whose num_mentions differs from the count of its mention rows in fact_event_mentions"),
+            ),
         ],
     )
 
@@ -66,17 +115,35 @@ def fact_event_mentions(reference: dict[str, Any]) -> gx.ExpectationSuite:
     return suite(
         "marts.fact_event_mentions",
         [
-            gxe.ExpectColumnValuesToBeUnique(column="mention_id"),
-            gxe.ExpectColumnValuesToNotBeNull(column="event_id"),
-            gxe.ExpectColumnValuesToNotBeNull(column="quote"),
-            gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="quote_end", column_B="quote_start"),
-            gxe.ExpectColumnValuesToBeBetween(column="quote_start", min_value=0),
-            gxe.ExpectColumnValuesToBeInSet(column="is_quote_in_body", value_set=[True], meta=WARNING),
-            gxe.ExpectColumnValuesToNotBeInSet(
-                column="place_resolution_method", value_set=["unresolved"], meta=WARNING
+            gxe.ExpectColumnValuesToBeUnique(column="mention_id", meta=error("whose mention_id is not unique")),
+            gxe.ExpectColumnValuesToNotBeNull(
+                column="event_id", meta=error("belonging to no event (event_id is null)")
+            ),
+            gxe.ExpectColumnValuesToNotBeNull(column="quote", meta=error("without a quote")),
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="quote_end",
+                column_B="quote_start",
+                meta=error("whose quote does not end after it starts (quote_end <= quote_start)"),
+            ),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="quote_start",
+                min_value=0,
+                meta=error("whose quote starts before the article's text (quote_start < 0)"),
+            ),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="is_quote_in_body",
+                value_set=[True],
+                meta=warning("with a quote outside the article's body (page furniture)"),
             ),
             gxe.ExpectColumnValuesToNotBeInSet(
-                column="actor1_resolution_method", value_set=["unresolved"], meta=WARNING
+                column="place_resolution_method",
+                value_set=["unresolved"],
+                meta=warning("whose location matches no known place (unresolved)"),
+            ),
+            gxe.ExpectColumnValuesToNotBeInSet(
+                column="actor1_resolution_method",
+                value_set=["unresolved"],
+                meta=warning("whose actor1 matches no known actor (unresolved)"),
             ),
         ],
     )
@@ -87,8 +154,12 @@ def dim_actor(reference: dict[str, Any]) -> gx.ExpectationSuite:
     return suite(
         "marts.dim_actor",
         [
-            gxe.ExpectColumnValuesToBeUnique(column="actor_id"),
-            gxe.ExpectColumnValuesToBeInSet(column="acled_inter_code", value_set=list(range(1, 9))),
+            gxe.ExpectColumnValuesToBeUnique(column="actor_id", meta=error("listed more than once")),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="acled_inter_code",
+                value_set=list(range(1, 9)),
+                meta=error("whose ACLED inter code is not 1-8"),
+            ),
         ],
     )
 
@@ -98,11 +169,26 @@ def dim_place(reference: dict[str, Any]) -> gx.ExpectationSuite:
     return suite(
         "marts.dim_place",
         [
-            gxe.ExpectColumnValuesToBeUnique(column="place_id"),
-            gxe.ExpectColumnValuesToBeBetween(column="latitude", min_value=-90, max_value=90),
-            gxe.ExpectColumnValuesToBeBetween(column="longitude", min_value=-180, max_value=180),
-            gxe.ExpectColumnValuesToBeInSet(column="is_inside_country_bounds", value_set=[True]),
-            gxe.ExpectColumnValuesToBeInSet(column="is_resolved", value_set=[True], meta=WARNING),
+            gxe.ExpectColumnValuesToBeUnique(column="place_id", meta=error("listed more than once")),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="latitude", min_value=-90, max_value=90, meta=error("with a latitude outside -90 to 90")
+            ),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="longitude",
+                min_value=-180,
+                max_value=180,
+                meta=error("with a longitude outside -180 to 180"),
+            ),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="is_inside_country_bounds",
+                value_set=[True],
+                meta=error(f"outside the extent of the country's GeoNames places (± {COUNTRY_BOUNDS_MARGIN} degrees)"),
+            ),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="is_resolved",
+                value_set=[True],
+                meta=warning("standing for a spelling that matches no known place (unresolved)"),
+            ),
         ],
     )
 
@@ -112,15 +198,22 @@ def dim_article(reference: dict[str, Any]) -> gx.ExpectationSuite:
     return suite(
         "marts.dim_article",
         [
-            gxe.ExpectColumnValuesToBeUnique(column="article_id"),
-            gxe.ExpectColumnValuesToNotBeNull(column="raw_text"),
-            gxe.ExpectColumnValuesToNotBeNull(column="published_date", meta=WARNING),
+            gxe.ExpectColumnValuesToBeUnique(column="article_id", meta=error("listed more than once")),
+            gxe.ExpectColumnValuesToNotBeNull(column="raw_text", meta=error("without text")),
+            gxe.ExpectColumnValuesToNotBeNull(column="published_date", meta=warning("without a publication date")),
         ],
     )
 
 
 CHECKS = [
-    Check("marts.fact_events", "select * from {rows}", fact_events, table="marts.fact_events"),
+    Check(
+        "marts.fact_events",
+        "select * from {rows}",
+        fact_events,
+        row_names=("event_id",),
+        row_noun="event",
+        table="marts.fact_events",
+    ),
     Check(
         "marts.fact_events_keys",
         """
@@ -138,10 +231,25 @@ CHECKS = [
         from {rows} as events
         """,
         fact_events_keys,
+        row_names=("event_id",),
+        row_noun="event",
         table="marts.fact_events",
     ),
-    Check("marts.fact_event_mentions", "select * from {rows}", fact_event_mentions, table="marts.fact_event_mentions"),
-    Check("marts.dim_actor", "select * from marts.dim_actor", dim_actor),
+    Check(
+        "marts.fact_event_mentions",
+        "select * from {rows}",
+        fact_event_mentions,
+        row_names=("source_file", "source_row_number"),
+        row_noun="coded row",
+        table="marts.fact_event_mentions",
+    ),
+    Check(
+        "marts.dim_actor",
+        "select * from marts.dim_actor",
+        dim_actor,
+        row_names=("actor_id",),
+        row_noun="actor",
+    ),
     Check(
         "marts.dim_place",
         f"""
@@ -165,11 +273,15 @@ CHECKS = [
         left join country_bounds as bounds on bounds.country_iso2 = places.country_iso2
         """,
         dim_place,
+        row_names=("place_id",),
+        row_noun="place",
     ),
     Check(
         "marts.dim_article",
         "select article_id, raw_text, published_date from {rows}",
         dim_article,
+        row_names=("article_id",),
+        row_noun="article",
         table="marts.dim_article",
     ),
 ]

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import html
+import json
+
 import duckdb
 import pytest
 
 from eventdw.quality import QualityError, validate_warehouse
 
 DEIR_EZ_ZOR = "geonames:170794"
+FILE_001 = "extractions/001_80b8b6eb158c6571.csv"
+FILE_003 = "extractions/003_d87e7e8bc6717bf6.csv"
 
 
 @pytest.fixture()
@@ -37,6 +42,27 @@ def _failures(warehouse, run_id):
             "select suite, expectation, severity from quality.validation_results where run_id = ? and not success",
             [run_id],
         ).fetchall()
+
+
+def _query(warehouse, statement):
+    with duckdb.connect(str(warehouse)) as con:
+        return con.execute(statement).fetchall()
+
+
+def test_every_expectation_says_what_a_failing_row_means():
+    import great_expectations as gx
+
+    from expectations import all_checks
+
+    gx.get_context(mode="ephemeral")
+    unexplained = [
+        (check.name, expectation.expectation_type)
+        for check in all_checks()
+        for expectation in check.build({"cameo_codes": ["190"]}).expectations
+        if not (expectation.meta or {}).get("problem")
+        or (expectation.meta or {}).get("severity", "error") not in {"error", "warning"}
+    ]
+    assert unexplained == []
 
 
 def test_gate_passes_on_the_seed_warehouse_and_covers_every_layer(warehouse_copy, tmp_path):
@@ -105,7 +131,10 @@ def test_gate_fails_on_broken_data_in_every_layer_and_records_why(warehouse_copy
     for statement, _ in BREAKS:
         _break(warehouse_copy, statement)
     with pytest.raises(
-        QualityError, match=r"^data quality gate failed: raw\.extractions: confidence .*\(and \d+ more\)$"
+        QualityError,
+        match=r"^data quality gate failed: raw\.extractions: 24 coded rows with a confidence outside 0-1: "
+        r"extractions/000_4938db59a5dbecdc\.csv row 2, (extractions/\w+\.csv row \d+, ){9}\.\.\. and 14 more; "
+        r"\d+ more expectations failed, see .*report\.html$",
     ):
         validate_warehouse(warehouse_copy, tmp_path / "docs", "broken")
     failures = set(_failures(warehouse_copy, "broken"))
@@ -115,33 +144,110 @@ def test_gate_fails_on_broken_data_in_every_layer_and_records_why(warehouse_copy
     assert report.count("class='failed-error'") >= len(BREAKS)
 
 
-def test_a_quad_class_that_is_not_its_cameo_roots_fails_the_gate(warehouse_copy, tmp_path):
+def test_a_quad_class_that_is_not_its_cameo_roots_fails_the_gate_naming_the_events(warehouse_copy, tmp_path):
     # 08 (yield) is material cooperation, quad class 2, not 1.
     _break(warehouse_copy, "update marts.fact_events set quad_class = 1 where cameo_code = '0874'")
-    with pytest.raises(
-        QualityError,
-        match=r"^data quality gate failed: marts\.fact_events: quad_class expect_column_values_to_be_in_set "
-        r"\(\d+ unexpected\)$",
-    ):
+    events = sorted(
+        event_id
+        for (event_id,) in _query(warehouse_copy, "select event_id from marts.fact_events where cameo_code = '0874'")
+    )
+    assert len(events) == 4
+    with pytest.raises(QualityError) as failed:
         validate_warehouse(warehouse_copy, tmp_path / "docs", "quad")
+    assert str(failed.value) == (
+        "data quality gate failed: marts.fact_events: 4 events whose quad class is not 2 (material cooperation) "
+        f"though the CAMEO root code is 06-08: {', '.join(events)}"
+    )
 
 
-def test_warning_level_failure_is_reported_and_the_run_goes_on(warehouse_copy, tmp_path):
-    _break(warehouse_copy, "update marts.fact_event_mentions set is_quote_in_body = false where cameo_code = '192'")
-    report = validate_warehouse(warehouse_copy, tmp_path / "docs", "warned")
-    assert report.failed_errors == []
-    assert any("is_quote_in_body" in warning for warning in report.failed_warnings)
-
-
-def test_rejected_rows_are_a_warning_not_a_stop(warehouse_copy, tmp_path):
+def test_warning_names_the_offending_rows_by_file_and_row_and_the_run_goes_on(warehouse_copy, tmp_path):
     _break(
         warehouse_copy,
-        "insert into raw.rejected_rows "
-        "values ('x.csv', 2, 'fatalities: -1 is negative', 'extraction', '{}', 'r', now())",
+        "update marts.fact_event_mentions set is_quote_in_body = false "
+        f"where (source_file, source_row_number) in (('{FILE_003}', 7), ('{FILE_001}', 4))",
+    )
+    report = validate_warehouse(warehouse_copy, tmp_path / "docs", "warned")
+    assert report.failed_errors == []
+    message = (
+        "marts.fact_event_mentions: 2 coded rows with a quote outside the article's body (page furniture): "
+        f"{FILE_001} row 4, {FILE_003} row 7"
+    )
+    assert report.failed_warnings == [message]
+    recorded = _query(
+        warehouse_copy,
+        "select expectation, severity, unexpected_count, unexpected_rows, message from quality.validation_results "
+        "where run_id = 'warned' and not success",
+    )
+    assert recorded == [
+        (
+            "expect_column_values_to_be_in_set",
+            "warning",
+            2,
+            json.dumps([f"{FILE_001} row 4", f"{FILE_003} row 7"]),
+            message,
+        )
+    ]
+    assert (
+        html.escape(message.removeprefix("marts.fact_event_mentions: "))
+        in (tmp_path / "docs" / "report.html").read_text()
+    )
+
+
+def test_a_warning_over_more_than_ten_rows_names_the_first_ten_and_counts_the_rest(warehouse_copy, tmp_path):
+    _break(warehouse_copy, "update marts.fact_event_mentions set is_quote_in_body = false where cameo_code = '192'")
+    broken = sorted(
+        _query(
+            warehouse_copy,
+            "select source_file, source_row_number from marts.fact_event_mentions where cameo_code = '192'",
+        )
+    )
+    assert len(broken) == 24
+    report = validate_warehouse(warehouse_copy, tmp_path / "docs", "warned-many")
+    first_ten = ", ".join(f"{source_file} row {row}" for source_file, row in broken[:10])
+    assert report.failed_warnings == [
+        "marts.fact_event_mentions: 24 coded rows with a quote outside the article's body (page furniture): "
+        f"{first_ten}, ... and 14 more"
+    ]
+    [(named,)] = _query(
+        warehouse_copy,
+        "select unexpected_rows from quality.validation_results where run_id = 'warned-many' and not success",
+    )
+    assert json.loads(named) == [f"{source_file} row {row}" for source_file, row in broken[:10]]
+
+
+def test_rejected_rows_are_a_warning_naming_each_file_row_and_reason(warehouse_copy, tmp_path):
+    _break(
+        warehouse_copy,
+        "insert into raw.rejected_rows values "
+        "('extractions/x.csv', 4, 'fatalities: -3 is negative', 'extraction', '{}', 'r', now()), "
+        "('articles/y.txt', null, 'file: not UTF-8', 'article', null, 'r', now())",
     )
     report = validate_warehouse(warehouse_copy, tmp_path / "docs", "rejections")
     assert report.failed_errors == []
-    assert report.failed_warnings == ["raw.rejected_rows: expect_table_row_count_to_equal (observed 1)"]
+    assert report.failed_warnings == [
+        "raw.rejected_rows: 2 inputs rejected by the loader, left out of the warehouse (see raw.rejected_rows): "
+        "articles/y.txt (file: not UTF-8), extractions/x.csv row 4 (fatalities: -3 is negative)"
+    ]
+
+
+def test_a_results_table_from_before_the_named_rows_gains_their_columns_and_keeps_its_rows(warehouse_copy, tmp_path):
+    _break(warehouse_copy, "drop table quality.validation_results")
+    _break(
+        warehouse_copy,
+        """
+        create table quality.validation_results (
+            run_id varchar, suite varchar, expectation varchar, arguments varchar, severity varchar,
+            success boolean, observed_value varchar, unexpected_count bigint,
+            validated_at timestamp default current_timestamp
+        )
+        """,
+    )
+    _break(warehouse_copy, "insert into quality.validation_results (run_id, success) values ('before', true)")
+    validate_warehouse(warehouse_copy, tmp_path / "docs", "after")
+    columns = [name for (name, *_) in _query(warehouse_copy, "describe quality.validation_results")]
+    assert columns[-3:] == ["validated_at", "unexpected_rows", "message"]
+    runs = dict(_query(warehouse_copy, "select run_id, count(*) from quality.validation_results group by run_id"))
+    assert runs["before"] == 1 and runs["after"] >= 60
 
 
 def test_a_table_over_the_row_limit_is_validated_on_a_sample_and_still_fails_when_broken(
@@ -157,9 +263,17 @@ def test_a_table_over_the_row_limit_is_validated_on_a_sample_and_still_fails_whe
 
     # Every row broken: any sample holds broken rows.
     _break(warehouse_copy, "update marts.fact_event_mentions set quote = null")
-    with pytest.raises(QualityError, match="fact_event_mentions: quote"):
+    with pytest.raises(
+        QualityError,
+        match=r"fact_event_mentions: 30 coded rows without a quote \(in a random sample of 30 of 65 rows\): "
+        r"extractions/\w+\.csv row \d+, ",
+    ):
         validate_warehouse(warehouse_copy, tmp_path / "docs", "sampled-broken")
     _break(warehouse_copy, "update marts.fact_event_mentions set quote = 'restored'")
     _break(warehouse_copy, "update marts.fact_events set num_mentions = num_mentions + 1")
-    with pytest.raises(QualityError, match="fact_events_keys: mention_rows,num_mentions"):
+    with pytest.raises(
+        QualityError,
+        match=r"fact_events_keys: 30 events whose num_mentions differs from the count of its mention rows in "
+        r"fact_event_mentions \(in a random sample of 30 of 48 rows\): EV\w+, ",
+    ):
         validate_warehouse(warehouse_copy, tmp_path / "docs", "sampled-keys-broken")

@@ -10,6 +10,15 @@ the gate's time and memory stay flat as the warehouse grows. A check over one st
 table's row ids, then reads the sampled rows and runs its query on them alone. The report says which
 batches were samples. Keys, uniqueness, not-null and relationships over every row are dbt's tests, run by
 `dbt build` before the gate.
+
+A failed expectation is reported in a coder's words: how many rows fail it, what that means (the
+expectation's `meta.problem`) and the first ten of them by their `Check.row_names`, e.g.
+`marts.fact_event_mentions: 2 coded rows with a quote outside the article's body (page furniture):
+extractions/001.csv row 4, extractions/003.csv row 7`. GX returns the batch's row labels of the first
+ten failing rows (`partial_unexpected_index_list`), and the gate reads their names from its own frame:
+asking GX for the names (`unexpected_index_column_names`) walks every failing row in Python, even when
+it keeps ten. A table-level expectation (raw.rejected_rows is empty) has no failing rows of its own: its
+message counts the table's rows and names the batch's first ten.
 """
 
 from __future__ import annotations
@@ -25,9 +34,19 @@ from eventdw.quality_report import ValidationRow, write_report
 from eventdw.warehouse import connect as warehouse_connect
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from expectations import Check
 
 DEFAULT_MAX_ROWS = "100000"
+NAMED_ROWS = 10  # failing rows a message names; the rest are counted
+# GX's result for each expectation: the count of failing rows and the batch labels of the first ten. No
+# query listing every failing row's label: the gate does not read it.
+RESULT_FORMAT = {
+    "result_format": "SUMMARY",
+    "partial_unexpected_count": NAMED_ROWS,
+    "return_unexpected_index_query": False,
+}
 
 
 class QualityError(Exception):
@@ -46,58 +65,105 @@ class QualityReport:
     data_docs_index: Path | None = None  # eventdw's offline report page, beside GX's data docs
 
 
-def _describe(result: Any, suite: str) -> str:
-    config = result.expectation_config
-    kwargs = config.kwargs
-    if kwargs.get("column"):
-        subject = f"{kwargs['column']} "
-    elif kwargs.get("column_A"):
-        subject = f"{kwargs['column_A']},{kwargs['column_B']} "
-    else:
-        subject = ""
-    unexpected = result.result.get("unexpected_count")
-    observed = result.result.get("observed_value")
-    detail = f" ({unexpected} unexpected)" if unexpected is not None else f" (observed {observed})"
-    return f"{suite}: {subject}{config.type}{detail}"
-
-
 def _severity(result: Any) -> str:
     return str((result.expectation_config.meta or {}).get("severity", "error"))
 
 
-def _history_rows(run_id: str, suite: str, results: list[Any]) -> list[ValidationRow]:
+def _row_name(row: dict[str, Any], names: tuple[str, ...]) -> str:
+    """A row as a coder finds it: `extractions/001.csv row 4`, or its id; any further column in brackets."""
+    import pandas as pd
+
+    def text(value: Any) -> str | None:
+        if value is None or pd.isna(value):
+            return None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return str(value)
+
+    first, *rest = names
+    name = text(row[first]) or f"(no {first})"
+    if first == "source_file" and rest:
+        number = text(row[rest.pop(0)])
+        name += f" row {number}" if number else ""
+    details = [detail for detail in (text(row[column]) for column in rest) if detail]
+    return name + "".join(f" ({detail})" for detail in details)
+
+
+def _failing_rows(result: Any, check: Check, frame: pd.DataFrame, rows: int) -> tuple[int, list[str]] | None:
+    """How many rows fail `result`'s expectation and the names of the first ten; None if its failure is not
+    about rows (an aggregate, such as a column's mean). A table-level expectation fails on every row."""
+    kwargs = result.expectation_config.kwargs
+    if result.result.get("unexpected_count") is not None:
+        count = int(result.result["unexpected_count"])
+        labels = list(result.result.get("partial_unexpected_index_list") or [])[:NAMED_ROWS]
+    elif not any(kwargs.get(domain) for domain in ("column", "column_A", "column_list")):
+        count, labels = rows, list(frame.index[:NAMED_ROWS])
+    else:
+        return None
+    named = frame.loc[labels, list(dict.fromkeys(check.row_names))].to_dict("records")
+    return count, [_row_name(row, check.row_names) for row in named]
+
+
+def _message(result: Any, check: Check, failing: tuple[int, list[str]] | None, sample: str) -> str:
+    """The sentence a coder reads for a failed expectation: `<suite>: <count> <rows> <problem>: <names>`."""
+    config = result.expectation_config
+    problem = (config.meta or {}).get("problem") or f"failing {config.type}"
+    if failing is None:
+        return f"{check.name}: {problem} (observed {result.result.get('observed_value')})"
+    count, names = failing
+    listed = ", ".join(names) + (f", ... and {count - len(names)} more" if count > len(names) else "")
+    noun = check.row_noun if count == 1 else f"{check.row_noun}s"
+    return f"{check.name}: {count} {noun} {problem}{sample}" + (f": {listed}" if names else "")
+
+
+def _history_rows(
+    run_id: str, check: Check, results: list[Any], frame: pd.DataFrame, batch_rows: tuple[int, int]
+) -> list[ValidationRow]:
+    """`results` as rows of `quality.validation_results`, a failure with its message and named rows."""
+    validated, total = batch_rows
     rows = []
     for result in results:
         config = result.expectation_config
         observed = result.result.get("observed_value", result.result.get("unexpected_count"))
+        failing, message = None, None
+        if not result.success:
+            failing = _failing_rows(result, check, frame, total)
+            in_sample = result.result.get("unexpected_count") is not None and validated < total
+            sample = f" (in a random sample of {validated:,} of {total:,} rows)" if in_sample else ""
+            message = _message(result, check, failing, sample)
         rows.append(
             ValidationRow(
                 run_id,
-                suite,
+                check.name,
                 config.type,
                 json.dumps(config.kwargs, default=str, sort_keys=True),
                 _severity(result),
                 bool(result.success),
                 None if observed is None else json.dumps(observed, default=str),
                 result.result.get("unexpected_count"),
+                None if failing is None else json.dumps(failing[1]),
+                message,
             )
         )
     return rows
 
 
 def _batch_query(check: Check, rows: int, max_rows: int) -> str:
-    """`check`'s query over all its `rows` rows, or over a uniform random sample of `max_rows` of them.
+    """`check`'s query over all its `rows` rows, or over a uniform random sample of `max_rows` of them, in
+    the order of its row names (a message names the first failing rows, e.g. the first in each file).
 
     A check over one stored table samples the table's row ids first (reading one column), then reads only
     those rows: sampling the query's output instead would read, and compute, every row's every column."""
     sample = f"using sample reservoir({max_rows} rows) repeatable (7)"
     if check.table is None:
-        return check.query if rows <= max_rows else f"select * from ({check.query}) {sample}"
-    if rows <= max_rows:
-        return check.query.replace("{rows}", check.table)
-    return check.query.replace(
-        "{rows}", f"(select * from {check.table} where rowid in (select rowid from {check.table} {sample}))"
-    )
+        query = check.query if rows <= max_rows else f"select * from ({check.query}) {sample}"
+    elif rows <= max_rows:
+        query = check.query.replace("{rows}", check.table)
+    else:
+        query = check.query.replace(
+            "{rows}", f"(select * from {check.table} where rowid in (select rowid from {check.table} {sample}))"
+        )
+    return f"select * from ({query}) order by {', '.join(check.row_names)}"
 
 
 def validate_warehouse(warehouse: Path, data_docs_dir: Path, run_id: str) -> QualityReport:
@@ -123,6 +189,9 @@ def validate_warehouse(warehouse: Path, data_docs_dir: Path, run_id: str) -> Qua
             (rows,) = con.execute(f"select count(*) from {check.table or f'({check.query})'}").fetchone() or (0,)
             frames[check.name] = con.execute(_batch_query(check, rows, max_rows)).df()
             report.batch_rows[check.name] = (len(frames[check.name]), int(rows))
+            unnamed = set(check.row_names) - set(frames[check.name].columns)
+            if unnamed:
+                raise ValueError(f"{check.name}: the batch's query does not select its row_names {sorted(unnamed)}")
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
@@ -151,18 +220,18 @@ def validate_warehouse(warehouse: Path, data_docs_dir: Path, run_id: str) -> Qua
                 name=check.name,
                 validation_definitions=[definition],
                 actions=[],
+                result_format=RESULT_FORMAT,
             )
         )
         outcome = checkpoint.run(batch_parameters={"dataframe": frames[check.name]})
         for validation in outcome.run_results.values():
             results = list(validation.results)
             report.expectations += len(results)
-            history += _history_rows(run_id, check.name, results)
-            for result in results:
-                if result.success:
-                    continue
-                target = report.failed_warnings if _severity(result) == "warning" else report.failed_errors
-                target.append(_describe(result, check.name))
+            rows = _history_rows(run_id, check, results, frames[check.name], report.batch_rows[check.name])
+            history += rows
+            for row in rows:
+                if row.message is not None:
+                    (report.failed_warnings if row.severity == "warning" else report.failed_errors).append(row.message)
     # The data docs are built once, from every suite and stored result (one build per checkpoint re-rendered
     # the whole site each time: 6 s of the gate at L).
     context.build_data_docs(site_names=["eventdw"])
@@ -174,17 +243,21 @@ def validate_warehouse(warehouse: Path, data_docs_dir: Path, run_id: str) -> Qua
             create table if not exists quality.validation_results (
                 run_id varchar, suite varchar, expectation varchar, arguments varchar, severity varchar,
                 success boolean, observed_value varchar, unexpected_count bigint,
-                validated_at timestamp default current_timestamp
+                validated_at timestamp default current_timestamp, unexpected_rows varchar, message varchar
             )
             """
         )
+        # A warehouse whose table predates the named rows gains their columns, at the end.
+        for column in ("unexpected_rows", "message"):
+            con.execute(f"alter table quality.validation_results add column if not exists {column} varchar")
         con.executemany(
             "insert into quality.validation_results (run_id, suite, expectation, arguments, severity, success, "
-            "observed_value, unexpected_count) values (?, ?, ?, ?, ?, ?, ?, ?)",
+            "observed_value, unexpected_count, unexpected_rows, message) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             history,
         )
     report.data_docs_index = write_report(data_docs_dir, run_id, history, report.batch_rows)
     if report.failed_errors:
-        more = f" (and {len(report.failed_errors) - 1} more)" if len(report.failed_errors) > 1 else ""
-        raise QualityError(f"data quality gate failed: {report.failed_errors[0]}{more}")
+        others = len(report.failed_errors) - 1
+        more = f"; {others} more expectation{'s' if others > 1 else ''} failed, see {report.data_docs_index}"
+        raise QualityError(f"data quality gate failed: {report.failed_errors[0]}{more if others else ''}")
     return report

@@ -1,8 +1,9 @@
 """A self-contained HTML page of one gate run, written next to Great Expectations' data docs.
 
 GX's own index draws its table of results with JavaScript from public CDNs, so offline it lists
-nothing. This page has no scripts and no external assets: every suite of the run, its failures first,
-with severity and observed value, and a link to GX's detailed page for that suite.
+nothing. This page has no scripts and no external assets: the run's failures in a coder's words (which
+rows, and what is wrong with them), then every suite of the run, its failures first, with severity and
+observed value, and a link to GX's detailed page for that suite.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ class ValidationRow(NamedTuple):
     success: bool
     observed_value: str | None
     unexpected_count: int | None
+    unexpected_rows: str | None  # JSON list of the first ten failing rows' names, e.g. "extractions/001.csv row 4"
+    message: str | None  # the failure in a coder's words, as the run reported it
 
 
 STYLE = """
@@ -65,6 +68,13 @@ def write_report(
         f"{len(history) - len(failed)} met, {errors} failed at error level (the run stops before the export), "
         f"{len(failed) - errors} at warning level.</p>",
     ]
+    if failed:
+        parts.append("<h2>Failures</h2><ul>")
+        for row in sorted(failed, key=lambda r: r.severity != "error"):
+            parts.append(
+                f"<li class='failed-{row.severity}'>{html.escape(row.severity)}: {html.escape(row.message or '')}</li>"
+            )
+        parts.append("</ul>")
     for suite, rows in by_suite.items():
         page = _detail_page(data_docs_dir, suite)
         link = f" &middot; <a href='{html.escape(page)}'>Great Expectations page</a>" if page else ""
@@ -75,15 +85,15 @@ def write_report(
             f"<h2>{html.escape(suite)}</h2><p>{len(rows)} expectations, {suite_failures} failed{link}{sample}</p>"
         )
         parts.append("<table><tr><th>result</th><th>severity</th><th>expectation</th><th>arguments</th>")
-        parts.append("<th>observed</th><th>unexpected rows</th></tr>")
+        parts.append("<th>observed</th><th>unexpected rows</th><th>what failed</th></tr>")
         for row in sorted(rows, key=lambda r: (r.success, r.severity != "error")):
-            _, _, expectation, arguments, severity, success, observed, unexpected = row
-            css = "" if success else f" class='failed-{severity}'"
+            css = "" if row.success else f" class='failed-{row.severity}'"
             parts.append(
-                f"<tr{css}><td>{'met' if success else 'FAILED'}</td><td>{html.escape(severity)}</td>"
-                f"<td>{html.escape(expectation)}</td><td>{html.escape(_arguments(arguments))}</td>"
-                f"<td>{html.escape(str(observed) if observed is not None else '')}</td>"
-                f"<td>{'' if unexpected is None else unexpected}</td></tr>"
+                f"<tr{css}><td>{'met' if row.success else 'FAILED'}</td><td>{html.escape(row.severity)}</td>"
+                f"<td>{html.escape(row.expectation)}</td><td>{html.escape(_arguments(row.arguments))}</td>"
+                f"<td>{html.escape(row.observed_value if row.observed_value is not None else '')}</td>"
+                f"<td>{'' if row.unexpected_count is None else row.unexpected_count}</td>"
+                f"<td>{html.escape((row.message or '').removeprefix(f'{suite}: '))}</td></tr>"
             )
         parts.append("</table>")
     parts.append("</body></html>")
