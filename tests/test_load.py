@@ -73,7 +73,19 @@ def test_good_row_is_accepted_with_quote_offsets_into_the_article(tmp_path):
         ({"geo_precision": "0"}, "geo_precision: 0 is outside the scale 1-3"),
         ({"confidence": "high"}, "confidence: 'high' is not a number"),
         ({"acled_sub_event_type": "Massacre"}, "acled_sub_event_type: 'Massacre' is not an ACLED sub-event type"),
-        ({"quote": "Deir ez-Zor fell to aliens."}, f"quote: not found verbatim in article '{A1}'"),
+        (
+            {"quote": "Deir ez-Zor fell to aliens."},
+            f"quote: not found in article '{A1}': matches the article up to \"…Deir ez-Zor \" then differs: "
+            "h in the article, f in the row",
+        ),
+        (
+            {"event_date": "2025-01-15", "time_precision": "3"},
+            "event_date: 2025-01-15 (month precision: from 2025-01-01) is after the article's date 2024-12-06",
+        ),
+        (
+            {"event_date": "2024-12-10", "time_precision": "2"},
+            "event_date: 2024-12-10 (week precision: from 2024-12-07) is after the article's date 2024-12-06",
+        ),
     ],
 )
 def test_bad_row_is_rejected_with_a_reason_naming_the_field(tmp_path, overrides, reason):
@@ -164,6 +176,63 @@ def test_undecodable_article_is_rejected_and_others_load(tmp_path):
     assert summary.articles_loaded == 1
     reasons = sorted(r for (r,) in con.execute("select reason from raw.rejected_rows").fetchall())
     assert reasons == ["file: empty file", "file: not valid UTF-8 (byte 0: invalid start byte)"]
+
+
+# The article says "President Bashar al-Assadʼs regime" (U+02BC) and is dated 2024-12-06.
+TYPOGRAPHIC_QUOTE = "Deir ez-Zor has become the third city to lose control of President Bashar al-Assad's  regime"
+
+
+def test_a_quote_that_differs_only_typographically_is_accepted_with_the_articles_own_span(tmp_path):
+    con, summary = _load(tmp_path, {"a.csv": EXTRACTION_HEADER + _row(quote=TYPOGRAPHIC_QUOTE)})
+    assert (summary.extraction_rows_accepted, summary.rejected_rows) == (1, 0)
+    text, start, end, quote, as_coded = con.execute(
+        "select a.raw_text, e.quote_start, e.quote_end, e.quote, e.quote_as_coded "
+        "from raw.extractions e join raw.articles a using (article_id)"
+    ).fetchone()
+    assert text[start:end] == quote == "Deir ez-Zor has become the third city to lose control of President Bashar " \
+        "al-Assad\u02bcs regime"
+    assert as_coded == TYPOGRAPHIC_QUOTE
+
+
+@pytest.mark.parametrize(("event_date", "precision"), [("2024-12-15", "3"), ("2024-12-09", "2"), ("2024-07-01", "4")])
+def test_a_window_that_starts_by_the_articles_date_is_accepted(tmp_path, event_date, precision):
+    """A month (coded at the 15th), week (at its middle) or year (at 1 July) row whose window starts on or
+    before the article's date is possible, whatever its coded middle."""
+    _, summary = _load(tmp_path, {"a.csv": EXTRACTION_HEADER + _row(event_date=event_date, time_precision=precision)})
+    assert (summary.extraction_rows_accepted, summary.rejected_rows) == (1, 0)
+
+
+def test_the_country_column_takes_codes_and_names_and_rejects_what_is_not_a_country(tmp_path):
+    header = EXTRACTION_HEADER.rstrip("\n") + ",country\n"
+    given = ["SY", "syr", "Syria", "Syrian Arab Republic", "", "Narnia"]
+    rows = "".join(
+        _row(notes=str(i), event_date=f"2024-12-0{i + 1}").rstrip("\n") + f',"{country}"\n'
+        for i, country in enumerate(given)
+    )
+    con, summary = _load(tmp_path, {"a.csv": header + rows})
+    assert (summary.extraction_rows_accepted, summary.rejected_rows) == (5, 1)
+    assert con.execute("select notes, country_iso2 from raw.extractions order by notes").fetchall() == [
+        ("0", "SY"), ("1", "SY"), ("2", "SY"), ("3", "SY"), ("4", None)
+    ]
+    assert _reasons(con) == {
+        7: "country: 'Narnia' is not a country (an ISO 3166 alpha-2 or alpha-3 code, or its English name)"
+    }
+
+
+def test_reference_data_that_contradicts_itself_stops_the_load_naming_file_and_row(tmp_path):
+    seeds = make_seeds(tmp_path, {"a.csv": EXTRACTION_HEADER + _row()})
+    aliases = seeds / "reference" / "actor_aliases.csv"
+    aliases.write_text(
+        aliases.read_text(encoding="utf-8") + "Syrian army,hts,2024-12-01,2024-12-20,a wrong alias\n",
+        encoding="utf-8",
+    )
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    with pytest.raises(InputError) as raised:
+        load_inputs(con, seeds, "test-run")
+    assert str(raised.value) == (
+        f"reference file {seeds / 'reference' / 'actor_aliases.csv'} row 163: alias 'Syrian army' means "
+        "syria_military_assad (row 79) and hts on 2024-12-01 (and 1 more)"
+    )
 
 
 def test_missing_reference_file_stops_the_load_with_one_line(tmp_path):

@@ -41,6 +41,7 @@ FIELDS = {
     "coder": junk,
     "confidence": st.sampled_from(["", "0.5", "1.5", "high", "nan"]),
     "notes": junk,
+    "country": st.sampled_from(["", "SY", "syr", "Syria", "Narnia", " sy "]) | junk,
 }
 row = st.fixed_dictionaries(FIELDS)
 ragged = st.lists(junk, min_size=1, max_size=20).filter(lambda fields: len(fields) != len(COLUMNS))

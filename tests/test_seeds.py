@@ -84,13 +84,14 @@ def test_crosswalk_codes_are_cameo_codes_and_types_are_acled_types():
     assert all(row["notes"].strip() for row in rows)
 
 
-def test_government_forces_alias_changes_meaning_on_8_december_2024():
+def test_government_forces_alias_changes_meaning_after_8_december_2024():
+    """Validity dates are inclusive: the Assad-era meaning covers the day Damascus fell."""
     rows = [
         row for row in _csv(SEEDS / "reference" / "actor_aliases.csv") if row["alias"] == "Syrian government forces"
     ]
     assert sorted((row["actor_id"], row["valid_from"], row["valid_to"]) for row in rows) == [
         ("syria_military_assad", "", "2024-12-08"),
-        ("syria_military_interim", "2024-12-08", ""),
+        ("syria_military_interim", "2024-12-09", ""),
     ]
 
 

