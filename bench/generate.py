@@ -73,7 +73,7 @@ def _spellings() -> tuple[dict[str, list[tuple[str, date | None, date | None]]],
 
 
 def _spelling(rng: random.Random, options: list[tuple[str, date | None, date | None]], day: date) -> str:
-    valid = [alias for alias, start, end in options if (start is None or day >= start) and (end is None or day < end)]
+    valid = [alias for alias, start, end in options if (start is None or day >= start) and (end is None or day <= end)]
     return rng.choice(valid or [alias for alias, _, _ in options])
 
 

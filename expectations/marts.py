@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import great_expectations as gx
@@ -11,6 +12,14 @@ from expectations import Check, error, quad_class_follows_root, suite, warning
 
 # Slack around a country's GeoNames places when checking that a coordinate lies in the country (degrees).
 COUNTRY_BOUNDS_MARGIN = 0.5
+# A mention's place this far from every other place its article names is worth a coder's look (km);
+# EVENTDW_GATE_FAR_PLACE_KM sets another distance.
+FAR_PLACE_KM = 500.0
+
+
+def far_place_km() -> float:
+    """The distance beyond which a mention's place is far from its article's other places."""
+    return float(os.environ.get("EVENTDW_GATE_FAR_PLACE_KM", FAR_PLACE_KM))
 
 
 def fact_events(reference: dict[str, Any]) -> gx.ExpectationSuite:
@@ -149,6 +158,25 @@ def fact_event_mentions(reference: dict[str, Any]) -> gx.ExpectationSuite:
     )
 
 
+def mention_places(reference: dict[str, Any]) -> gx.ExpectationSuite:
+    """A mention's place lies in the countries its name was resolved in, and near its article's other places."""
+    return suite(
+        "marts.mention_places",
+        [
+            gxe.ExpectColumnValuesToNotBeInSet(
+                column="is_place_in_context_countries",
+                value_set=[False],
+                meta=warning("whose place lies outside the countries the article (or the row) is about"),
+            ),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="km_to_nearest_other_place",
+                max_value=far_place_km(),
+                meta=warning(f"whose place lies more than {far_place_km():g} km from every other place of its article"),
+            ),
+        ],
+    )
+
+
 def dim_actor(reference: dict[str, Any]) -> gx.ExpectationSuite:
     """Actors are unique and typed by ACLED's inter codes."""
     return suite(
@@ -239,6 +267,41 @@ CHECKS = [
         "marts.fact_event_mentions",
         "select * from {rows}",
         fact_event_mentions,
+        row_names=("source_file", "source_row_number"),
+        row_noun="coded row",
+        table="marts.fact_event_mentions",
+    ),
+    Check(
+        "marts.mention_places",
+        """
+        with mentions as (
+            select mention_id, article_id, place_id, source_file, source_row_number, is_place_in_context_countries
+            from {rows}
+        ),
+        -- The distance from each mention's place to the nearest other place its article names (a country's
+        -- nominal point, its capital, says nothing of where an event was: countries are left out).
+        nearest as (
+            select
+                mentions.mention_id,
+                min(2 * 6371.0 * asin(sqrt(
+                    power(sin(radians(other_place.latitude - place.latitude) / 2), 2)
+                    + cos(radians(place.latitude)) * cos(radians(other_place.latitude))
+                        * power(sin(radians(other_place.longitude - place.longitude) / 2), 2)
+                ))) as km_to_nearest_other_place
+            from mentions
+            inner join marts.dim_place as place on place.place_id = mentions.place_id
+            inner join marts.fact_event_mentions as other
+                on other.article_id = mentions.article_id and other.place_id <> mentions.place_id
+            inner join marts.dim_place as other_place on other_place.place_id = other.place_id
+            where place.place_type <> 'country' and other_place.place_type <> 'country'
+                and place.latitude is not null and other_place.latitude is not null
+            group by mentions.mention_id
+        )
+        select mentions.*, nearest.km_to_nearest_other_place
+        from mentions
+        left join nearest on nearest.mention_id = mentions.mention_id
+        """,
+        mention_places,
         row_names=("source_file", "source_row_number"),
         row_noun="coded row",
         table="marts.fact_event_mentions",

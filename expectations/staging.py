@@ -11,16 +11,17 @@ from expectations import Check, error, quad_class_follows_root, suite
 
 
 def extractions_with_articles(reference: dict[str, Any]) -> gx.ExpectationSuite:
-    """No event happens after the article that reports it."""
+    """No event happens after the article that reports it: its window (a week or month coded at its middle)
+    starts on or before the article's date."""
     return suite(
         "staging.extractions_with_articles",
         [
             gxe.ExpectColumnPairValuesAToBeGreaterThanB(
                 column_A="published_date",
-                column_B="event_date",
+                column_B="event_window_start",
                 or_equal=True,
                 ignore_row_if="either_value_is_missing",
-                meta=error("whose event date is after the article's publication date"),
+                meta=error("whose event (its first possible day) is after the article's publication date"),
             ),
             gxe.ExpectColumnValuesToNotBeNull(column="article_title", meta=error("whose article has no title")),
         ],
@@ -78,6 +79,7 @@ CHECKS = [
             extractions.source_file,
             extractions.row_number,
             extractions.event_date,
+            extractions.event_window_start,
             articles.published_date,
             articles.title as article_title
         from staging.stg_coding__extractions as extractions

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
 import sys
 
@@ -50,7 +51,9 @@ def test_adding_articles_builds_incrementally_and_equals_a_full_rebuild(syntheti
     finally:
         for path in held_back.glob("*.txt"):
             (seeds / "articles" / path.name).unlink()
-    assert (incremental.full_refresh, incremental.reason) == (False, "new inputs only")
+    assert not incremental.full_refresh
+    # The held-back articles' rows were rejected (unknown article): they are accepted now.
+    assert incremental.reason.endswith("rows added, 20 articles added")
     assert full.full_refresh
 
     assert after_incremental == marts_snapshot(warehouse)
@@ -114,29 +117,219 @@ def _mentions_per_event(warehouse):
         return dict(con.execute("select event_id, num_mentions from marts.fact_events").fetchall())
 
 
-def test_a_changed_input_or_transform_forces_a_full_refresh(synthetic_s, tmp_path):
+def test_only_a_changed_transform_or_an_unfinished_build_forces_a_full_refresh(synthetic_s, tmp_path):
     seeds, _ = synthetic_s
     warehouse = tmp_path / "eventdw.duckdb"
     _load(seeds, warehouse)
     transform.dbt_build(warehouse)
-    assert transform.build_mode(warehouse) == (False, "new inputs only")
+    assert transform.plan_build(warehouse)[:2] == (False, "nothing changed")
 
     with duckdb.connect(str(warehouse)) as con:  # a coded row built before disappears from the inputs
         con.execute(
             "delete from raw.extractions where extraction_id = (select min(extraction_id) from raw.extractions)"
         )
-    assert transform.build_mode(warehouse) == (True, "1 coded row(s) built before were removed or changed")
-
-    _load(seeds, warehouse)
-    with duckdb.connect(str(warehouse)) as con:  # an article file was edited
-        con.execute("update raw.articles set file_sha256 = 'edited' where article_id = 'bench_0000001'")
-    assert transform.build_mode(warehouse) == (True, "1 article file(s) built before were removed or changed")
+        con.execute("update raw.articles set title = 'edited' where article_id = 'bench_0000001'")
+    assert transform.plan_build(warehouse)[:2] == (False, "1 row removed, 1 article changed")
+    with duckdb.connect(str(warehouse)) as con:
+        (rebuilt,) = con.execute("select count(*) from eventdw_state.articles_to_rebuild").fetchone()
+    assert rebuilt == 2
 
     _load(seeds, warehouse)
     with duckdb.connect(str(warehouse)) as con:  # the reference data changed (a new alias)
         con.execute("insert into raw.ref_actor_aliases (alias, actor_id) values ('Daesh fighters', 'isis')")
-    assert transform.build_mode(warehouse)[0] is True
+    assert transform.plan_build(warehouse)[:2] == (
+        True, "the dbt project, the name normaliser or the reference data changed"
+    )
 
     with duckdb.connect(str(warehouse)) as con:  # a build that did not finish is not added to
         con.execute("delete from eventdw_state.build")
-    assert transform.build_mode(warehouse) == (True, "no finished build to add to")
+    assert transform.plan_build(warehouse)[:2] == (True, "no finished build to add to")
+
+
+# Edits: every field of a coded row and every byte of an article reach the marts, incrementally, as a fresh
+# build of the same inputs has them.
+A0, A1, A2, A3 = "000_4938db59a5dbecdc", "001_80b8b6eb158c6571", "002_06df92578aa3feb5", "003_d87e7e8bc6717bf6"
+COPY_OF_A1 = "005_copy_of_001"
+
+
+def _rows(seeds, article_id):
+    path = seeds / "extractions" / f"{article_id}.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        return path, list(csv.reader(handle))
+
+
+def _write(path, rows):
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\r\n").writerows(rows)
+
+
+def _set(seeds, article_id, row_number, /, **values):
+    """Set values of one coded row (its spreadsheet row number, the header being row 1)."""
+    path, rows = _rows(seeds, article_id)
+    header = rows[0]
+    for column, value in values.items():
+        if column not in header:
+            header.append(column)
+            for row in rows[1:]:
+                row.append("")
+        rows[row_number - 1][header.index(column)] = value
+    _write(path, rows)
+
+
+def _build_and_compare_with_a_fresh_build(seeds, warehouse, tmp_path):
+    """Load and build incrementally; then load and build the same inputs in a new warehouse. Both marts."""
+    result = _load_and_build(seeds, warehouse)
+    fresh = tmp_path / "fresh" / "eventdw.duckdb"
+    fresh.parent.mkdir(exist_ok=True)
+    _load_and_build(seeds, fresh)
+    return result, marts_snapshot(warehouse), marts_snapshot(fresh)
+
+
+def _load_and_build(seeds, warehouse):
+    _load(seeds, warehouse)
+    return transform.dbt_build(warehouse)
+
+
+@pytest.fixture()
+def built_seeds(tmp_path):
+    """The seeds, with a copy of article 001 as 005, loaded and built."""
+    seeds = tmp_path / "seeds"
+    shutil.copytree(REPO / "seeds", seeds)
+    shutil.copy(seeds / "articles" / f"{A1}.txt", seeds / "articles" / f"{COPY_OF_A1}.txt")
+    warehouse = tmp_path / "eventdw.duckdb"
+    assert _load_and_build(seeds, warehouse).full_refresh
+    return seeds, warehouse
+
+
+# One edit per column of the extraction format, each in its own row: (article, row number, new values).
+EDITS = {
+    "article_id": (A1, 3, {"article_id": COPY_OF_A1}),
+    "event_date": (A1, 4, {"event_date": "2024-12-05"}),
+    "time_precision": (A1, 5, {"time_precision": "2"}),
+    "actor1": (A1, 6, {"actor1": "HTS"}),
+    "actor2": (A1, 7, {"actor2": "SDF"}),
+    "cameo_code": (A1, 8, {"cameo_code": "193"}),
+    "acled_sub_event_type": (A1, 9, {"acled_sub_event_type": "Armed clash"}),
+    "location": (A1, 10, {"location": "Homs"}),
+    "geo_precision": (A1, 11, {"geo_precision": "2"}),
+    "fatalities": (A3, 2, {"fatalities": "4"}),
+    "quote": (A3, 3, {"quote": "regime forces crossed the provincial border"}),
+    "coder": (A3, 4, {"coder": "second-coder"}),
+    "confidence": (A3, 5, {"confidence": "0.31"}),
+    "notes": (A3, 6, {"notes": "checked against SOHR"}),
+    "country": (A3, 7, {"country": "SY"}),
+}
+MENTION_COLUMN = {"actor1": "actor1_text", "actor2": "actor2_text", "location": "location_text"}
+
+
+def test_every_column_of_the_extraction_format_has_an_edit_here():
+    assert set(EDITS) == set(load.inputs.EXTRACTION_COLUMNS)
+
+
+def test_an_edit_of_any_field_reaches_the_marts_incrementally_as_a_fresh_build_has_it(built_seeds, tmp_path):
+    seeds, warehouse = built_seeds
+    for article_id, row_number, values in EDITS.values():
+        _set(seeds, article_id, row_number, **values)
+    result, incremental, fresh = _build_and_compare_with_a_fresh_build(seeds, warehouse, tmp_path)
+
+    assert not result.full_refresh
+    assert result.description == "incremental: 15 rows changed"
+    assert incremental == fresh
+    with duckdb.connect(str(warehouse)) as con:
+        for column, (article_id, row_number, values) in EDITS.items():
+            if column == "country":
+                continue  # the row's country is the context its names resolved in
+            source_file = f"extractions/{article_id}.csv"
+            mention_column = MENTION_COLUMN.get(column, column)
+            (value,) = con.execute(
+                f"select cast({mention_column} as varchar) from marts.fact_event_mentions "
+                "where source_file = ? and source_row_number = ?",
+                [source_file, row_number],
+            ).fetchone()
+            expected = values[column]
+            assert value == (
+                "regime forces crossed the provincial border" if column == "quote" else expected
+            ), column
+        (countries,) = con.execute(
+            "select place_context_countries from marts.fact_event_mentions where source_file = ? and "
+            "source_row_number = 7",
+            [f"extractions/{A3}.csv"],
+        ).fetchone()
+        assert countries == "SY"
+        (fatalities,) = con.execute(
+            "select fatalities from marts.acled_events where event_id_cnty = (select 'SYR' || substr(event_id, 3) "
+            "from marts.fact_event_mentions where source_file = ? and source_row_number = 2)",
+            [f"extractions/{A3}.csv"],
+        ).fetchone()
+        assert fatalities == 4
+
+
+def test_an_article_edit_that_moves_its_quotes_moves_their_offsets(built_seeds, tmp_path):
+    seeds, warehouse = built_seeds
+    article = seeds / "articles" / f"{A3}.txt"
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text.replace("Syrian army advances", "Update: a paragraph added.\n\nSyrian army advances", 1))
+    result, incremental, fresh = _build_and_compare_with_a_fresh_build(seeds, warehouse, tmp_path)
+
+    assert result.description == "incremental: 9 rows changed, 1 article changed"
+    assert incremental == fresh
+    with duckdb.connect(str(warehouse)) as con:
+        rows = con.execute(
+            "select m.quote, m.quote_start, m.quote_end, a.raw_text from marts.fact_event_mentions m "
+            "join marts.dim_article a using (article_id) where article_id = ?",
+            [A3],
+        ).fetchall()
+    assert rows and all(text[start:end] == quote for quote, start, end, text in rows)
+    assert all(start > text.index("Update: a paragraph added.") for _, start, _, text in rows)
+
+
+def test_a_removed_row_takes_its_mention_and_a_last_mention_its_event(built_seeds, tmp_path):
+    seeds, warehouse = built_seeds
+    with duckdb.connect(str(warehouse)) as con:
+        events = dict(con.execute("select mention_id, event_id from marts.fact_event_mentions").fetchall())
+        counts = dict(con.execute("select event_id, num_mentions from marts.fact_events").fetchall())
+        last_rows = con.execute(
+            "select m.mention_id, m.source_row_number from marts.fact_event_mentions m "
+            "join marts.fact_events e using (event_id) where m.source_file = ? order by m.source_row_number desc",
+            [f"extractions/{A2}.csv"],
+        ).fetchall()
+    path, rows = _rows(seeds, A2)
+    removed_id, removed_row = last_rows[0]  # the file's last row: no other row moves up
+    _write(path, rows[: removed_row - 1])
+    result, incremental, fresh = _build_and_compare_with_a_fresh_build(seeds, warehouse, tmp_path)
+
+    assert result.description == "incremental: 1 row removed"
+    assert incremental == fresh
+    with duckdb.connect(str(warehouse)) as con:
+        assert con.execute(
+            "select count(*) from marts.fact_event_mentions where mention_id = ?", [removed_id]
+        ).fetchone() == (0,)
+        remaining = con.execute(
+            "select num_mentions from marts.fact_events where event_id = ?", [events[removed_id]]
+        ).fetchall()
+    assert remaining == ([] if counts[events[removed_id]] == 1 else [(counts[events[removed_id]] - 1,)])
+
+
+def test_a_removed_article_takes_its_mentions_and_their_events(built_seeds, tmp_path):
+    seeds, warehouse = built_seeds
+    (seeds / "articles" / f"{A2}.txt").unlink()
+    (seeds / "extractions" / f"{A2}.csv").unlink()
+    _set(seeds, A0, 2, fatalities="2")
+    result, incremental, fresh = _build_and_compare_with_a_fresh_build(seeds, warehouse, tmp_path)
+
+    assert result.description == "incremental: 1 row changed, 20 removed, 1 article removed"
+    assert incremental == fresh
+    with duckdb.connect(str(warehouse)) as con:
+        mentions = con.execute("select count(*) from marts.fact_event_mentions where article_id = ?", [A2])
+        assert mentions.fetchone() == (0,)
+        assert con.execute("select count(*) from marts.dim_article where article_id = ?", [A2]).fetchone() == (0,)
+
+
+def test_a_run_where_nothing_changed_says_so_and_does_not_run_dbt(built_seeds, monkeypatch):
+    seeds, warehouse = built_seeds
+    before = marts_snapshot(warehouse)
+    _load(seeds, warehouse)
+    monkeypatch.setattr("dbt.cli.main.dbtRunner.invoke", lambda *args, **kwargs: pytest.fail("dbt ran"))
+    result = transform.dbt_build(warehouse)
+    assert (result.full_refresh, result.description, result.ran) == (False, "incremental: nothing changed", False)
+    assert marts_snapshot(warehouse) == before

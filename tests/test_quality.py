@@ -215,6 +215,31 @@ def test_a_warning_over_more_than_ten_rows_names_the_first_ten_and_counts_the_re
     assert json.loads(named) == [f"{source_file} row {row}" for source_file, row in broken[:10]]
 
 
+def test_a_place_outside_the_articles_countries_or_far_from_its_other_places_is_a_warning_naming_the_row(
+    warehouse_copy, tmp_path
+):
+    """Row 7 of 003 says its place lies outside the article's countries; row 4 of 001 is moved to Ankara,
+    some 700 km from every other place of its article."""
+    _break(
+        warehouse_copy,
+        "update marts.fact_event_mentions set is_place_in_context_countries = false "
+        f"where source_file = '{FILE_003}' and source_row_number = 7",
+    )
+    _break(
+        warehouse_copy,
+        "update marts.fact_event_mentions set place_id = 'geonames:323786' "
+        f"where source_file = '{FILE_001}' and source_row_number = 4",
+    )
+    report = validate_warehouse(warehouse_copy, tmp_path / "docs", "places")
+    assert report.failed_errors == []
+    assert report.failed_warnings == [
+        "marts.mention_places: 1 coded row whose place lies outside the countries the article (or the row) is "
+        f"about: {FILE_003} row 7",
+        f"marts.mention_places: 1 coded row whose place lies more than 500 km from every other place of its "
+        f"article: {FILE_001} row 4",
+    ]
+
+
 def test_rejected_rows_are_a_warning_naming_each_file_row_and_reason(warehouse_copy, tmp_path):
     _break(
         warehouse_copy,

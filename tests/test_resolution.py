@@ -130,3 +130,200 @@ def test_event_ids_survive_adding_articles_about_other_events(variant_db, seed_d
     after = {event_id for (event_id,) in variant_db.execute("select event_id from marts.fact_events").fetchall()}
     assert before <= after
     assert len(after - before) == 7
+
+
+# Place names in the article's context: a near or normalised match never crosses a border, a name GeoNames
+# has in two countries goes to the one the article is about.
+SUBURBS = "zz_damascus_suburbs"
+SUBURBS_TEXT = (
+    "date 2024-12-09 Clashes on the edge of Damascus\n\n"
+    "DAMASCUS, Syria (Reuters) - Gunmen clashed with security forces in Mezzeh and Kafr Sousa on Monday, and "
+    "shells fell on Arbeen, residents of Damascus said. In Daraa province, Tafas and Qatana were quiet.\n"
+)
+ADANA = "zz_adana_floods"
+ADANA_TEXT = (
+    "date 2024-12-09 Floods in southern Turkey\n\n"
+    "Police evacuated Tafas after the river rose, officials in Adana said on Monday.\n"
+)
+WEST_BANK = "zz_west_bank_raid"
+WEST_BANK_TEXT = (
+    "date 2024-12-09 Raid near Jerusalem\n\n"
+    "Israeli forces raided Qatana, a village north-west of Jerusalem, and arrested two men, "
+    "officials in Ramallah said on Monday.\n"
+)
+NO_CONTEXT = "zz_no_context"
+NO_CONTEXT_TEXT = "date 2024-12-09 A short note\n\nShells fell on Mezzeh on Monday, residents said.\n"
+CODED = "zz_coded_country"
+CONTEXT_HEADER = EXTRACTION_HEADER.rstrip("\n") + ",country\n"
+CONTEXT_ROWS = [
+    (SUBURBS, "Damascus", "residents of Damascus said", ""),
+    (SUBURBS, "Mezzeh", "Gunmen clashed with security forces in Mezzeh", ""),
+    (SUBURBS, "Kafr Sousa", "Gunmen clashed with security forces in Mezzeh and Kafr Sousa", ""),
+    (SUBURBS, "Arbeen", "shells fell on Arbeen", ""),
+    (SUBURBS, "Tafas", "Tafas and Qatana were quiet", ""),
+    (SUBURBS, "Qatana", "In Daraa province, Tafas and Qatana were quiet", ""),
+    (ADANA, "Tafas", "Police evacuated Tafas", ""),
+    (ADANA, "Adana", "officials in Adana said", ""),
+    (WEST_BANK, "Qatana", "Israeli forces raided Qatana", ""),
+    (WEST_BANK, "Ramallah", "officials in Ramallah said", ""),
+    (NO_CONTEXT, "Mezzeh", "Shells fell on Mezzeh", ""),
+    (CODED, "Mezzeh", "Shells fell on Mezzeh on Monday", "TR"),
+]
+
+
+@pytest.fixture(scope="module")
+def context_db(tmp_path_factory):
+    """The seeds plus articles from Damascus, Turkey, the West Bank, nowhere known and a coded country, built."""
+    root = tmp_path_factory.mktemp("context")
+    seeds = root / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    for article_id, text in [
+        (SUBURBS, SUBURBS_TEXT),
+        (ADANA, ADANA_TEXT),
+        (WEST_BANK, WEST_BANK_TEXT),
+        (NO_CONTEXT, NO_CONTEXT_TEXT),
+        (CODED, NO_CONTEXT_TEXT),
+    ]:
+        (seeds / "articles" / f"{article_id}.txt").write_text(text, encoding="utf-8")
+    rows = "".join(
+        _csv_row(article_id, "2024-12-09", "security forces", "", "190", location, quote).rstrip("\n")
+        + f',"{country}"\n'
+        for article_id, location, quote, country in CONTEXT_ROWS
+    )
+    (seeds / "extractions" / "context.csv").write_text(CONTEXT_HEADER + rows, encoding="utf-8")
+    warehouse = root / "w.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        assert load_inputs(con, seeds, "context").rejected_rows == 0
+    dbt_build(warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        yield con
+
+
+def _places_in(con, article_id):
+    return dict(
+        con.execute(
+            """
+            select location_text || coalesce(' in ' || country, ''), place_id
+            from marts.fact_event_mentions
+            left join (select extraction_id as mention_id, country_iso2 as country from raw.extractions)
+                using (mention_id)
+            where article_id = ?
+            """,
+            [article_id],
+        ).fetchall()
+    )
+
+
+def test_damascus_districts_missing_from_geonames_do_not_resolve_across_a_border(context_db):
+    """Mezzeh, Kafr Sousa and Arbeen are near spellings of towns in Turkey, the West Bank and Iraq
+    (Mezreh 0.92, Kafr Sur 0.92, Arbeel 0.93): in an article about Damascus they stay unresolved."""
+    places = _places_in(context_db, SUBURBS)
+    assert places["Damascus"] == "geonames:170654"
+    assert {places[name] for name in ("Mezzeh", "Kafr Sousa", "Arbeen")} == {
+        "unresolved:mezzeh", "unresolved:kafr sousa", "unresolved:arbeen"
+    }
+    (countries,) = context_db.execute(
+        "select article_countries from marts.dim_article where article_id = ?", [SUBURBS]
+    ).fetchone()
+    assert countries == "SY"
+
+
+def test_a_refused_candidate_is_reported_with_its_country_and_why(context_db):
+    refused = dict(
+        context_db.execute(
+            "select spellings, refused_candidates from marts.report_unresolved_names where name_kind = 'place'"
+        ).fetchall()
+    )
+    assert refused["Kafr Sousa"] == (
+        "Kafr Sur (geonames:283353 in PS, fuzzy 0.92): outside the countries of the text (SY)"
+    )
+    assert refused["Arbeen"].startswith("Arbeel (geonames:95446 in IQ, fuzzy 0.93)")
+    assert "Mezreh (geonames:315808 in TR, fuzzy 0.92)" in refused["Mezzeh"]
+    assert "the countries of the text are not known" in refused["Mezzeh"]  # the note about nowhere known
+
+
+def test_a_name_geonames_has_in_two_countries_goes_to_the_one_the_article_is_about(context_db):
+    """Tafas is a town of Daraa (31,249 people) and of Turkey (36,890); Qatana of Rif Dimashq and of the
+    West Bank."""
+    assert _places_in(context_db, SUBURBS)["Tafas"] == "geonames:163806"
+    assert _places_in(context_db, ADANA)["Tafas"] == "geonames:299900"
+    assert _places_in(context_db, SUBURBS)["Qatana"] == "geonames:165929"
+    assert _places_in(context_db, WEST_BANK)["Qatana"] == "geonames:282376"
+    (runner_up,) = context_db.execute(
+        "select place_runner_up_id from marts.fact_event_mentions where article_id = ? and location_text = 'Tafas'",
+        [SUBURBS],
+    ).fetchone()
+    assert runner_up == "geonames:299900"
+
+
+def test_a_row_that_names_its_country_resolves_there(context_db):
+    assert _places_in(context_db, NO_CONTEXT) == {"Mezzeh": "unresolved:mezzeh"}
+    assert _places_in(context_db, CODED) == {"Mezzeh in TR": "geonames:315808"}
+
+
+def test_no_place_lies_outside_the_countries_it_was_resolved_in(context_db):
+    (outside,) = context_db.execute(
+        "select count(*) from marts.fact_event_mentions where not is_place_in_context_countries"
+    ).fetchone()
+    assert outside == 0
+
+
+# The day power changes hands: ACLED's "Military Forces of Syria (2000-2024)" covers 8 December 2024.
+FALL_OF_DAMASCUS = [
+    (
+        "zz_fall_a",
+        "date 2024-12-08 Rebels enter Damascus\n\nHTS fighters drove the Syrian army out of Damascus on Sunday.\n",
+        "HTS",
+        "Syrian army",
+        "HTS fighters drove the Syrian army out of Damascus",
+    ),
+    (
+        "zz_fall_b",
+        "date 2024-12-08 Assad flees\n\nHayat Tahrir al-Sham took Damascus from Assad's forces overnight.\n",
+        "Hayat Tahrir al-Sham",
+        "Assad's forces",
+        "Hayat Tahrir al-Sham took Damascus from Assad's forces",
+    ),
+    (
+        "zz_fall_c",
+        "date 2024-12-09 The day after\n\nOn Sunday Hay'at Tahrir al-Sham defeated government forces in Damascus.\n",
+        "Hay'at Tahrir al-Sham",
+        "government forces",
+        "Hay'at Tahrir al-Sham defeated government forces in Damascus",
+    ),
+]
+
+
+def test_the_fall_of_damascus_reported_three_ways_is_one_event(tmp_path):
+    """On 8 December 2024 "Syrian army" and "government forces" still mean the Assad-era forces (their
+    validity ends that day, inclusive), as "Assad's forces" always does: the three reports are one event."""
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    for article_id, text, *_ in FALL_OF_DAMASCUS:
+        (seeds / "articles" / f"{article_id}.txt").write_text(text, encoding="utf-8")
+    (seeds / "extractions" / "fall.csv").write_text(
+        EXTRACTION_HEADER
+        + "".join(
+            _csv_row(article_id, "2024-12-08", actor1, actor2, "190", "Damascus", quote)
+            for article_id, _, actor1, actor2, quote in FALL_OF_DAMASCUS
+        ),
+        encoding="utf-8",
+    )
+    warehouse = tmp_path / "w.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        assert load_inputs(con, seeds, "fall").rejected_rows == 0
+    dbt_build(warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        actors = con.execute(
+            "select distinct actor2_id from marts.fact_event_mentions where source_file = 'extractions/fall.csv'"
+        ).fetchall()
+        events = con.execute(
+            """
+            select event_id, num_mentions, num_articles from marts.fact_events
+            where event_id in (
+                select event_id from marts.fact_event_mentions where source_file = 'extractions/fall.csv'
+            )
+            """
+        ).fetchall()
+    assert actors == [("syria_military_assad",)]
+    assert [(mentions, articles) for _, mentions, articles in events] == [(3, 3)]

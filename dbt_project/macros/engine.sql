@@ -64,3 +64,39 @@
 {% macro spark__add_days(date_expression, days) -%}
     date_add({{ date_expression }}, {{ days }})
 {%- endmacro %}
+
+{#- Whether `item` is one of the comma-separated values of the text `list_text` ('IQ,SY' has 'SY'). -#}
+{% macro list_contains_text(list_text, item) -%}
+    {{ return(adapter.dispatch('list_contains_text', 'eventdw')(list_text, item)) }}
+{%- endmacro %}
+
+{% macro default__list_contains_text(list_text, item) -%}
+    list_contains(string_split({{ list_text }}, ','), {{ item }})
+{%- endmacro %}
+
+{% macro spark__list_contains_text(list_text, item) -%}
+    array_contains(split({{ list_text }}, ','), {{ item }})
+{%- endmacro %}
+
+{#- The values of `expression` joined with a separator, in the order of `order_by` (an aggregate). -#}
+{% macro ordered_join(expression, order_by, separator='; ') -%}
+    {{ return(adapter.dispatch('ordered_join', 'eventdw')(expression, order_by, separator)) }}
+{%- endmacro %}
+
+{% macro default__ordered_join(expression, order_by, separator) -%}
+    string_agg({{ expression }}, '{{ separator }}' order by {{ order_by }})
+{%- endmacro %}
+
+{#- Spark's collect_list takes no order: the values come sorted alphabetically instead. -#}
+{% macro spark__ordered_join(expression, order_by, separator) -%}
+    array_join(sort_array(collect_list({{ expression }})), '{{ separator }}')
+{%- endmacro %}
+
+{#- The great-circle distance in km between two points given in degrees (null if either is null). -#}
+{% macro great_circle_km(latitude1, longitude1, latitude2, longitude2) -%}
+    2 * 6371.0 * asin(sqrt(
+        power(sin(radians({{ latitude2 }} - {{ latitude1 }}) / 2), 2)
+        + cos(radians({{ latitude1 }})) * cos(radians({{ latitude2 }}))
+            * power(sin(radians({{ longitude2 }} - {{ longitude1 }}) / 2), 2)
+    ))
+{%- endmacro %}

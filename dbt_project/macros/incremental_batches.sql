@@ -1,9 +1,35 @@
-{#- The events an incremental build rebuilds in the per-event marts (fact_events, acled_events): those
-    with a mention (re)grouped in this build, and those its moved mentions were in before, which lost a
-    mention or, left with none, are deleted. -#}
+{#- What an incremental build rebuilds. eventdw.transform decides which articles (their file or one of
+    their coded rows added, changed or removed since the last finished build); the article-keyed models
+    delete what they hold of those articles and insert them again as the inputs are now. The grouping
+    rule (int_mentions_anchored_to_events) writes the mentions it regrouped, with the event each was in
+    before, and a row with no event for each mention removed; the per-event marts rebuild the events
+    those rows were and are in. -#}
+
+{#- The articles this build rebuilds. -#}
+{% macro articles_rebuilt_in_this_build() -%}
+    select article_id from {{ ref('stg_build_state__articles_to_rebuild') }}
+{%- endmacro %}
+
+{#- The mentions removed in this build (of articles rebuilt without them). -#}
+{% macro mentions_removed_in_this_build() -%}
+    select mention_id from {{ ref('int_mentions_anchored_to_events') }}
+    where batch_id = '{{ invocation_id }}' and event_id is null
+{%- endmacro %}
+
+{#- The events the per-event marts (fact_events, acled_events) rebuild: those with a mention (re)grouped in
+    this build, and those its regrouped or removed mentions were in before, which lost a mention or,
+    left with none, are deleted. -#}
 {% macro events_rebuilt_in_this_build() -%}
-    select event_id from {{ ref('int_mentions_grouped_into_events') }} where batch_id = '{{ invocation_id }}'
+    select event_id from {{ ref('int_mentions_anchored_to_events') }}
+    where batch_id = '{{ invocation_id }}' and event_id is not null
     union
-    select previous_event_id from {{ ref('int_mentions_grouped_into_events') }}
-    where batch_id = '{{ invocation_id }}'
+    select previous_event_id from {{ ref('int_mentions_anchored_to_events') }}
+    where batch_id = '{{ invocation_id }}' and previous_event_id is not null
+{%- endmacro %}
+
+{#- The pre-hook of an article-keyed incremental model: delete the rows of the articles rebuilt. -#}
+{% macro delete_articles_rebuilt() -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }} where article_id in ({{ articles_rebuilt_in_this_build() }})
+    {%- endif -%}
 {%- endmacro %}

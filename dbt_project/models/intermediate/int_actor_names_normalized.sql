@@ -1,5 +1,7 @@
 -- Every written name of every actor (curated aliases and canonical names) with its normalised form and
--- the dates between which it means that actor.
+-- the dates between which it means that actor, both days included: an alias means its actor only while
+-- both are valid (an alias with no dates means the actor for as long as the actor exists). The loader
+-- refuses reference data where an alias's own dates lie outside its actor's (eventdw.reference_checks).
 with
 
 actors as (
@@ -8,6 +10,10 @@ actors as (
 
 actor_aliases as (
     select * from {{ ref('stg_reference__actor_aliases') }}
+),
+
+countries as (
+    select * from {{ ref('stg_reference__geonames_countries') }}
 ),
 
 names as (
@@ -20,15 +26,19 @@ names as (
 
 final as (
     select
-        actor_id,
-        actor_name_variant,
-        lower(trim(actor_name_variant)) as name_lower,
-        {{ normalize_name('actor_name_variant') }} as name_normalized,
-        name_source,
-        source_rank,
-        valid_from,
-        valid_to
+        names.actor_id,
+        names.actor_name_variant,
+        lower(trim(names.actor_name_variant)) as name_lower,
+        {{ normalize_name('names.actor_name_variant') }} as name_normalized,
+        names.name_source,
+        names.source_rank,
+        greatest(names.valid_from, actors.valid_from) as valid_from,
+        least(names.valid_to, actors.valid_to) as valid_to,
+        -- The actor's country: a near spelling resolves to it only in a text about that country.
+        countries.country_iso2
     from names
+    inner join actors on actors.actor_id = names.actor_id
+    left join countries on countries.country_iso3 = actors.country_iso3
 )
 
 select * from final

@@ -1,59 +1,93 @@
 -- Each mention's actor spellings (actor1, actor2) resolved to one actor each, on the event's date:
--- an alias valid only before or after a date (Syrian government forces before and after
--- 8 December 2024) resolves to the actor of the event's period.
-{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
+-- an alias valid only before or after a date (Syrian government forces until and after 8 December 2024)
+-- resolves to the actor of the event's period. A fuzzy match to an actor of a country the mention's
+-- article is not about (int_articles_located_in_countries) is refused: "Police Forces of Kenia" in a
+-- text about Syria is not the police of Syria.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_articles_rebuilt() }}"
+) }}
+-- depends_on: {{ ref('stg_build_state__articles_to_rebuild') }}
 
 with
 
 extractions as (
     select * from {{ ref('stg_coding__extractions') }}
     {% if is_incremental() %}
-    -- Incremental runs resolve only the mentions not resolved yet (see int_mentions_grouped_into_events).
-    where mention_id not in (select mention_id from {{ this }})
+    where article_id in ({{ articles_rebuilt_in_this_build() }})
     {% endif %}
+),
+
+article_contexts as (
+    select * from {{ ref('int_articles_located_in_countries') }}
 ),
 
 actor_names as (
     select * from {{ ref('int_actor_names_normalized') }}
 ),
 
+extractions_in_context as (
+    select
+        extractions.*,
+        coalesce(extractions.coded_country_iso2, article_contexts.article_countries, '') as context_countries
+    from extractions
+    left join article_contexts on article_contexts.article_id = extractions.article_id
+),
+
 spellings as (
-    select mention_id || ':1' as spelling_id, actor1_text as spelling_text, event_date as spelling_date
-    from extractions
+    select
+        mention_id || ':1' as spelling_id,
+        actor1_text as spelling_text,
+        event_date as spelling_date,
+        context_countries as spelling_context,
+        cast(null as double) as spelling_latitude,
+        cast(null as double) as spelling_longitude
+    from extractions_in_context
     union all
-    select mention_id || ':2', actor2_text, event_date
-    from extractions
+    select mention_id || ':2', actor2_text, event_date, context_countries, cast(null as double), cast(null as double)
+    from extractions_in_context
     where actor2_text is not null
 ),
 
 candidates as (
     select
         actor_id as entity_id,
+        actor_name_variant as candidate_name,
         name_lower,
         name_normalized,
         source_rank,
         0 as weight,
         valid_from,
-        valid_to
+        valid_to,
+        country_iso2,
+        cast(null as double) as latitude,
+        cast(null as double) as longitude
     from actor_names
 ),
 
 resolved as (
-    {{ resolve_by_stages('spellings', 'candidates', var('actor_fuzzy_threshold')) }}
+    {{ resolve_by_stages('spellings', 'candidates', var('actor_fuzzy_threshold'), ['fuzzy']) }}
 ),
 
 final as (
     select
-        split_part(spelling_id, ':', 1) as mention_id,
-        cast(split_part(spelling_id, ':', 2) as integer) as actor_role,
-        spelling_text as actor_text,
-        spelling_normalized as actor_normalized,
-        coalesce(entity_id, 'unresolved:' || spelling_normalized) as actor_id,
-        entity_id is not null as is_resolved,
-        resolution_method,
-        resolution_score,
-        matched_name_count
+        split_part(resolved.spelling_id, ':', 1) as mention_id,
+        extractions.article_id,
+        cast(split_part(resolved.spelling_id, ':', 2) as integer) as actor_role,
+        resolved.spelling_text as actor_text,
+        resolved.spelling_normalized as actor_normalized,
+        coalesce(resolved.entity_id, 'unresolved:' || resolved.spelling_normalized) as actor_id,
+        resolved.entity_id is not null as is_resolved,
+        resolved.resolution_method,
+        resolved.resolution_score,
+        resolved.matched_name_count,
+        resolved.runner_up_entity_id as runner_up_actor_id,
+        resolved.runner_up_score,
+        resolved.refused_candidates
     from resolved
+    inner join extractions on extractions.mention_id = split_part(resolved.spelling_id, ':', 1)
 )
 
 select * from final

@@ -23,15 +23,19 @@
 -- joins them to the mentions' other columns. (In one statement, at L the rule's intermediate results and
 -- the sort of ten million wide rows by event did not fit together under the memory cap.)
 --
--- Incremental runs regroup only what new mentions touch. A new mention can change the anchor of an
--- existing mention of its key only within 18 days of its date: a new day takes the week reports within
--- 3 days, and with them the month reports attached to their week events, up to 3 + 15 days away. Those
--- mentions are regrouped with the new ones by the same rule, over every mention of the key within 36
--- days (the anchors their choice depends on), and only the new mentions and those whose event changed
--- id are written (delete+insert on mention_id). batch_id says which run last wrote a mention, so the
--- models downstream rebuild only the events with a mention in this run's batch, and previous_event_id
--- the event a rewritten mention was in before (null if new), so they can also rebuild the events that
--- lost a mention, or delete them when none is left.
+-- Incremental runs regroup only what the articles this build rebuilds touch (eventdw.transform: an
+-- article whose file, or one of whose coded rows, was added, changed or removed). Their mentions as built
+-- before are taken out and their mentions as they are now put in, so an edit is a removal and an
+-- addition. A mention added or removed can change the anchor of another mention of its key only within
+-- 18 days of its date: a day takes (or gives back) the week reports within 3 days, and with them the
+-- month reports attached to their week events, up to 3 + 15 days away. Those mentions are regrouped
+-- with the rebuilt ones by the same rule, over every mention of the key within 36 days (the anchors their
+-- choice depends on). Written (delete+insert on mention_id): the rebuilt articles' mentions, the other
+-- mentions whose event changed id, and, for a mention removed, a row with no event_id. batch_id says
+-- which run last wrote a mention, and previous_event_id the event it was in before (null if new), so the
+-- models downstream delete the removed mentions and rebuild the events they and the rewritten ones were
+-- and are in (macros in incremental_batches.sql), deleting an event left with none.
+-- depends_on: {{ ref('stg_build_state__articles_to_rebuild') }}
 {%- set key_columns = ['actor_pair_first', 'actor_pair_second', 'cameo_root_code', 'place_id', 'year_class'] -%}
 {%- set week_days, month_days = 3, 15 -%}
 {%- set touched_days = week_days + month_days -%}
@@ -60,6 +64,7 @@ root_actors as (
 mentions_joined_to_root_actors as (
     select
         all_mentions.mention_id,
+        all_mentions.article_id,
         all_mentions.event_date,
         all_mentions.time_precision,
         all_mentions.cameo_root_code,
@@ -81,41 +86,66 @@ new_mentions as (
 ),
 
 {% if is_incremental() %}
--- The (key, date)s within 18 days of a new mention's date (touched), and within 36 (context).
+-- The mentions built before of the articles this build rebuilds: replaced by their rebuilt versions, or
+-- removed. (A row with no event_id is a mention removed by an earlier build.)
+replaced_mentions as (
+    select * from {{ this }}
+    where event_id is not null and article_id in ({{ articles_rebuilt_in_this_build() }})
+),
+
+-- The (key, date)s within 18 days of a rebuilt or replaced mention's date (touched), and within 36 (context).
 {% for name, days in [('touched_dates', touched_days), ('context_dates', context_days)] %}
 {{ name }} as (
     select distinct
         {% for column in key_columns %}near.{{ column }}, {% endfor %}
         {{ add_days('near.event_date', 'offsets.day_offset') }} as event_date
-    from (select distinct {{ key_columns | join(', ') }}, event_date from new_mentions) as near
+    from (
+        select {{ key_columns | join(', ') }}, event_date from new_mentions
+        union
+        select {{ key_columns | join(', ') }}, event_date from replaced_mentions
+    ) as near
     cross join {{ day_offsets(days) }} as offsets
 ),
 {% endfor %}
 {% endif %}
 
--- The new mentions' rule columns and (incremental runs) those of the mentions built before that the new
--- ones can move (touched) and of every mention their choice depends on, with the event each was in.
+-- The rebuilt mentions' rule columns and (incremental runs) those of the other mentions built before that
+-- they can move (touched) and of every mention their choice depends on, with the event each was in.
 mention_keys as (
     select
-        mention_id, {{ key_columns | join(', ') }}, event_date, time_precision, root_actor1_id, root_actor2_id,
-        cast(null as varchar) as previous_event_id, true as is_touched
+        new_mentions.mention_id,
+        new_mentions.article_id,
+        {% for column in key_columns %}new_mentions.{{ column }}, {% endfor %}
+        new_mentions.event_date,
+        new_mentions.time_precision,
+        new_mentions.root_actor1_id,
+        new_mentions.root_actor2_id,
+        {% if is_incremental() %}replaced_mentions.event_id{% else %}cast(null as varchar){% endif %}
+            as previous_event_id,
+        true as is_touched,
+        true as is_rebuilt
     from new_mentions
     {% if is_incremental() %}
+    left join replaced_mentions on replaced_mentions.mention_id = new_mentions.mention_id
     union all
     select
         built.mention_id,
+        built.article_id,
         {% for column in key_columns %}built.{{ column }}, {% endfor %}
         built.event_date,
         built.time_precision,
         built.root_actor1_id,
         built.root_actor2_id,
         built.event_id as previous_event_id,
-        touched_dates.event_date is not null as is_touched
+        touched_dates.event_date is not null as is_touched,
+        false as is_rebuilt
     from {{ this }} as built
     inner join context_dates
         on {{ columns_equal(key_columns, 'context_dates', 'built') }} and context_dates.event_date = built.event_date
     left join touched_dates
         on {{ columns_equal(key_columns, 'touched_dates', 'built') }} and touched_dates.event_date = built.event_date
+    where built.event_id is not null
+        and built.article_id not in ({{ articles_rebuilt_in_this_build() }})
     {% endif %}
 ),
 
@@ -198,9 +228,10 @@ anchored as (
     where mention_keys.is_touched
 ),
 
--- The rows written: the new mentions, and (incremental runs) the mentions built before whose event changed
--- id (moved to a nearer or new anchor). Every other mention is left as it is.
-final as (
+-- The rows written: the rebuilt mentions, and (incremental runs) the other mentions built before whose
+-- event changed id (moved to a nearer or new anchor), and a row with no event for each mention removed.
+-- Every other mention is left as it is.
+grouped as (
     select
         {{ hash_key(
             [
@@ -214,6 +245,24 @@ final as (
             prefix='EV'
         ) }} as event_id,
         mention_id,
+        article_id,
+        {{ key_columns | join(', ') }},
+        root_actor1_id,
+        root_actor2_id,
+        event_date,
+        time_precision,
+        anchor_date,
+        anchor_precision,
+        previous_event_id,
+        is_rebuilt
+    from anchored
+),
+
+final as (
+    select
+        event_id,
+        mention_id,
+        article_id,
         {{ key_columns | join(', ') }},
         root_actor1_id,
         root_actor2_id,
@@ -223,10 +272,26 @@ final as (
         anchor_precision,
         previous_event_id,
         '{{ invocation_id }}' as batch_id
-    from anchored
+    from grouped
+    {% if is_incremental() %}
+    where is_rebuilt or previous_event_id <> event_id
+    union all
+    select
+        cast(null as varchar) as event_id,
+        mention_id,
+        article_id,
+        {{ key_columns | join(', ') }},
+        root_actor1_id,
+        root_actor2_id,
+        event_date,
+        time_precision,
+        anchor_date,
+        anchor_precision,
+        event_id as previous_event_id,
+        '{{ invocation_id }}' as batch_id
+    from replaced_mentions
+    where mention_id not in (select mention_id from new_mentions)
+    {% endif %}
 )
 
 select * from final
-{% if is_incremental() %}
-where previous_event_id is null or previous_event_id <> event_id
-{% endif %}

@@ -1,8 +1,9 @@
 -- Each mention with all its columns and the event the deduplication rule put it in
 -- (int_mentions_anchored_to_events, where the rule and its incremental scope are documented).
--- Incremental runs write the mentions that model wrote in this build: the new ones, and those whose event
--- changed (delete+insert on mention_id). batch_id and previous_event_id come with them, so the marts
--- rebuild the events this build touched (macro events_rebuilt_in_this_build).
+-- Incremental runs write the mentions that model wrote in this build: the rebuilt ones, and those whose
+-- event changed (delete+insert on mention_id), and delete the mentions it removed. batch_id and
+-- previous_event_id come with them, so the marts rebuild the events this build touched (macros in
+-- incremental_batches.sql).
 {%- set mention_columns = [
     'article_id',
     'article_published_date',
@@ -12,14 +13,22 @@
     'actor1_id',
     'actor1_resolution_method',
     'actor1_resolution_score',
+    'actor1_runner_up_id',
+    'actor1_runner_up_score',
     'actor2_text',
     'actor2_id',
     'actor2_resolution_method',
     'actor2_resolution_score',
+    'actor2_runner_up_id',
+    'actor2_runner_up_score',
     'location_text',
     'place_id',
     'place_resolution_method',
     'place_resolution_score',
+    'place_runner_up_id',
+    'place_runner_up_score',
+    'place_context_countries',
+    'is_place_in_context_countries',
     'geo_precision',
     'cameo_code',
     'cameo_root_code',
@@ -30,6 +39,7 @@
     'quote',
     'quote_start',
     'quote_end',
+    'quote_as_coded',
     'is_quote_in_body',
     'coder',
     'confidence',
@@ -42,15 +52,18 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='mention_id',
-    on_schema_change='fail'
+    on_schema_change='fail',
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where mention_id in
+        ({{ mentions_removed_in_this_build() }}){% endif %}"
 ) }}
 
 with
 
 anchored as (
     select * from {{ ref('int_mentions_anchored_to_events') }}
+    where event_id is not null
     {% if is_incremental() %}
-    where batch_id = '{{ invocation_id }}'
+        and batch_id = '{{ invocation_id }}'
     {% endif %}
 ),
 

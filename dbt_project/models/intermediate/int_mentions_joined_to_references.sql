@@ -1,16 +1,24 @@
 -- Each mention with its resolved actors and place, its CAMEO attributes and its article's date.
-{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
+-- Incremental runs delete and join again the mentions of the articles this build rebuilds.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_articles_rebuilt() }}"
+) }}
+-- depends_on: {{ ref('stg_build_state__articles_to_rebuild') }}
 
 with
 
 extractions as (
     select * from {{ ref('stg_coding__extractions') }}
     {% if is_incremental() %}
-    -- Incremental runs join only the mentions this build resolved (see int_mentions_grouped_into_events).
-    where mention_id in (
-        select mention_id from {{ ref('int_extractions_resolved_to_places') }} where batch_id = '{{ invocation_id }}'
-    )
+    where article_id in ({{ articles_rebuilt_in_this_build() }})
     {% endif %}
+),
+
+places as (
+    select * from {{ ref('int_places_unioned') }}
 ),
 
 articles as (
@@ -40,14 +48,24 @@ final as (
         actor1.actor_id as actor1_id,
         actor1.resolution_method as actor1_resolution_method,
         actor1.resolution_score as actor1_resolution_score,
+        actor1.runner_up_actor_id as actor1_runner_up_id,
+        actor1.runner_up_score as actor1_runner_up_score,
         extractions.actor2_text,
         actor2.actor_id as actor2_id,
         actor2.resolution_method as actor2_resolution_method,
         actor2.resolution_score as actor2_resolution_score,
+        actor2.runner_up_actor_id as actor2_runner_up_id,
+        actor2.runner_up_score as actor2_runner_up_score,
         extractions.location_text,
         places_resolved.place_id,
         places_resolved.resolution_method as place_resolution_method,
         places_resolved.resolution_score as place_resolution_score,
+        places_resolved.runner_up_place_id as place_runner_up_id,
+        places_resolved.runner_up_score as place_runner_up_score,
+        nullif(places_resolved.place_context_countries, '') as place_context_countries,
+        case when places_resolved.place_context_countries <> '' and places.country_iso2 is not null then
+            {{ list_contains_text('places_resolved.place_context_countries', 'places.country_iso2') }}
+        end as is_place_in_context_countries,
         extractions.geo_precision,
         extractions.cameo_code,
         cameo_codes.cameo_root_code,
@@ -58,6 +76,7 @@ final as (
         extractions.quote,
         extractions.quote_start,
         extractions.quote_end,
+        extractions.quote_as_coded,
         extractions.quote_start >= articles.body_start
             and extractions.quote_end <= articles.body_end as is_quote_in_body,
         extractions.coder,
@@ -74,6 +93,7 @@ final as (
     left join actors_resolved as actor2
         on actor2.mention_id = extractions.mention_id and actor2.actor_role = 2
     inner join places_resolved on places_resolved.mention_id = extractions.mention_id
+    left join places on places.place_id = places_resolved.place_id
 )
 
 select * from final

@@ -43,7 +43,10 @@ names_joined_to_places as (
         {{ normalize_name('names.place_name_variant') }} as name_normalized,
         names.name_source,
         names.source_rank,
-        coalesce(places.population, 0) as population
+        coalesce(places.population, 0) as population,
+        places.country_iso2,
+        places.latitude,
+        places.longitude
     from names
     inner join places on places.place_id = names.place_id
 ),

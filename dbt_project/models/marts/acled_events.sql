@@ -5,9 +5,9 @@
 --   * ACLED records unknown fatalities as 0: exported as 0, tagged "eventdw: fatalities unknown".
 -- `timestamp` is the last report's date (epoch seconds), not the export time, so exports are reproducible.
 --
--- Incremental runs rebuild the rows of the events regrouped in this run and of the events their
--- mentions were in before, after deleting the latter's rows (event_id_cnty is the country code followed
--- by the event id without its "EV").
+-- Incremental runs delete, then rebuild, the rows of the events regrouped in this run and of the events
+-- their regrouped or removed mentions were in before (event_id_cnty is the country code followed by the
+-- event id without its "EV").
 -- depends_on: {{ ref('int_mentions_grouped_into_events') }}
 {{ config(
     materialized='incremental',
@@ -15,9 +15,9 @@
     unique_key='event_id_cnty',
     on_schema_change='fail',
     pre_hook="{% if is_incremental() %}delete from {{ this }} where substr(event_id_cnty, 4) in
-        (select substr(previous_event_id, 3) from {{ ref('int_mentions_grouped_into_events') }}
-        where batch_id = '{{ invocation_id }}'){% endif %}"
+        (select substr(event_id, 3) from ({{ events_rebuilt_in_this_build() }}) as rebuilt){% endif %}"
 ) }}
+-- depends_on: {{ ref('int_mentions_anchored_to_events') }}
 
 with
 

@@ -1,18 +1,28 @@
--- Incremental runs rewrite the new articles and the articles with a mention regrouped in this run.
+-- Incremental runs delete the articles this build rebuilds (removed ones included), then write them and
+-- the articles with a mention regrouped in this run (their count of events may have changed).
 {{ config(
-    materialized='incremental', incremental_strategy='delete+insert', unique_key='article_id', on_schema_change='fail'
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='article_id',
+    on_schema_change='fail',
+    pre_hook="{{ delete_articles_rebuilt() }}"
 ) }}
+-- depends_on: {{ ref('stg_build_state__articles_to_rebuild') }}
 
 with
 
 articles as (
     select * from {{ ref('stg_coding__articles') }}
     {% if is_incremental() %}
-    where article_id not in (select article_id from {{ this }})
+    where article_id in ({{ articles_rebuilt_in_this_build() }})
         or article_id in (
             select article_id from {{ ref('int_mentions_grouped_into_events') }} where batch_id = '{{ invocation_id }}'
         )
     {% endif %}
+),
+
+article_contexts as (
+    select * from {{ ref('int_articles_located_in_countries') }}
 ),
 
 mentions as (
@@ -40,6 +50,9 @@ final as (
         articles.character_count,
         articles.body_start,
         articles.body_end,
+        articles.dateline,
+        nullif(article_contexts.article_countries, '') as article_countries,
+        article_contexts.article_country_sources,
         coalesce(mention_counts.num_mentions, 0) as num_mentions,
         coalesce(mention_counts.num_events, 0) as num_events,
         articles.source_file,
@@ -47,6 +60,7 @@ final as (
         articles.raw_text
     from articles
     left join mention_counts on mention_counts.article_id = articles.article_id
+    left join article_contexts on article_contexts.article_id = articles.article_id
 )
 
 select * from final

@@ -3,17 +3,18 @@
 -- its counts and fatality range come from all its mentions.
 --
 -- Incremental runs rebuild, from all their mentions, the events that have a mention regrouped in this
--- run and the events those mentions were in before; they first delete the latter, so that an event left
--- with no mention (re-anchored on a new, more precise report) is gone.
+-- run and the events its regrouped or removed mentions were in before; they first delete them all, so
+-- that an event left with no mention (re-anchored on a more precise report, or its last report removed)
+-- is gone.
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='event_id',
     on_schema_change='fail',
     pre_hook="{% if is_incremental() %}delete from {{ this }} where event_id in
-        (select previous_event_id from {{ ref('int_mentions_grouped_into_events') }}
-        where batch_id = '{{ invocation_id }}'){% endif %}"
+        ({{ events_rebuilt_in_this_build() }}){% endif %}"
 ) }}
+-- depends_on: {{ ref('int_mentions_anchored_to_events') }}
 
 with
 

@@ -25,11 +25,12 @@ place_names as (
 
 unresolved_spellings as (
     select 'actor' as name_kind, actors_resolved.actor_normalized as spelling_normalized,
-        actors_resolved.actor_text as spelling, actors_resolved.mention_id
+        actors_resolved.actor_text as spelling, actors_resolved.mention_id, actors_resolved.refused_candidates
     from actors_resolved
     where not actors_resolved.is_resolved
     union all
-    select 'place', places_resolved.location_normalized, places_resolved.location_text, places_resolved.mention_id
+    select 'place', places_resolved.location_normalized, places_resolved.location_text, places_resolved.mention_id,
+        places_resolved.refused_candidates
     from places_resolved
     where not places_resolved.is_resolved
 ),
@@ -42,7 +43,8 @@ grouped as (
         count(*) as num_mentions,
         {{ sorted_distinct_join('extractions.article_id') }} as article_ids,
         {{ sorted_distinct_join("extractions.source_file || ' row ' || cast(extractions.row_number as varchar)") }}
-            as source_rows
+            as source_rows,
+        {{ sorted_distinct_join('unresolved_spellings.refused_candidates', ' | ') }} as refused_candidates
     from unresolved_spellings
     inner join extractions on extractions.mention_id = unresolved_spellings.mention_id
     group by unresolved_spellings.name_kind, unresolved_spellings.spelling_normalized
@@ -94,13 +96,17 @@ final as (
         nearest_ranked.known_name as nearest_known_name,
         nearest_ranked.similarity as nearest_similarity,
         case
+            when grouped.refused_candidates is not null then
+                'a known name matched, but outside the countries of the text: give the row a country column, '
+                || 'or add an alias, or fix the spelling'
             when nearest_ranked.similarity = 1 then
                 'known name, not valid on the event''s date (valid '
                 || coalesce(cast(nearest_ranked.valid_from as varchar), 'always') || ' to '
                 || coalesce(cast(nearest_ranked.valid_to as varchar), 'now')
                 || '): check the date, or the alias''s valid_from/valid_to'
             else 'no known name is similar enough: add an alias, or fix the spelling'
-        end as reason
+        end as reason,
+        nullif(grouped.refused_candidates, '') as refused_candidates
     from grouped
     left join nearest_ranked
         on nearest_ranked.name_kind = grouped.name_kind

@@ -13,6 +13,7 @@ renamed as (
         raw_text,
         body_start,
         body_end,
+        dateline,
         length(raw_text) as character_count,
         source_file,
         file_sha256,
