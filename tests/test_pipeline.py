@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from pathlib import Path
 
 import pyarrow.dataset as ds
@@ -166,6 +167,7 @@ def test_quality_gate_results_are_kept_in_the_warehouse_and_the_data_docs(seed_r
         "marts.fact_events",
         "marts.fact_events_keys",
         "marts.fact_event_mentions",
+        "marts.mention_places",
         "marts.dim_actor",
         "marts.dim_place",
         "marts.dim_article",
@@ -221,19 +223,56 @@ def test_the_rule_matches_a_report_to_a_day_on_its_key_and_the_date_together(see
 
 
 @pytest.mark.parametrize("missing", ["articles", "extractions"])
-def test_cli_reports_a_missing_input_folder_in_one_line(tmp_path, missing, prefect_harness):
-    from click.testing import CliRunner
-
-    from eventdw.cli import main
-
+def test_cli_reports_a_missing_input_folder_in_one_line_before_prefect_starts(tmp_path, missing):
+    """The inputs are checked before Prefect is even imported: with Prefect's API pointed at a closed
+    port, the run still says what is wrong with the inputs, not that it cannot reach Prefect."""
     seeds = tmp_path / "seeds"
     for folder in {"articles", "extractions", "reference"} - {missing}:
         (seeds / folder).mkdir(parents=True)
-    result = CliRunner().invoke(main, ["run", "--seeds-dir", str(seeds), "--warehouse", str(tmp_path / "w.duckdb")])
-    assert result.exit_code == 1
-    assert (
-        result.output == f"Error: {seeds / missing} is not a folder (expected seeds/articles, extractions, reference)\n"
+    done = _eventdw_run(tmp_path, seeds)
+    assert done.returncode == 1
+    expected = f"Error: {seeds / missing} is not a folder (expected seeds/articles, extractions, reference)\n"
+    assert done.stderr == expected
+
+
+def test_cli_reports_contradicting_reference_data_in_one_line_before_prefect_starts(tmp_path):
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    actors = seeds / "reference" / "actors.csv"
+    actors.write_text(actors.read_text(encoding="utf-8") + "sdf,SDF again,SYRREB,2,SYR,,,,,\n", encoding="utf-8")
+    done = _eventdw_run(tmp_path, seeds)
+    assert done.returncode == 1
+    actors_file = seeds / "reference" / "actors.csv"
+    assert done.stderr == f"Error: reference file {actors_file} row 31: actor_id 'sdf' repeats row 2\n"
+
+
+def _eventdw_run(tmp_path, seeds):
+    import os
+    import subprocess
+    import sys
+
+    environment = os.environ | {"PREFECT_API_URL": "http://127.0.0.1:9/api"}  # nothing listens there
+    command = [str(Path(sys.executable).with_name("eventdw")), "run", "--seeds-dir", str(seeds)]
+    return subprocess.run(
+        [*command, "--warehouse", str(tmp_path / "w.duckdb")], capture_output=True, text=True, env=environment
     )
+
+
+def test_a_run_waits_minutes_not_seconds_for_prefects_temporary_server():
+    """Prefect gives its temporary server 20 s to start by default, too little on a loaded machine; the CLI
+    sets its own default before Prefect is imported (Prefect reads its settings once, then)."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "from eventdw.cli import _quiet; _quiet(False); "
+        "from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS as timeout; "
+        "print(timeout.value())"
+    )
+    environment = {k: v for k, v in os.environ.items() if k != "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=environment, check=True)
+    assert int(done.stdout) >= 120
 
 
 def test_cli_reports_a_memory_limit_duckdb_cannot_use_in_one_line(tmp_path, monkeypatch, prefect_harness):
@@ -259,8 +298,8 @@ def test_cli_reports_a_failed_dbt_test_in_one_line(tmp_path, prefect_harness):
 
     seeds = tmp_path / "seeds"
     shutil.copytree(SEEDS, seeds)
-    with (seeds / "reference" / "actor_aliases.csv").open("a", encoding="utf-8") as aliases:
-        aliases.write("Ghost Brigade,no_such_actor,,,\n")
+    with (seeds / "reference" / "place_aliases.csv").open("a", encoding="utf-8") as aliases:
+        aliases.write("Ghost Town,geonames:999999999,a GeoNames id that does not exist\n")
     result = CliRunner().invoke(
         main,
         [
@@ -275,7 +314,7 @@ def test_cli_reports_a_failed_dbt_test_in_one_line(tmp_path, prefect_harness):
     )
     assert result.exit_code == 1
     assert result.output == (
-        "Error: dbt build failed: test relationships on stg_reference__actor_aliases.actor_id: 1 failing row(s)\n"
+        "Error: dbt build failed: test relationships on stg_reference__place_aliases.place_id: 1 failing row(s)\n"
     )
     assert not (tmp_path / "x").exists()
 

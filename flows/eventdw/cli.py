@@ -15,6 +15,9 @@ QUIET_ENVIRONMENT = {
     "DO_NOT_TRACK": "1",
     "GX_ANALYTICS_ENABLED": "False",
     "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    # Prefect's temporary server may take over its default 20 s to start on a loaded machine; a run waits
+    # up to three minutes for it rather than fail.
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
 }
 
 
@@ -77,8 +80,16 @@ def run(seeds_dir: Path, warehouse: Path, exports_dir: Path, data_docs_dir: Path
     _quiet(verbose)
     import duckdb
 
+    from eventdw.load import InputError, check_inputs
+
+    # The inputs are checked before Prefect, dbt and GX are imported or started: a wrong path or a broken
+    # reference file is reported at once.
+    try:
+        check_inputs(seeds_dir)
+    except InputError as error:
+        raise click.ClickException(str(error)) from None
+
     from eventdw.flow import eventdw_pipeline
-    from eventdw.load import InputError
     from eventdw.lock import WarehouseBusy, exclusive_run
     from eventdw.quality import QualityError
     from eventdw.transform import TransformError
