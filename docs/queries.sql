@@ -152,14 +152,22 @@ where p.latitude is not null
 order by distance_km, e.event_date;
 
 -- name: what_needs_a_coders_attention
--- Which inputs were rejected, which names resolved to nothing, and which quotes came from page furniture?
+-- Which inputs were rejected, which names resolved to nothing (and which candidates were refused for lying
+-- in another country), which quotes came from page furniture, and which places lie outside the countries
+-- their article is about?
 select 'rejected row' as problem, source_file || coalesce(' row ' || row_number, '') as location, reason as detail
 from raw.rejected_rows
 union all
 select 'unresolved ' || name_kind, source_rows, spellings || ': ' || reason || ' (nearest: ' || coalesce(nearest_known_name, '-') || ')'
+    || coalesce('; refused: ' || refused_candidates, '')
 from marts.report_unresolved_names
 union all
 select 'quote outside the article body', source_file || ' row ' || source_row_number, quote
 from marts.fact_event_mentions
 where not is_quote_in_body
+union all
+select 'place outside the article''s countries', source_file || ' row ' || source_row_number,
+    location_text || ' -> ' || place_id || ' (article about ' || place_context_countries || ')'
+from marts.fact_event_mentions
+where not is_place_in_context_countries
 order by problem, location;
