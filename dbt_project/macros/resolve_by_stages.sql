@@ -310,8 +310,7 @@ resolved_keys as (
                 then 'the countries of the text are not known (no exact place name, dateline or country column)'
                 else 'outside the countries of the text (' || spellings_normalized.spelling_context || ')'
             end
-        end as refused_candidates,
-        spellings_normalized.spelling_key in (select spelling_key from keys_by_distance) as is_ranked_by_distance
+        end as refused_candidates
     from spellings_normalized
     left join ranked_without_distance as best
         on best.spelling_key = spellings_normalized.spelling_key and best.match_rank = 1
@@ -340,14 +339,12 @@ inner join resolved_keys
     and resolved_keys.spelling_date is not distinct from spellings.spelling_date
     and resolved_keys.spelling_context = coalesce(spellings.spelling_context, '')
 left join ranked_by_distance as nearest
-    on resolved_keys.is_ranked_by_distance
-    and nearest.spelling_key = resolved_keys.spelling_key
+    on nearest.spelling_key = resolved_keys.spelling_key
     and nearest.spelling_latitude = spellings.spelling_latitude
     and nearest.spelling_longitude = spellings.spelling_longitude
     and nearest.match_rank = 1
 left join ranked_by_distance as nearest_runner_up
-    on resolved_keys.is_ranked_by_distance
-    and nearest_runner_up.spelling_key = resolved_keys.spelling_key
+    on nearest_runner_up.spelling_key = resolved_keys.spelling_key
     and nearest_runner_up.spelling_latitude = spellings.spelling_latitude
     and nearest_runner_up.spelling_longitude = spellings.spelling_longitude
     and nearest_runner_up.match_rank = 2
