@@ -241,3 +241,7 @@ def test_no_character_composes_with_or_reorders_before_a_segment_start():
     hangul_vowels_and_finals = {chr(c) for c in [*range(0x1161, 0x1176), *range(0x11A8, 0x11C3)]}
 
     assert [c for c in seconds | reordering | hangul_vowels_and_finals if _starts_segment(c)] == []
+
+
+def test_a_quote_that_shares_no_character_with_the_article_is_reported_as_not_found():
+    assert quote_mismatch("He said stop.", ";") == 'not found in the article (not even its first words ";…")'

@@ -120,9 +120,14 @@ def test_unresolved_spellings_are_kept_flagged_and_reported(variant_db):
         "select actor_name, is_resolved from marts.dim_actor where actor_id = 'unresolved:jaysh ashbah'"
     ).fetchall() == [("Jaysh al-Ashbah", False)]
     report = variant_db.execute(
-        "select name_kind, spellings, num_mentions, article_ids from marts.report_unresolved_names order by 1"
+        "select name_kind, spellings, num_mentions, article_ids, reason, refused_candidates "
+        "from marts.report_unresolved_names order by 1"
     ).fetchall()
-    assert report == [("actor", "Jaysh al-Ashbah", 1, A0), ("place", "Nowhere-on-Euphrates", 1, A0)]
+    nothing_similar = "no known name is similar enough: add an alias, or fix the spelling"
+    assert report == [
+        ("actor", "Jaysh al-Ashbah", 1, A0, nothing_similar, None),
+        ("place", "Nowhere-on-Euphrates", 1, A0, nothing_similar, None),
+    ]
 
 
 def test_event_ids_survive_adding_articles_about_other_events(variant_db, seed_db):

@@ -104,7 +104,7 @@ def quote_mismatch(text: str, quote: str) -> str:
     # Step back to where both sides are between whole characters, so that each side's next one is its own.
     while not (row.is_boundary(length) and article.is_boundary(at + length)):
         length -= 1
-    if length < min(_SHORTEST_REPORTED_MATCH, len(row.text) // 2):
+    if length < max(1, min(_SHORTEST_REPORTED_MATCH, len(row.text) // 2)):
         return f'not found in the article (not even its first words "{_opening(stripped)}…")'
     matched = stripped[: row.starts[length]] if length < len(row.text) else stripped
     in_article = _describe(article.character(text, at + length), "")

@@ -44,7 +44,7 @@ grouped as (
         {{ sorted_distinct_join('extractions.article_id') }} as article_ids,
         {{ sorted_distinct_join("extractions.source_file || ' row ' || cast(extractions.row_number as varchar)") }}
             as source_rows,
-        {{ sorted_distinct_join('unresolved_spellings.refused_candidates', ' | ') }} as refused_candidates
+        nullif({{ sorted_distinct_join('unresolved_spellings.refused_candidates', ' | ') }}, '') as refused_candidates
     from unresolved_spellings
     inner join extractions on extractions.mention_id = unresolved_spellings.mention_id
     group by unresolved_spellings.name_kind, unresolved_spellings.spelling_normalized
@@ -106,7 +106,7 @@ final as (
                 || '): check the date, or the alias''s valid_from/valid_to'
             else 'no known name is similar enough: add an alias, or fix the spelling'
         end as reason,
-        nullif(grouped.refused_candidates, '') as refused_candidates
+        grouped.refused_candidates
     from grouped
     left join nearest_ranked
         on nearest_ranked.name_kind = grouped.name_kind
