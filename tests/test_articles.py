@@ -172,3 +172,19 @@ def test_seed_article_dateline_is_found_only_where_the_story_has_one(article_id,
 
 def test_credited_story_dateline_drops_the_agency():
     assert parse_article(CREDITED_STORY).dateline == "DAMASCUS, Syria"
+
+
+def test_a_megabyte_of_blank_lines_parses_in_one_pass():
+    """Line-anchored patterns once ran \\s* over every following blank line at every line start: 80,000
+    blank lines took 97 s, a megabyte would have taken hours. The parse is linear now."""
+    text = "date 2024-12-07 A headline over a long gap\n" + "\n" * 1_000_000 + "The story starts here, at last.\n"
+    parts = parse_article(text)
+    assert parts.published_date == date(2024, 12, 7)
+    assert text[parts.body_start : parts.body_end].rstrip().endswith("The story starts here, at last.")
+
+
+def test_blank_lines_between_a_headline_and_a_dateline_are_read_like_one():
+    """The date line is looked for in the first 3,000 characters; 2,900 blank lines there once took minutes."""
+    text = "Syrian army advances\n" + "\n" * 2_900 + "July 30, 2017\n\nThe army took the town on Sunday.\n"
+    parts = parse_article(text)
+    assert (parts.published_date, parts.published_date_source) == (date(2017, 7, 30), "dateline")

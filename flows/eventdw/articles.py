@@ -11,15 +11,18 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
+# Line-anchored patterns match whitespace within a line only ([^\S\n]*, never \s*): a \s* after ^ runs over every
+# blank line that follows, at every line start, and a text of many blank lines took minutes.
+
 # Lines at which the page's own text stops and the site's furniture begins
 # (teasers of other stories, reader comments, sign-up prompts). The first of them ends the body wherever it stands.
 BODY_END_MARKERS: tuple[re.Pattern[str], ...] = (
-    re.compile(r"^\s*Latest Stories\s*$", re.M),
-    re.compile(r"^\s*Be Part of Your \w+", re.M),
-    re.compile(r"^\s*What You Say\s*$", re.M),
-    re.compile(r"^\s*Elsewhere on \w+", re.M),
-    re.compile(r"^\s*Related (Stories|Articles)\s*$", re.M),
-    re.compile(r"^\s*Read more\s*:?\s*$", re.M | re.I),
+    re.compile(r"^[^\S\n]*Latest Stories[^\S\n]*$", re.M),
+    re.compile(r"^[^\S\n]*Be Part of Your \w+", re.M),
+    re.compile(r"^[^\S\n]*What You Say[^\S\n]*$", re.M),
+    re.compile(r"^[^\S\n]*Elsewhere on \w+", re.M),
+    re.compile(r"^[^\S\n]*Related (Stories|Articles)[^\S\n]*$", re.M),
+    re.compile(r"^[^\S\n]*Read more[^\S\n]*:?[^\S\n]*$", re.M | re.I),
     # A reader comment's header: "Kurdo | 30/7/2017" or "aa | 3/17/2018 12:57:38 PM".
     re.compile(r"^[^\n|]{1,60} \| \d{1,2}/\d{1,2}/\d{4}", re.M),
 )
@@ -28,7 +31,7 @@ BODY_END_MARKERS: tuple[re.Pattern[str], ...] = (
 # story below it, or at the foot of the story, ahead of an author blurb. Invariant: a credit line ends the body only
 # when more of the body lies before it than after it (up to the first BODY_END_MARKERS line, or the end of the text),
 # so a credit under the headline never cuts the story and a credit ahead of a blurb shorter than the story does.
-CREDIT_LINE_MARKERS: tuple[re.Pattern[str], ...] = (re.compile(r"^\s*Source\s*:", re.M),)
+CREDIT_LINE_MARKERS: tuple[re.Pattern[str], ...] = (re.compile(r"^[^\S\n]*Source[^\S\n]*:", re.M),)
 
 
 def _any_of(markers: tuple[re.Pattern[str], ...]) -> str:
@@ -49,9 +52,9 @@ HEADER_NOISE = re.compile(
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _HEADER_DATE = re.compile(r"\A\s*date (\d{4}-\d{2}-\d{2})\b[ \t]*(.*)")
-_ISO_DATE_LINE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})\s*$", re.M)
-_BYLINE_DATE = re.compile(r"^\s*By [^\n]{1,80}?\b(\d{1,2})/(\d{1,2})/(\d{4})\s*$", re.M)
-_DATELINE = re.compile(rf"^\s*:*\s*(({_MONTHS}) \d{{1,2}}, \d{{4}})\s*$", re.M)
+_ISO_DATE_LINE = re.compile(r"^[^\S\n]*(\d{4}-\d{2}-\d{2})[^\S\n]*$", re.M)
+_BYLINE_DATE = re.compile(r"^[^\S\n]*By [^\n]{1,80}?\b(\d{1,2})/(\d{1,2})/(\d{4})[^\S\n]*$", re.M)
+_DATELINE = re.compile(rf"^[^\S\n]*:*[^\S\n]*(({_MONTHS}) \d{{1,2}}, \d{{4}})[^\S\n]*$", re.M)
 _DATE_IN_TEXT = re.compile(rf"\b(({_MONTHS}) \d{{1,2}}, \d{{4}})\b")
 
 
