@@ -184,6 +184,12 @@ class FilterOptions:
 
 def read_manifest(exports_dir: Path) -> dict[str, Any]:
     """The export's manifest.json, or ExportsError saying to run the pipeline first."""
+    from eventdw.export import ExportError, recover_exports
+
+    try:
+        recover_exports(exports_dir)  # a run killed mid-swap left the previous export beside the folder
+    except ExportError as error:
+        raise ExportsError(str(error)) from None
     manifest_path = exports_dir / "manifest.json"
     if not exports_dir.is_dir():
         raise ExportsError(f"No exports folder at {exports_dir}: run `make run` or `eventdw run` first.")

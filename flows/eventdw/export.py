@@ -1,28 +1,63 @@
-"""Export the marts as Parquet: facts partitioned by year and month, one file per dimension.
+"""Export the marts as Parquet: facts partitioned by year and month, one file per dimension, and ACLED's CSV.
 
-The export is written to a sibling temporary folder and swapped in whole, so a failed run never leaves
-a half-written export. Rows are ordered by key, so the same marts give the same files.
+Where the export may go. An export replaces its folder whole, so it only ever replaces a folder it wrote
+itself (one whose manifest.json says eventdw wrote it, holding only the files that manifest lists), an empty
+folder, or none. `check_exports_dir` refuses in one line (ExportError) any other folder, and the places a run
+must never replace: the current folder or one holding it, the filesystem root, the home folder, the seeds
+folder (or one holding it or inside it), the warehouse file and its siblings (`.wal`, `.tmp`, `.lock`, the
+dbt folder). The CLI calls it before the run starts; the export calls it again with what it knows. Paths are
+compared resolved: an exports folder that is a symlink is followed once, at the start, the real folder is
+replaced and the symlink keeps pointing at it.
 
-The facts' partitions are written here, not by DuckDB's `COPY ... (partition_by ...)`: at ten million
-rows that splits some partitions into two or three files, and writes different bytes, from one run to
-the next on the same marts (its partition buffers flush as its threads happen to fill them). Here each
-partition is one file whose row groups are cut every ROW_GROUP_ROWS rows of the ordered rows, whatever
-batches DuckDB hands them over in.
+One export at a time per folder. While it writes, the export holds an flock on `.<name>.lock` next to the
+folder; a second export to the same folder fails at once with ExportsBusy naming the holder, it does not wait
+(as a second run on the warehouse does not). The kernel releases the lock when a run dies, even by kill -9.
+
+Always a whole export. The export is written to `.<name>.incoming-<run id>` next to the folder, then exchanged
+with the live folder in one step (Linux renameat2 RENAME_EXCHANGE), so a reader finds the old export or the
+new one, never none, even if the run is killed; the old export, now under the staging name, is deleted
+after. Where the system cannot exchange, the live folder is renamed to `.<name>.previous` and the new one put
+in its place: if a run dies between the two renames, the next export, or `recover_exports` (for readers),
+puts `.previous` back. The next export deletes the staging folders of dead runs. A failed export leaves the
+previous export whole; an OSError while writing is reported as one line naming the folder (ExportError).
+
+CSV cells. A text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is written to the CSV
+files with a single quote `'` in front (OWASP's advice against CSV injection), so that a spreadsheet shows it
+as text instead of running it as a formula. Numeric columns are written as they are, and the Parquet files
+hold the true values.
+
+Same marts, same files. Rows are ordered by key. The facts' partitions are written here, not by DuckDB's
+`COPY ... (partition_by ...)`: at ten million rows that splits some partitions into two or three files, and
+writes different bytes, from one run to the next on the same marts (its partition buffers flush as its
+threads happen to fill them). Here each partition is one file whose row groups are cut every ROW_GROUP_ROWS
+rows of the ordered rows, whatever batches DuckDB hands them over in.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
+import fcntl
+import functools
 import hashlib
 import json
+import os
+import re
 import shutil
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from eventdw.warehouse import connect as warehouse_connect
 
 if TYPE_CHECKING:
+    import duckdb
     import pyarrow as pa
 
+PRODUCER = "eventdw"  # the manifest's "producer": what marks a folder as an export eventdw may replace
 SCHEMA_VERSION = "1"
 ROW_GROUP_ROWS = 122_880  # rows per Parquet row group in the facts' partitions (DuckDB's own row group size)
 READ_BATCH_ROWS = 122_880  # rows per Arrow batch read from DuckDB (the files do not depend on it)
@@ -36,6 +71,293 @@ DIMENSIONS = {
     "report_unresolved_names": "name_kind, spelling_normalized",
     "acled_events": "event_date, event_id_cnty",
 }
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a CSV text cell starting so gets a ' in front (OWASP)
+CHOOSE = "choose an empty or new folder"
+AT_FDCWD = -100  # renameat2's "relative to the current folder"
+RENAME_EXCHANGE = 2  # renameat2's flag: swap the two paths in one step
+
+
+class ExportError(OSError):
+    """The export cannot go, or could not be written, where it was asked to, in one line (an OSError, as it is)."""
+
+
+class ExportsBusy(ExportError):
+    """Another run is writing the same exports folder."""
+
+
+def check_exports_dir(exports_dir: Path, seeds_dir: Path, warehouse: Path) -> None:
+    """Raise ExportError unless a run may replace `exports_dir` whole with its export."""
+    live = _checked_place(exports_dir, warehouse, seeds_dir)
+    _check_owned(live, exports_dir)
+
+
+def export_marts(warehouse: Path, exports_dir: Path, run_id: str) -> dict[str, int]:
+    """Write the marts to `exports_dir`, replacing the export there in one step; rows written per table."""
+    live = _checked_place(exports_dir, warehouse, seeds_dir=None)
+    try:
+        with _exports_lock(live, exports_dir):
+            return _export(warehouse, live, exports_dir, run_id)
+    except ExportError:
+        raise
+    except OSError as error:
+        raise ExportError(f"cannot write the export to {exports_dir}: {error.strerror or error}") from error
+
+
+def recover_exports(exports_dir: Path) -> bool:
+    """Put the previous export back if a run died between the two renames of its swap; True when it did."""
+    live = _resolved(exports_dir)
+    if os.path.lexists(live) or not os.path.lexists(_previous(live)):
+        return False
+    try:
+        with _exports_lock(live, exports_dir):
+            return _restore_previous(live)
+    except ExportsBusy:
+        return False  # the run holding the lock is alive and puts a whole export in place itself
+    except ExportError:
+        raise
+    except OSError as error:
+        raise ExportError(f"cannot put the previous export back in {exports_dir}: {error.strerror or error}") from error
+
+
+def _export(warehouse: Path, live: Path, shown: Path, run_id: str) -> dict[str, int]:
+    """Under the folder's lock: the export written beside `live`, then swapped in."""
+    _restore_previous(live)
+    prefix = f".{live.name}.incoming"
+    for path in live.parent.iterdir():
+        # Under the lock no other run is writing: every staging folder left is a dead run's.
+        if path.name == prefix or path.name.startswith(f"{prefix}-"):
+            shutil.rmtree(path, ignore_errors=True)
+    _check_owned(live, shown)
+    staging = live.with_name(f"{prefix}-{re.sub(r'[^A-Za-z0-9_-]', '_', run_id)}")
+    staging.mkdir()
+    try:
+        with warehouse_connect(warehouse) as con:
+            rows = _write(con, staging, run_id)
+        _swap_in(staging, live)
+    except BaseException as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        reason = _duckdb_write_failure(error, staging)
+        if reason is not None:
+            raise ExportError(f"cannot write the export to {shown}: {reason}") from error
+        raise
+    return rows
+
+
+def _duckdb_write_failure(error: BaseException, staging: Path) -> str | None:
+    """The reason of a DuckDB I/O error writing under `staging` (a full disk, say), else None."""
+    import duckdb
+
+    if not isinstance(error, duckdb.IOException) or str(staging) not in str(error):
+        return None
+    message = str(error).splitlines()[0].removeprefix("IO Error: ")
+    return message.rsplit(": ", 1)[-1] if ": " in message else message
+
+
+def _swap_in(staging: Path, live: Path) -> None:
+    """Put the export in `staging` in the place of `live`; the old export is deleted after."""
+    if not os.path.lexists(live):
+        os.rename(staging, live)
+    elif _exchange(staging, live):
+        shutil.rmtree(staging, ignore_errors=True)  # the old export; if this fails, the next run deletes it
+    else:
+        previous = _previous(live)
+        os.rename(live, previous)
+        try:
+            os.rename(staging, live)
+        except BaseException:
+            os.rename(previous, live)
+            raise
+        shutil.rmtree(previous, ignore_errors=True)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False where the system cannot."""
+    renameat2 = _renameat2()
+    if renameat2 is None:
+        return False
+    if renameat2(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL):  # an old kernel, or a filesystem that cannot exchange
+        return False
+    raise OSError(code, os.strerror(code), str(first), None, str(second))
+
+
+@functools.cache
+def _renameat2() -> Callable[[int, bytes, int, bytes, int], int] | None:
+    """glibc's renameat2, or None where there is none."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        function: Any = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function  # type: ignore[no-any-return]
+
+
+def _previous(live: Path) -> Path:
+    return live.with_name(f".{live.name}.previous")
+
+
+def _restore_previous(live: Path) -> bool:
+    """Under the folder's lock: an eventdw `.previous` put back where the live export is missing, else deleted."""
+    previous = _previous(live)
+    if _eventdw_manifest(previous) is None:  # none, or not an export of ours: left alone
+        return False
+    if os.path.lexists(live):
+        shutil.rmtree(previous)  # the old export of a run that died after its second rename
+        return False
+    os.rename(previous, live)
+    return True
+
+
+@contextmanager
+def _exports_lock(live: Path, shown: Path) -> Iterator[None]:
+    """Hold the flock on `.<name>.lock` beside `live` for the block, or raise ExportsBusy at once."""
+    lock_path = live.with_name(f".{live.name}.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        handle: IO[str] = lock_path.open("a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            handle.close()
+            raise ExportsBusy(
+                f"the exports folder {shown} is being written by another run ({holder}): "
+                "wait for it to finish, or choose another folder"
+            ) from None
+        # The holder deletes the lock file before it lets go: a lock on a file no longer at the path
+        # guards nothing, so take the one at the path again.
+        try:
+            locked = os.path.samestat(os.fstat(handle.fileno()), os.stat(lock_path))
+        except FileNotFoundError:
+            locked = False
+        if locked:
+            break
+        handle.close()
+    try:
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}, since {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC")
+        handle.flush()
+        yield
+    finally:
+        lock_path.unlink(missing_ok=True)
+        handle.close()  # closing lets go of the flock
+
+
+def _resolved(exports_dir: Path) -> Path:
+    """`exports_dir` with every symlink resolved, or ExportError for a path no folder can have."""
+    text = os.fspath(exports_dir)
+    if not text:
+        raise ExportError(f"the exports folder path is empty: {CHOOSE}, such as exports")
+    if any(character in text for character in "\0\n\r"):
+        raise ExportError(f"the exports folder path {text!r} holds a NUL or line-break character: {CHOOSE}")
+    try:
+        return Path(text).resolve()
+    except (OSError, RuntimeError) as error:  # RuntimeError: a symlink loop
+        raise ExportError(f"cannot resolve the exports folder {text}: {error}") from None
+
+
+def _resolved_or_none(path: Path | None) -> Path | None:
+    try:
+        return None if path is None else path.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None
+
+
+def _checked_place(exports_dir: Path, warehouse: Path, seeds_dir: Path | None) -> Path:
+    """The resolved exports folder, or ExportError if replacing it would delete what a run must keep."""
+    live = _resolved(exports_dir)
+
+    def replaces(place: Path | None) -> bool:
+        return place is not None and (live == place or live in place.parents)
+
+    if live == Path(live.anchor):
+        raise ExportError(f"the exports folder {exports_dir} is the filesystem root: {CHOOSE}")
+    try:
+        home: Path | None = Path.home().resolve()
+    except (OSError, RuntimeError):
+        home = None
+    if replaces(home):
+        raise ExportError(f"the exports folder {exports_dir} would replace your home folder {home}: {CHOOSE}")
+    try:
+        cwd: Path | None = Path.cwd().resolve()
+    except OSError:
+        cwd = None
+    if replaces(cwd):
+        raise ExportError(f"the exports folder {exports_dir} would replace the current folder {cwd}: {CHOOSE}")
+    seeds = _resolved_or_none(seeds_dir)
+    if replaces(seeds):
+        raise ExportError(f"the exports folder {exports_dir} would replace the seeds folder {seeds_dir}: {CHOOSE}")
+    if seeds is not None and seeds in live.parents:
+        raise ExportError(
+            f"the exports folder {exports_dir} is inside the seeds folder {seeds_dir}: {CHOOSE} outside it"
+        )
+    database = _resolved_or_none(warehouse)
+    if replaces(database):
+        raise ExportError(f"the exports folder {exports_dir} would replace the warehouse {warehouse}: {CHOOSE}")
+    if database is not None:
+        # The siblings DuckDB, the run lock (eventdw.lock) and dbt (eventdw.transform) keep beside it.
+        names = {warehouse.name, database.name}
+        siblings = {f"{name}{suffix}" for name in names for suffix in (".wal", ".tmp", ".lock", ".dbt")}
+        siblings |= {f"{Path(name).stem}.dbt" for name in names}
+        for sibling in sorted(database.parent / name for name in siblings):
+            if replaces(sibling) or sibling in live.parents:
+                raise ExportError(
+                    f"the exports folder {exports_dir} would replace or sits inside {sibling}, "
+                    f"which the warehouse {warehouse} uses: {CHOOSE}"
+                )
+    if os.path.lexists(live) and not live.is_dir():
+        raise ExportError(f"the exports folder {exports_dir} is not a folder: {CHOOSE}")
+    return live
+
+
+def _check_owned(live: Path, shown: Path) -> None:
+    """ExportError unless `live` is missing, empty, or an export eventdw wrote holding only what it lists."""
+    if not live.is_dir() or not any(live.iterdir()):
+        return
+    manifest = _eventdw_manifest(live)
+    if manifest is None:
+        raise ExportError(
+            f"the exports folder {shown} holds files eventdw did not write (no eventdw manifest.json): {CHOOSE}"
+        )
+    listed = {str(entry["path"]) for entry in manifest["files"]} | {"manifest.json"}
+    for path in sorted(live.rglob("*")):
+        relative = path.relative_to(live).as_posix()
+        if (path.is_symlink() or not path.is_dir()) and relative not in listed:
+            raise ExportError(
+                f"the exports folder {shown} holds {relative}, which its eventdw manifest.json does not list: "
+                f"move it out, or {CHOOSE}"
+            )
+
+
+def _eventdw_manifest(folder: Path) -> dict[str, Any] | None:
+    """The manifest.json of an export eventdw wrote in `folder` (this version's, or schema 1's), else None."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), list):
+        return None
+    if not all(isinstance(entry, dict) and isinstance(entry.get("path"), str) for entry in manifest["files"]):
+        return None
+    # Manifests written before the "producer" key: schema 1 with its run id and tables.
+    written_before = (
+        manifest.get("schema_version") == "1"
+        and isinstance(manifest.get("run_id"), str)
+        and isinstance(manifest.get("tables"), dict)
+    )
+    return manifest if manifest.get("producer") == PRODUCER or written_before else None
+
+
+def _sql_string(path: Path) -> str:
+    """`path` as a DuckDB string literal (every path meets SQL through it: a ' in a folder name is doubled)."""
+    return "'" + str(path).replace("'", "''") + "'"
 
 
 def _sha256(path: Path) -> str:
@@ -46,51 +368,46 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def export_marts(warehouse: Path, exports_dir: Path, run_id: str) -> dict[str, int]:
-    """Write the marts to `exports_dir` (replacing what was there); rows written per table."""
-    staging = exports_dir.with_name(f".{exports_dir.name}.incoming")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    try:
-        rows = _write(warehouse, staging, run_id)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    previous = exports_dir.with_name(f".{exports_dir.name}.previous")
-    shutil.rmtree(previous, ignore_errors=True)
-    if exports_dir.exists():
-        exports_dir.rename(previous)
-    staging.rename(exports_dir)
-    shutil.rmtree(previous, ignore_errors=True)
-    return rows
-
-
-def _write(warehouse: Path, staging: Path, run_id: str) -> dict[str, int]:
+def _write(con: duckdb.DuckDBPyConnection, staging: Path, run_id: str) -> dict[str, int]:
     """Every export file and the manifest, into the (empty) folder `staging`."""
     rows: dict[str, int] = {}
-    with warehouse_connect(warehouse) as con:
-        con.execute("set preserve_insertion_order = true")
-        for table, key in FACTS.items():
-            (rows[table],) = con.execute(f"select count(*) from marts.{table}").fetchone() or (0,)
-            ordered = con.execute(f"select * from marts.{table} order by event_date, {key}")
-            _write_month_partitions(ordered.to_arrow_reader(READ_BATCH_ROWS), staging / table)
-        for table, key in DIMENSIONS.items():
-            (rows[table],) = con.execute(f"select count(*) from marts.{table}").fetchone() or (0,)
-            target = staging / f"{table}.parquet"
-            con.execute(f"copy (select * from marts.{table} order by {key}) to '{target}' (format parquet)")
-        # ACLED's own tooling reads CSV: the ACLED-format events also as acled_events.csv, copied from the
-        # Parquet file just written, which holds them in order (insertion order is preserved: no sort again).
-        con.execute(
-            f"copy (select * from read_parquet('{staging / 'acled_events.parquet'}')) "
-            f"to '{staging / 'acled_events.csv'}' (header, delimiter ',')"
-        )
+    con.execute("set preserve_insertion_order = true")
+    for table, key in FACTS.items():
+        (rows[table],) = con.execute(f"select count(*) from marts.{table}").fetchone() or (0,)
+        ordered = con.execute(f"select * from marts.{table} order by event_date, {key}")
+        _write_month_partitions(ordered.to_arrow_reader(READ_BATCH_ROWS), staging / table)
+    for table, key in DIMENSIONS.items():
+        (rows[table],) = con.execute(f"select count(*) from marts.{table}").fetchone() or (0,)
+        target = staging / f"{table}.parquet"
+        con.execute(f"copy (select * from marts.{table} order by {key}) to {_sql_string(target)} (format parquet)")
+    # ACLED's own tooling reads CSV: the ACLED-format events also as acled_events.csv, copied from the
+    # Parquet file just written, which holds them in order (insertion order is preserved: no sort again).
+    _write_csv(con, f"read_parquet({_sql_string(staging / 'acled_events.parquet')})", staging / "acled_events.csv")
     files = [
         {"path": str(path.relative_to(staging)), "rows": _parquet_rows(path), "sha256": _sha256(path)}
         for path in sorted(staging.rglob("*.parquet"))
     ] + [{"path": "acled_events.csv", "rows": rows["acled_events"], "sha256": _sha256(staging / "acled_events.csv")}]
-    manifest = {"schema_version": SCHEMA_VERSION, "run_id": run_id, "tables": rows, "files": files}
+    manifest = {
+        "producer": PRODUCER,
+        "schema_version": SCHEMA_VERSION,
+        "run_id": run_id,
+        "tables": rows,
+        "files": files,
+    }
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return rows
+
+
+def _write_csv(con: duckdb.DuckDBPyConnection, source: str, target: Path) -> None:
+    """The rows of `source` (a table expression) as CSV with a header, text cells that start a formula quoted."""
+    starts = ", ".join(f"chr({ord(start)})" for start in FORMULA_STARTS)
+    cells = []
+    for name, data_type, *_ in con.execute(f"describe select * from {source}").fetchall():
+        column = '"' + name.replace('"', '""') + '"'
+        if data_type == "VARCHAR":
+            column = f"case when left({column}, 1) in ({starts}) then '''' || {column} else {column} end as {column}"
+        cells.append(column)
+    con.execute(f"copy (select {', '.join(cells)} from {source}) to {_sql_string(target)} (header, delimiter ',')")
 
 
 def _write_month_partitions(batches: pa.RecordBatchReader, folder: Path) -> None:

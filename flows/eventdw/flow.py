@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from prefect import flow, task
+from prefect.states import State
 
 from eventdw import export, load, quality, transform
 from eventdw.lock import exclusive_run
@@ -54,7 +55,18 @@ def validate_warehouse(warehouse: Path, data_docs_dir: Path, run_id: str) -> qua
     return quality.validate_warehouse(warehouse, data_docs_dir, run_id)
 
 
-@task(retries=1, retry_delay_seconds=2)
+def _worth_retrying(task: object, task_run: object, state: State) -> bool:
+    """A failed export is tried again unless eventdw refused it (a folder it must not replace, a busy one)."""
+    try:
+        state.result()
+    except export.ExportError:
+        return False
+    except Exception:
+        return True
+    return False
+
+
+@task(retries=1, retry_delay_seconds=2, retry_condition_fn=_worth_retrying)
 def export_marts(warehouse: Path, exports_dir: Path, run_id: str) -> dict[str, int]:
     """Write the marts to Parquet with a manifest."""
     return export.export_marts(warehouse, exports_dir, run_id)
