@@ -37,11 +37,16 @@ create or replace table floor_extractions as
 with typed as (
     select
         landed.*,
-        try_cast(landed.event_date as date) as event_date_value,
-        coalesce(try_cast(landed.time_precision as integer), 1) as precision_value,
-        coalesce(try_cast(landed.geo_precision as integer), 1) as geo_precision_value,
-        try_cast(landed.fatalities as integer) as fatalities_value,
-        try_cast(landed.confidence as double) as confidence_value,
+        case when regexp_full_match(trim(landed.event_date), '[0-9]{4}-[0-9]{2}-[0-9]{2}')
+            then try_cast(trim(landed.event_date) as date) end as event_date_value,
+        coalesce(case when regexp_full_match(trim(landed.time_precision), '-?[0-9]+')
+            then try_cast(trim(landed.time_precision) as integer) end, 1) as precision_value,
+        coalesce(case when regexp_full_match(trim(landed.geo_precision), '-?[0-9]+')
+            then try_cast(trim(landed.geo_precision) as integer) end, 1) as geo_precision_value,
+        case when regexp_full_match(trim(landed.fatalities), '-?[0-9]+')
+            then try_cast(trim(landed.fatalities) as integer) end as fatalities_value,
+        case when regexp_full_match(trim(landed.confidence), '[0-9]+(\.[0-9]+)?|\.[0-9]+')
+            then try_cast(trim(landed.confidence) as double) end as confidence_value,
         articles.published_date,
         strpos(articles.raw_text, landed.quote) as quote_position,
         articles.article_id is not null as is_known_article,
@@ -60,7 +65,9 @@ checked as (
                 when 3 then date_trunc('month', event_date_value)
                 when 4 then date_trunc('year', event_date_value)
                 else event_date_value
-            end > published_date
+            end > least(published_date, current_date)
+            or (time_precision is not null and not regexp_full_match(trim(time_precision), '-?[0-9]+'))
+            or (geo_precision is not null and not regexp_full_match(trim(geo_precision), '-?[0-9]+'))
             or nullif(trim(actor1), '') is null or nullif(trim(location), '') is null
             or not is_known_code or quote is null or quote_position = 0
             or precision_value not between 1 and 4 or geo_precision_value not between 1 and 3
@@ -70,8 +77,8 @@ checked as (
     from typed
 )
 select
-    md5(concat_ws('|', trim(article_id), strftime(event_date_value, '%Y-%m-%d'), trim(actor1),
-        coalesce(trim(actor2), ''), trim(cameo_code), trim(location), quote)) as mention_id,
+    md5(cast(to_json([trim(article_id), strftime(event_date_value, '%Y-%m-%d'), trim(actor1),
+        nullif(trim(actor2), ''), trim(cameo_code), trim(location), quote]) as varchar)) as mention_id,
     trim(article_id) as article_id,
     published_date,
     event_date_value as event_date,

@@ -29,13 +29,44 @@ typed as (
     select
         landed.*,
         trim(landed.article_id) as article_id_value,
+        -- Names without NUL and the invisible direction marks that make a string display as another ("SDF"
+        -- written right to left over other letters): what a name shows is what it is.
+        nullif(trim(regexp_replace(
+            landed.actor1, '[\x00\x{200E}\x{200F}\x{202A}-\x{202E}\x{2066}-\x{2069}]', '', 'g'
+        )), '') as actor1_value,
+        nullif(trim(regexp_replace(
+            landed.actor2, '[\x00\x{200E}\x{200F}\x{202A}-\x{202E}\x{2066}-\x{2069}]', '', 'g'
+        )), '') as actor2_value,
+        nullif(trim(regexp_replace(
+            landed.location, '[\x00\x{200E}\x{200F}\x{202A}-\x{202E}\x{2066}-\x{2069}]', '', 'g'
+        )), '') as location_value,
+        nullif(trim(regexp_replace(
+            landed.coder, '[\x00\x{200E}\x{200F}\x{202A}-\x{202E}\x{2066}-\x{2069}]', '', 'g'
+        )), '') as coder_value,
         trim(landed.cameo_code) as cameo_code_value,
-        try_cast(trim(landed.event_date) as date) as event_date_value,
-        regexp_full_match(trim(landed.event_date), '\d{4}-\d{2}-\d{2}') as is_iso_date_shape,
-        coalesce(try_cast(trim(landed.time_precision) as integer), 1) as time_precision_value,
-        coalesce(try_cast(trim(landed.geo_precision) as integer), 1) as geo_precision_value,
-        try_cast(trim(landed.fatalities) as integer) as fatalities_value,
-        try_cast(trim(landed.confidence) as double) as confidence_value,
+        -- Only the documented forms are read: a date is YYYY-MM-DD, a whole number is decimal digits (with a
+        -- minus sign, to say it is negative), a confidence is digits with an optional decimal point. DuckDB's
+        -- casts take more ('2024/12/05', 'infinity', '0.5' as an integer, '1e3', '0x10', '1_000', 'nan').
+        case when regexp_full_match(trim(landed.event_date), '[0-9]{4}-[0-9]{2}-[0-9]{2}')
+            then try_cast(trim(landed.event_date) as date) end as event_date_value,
+        regexp_full_match(trim(landed.event_date), '[0-9]{4}-[0-9]{2}-[0-9]{2}') as is_iso_date_shape,
+        regexp_full_match(trim(landed.time_precision), '-?[0-9]+') as is_whole_time_precision,
+        regexp_full_match(trim(landed.geo_precision), '-?[0-9]+') as is_whole_geo_precision,
+        regexp_full_match(trim(landed.fatalities), '-?[0-9]+') as is_whole_fatalities,
+        coalesce(
+            case when regexp_full_match(trim(landed.time_precision), '-?[0-9]+')
+                then try_cast(trim(landed.time_precision) as integer) end,
+            1
+        ) as time_precision_value,
+        coalesce(
+            case when regexp_full_match(trim(landed.geo_precision), '-?[0-9]+')
+                then try_cast(trim(landed.geo_precision) as integer) end,
+            1
+        ) as geo_precision_value,
+        case when regexp_full_match(trim(landed.fatalities), '-?[0-9]+')
+            then try_cast(trim(landed.fatalities) as integer) end as fatalities_value,
+        case when regexp_full_match(trim(landed.confidence), '[0-9]+(\.[0-9]+)?|\.[0-9]+')
+            then try_cast(trim(landed.confidence) as double) end as confidence_value,
         articles.article_id is not null as is_known_article,
         articles.published_date as article_published_date,
         articles.raw_text as article_text,
@@ -78,7 +109,8 @@ checked as (
         list_filter([
             case when article_id is null then 'article_id: missing required field' end,
             case when article_id is not null and not is_known_article
-                then 'article_id: unknown article ''' || article_id_value || ''' (no articles/' || article_id_value || '.txt)' end,
+                then 'article_id: unknown article ''' || article_id_value || ''' (no articles/' || article_id_value
+                    || '.txt)' end,
             case when event_date is null then 'event_date: missing required field' end,
             case when event_date is not null and event_date_value is null and not is_iso_date_shape
                 then 'event_date: unparseable date ''' || event_date || ''' (expected YYYY-MM-DD)' end,
@@ -95,8 +127,11 @@ checked as (
                     || ' is after the article''s date ' || strftime(article_published_date, '%Y-%m-%d') end,
             case when event_date_value is not null and event_date_value < date '1900-01-01'
                 then 'event_date: impossible date ''' || event_date || ''' (before 1900)' end,
-            case when actor1 is null then 'actor1: missing required field' end,
-            case when location is null then 'location: missing required field' end,
+            case when event_window_start > current_date
+                then 'event_date: ' || strftime(event_date_value, '%Y-%m-%d') || ' is in the future (the load ran on '
+                    || strftime(current_date, '%Y-%m-%d') || ')' end,
+            case when actor1_value is null then 'actor1: missing required field' end,
+            case when location_value is null then 'location: missing required field' end,
             case when cameo_code is null then 'cameo_code: missing required field' end,
             case when cameo_code is not null and not is_known_cameo_code
                 then 'cameo_code: ''' || cameo_code || ''' is not a CAMEO event code' end,
@@ -104,16 +139,18 @@ checked as (
             case when quote is not null and is_known_article and quote_span is null
                 then 'quote: not found in article ''' || article_id_value || ''': '
                     || eventdw_quote_mismatch(article_text, quote) end,
-            case when time_precision is not null and try_cast(trim(time_precision) as integer) is null
+            case when time_precision is not null and not is_whole_time_precision
                 then 'time_precision: ''' || time_precision || ''' is not a whole number' end,
             case when time_precision_value not between 1 and 4
                 then 'time_precision: ' || time_precision_value || ' is outside the scale 1-4' end,
-            case when geo_precision is not null and try_cast(trim(geo_precision) as integer) is null
+            case when geo_precision is not null and not is_whole_geo_precision
                 then 'geo_precision: ''' || geo_precision || ''' is not a whole number' end,
             case when geo_precision_value not between 1 and 3
                 then 'geo_precision: ' || geo_precision_value || ' is outside the scale 1-3' end,
-            case when fatalities is not null and fatalities_value is null
+            case when fatalities is not null and not is_whole_fatalities
                 then 'fatalities: ''' || fatalities || ''' is not a whole number' end,
+            case when is_whole_fatalities and fatalities_value is null
+                then 'fatalities: ''' || fatalities || ''' is too large' end,
             case when fatalities_value < 0
                 then 'fatalities: ' || fatalities_value || ' is negative' end,
             case when confidence is not null and confidence_value is null
@@ -137,14 +174,14 @@ duplicates_ranked as (
         *,
         case when len(field_reasons) = 0 then row_number() over (
             partition by
-                len(field_reasons) = 0, article_id_value, event_date_value, trim(actor1),
-                coalesce(trim(actor2), ''), cameo_code_value, trim(location), article_quote
+                len(field_reasons) = 0, article_id_value, event_date_value, actor1_value,
+                coalesce(actor2_value, ''), cameo_code_value, location_value, article_quote
             order by source_file, row_number
         ) end as copy_number,
         first_value(source_file || ' row ' || row_number) over (
             partition by
-                len(field_reasons) = 0, article_id_value, event_date_value, trim(actor1),
-                coalesce(trim(actor2), ''), cameo_code_value, trim(location), article_quote
+                len(field_reasons) = 0, article_id_value, event_date_value, actor1_value,
+                coalesce(actor2_value, ''), cameo_code_value, location_value, article_quote
             order by source_file, row_number
         ) as first_copy
     from checked
@@ -175,10 +212,12 @@ reasoned as (
 
 typed_rows as (
     select
-        md5(concat_ws(
-            '|', article_id_value, strftime(event_date_value, '%Y-%m-%d'), trim(actor1), coalesce(trim(actor2), ''),
-            cameo_code_value, trim(location), article_quote
-        )) as extraction_id,
+        -- A JSON array of the row's key: values that join to the same string ('A' + 'B|C', 'A|B' + 'C') do not
+        -- collide.
+        md5(cast(to_json([
+            article_id_value, strftime(event_date_value, '%Y-%m-%d'), actor1_value, actor2_value,
+            cameo_code_value, location_value, article_quote
+        ]) as varchar)) as extraction_id,
         source_file,
         row_number,
         file_sha256,
@@ -186,11 +225,11 @@ typed_rows as (
         event_date_value as event_date,
         time_precision_value as time_precision,
         event_window_start,
-        trim(actor1) as actor1,
-        trim(actor2) as actor2,
+        actor1_value as actor1,
+        actor2_value as actor2,
         cameo_code_value as cameo_code,
         trim(acled_sub_event_type) as acled_sub_event_type,
-        trim(location) as location,
+        location_value as location,
         country_iso2,
         geo_precision_value as geo_precision,
         fatalities_value as fatalities,
@@ -198,7 +237,7 @@ typed_rows as (
         quote_span[1] as quote_start,
         quote_span[2] as quote_end,
         quote as quote_as_coded,
-        trim(coder) as coder,
+        coder_value as coder,
         confidence_value as confidence,
         notes,
         extra_columns,
