@@ -314,7 +314,8 @@ def test_cli_reports_a_failed_dbt_test_in_one_line(tmp_path, prefect_harness):
     )
     assert result.exit_code == 1
     assert result.output == (
-        "Error: dbt build failed: test relationships on stg_reference__place_aliases.place_id: 1 failing row(s)\n"
+        "Error: dbt build failed: test relationships on stg_reference__place_aliases.place_id: 1 failing row(s): "
+        "(from_field=geonames:999999999)\n"
     )
     assert not (tmp_path / "x").exists()
 

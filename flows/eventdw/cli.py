@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import signal
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,6 +29,31 @@ def _quiet(verbose: bool) -> None:
         # Prefect would log each failure with its traceback; the CLI reports it in one line instead.
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
         os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
+
+
+INTERRUPTED = "Error: interrupted; the last finished build and the last export are kept\n"
+
+
+def _children() -> list[int]:
+    """The process ids of this process's children (Prefect's temporary server), from /proc where there is one."""
+    me, found = str(os.getpid()), []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError):
+            if stat.read_text().rsplit(")", 1)[1].split()[1] == me:
+                found.append(int(stat.parent.name))
+    return found
+
+
+def _stop_at_once(signum: int, frame: object) -> None:
+    """Ctrl-C: say so in one line, stop this process's children (Prefect's server, Python's resource tracker)
+    and exit 130, now. What a run writes survives being stopped at any point, as it survives kill -9: the load
+    and each dbt model commit whole, a build that did not finish is rebuilt by the next run, and the exports
+    folder is replaced whole or not at all."""
+    os.write(2, INTERRUPTED.encode())
+    for child in _children():
+        with contextlib.suppress(OSError):
+            os.kill(child, signal.SIGKILL)
+    os._exit(130)
 
 
 @click.group()
@@ -80,31 +106,46 @@ def run(seeds_dir: Path, warehouse: Path, exports_dir: Path, data_docs_dir: Path
     _quiet(verbose)
     import duckdb
 
+    from eventdw.export import ExportError, check_exports_dir
     from eventdw.load import InputError, check_inputs
+    from eventdw.quality import max_rows
+    from eventdw.warehouse import SettingError, WarehousePathError, check_path
 
-    # The inputs are checked before Prefect, dbt and GX are imported or started: a wrong path or a broken
-    # reference file is reported at once.
+    # The inputs, paths and settings are checked before Prefect, dbt and GX are imported or started: a wrong
+    # path, a broken reference file or a setting that makes no sense is reported at once.
     try:
         check_inputs(seeds_dir)
-    except InputError as error:
+        check_path(warehouse)
+        check_exports_dir(exports_dir, seeds_dir, warehouse)
+        max_rows()
+    except (InputError, WarehousePathError, ExportError, SettingError) as error:
         raise click.ClickException(str(error)) from None
 
     from eventdw.flow import eventdw_pipeline
     from eventdw.lock import WarehouseBusy, exclusive_run
     from eventdw.quality import QualityError
     from eventdw.transform import TransformError
-    from eventdw.warehouse import SettingError
+    from eventdw.warehouse import lock_holder
 
+    # Prefect and dbt catch Ctrl-C and go on, or fail on its side effects (their server stopped by the same
+    # Ctrl-C): the run stops itself instead.
+    signal.signal(signal.SIGINT, _stop_at_once)
     try:
         # Libraries may reconfigure logging during the run; without --verbose none of it reaches the console.
         logging.disable(logging.NOTSET if verbose else logging.CRITICAL)
         with exclusive_run(warehouse):
             summary = eventdw_pipeline(seeds_dir, warehouse, exports_dir, data_docs_dir)
-    except (InputError, TransformError, QualityError, WarehouseBusy, SettingError) as error:
+    except (InputError, TransformError, QualityError, WarehouseBusy, SettingError, ExportError) as error:
         raise click.ClickException(str(error)) from None
+    except KeyboardInterrupt:
+        click.echo(INTERRUPTED, err=True, nl=False)
+        raise SystemExit(130) from None
     except duckdb.IOException as error:
-        if "lock" in str(error).lower():
-            raise click.ClickException(f"the warehouse {warehouse} is busy: another run is using it") from None
+        if holder := lock_holder(error):
+            raise click.ClickException(
+                f"the warehouse {warehouse} is open in another program ({holder}), a DuckDB session reading it "
+                "for example: close it and run again"
+            ) from None
         raise click.ClickException(f"cannot open the warehouse {warehouse}: {error}") from None
     except Exception as error:
         if verbose:

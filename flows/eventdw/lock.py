@@ -27,7 +27,9 @@ class WarehouseBusy(Exception):
 @contextmanager
 def exclusive_run(warehouse: Path) -> Iterator[None]:
     """Hold the warehouse's run lock for the block, or raise WarehouseBusy at once."""
-    lock_path = warehouse.resolve().with_name(warehouse.name + ".lock")
+    # The lock is the resolved file's: two names of one warehouse (a symbolic link) share its lock.
+    resolved = warehouse.resolve()
+    lock_path = resolved.with_name(resolved.name + ".lock")
     if lock_path in _held:
         yield
         return

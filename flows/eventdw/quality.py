@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from eventdw.quality_report import ValidationRow, write_report
+from eventdw.warehouse import SettingError
 from eventdw.warehouse import connect as warehouse_connect
 
 if TYPE_CHECKING:
@@ -166,6 +167,15 @@ def _batch_query(check: Check, rows: int, max_rows: int) -> str:
     return f"select * from ({query}) order by {', '.join(check.row_names)}"
 
 
+def max_rows() -> int:
+    """EVENTDW_GATE_MAX_ROWS, the most rows a batch holds (SettingError unless a whole number of at least 1:
+    0 would validate nothing)."""
+    value = os.environ.get("EVENTDW_GATE_MAX_ROWS", DEFAULT_MAX_ROWS)
+    if not value.strip().isdigit() or int(value) < 1:
+        raise SettingError(f"EVENTDW_GATE_MAX_ROWS={value!r} must be a whole number of rows, at least 1")
+    return int(value)
+
+
 def validate_warehouse(warehouse: Path, data_docs_dir: Path, run_id: str) -> QualityReport:
     """Validate every layer's batches; raise QualityError if an error-level expectation fails."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
@@ -181,13 +191,13 @@ def validate_warehouse(warehouse: Path, data_docs_dir: Path, run_id: str) -> Qua
     # in this process, and DuckDB refuses a second one configured differently (read-only).
     checks = all_checks()
     report = QualityReport(run_id)
-    max_rows = int(os.environ.get("EVENTDW_GATE_MAX_ROWS", DEFAULT_MAX_ROWS))
+    batch_limit = max_rows()
     frames = {}
     with warehouse_connect(warehouse) as con:
         reference = {"cameo_codes": [c for (c,) in con.execute("select cameo_code from raw.cameo_codes").fetchall()]}
         for check in checks:
             (rows,) = con.execute(f"select count(*) from {check.table or f'({check.query})'}").fetchone() or (0,)
-            frames[check.name] = con.execute(_batch_query(check, rows, max_rows)).df()
+            frames[check.name] = con.execute(_batch_query(check, rows, batch_limit)).df()
             report.batch_rows[check.name] = (len(frames[check.name]), int(rows))
             unnamed = set(check.row_names) - set(frames[check.name].columns)
             if unnamed:

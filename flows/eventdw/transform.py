@@ -217,8 +217,31 @@ class TransformError(Exception):
     """dbt build failed: a model did not build or a test failed."""
 
 
-def _describe_failure(result: Any) -> str:
-    """One line for a failed dbt node: which test or model, on what, and what went wrong."""
+FAILING_ROWS_SHOWN = 10
+
+
+def _failing_rows(warehouse: Path, compiled_sql: str | None) -> str:
+    """The first rows a failed data test's query returns, as "column=value, ..." each; "" if it cannot run."""
+    if not compiled_sql:
+        return ""
+    try:
+        with warehouse_connect(warehouse) as con:
+            cursor = con.execute(f"select * from ({compiled_sql}) as failing limit {FAILING_ROWS_SHOWN + 1}")
+            columns = [column for column, *_ in cursor.description or []]
+            rows = cursor.fetchall()
+    except Exception:  # the message without rows still names the test; nothing more to say
+        return ""
+    shown = [
+        " ".join(", ".join(f"{column}={value}" for column, value in zip(columns, row, strict=True)).split())[:200]
+        for row in rows[:FAILING_ROWS_SHOWN]
+    ]
+    more = ", ..." if len(rows) > FAILING_ROWS_SHOWN else ""
+    return ": " + "; ".join(f"({row})" for row in shown) + more if shown else ""
+
+
+def _describe_failure(result: Any, warehouse: Path) -> str:
+    """One line for a failed dbt node: which test or model, on what table, what went wrong, and for a data
+    test the first failing rows its query returns."""
     node = result.node
     message = " ".join(str(result.message or "").split())
     metadata = getattr(node, "test_metadata", None)
@@ -227,8 +250,10 @@ def _describe_failure(result: Any) -> str:
         column = getattr(node, "column_name", None)
         target = f"{model}.{column}" if column else model
         failures = getattr(result, "failures", None)
-        outcome = f"{failures} failing row(s)" if failures else message
-        return f"test {metadata.name} on {target}: {outcome}"
+        if not failures:
+            return f"test {metadata.name} on {target}: {message}"
+        rows = _failing_rows(warehouse, getattr(node, "compiled_code", None))
+        return f"test {metadata.name} on {target}: {failures} failing row(s){rows}"
     if getattr(node, "resource_type", None) == "unit_test":
         return f"unit test {node.name}: {message[:200]}"
     return f"{node.resource_type} {node.name}: {message[:200]}"
@@ -271,12 +296,16 @@ def dbt_build(warehouse: Path, verbose: bool = False, full_refresh: bool | None 
         *(["--full-refresh"] if full_refresh else []),
     ]
     result = dbtRunner().invoke(args)
+    if isinstance(result.exception, KeyboardInterrupt):
+        raise KeyboardInterrupt  # dbt stopped on Ctrl-C and returned: the run stops too, the build unfinished
     node_results: list[Any] = list(getattr(result.result, "results", None) or [])
     counts: dict[str, int] = {}
     for node in node_results:
         counts[str(node.status)] = counts.get(str(node.status), 0) + 1
     if not result.success:
-        failures = [_describe_failure(node) for node in node_results if str(node.status) in {"error", "fail"}]
+        failures = [
+            _describe_failure(node, warehouse) for node in node_results if str(node.status) in {"error", "fail"}
+        ]
         detail = "; ".join(failures[:3]) or " ".join(str(result.exception).split())
         more = f" (and {len(failures) - 3} more)" if len(failures) > 3 else ""
         raise TransformError(f"dbt build failed: {detail}{more}")

@@ -9,6 +9,7 @@ load is not under it.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,25 @@ DEFAULT_MEMORY_LIMIT = "4GB"  # the same default as in dbt_project/profiles.yml
 
 class SettingError(ValueError):
     """An EVENTDW_* environment variable holds a value eventdw cannot use."""
+
+
+class WarehousePathError(ValueError):
+    """The warehouse's path cannot hold a warehouse file."""
+
+
+def check_path(warehouse: Path) -> None:
+    """WarehousePathError, in one line, if `warehouse` is a folder or one of its parents is a file."""
+    if warehouse.is_dir():
+        raise WarehousePathError(f"the warehouse {warehouse} is a folder: give the path of a DuckDB file in it")
+    for parent in warehouse.absolute().parents:
+        if parent.exists() and not parent.is_dir():
+            raise WarehousePathError(f"cannot create the warehouse {warehouse}: {parent} is a file, not a folder")
+
+
+def lock_holder(error: Exception) -> str | None:
+    """The program DuckDB says holds the warehouse file's lock ("/usr/bin/python3 (PID 123)"), if it says."""
+    found = re.search(r"Conflicting lock is held in (.+? \(PID \d+\))", str(error))
+    return found.group(1) if found else None
 
 
 def memory_limit() -> str:
