@@ -547,3 +547,58 @@ def test_a_reload_validates_again_only_the_rows_whose_verdict_can_change_and_end
 
     con.execute("delete from raw.extractions where source_file = 'extractions/c.csv'")  # by hand: not a load's work
     assert reload_equals_a_first_load("row-deleted-by-hand") == 4  # the last load's verdicts are not trusted
+
+
+
+def _read_both_ways(extractions_dir):
+    """The one file in `extractions_dir` as the loader reads it (the bulk reader where it may) and as the
+    Python reader reads it: (rejections, rows as landed) each."""
+    from eventdw import inputs, load
+
+    (file,), _ = inputs.scan_folder(extractions_dir, ".csv", "extraction")
+    csv_file, landed = load._read_extraction_file(extractions_dir, file, {})
+    reference = inputs.read_csv_file(extractions_dir / file.name, inputs.EXTRACTION_REQUIRED, "extraction")
+    expected = load._landed_extractions(reference).cast(load._landed_schema())
+    return (csv_file.rejections, landed.to_pylist()), (reference.rejections, expected.to_pylist())
+
+
+MALFORMED = "file: malformed CSV (',' expected after '\"')"
+UNCLOSED = "file: malformed CSV (unexpected end of data)"
+TOO_LONG = "file: malformed CSV (field larger than field limit (131072))"
+WHOLE_FILE: list[int] = []  # no row accepted
+
+
+@pytest.mark.parametrize(("bom", "line_end"), [("", "\n"), ("", "\r\n"), ("\ufeff", "\r\n")], ids=["LF", "CRLF", "BOM"])
+@pytest.mark.parametrize(
+    ("row", "accepted", "rejected"),
+    [
+        (_row(fatalities="@").replace('"@"', "1,000"), [2, 3], [(4, "row: has 15 fields but the header has 14")]),
+        (_row().rstrip("\n") + ",\n", [2, 3], [(4, "row: has 15 fields but the header has 14")]),  # trailing comma
+        (_row(fatalities="@").replace('"@"', '"5"00'), WHOLE_FILE, [(None, MALFORMED)]),
+        (_row(notes="@").replace('"@"', '"quoted"s'), WHOLE_FILE, [(None, MALFORMED)]),
+        (_row(notes="@").replace('"@"', '"unclosed'), WHOLE_FILE, [(None, UNCLOSED)]),
+        (_row(notes='say "hi", then "bye"', event_date="2024-12-04"), [2, 3, 4], []),  # quotes doubled in a value
+        (_row(actor2="@", event_date="2024-12-04").replace('"@"', ' "SDF"'), [2, 3, 4], []),  # a space, then quotes
+        (_row(actor1="\xa0\u3000"), [2, 3], [(4, "actor1: missing required field")]),  # Unicode spaces: blank
+        (",".join(['""'] * 14) + "\n", [2, 3], []),  # quoted empty values only: a blank line, skipped
+        (_row(notes="x" * 131_073), WHOLE_FILE, [(None, TOO_LONG)]),
+    ],
+    ids=["unquoted-comma", "trailing-comma", "5-quoted-00", "text-after-quote", "unclosed-quote", "doubled-quotes",
+         "space-before-quote", "unicode-spaces", "quoted-blanks", "long-field"],  # fmt: skip
+)
+def test_a_csv_file_gets_the_python_readers_verdict_whatever_its_line_ends(
+    tmp_path, row, accepted, rejected, bom, line_end
+):
+    """The loader lands a CSV file exactly as the Python reader does (its bulk reader takes only files it
+    reads the same): the same rows accepted with the same values, the same rows or file rejected with the
+    same reason, for LF or CRLF line ends, with or without a byte-order mark. (The bulk reader once read
+    an unquoted 1,000 as 1 and shifted the quote into the next column, "5"00 as 50, "quoted"s as quoted.)"""
+    text = bom + (EXTRACTION_HEADER + _row() + _row(actor1="SDF") + row).replace("\n", line_end)
+    con, _ = _load(tmp_path, {"a.csv": text.encode("utf-8")}, [A1])
+    actor2 = dict(con.execute("select row_number, actor2 from raw.extractions").fetchall())
+    assert sorted(actor2) == accepted
+    assert con.execute("select row_number, reason from raw.rejected_rows order by all").fetchall() == rejected
+    if ' "SDF"' in row:
+        assert actor2[4] == '"SDF"'  # the quotes are text (trimmed of the space by the validation)
+    loader, python = _read_both_ways(tmp_path / "seeds" / "extractions")
+    assert loader == python

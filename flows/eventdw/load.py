@@ -20,6 +20,7 @@ end as a first load of the same inputs would leave them.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -171,19 +172,24 @@ def _rejection_rows(rejections: list[inputs.Rejection]) -> list[dict[str, Any]]:
     ]
 
 
+def _extra_columns(header: list[str], columns: dict[str, list[str | None]], count: int) -> list[str | None]:
+    """Each of `count` rows' values in the columns of `header` beyond ours, as JSON (None if it has none)."""
+    extras = sorted(name for name in header if name not in inputs.EXTRACTION_COLUMNS)
+    if not extras:
+        return [None] * count
+    return [
+        json.dumps({name: columns[name][index] for name in extras}, ensure_ascii=False, separators=(",", ":"))
+        for index in range(count)
+    ]
+
+
 def _landed_extractions(csv_file: inputs.CsvFile) -> pa.Table:
     """One extraction file's rows as read (strings), with their provenance; columns the file lacks are null,
     columns it has beyond ours are kept as JSON in extra_columns."""
     import pyarrow as pa
 
     count = len(csv_file.row_numbers)
-    extras = [name for name in csv_file.header if name not in inputs.EXTRACTION_COLUMNS]
-    extra_columns = [
-        json.dumps(dict(sorted(values)), ensure_ascii=False, separators=(",", ":")) if (values := [
-            (name, csv_file.columns[name][index]) for name in extras
-        ]) else None
-        for index in range(count)
-    ] if extras else [None] * count  # fmt: skip
+    extra_columns = _extra_columns(csv_file.header, csv_file.columns, count)
     return pa.table(
         {
             "source_file": pa.array([csv_file.source_file] * count, pa.string()),
@@ -256,11 +262,12 @@ def _land_extractions(
     con: duckdb.DuckDBPyConnection, extractions_dir: Path
 ) -> tuple[list[inputs.CsvFile], list[str]]:
     """Read the extraction files into the work table raw.incoming_extractions, in name order; the files as
-    read, without their values. A thread reads the next file while this one's rows are appended, and the
-    rows are appended APPEND_ROWS or so at a time (memory holds a few files' values at most). A file that
-    the last load read whole (every row landed, none rejected by the reader) and that is unchanged since is
-    copied from raw.landed_extractions, which keeps that load's rows as read, instead of read again; those
-    files' names are returned with the files, and left in the work table unchanged_extraction_files."""
+    read, without their values, after the entries rejected unread (see inputs.scan_folder). A thread reads
+    the next file while this one's rows are appended, and the rows are appended APPEND_ROWS or so at a time
+    (memory holds a few files' values at most). A file that the last load read whole (every row landed, none
+    rejected by the reader) and that is unchanged since is copied from raw.landed_extractions, which keeps
+    that load's rows as read, instead of read again; those files' names are returned with the files, and
+    left in the work table unchanged_extraction_files."""
     import pyarrow as pa
 
     landed_before = _files_landed_before(con)
@@ -270,7 +277,7 @@ def _land_extractions(
         + ", ".join(f"{name} {types.get(name, 'varchar')}" for name in LANDED_COLUMNS)
         + ")"
     )
-    files, unchanged = [], []
+    unchanged: list[str] = []
     waiting: list[pa.Table] = []
 
     def append() -> None:
@@ -278,9 +285,11 @@ def _land_extractions(
             _append(con, "raw.incoming_extractions", pa.concat_tables(waiting))
             waiting.clear()
 
-    paths = [(path, landed_before) for path in sorted(extractions_dir.glob("*.csv"))]
+    found, rejections = inputs.scan_folder(extractions_dir, ".csv", "extraction")
+    files = [inputs.CsvFile(r.source_file, None, rejections=[r]) for r in rejections]
+    calls = [(extractions_dir, file, landed_before) for file in found]
     with ThreadPoolExecutor(1) as reader:
-        for csv_file, landed in inputs.map_ahead(reader, _read_extraction_file, paths, 2):
+        for csv_file, landed in inputs.map_ahead(reader, _read_extraction_file, calls, 2):
             files.append(csv_file)
             if landed is None:
                 unchanged.append(csv_file.source_file)
@@ -300,20 +309,42 @@ def _land_extractions(
     return files, unchanged
 
 
-def _read_extraction_file(path: Path, landed_before: dict[str, str]) -> tuple[inputs.CsvFile, pa.Table | None]:
+def _read_extraction_file(
+    extractions_dir: Path, file: inputs.InputFile, landed_before: dict[str, str]
+) -> tuple[inputs.CsvFile, pa.Table | None]:
     """One extraction file: the file as read (without its values) and its rows as raw.incoming_extractions
     holds them; no rows (None) if it is unchanged since the last load read it whole (see _land_extractions)."""
-    data = path.read_bytes()
-    name, digest = inputs.source_name(path), inputs.sha256_hex(data)
-    if landed_before.get(name) == digest:
-        return inputs.CsvFile(name, digest), None
-    plain = inputs.plain_csv_header(data, inputs.EXTRACTION_REQUIRED)
-    if plain and (landed := _read_plain_csv(path, data, name, digest, *plain)) is not None:
-        return inputs.CsvFile(name, digest, plain[0]), landed.cast(_landed_schema())
-    csv_file = inputs.read_csv_file(path, inputs.EXTRACTION_REQUIRED, "extraction")
+    path, identity = file.path(extractions_dir), (file.device, file.inode)
+    try:
+        data, status = inputs.read_regular_file(path, inputs.MAX_CSV_BYTES, "an extraction file", identity)
+    except inputs.FileProblem as problem:
+        unread = inputs.CsvFile(file.source_file, None, rejections=[_file_rejection(file, str(problem))])
+        return unread, _landed_extractions(unread)  # no rows
+    digest = inputs.sha256_hex(data)
+    if landed_before.get(file.source_file) == digest:
+        return inputs.CsvFile(file.source_file, digest), None
+    header = inputs.plain_csv_header(data, inputs.EXTRACTION_REQUIRED)
+    landed = _read_plain_csv(Path(path), data, file.source_file, digest, header) if header else None
+    if header and landed is not None and _same_file(path, status):  # DuckDB read the bytes checked
+        return inputs.CsvFile(file.source_file, digest, header), landed.cast(_landed_schema())
+    csv_file = inputs.read_csv_file(extractions_dir / file.name, inputs.EXTRACTION_REQUIRED, "extraction", data)
     landed = _landed_extractions(csv_file)
     csv_file.columns, csv_file.row_numbers = {}, []
     return csv_file, landed
+
+
+def _file_rejection(file: inputs.InputFile, reason: str) -> inputs.Rejection:
+    return inputs.Rejection("extraction", file.source_file, None, reason)
+
+
+def _same_file(path: str, status: os.stat_result) -> bool:
+    """Whether the file at `path` is still the one whose status was `status`, unwritten since."""
+    try:
+        now = os.stat(path)
+    except OSError:
+        return False
+    fields = ("st_dev", "st_ino", "st_size", "st_mtime_ns", "st_ctime_ns")
+    return all(getattr(now, name) == getattr(status, name) for name in fields)
 
 
 @cache
@@ -333,42 +364,82 @@ def _files_landed_before(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(con.execute(query, [_loader_fingerprint()]).fetchall())
 
 
-def _read_plain_csv(
-    path: Path, data: bytes, source_file: str, digest: str, header: list[str], new_line: str
-) -> pa.Table | None:
-    """A plain CSV file's rows (see inputs.plain_csv_header; `data` is its bytes, `source_file` its name in
-    provenance and `digest` its hash) as read by DuckDB's CSV
-    reader: the same values the Python reader would give, about ten times faster. None if DuckDB finds the
-    file malformed (a row with the wrong number of fields, a stray quote) or reads another number of rows
-    than the file's records: the Python reader then says which rows are wrong. (DuckDB 1.5.5's strict mode reads
-    no rows at all from CRLF files, silently: hence no strict mode on those, and the count check.)"""
+def _read_plain_csv(path: str | Path, data: bytes, source_file: str, digest: str, header: list[str]) -> pa.Table | None:
+    """A plain CSV file's rows (see inputs.plain_csv_header: `data` is its bytes, `source_file` its name in
+    provenance, `digest` its hash, `header` its columns) as read by DuckDB's CSV reader: the same rows, row
+    numbers and values as inputs.read_csv_file gives, about ten times faster. None where they could differ:
+    DuckDB finds the file malformed (a row with another number of fields than the header), reads another
+    number of rows than the file has records, or values that do not account for each byte of the file once
+    (see _bytes_unaccounted_for), or a field longer than Python's reader takes."""
     import duckdb
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
     columns = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in header) + "}"  # names are identifiers
-    blank_to_null = {
-        name: rf"""case when regexp_full_match("{name}", '\s*') then null else "{name}" end""" for name in header
-    }
-    extras = [name for name in header if name not in inputs.EXTRACTION_COLUMNS]
-    extra_json = (
-        "to_json({" + ", ".join(f"'{n}': {blank_to_null[n]}" for n in sorted(extras)) + "})" if extras else "null"
-    )
-    values = ", ".join(f'{blank_to_null.get(name, "null")} as "{name}"' for name in inputs.EXTRACTION_COLUMNS)
-    strict = "true" if new_line == "\\n" else "false"
     try:
-        # A separate in-memory connection: a failed statement would abort the load's transaction.
+        # A separate in-memory connection: a failed statement would abort the load's transaction. Strict mode
+        # with the line end left to DuckDB: given "\r\n", DuckDB 1.5.5's strict mode reads no rows at all.
         with duckdb.connect() as reader:
-            landed = reader.execute(
+            read = reader.execute(
                 f"""
-                select ? as source_file, row_number() over () + 1 as row_number, ? as file_sha256, {values},
-                    {extra_json} as extra_columns
-                from read_csv(?, header = true, auto_detect = false, columns = {columns}, delim = ',', quote = '"',
-                              escape = '"', new_line = '{new_line}', strict_mode = {strict}, parallel = false)
+                select * from read_csv(?, header = true, auto_detect = false, columns = {columns}, delim = ',',
+                                       quote = '"', escape = '"', strict_mode = true, parallel = false)
                 """,
-                [source_file, digest, str(path)],
+                [str(path)],
             ).to_arrow_table()
-    except duckdb.InvalidInputException:
+    except duckdb.Error:
         return None
-    return landed if landed.num_rows == inputs.count_csv_records(data) else None
+    count, limit = read.num_rows, csv.field_size_limit()
+    if count != inputs.count_csv_records(data) or _bytes_unaccounted_for(data, read):
+        return None
+    values: dict[str, pa.ChunkedArray] = {}
+    blank_row: pa.ChunkedArray | None = None
+    for name, column in zip(header, read.columns, strict=True):
+        # A field of more characters than Python's reader takes ("field larger than field limit") has at
+        # least as many bytes: only then are its characters counted.
+        longest = pc.max(pc.binary_length(column)).as_py() or 0
+        if longest > limit and pc.max(pc.utf8_length(column)).as_py() > limit:
+            return None
+        blank = pc.fill_null(pc.match_substring_regex(column, inputs.blank_value_pattern()), True)
+        values[name] = pc.if_else(blank, pa.scalar(None, pa.string()), column.cast(pa.string()))
+        blank_row = blank if blank_row is None else pc.and_(blank_row, blank)
+    extras = [name for name in header if name not in inputs.EXTRACTION_COLUMNS]
+    extra_values = {name: values[name].to_pylist() for name in extras}
+    landed = pa.table(
+        {
+            "source_file": pa.array([source_file] * count, pa.string()),
+            "row_number": pa.array(range(2, count + 2), pa.int64()),  # the header is row 1
+            "file_sha256": pa.array([digest] * count, pa.string()),
+            **{
+                name: values[name] if name in values else pa.nulls(count, pa.string())
+                for name in inputs.EXTRACTION_COLUMNS
+            },
+            "extra_columns": pa.array(_extra_columns(header, extra_values, count), pa.string()),
+        }
+    )
+    return landed.filter(pc.invert(blank_row))  # a row of blank values is a blank line: numbered, skipped
+
+
+def _bytes_unaccounted_for(data: bytes, read: pa.Table) -> int:
+    """How many bytes of a plain CSV file (see inputs.plain_csv_header) the values a reader read from it do
+    not account for (0 when it read each record as that many fields, each byte of its values once). Each
+    record after the header is its values, a comma between two, a line end (but perhaps the last), and for
+    a quoted field its two quotes and one more for each quote in it, doubled: in all, the file's quotes
+    less those in the values. DuckDB's strict mode takes a line's trailing comma as the end of its fields."""
+    import pyarrow.compute as pc
+
+    rows = read.num_rows
+    line_end = 2 if b"\r\n" in data else 1
+    header_end = data.find(b"\n")
+    body = len(data) - header_end - 1 if header_end >= 0 else 0
+    line_ends = rows - (not data.endswith(b"\n")) if rows else 0
+    accounted = rows * (read.num_columns - 1) + line_ends * line_end
+    quotes = quotes_around = data.count(b'"')
+    for column in read.columns:
+        accounted += pc.sum(pc.binary_length(column)).as_py() or 0
+        if quotes:
+            quotes_around -= pc.sum(pc.count_substring(column, '"')).as_py() or 0
+    return body - accounted - quotes_around
 
 
 ARTICLE_BATCH = 20_000  # articles held in memory at a time
@@ -553,8 +624,14 @@ def _forget_verdicts_to_revise(con: duckdb.DuckDBPyConnection) -> None:
 
 def _check_folders(seeds_dir: Path) -> None:
     for folder in ("articles", "extractions", "reference"):
-        if not (seeds_dir / folder).is_dir():
-            raise InputError(f"{seeds_dir / folder} is not a folder (expected seeds/articles, extractions, reference)")
+        path = seeds_dir / folder
+        if not path.is_dir():
+            raise InputError(f"{path} is not a folder (expected seeds/articles, extractions, reference)")
+        try:
+            with os.scandir(path):
+                pass
+        except OSError as error:
+            raise InputError(f"{path} cannot be listed ({error.strerror})") from error
 
 
 def check_inputs(seeds_dir: Path) -> None:
@@ -642,11 +719,13 @@ def load_inputs(con: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) ->
         con.execute(f"insert into raw.rejected_rows by name {rejected_sql}", [run_id, loaded_at])
         con.unregister("file_rejections")
         con.execute("drop table raw.validated_extractions")
-        # Every file read, accepted or not: the articles, the article files rejected whole, every CSV.
+        # Every file read or rejected: the articles, the article files and entries rejected whole, every CSV
+        # file and extraction entry. A file rejected without being read has no hash.
         source_files = sorted(
             [(source_file, "article", digest) for source_file, digest in landed_articles]
             + [(r.source_file, "article", r.file_sha256) for r in article_rejections]
-            + [(f.source_file, "extraction", f.file_sha256) for f in extraction_files]
+            + [(f.source_file, "extraction", f.file_sha256) for f in extraction_files],
+            key=lambda source_file: source_file[:2],
         )
         _replace(
             con,
