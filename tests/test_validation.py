@@ -84,3 +84,13 @@ def test_names_lose_nul_and_direction_marks_that_disguise_them(tmp_path):
 def test_a_name_of_direction_marks_only_is_missing(tmp_path):
     con, _ = _load(tmp_path, {"a.csv": EXTRACTION_HEADER + _row(actor1="\u202e\u202c")})
     assert _reasons(con) == {2: "actor1: missing required field"}
+
+
+def test_a_row_about_an_article_rejected_whole_says_why_not_that_there_is_none(tmp_path):
+    seeds = make_seeds(tmp_path, {"a.csv": EXTRACTION_HEADER + _row(article_id="zz_utf16", quote="Shells fell")})
+    (seeds / "articles" / "zz_utf16.txt").write_bytes("Shells fell on the town.\n".encode("utf-16"))
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        load_inputs(con, seeds, "test-run")
+        reasons = _reasons(con)
+    assert reasons[None].startswith("file: not valid UTF-8")
+    assert reasons[2] == f"article_id: article 'zz_utf16' was rejected (articles/zz_utf16.txt: {reasons[None]})"

@@ -595,6 +595,8 @@ def _forget_verdicts_to_revise(con: duckdb.DuckDBPyConnection) -> None:
         union
         select article_id from raw.extractions
         where source_file not in (select source_file from unchanged_extraction_files)
+        union
+        select article_id from rejected_article_files
         """
     )
     con.execute(
@@ -641,6 +643,24 @@ def check_inputs(seeds_dir: Path) -> None:
     check_reference(seeds_dir / "reference")
 
 
+def _stage_rejected_articles(con: duckdb.DuckDBPyConnection, rejections: list[inputs.Rejection]) -> None:
+    """The work table rejected_article_files: the article id and reason of each article file rejected whole,
+    so that a row about it says the article was rejected and why, not that there is no such article."""
+    import pyarrow as pa
+
+    rejected = [r for r in rejections if r.source_file.lower().endswith(".txt") and r.source_file.count("/") == 1]
+    data = pa.table(
+        {
+            "article_id": pa.array([inputs.article_id(r.source_file.split("/", 1)[1]) for r in rejected], pa.string()),
+            "source_file": pa.array([r.source_file for r in rejected], pa.string()),
+            "reason": pa.array([r.reason for r in rejected], pa.string()),
+        }
+    )
+    con.register("rejected_articles", data)
+    con.execute("create or replace temp table rejected_article_files as select * from rejected_articles")
+    con.unregister("rejected_articles")
+
+
 def load_inputs(con: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) -> LoadSummary:
     """Replace `raw` with what `seeds_dir` holds now: reference data, articles, extractions."""
     import pyarrow as pa
@@ -652,6 +672,7 @@ def load_inputs(con: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) ->
     con.execute("create schema if not exists raw")
     extraction_files, unchanged_files = _land_extractions(con, seeds_dir / "extractions")
     landed_articles, article_rejections = _land_articles(con, seeds_dir / "articles", loaded_at)
+    _stage_rejected_articles(con, article_rejections)
     con.execute("begin transaction")
     try:
         # The last load's verdicts hold for the rows whose inputs are unchanged (see _forget_verdicts_to_revise).
@@ -674,6 +695,7 @@ def load_inputs(con: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) ->
         con.execute("drop view rows_to_validate")
         con.execute("drop table if exists unchanged_extraction_files")
         con.execute("drop table if exists articles_to_revise")
+        con.execute("drop table if exists rejected_article_files")
         # The rows as read are kept for the next load, but only of the files read whole (see _land_extractions).
         partly_rejected = sorted({f.source_file for f in extraction_files if f.rejections})
         con.execute("delete from raw.incoming_extractions where list_contains(?, source_file)", [partly_rejected])

@@ -17,6 +17,13 @@ cameo_codes as (
     select cameo_code from raw.cameo_codes
 ),
 
+-- Article files rejected whole (not UTF-8, empty, ...): the work table eventdw.load stages for this query.
+rejected_articles as (
+    select article_id, any_value(source_file) as source_file, any_value(reason) as reason
+    from rejected_article_files
+    group by article_id
+),
+
 acled_sub_event_types as (
     select distinct sub_event_type from raw.ref_acled_event_types
 ),
@@ -68,6 +75,8 @@ typed as (
         case when regexp_full_match(trim(landed.confidence), '[0-9]+(\.[0-9]+)?|\.[0-9]+')
             then try_cast(trim(landed.confidence) as double) end as confidence_value,
         articles.article_id is not null as is_known_article,
+        rejected_articles.source_file as rejected_article_file,
+        rejected_articles.reason as rejected_article_reason,
         articles.published_date as article_published_date,
         articles.raw_text as article_text,
         strpos(articles.raw_text, landed.quote) as quote_position,
@@ -77,6 +86,7 @@ typed as (
     from landed
     left join articles on articles.article_id = trim(landed.article_id)
     left join cameo_codes on cameo_codes.cameo_code = trim(landed.cameo_code)
+    left join rejected_articles on rejected_articles.article_id = trim(landed.article_id)
     left join acled_sub_event_types on acled_sub_event_types.sub_event_type = trim(landed.acled_sub_event_type)
     left join country_names on country_names.name = lower(trim(landed.country))
 ),
@@ -108,9 +118,12 @@ checked as (
         substring(article_text, quote_span[1] + 1, quote_span[2] - quote_span[1]) as article_quote,
         list_filter([
             case when article_id is null then 'article_id: missing required field' end,
-            case when article_id is not null and not is_known_article
+            case when article_id is not null and not is_known_article and rejected_article_file is null
                 then 'article_id: unknown article ''' || article_id_value || ''' (no articles/' || article_id_value
                     || '.txt)' end,
+            case when article_id is not null and not is_known_article and rejected_article_file is not null
+                then 'article_id: article ''' || article_id_value || ''' was rejected (' || rejected_article_file
+                    || ': ' || rejected_article_reason || ')' end,
             case when event_date is null then 'event_date: missing required field' end,
             case when event_date is not null and event_date_value is null and not is_iso_date_shape
                 then 'event_date: unparseable date ''' || event_date || ''' (expected YYYY-MM-DD)' end,
