@@ -4,10 +4,6 @@
 PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
-export PREFECT_SERVER_ANALYTICS_ENABLED := false
-export DO_NOT_TRACK := 1
-export GX_ANALYTICS_ENABLED := False
-export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
 .PHONY: run test lint clean dashboard
 

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("DO_NOT_TRACK", "1")
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+from eventdw import turn_analytics_off
+
+turn_analytics_off()
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = Path(os.environ.get("EVENTDW_TEST_SEEDS", REPO / "seeds"))

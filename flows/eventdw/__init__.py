@@ -1,1 +1,20 @@
 """eventdw: an event-data warehouse."""
+
+from __future__ import annotations
+
+import os
+
+# The usage reporting of the libraries eventdw runs (Prefect, Great Expectations, dbt), off: nothing leaves the
+# machine. Set before those libraries are imported; a value the user set is kept.
+ANALYTICS_OFF = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+    "GX_ANALYTICS_ENABLED": "False",
+    "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+}
+
+
+def turn_analytics_off() -> None:
+    """Set ANALYTICS_OFF in the environment (keeping what the user set)."""
+    for name, value in ANALYTICS_OFF.items():
+        os.environ.setdefault(name, value)

@@ -11,20 +11,16 @@ from pathlib import Path
 
 import click
 
-QUIET_ENVIRONMENT = {
-    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    "DO_NOT_TRACK": "1",
-    "GX_ANALYTICS_ENABLED": "False",
-    "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    # Prefect's temporary server may take over its default 20 s to start on a loaded machine; a run waits
-    # up to three minutes for it rather than fail.
-    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
-}
+from eventdw import turn_analytics_off
+
+# Prefect's temporary server may take over its default 20 s to start on a loaded machine; a run waits up to
+# three minutes for it rather than fail.
+PREFECT_STARTUP_SECONDS = "180"
 
 
 def _quiet(verbose: bool) -> None:
-    for name, value in QUIET_ENVIRONMENT.items():
-        os.environ.setdefault(name, value)
+    turn_analytics_off()
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", PREFECT_STARTUP_SECONDS)
     if not verbose:
         # Prefect would log each failure with its traceback; the CLI reports it in one line instead.
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")

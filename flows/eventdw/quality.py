@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from eventdw import turn_analytics_off
 from eventdw.quality_report import ValidationRow, write_report
 from eventdw.warehouse import SettingError
 from eventdw.warehouse import connect as warehouse_connect
@@ -178,7 +179,7 @@ def max_rows() -> int:
 
 def validate_warehouse(warehouse: Path, data_docs_dir: Path, run_id: str) -> QualityReport:
     """Validate every layer's batches; raise QualityError if an error-level expectation fails."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    turn_analytics_off()
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
