@@ -1,17 +1,17 @@
 -- The questions an analyst asks first, as DuckDB SQL over warehouse/eventdw.duckdb.
 -- Run one:  .venv/bin/python -c "import duckdb; print(duckdb.connect('warehouse/eventdw.duckdb', read_only=True).sql(open('q.sql').read()))"
 -- Each query starts with a `-- name:` line; tests/test_queries.py runs every one against the seed warehouse.
+-- marts.events_described is fact_events with the names its ids stand for (actors, place, region, CAMEO code).
 
 -- name: events_per_week_per_governorate
 -- How many events, and how many deaths, each week in each governorate (ACLED admin1)?
 select
-    date_trunc('week', e.event_date) as week,
-    coalesce(p.admin1_name, p.place_name) as governorate,
+    date_trunc('week', event_date) as week,
+    admin1_label as governorate,
     count(*) as events,
-    sum(e.fatalities) as fatalities
-from marts.fact_events as e
-join marts.dim_place as p using (place_id)
-where e.time_precision <= 2
+    sum(fatalities) as fatalities
+from marts.events_described
+where time_precision <= 2
 group by all
 order by week, governorate;
 
@@ -33,50 +33,43 @@ limit 10;
 -- Where and when did the Syrian Democratic Forces (or any of its units) act, and what did they do?
 select
     e.event_date,
-    p.place_name,
-    p.admin1_name,
-    c.cameo_name,
+    e.place_name,
+    e.admin1_name,
+    e.cameo_name,
     e.acled_sub_event_type,
     e.num_articles
-from marts.fact_events as e
+from marts.events_described as e
 join marts.dim_actor as a on a.actor_id in (e.actor1_id, e.actor2_id)
-join marts.dim_place as p using (place_id)
-join marts.dim_cameo_code as c using (cameo_code)
 where a.actor_id = 'sdf' or a.parent_actor_id = 'sdf'
-order by e.event_date, p.place_name;
+order by e.event_date, e.place_name;
 
 -- name: conflicting_fatality_claims
 -- Which events do the sources disagree on (different tolls, or a toll against "not reported")?
 select
-    e.event_date,
-    p.place_name,
-    e.fatalities as best_estimate,
-    e.fatalities_low,
-    e.fatalities_high,
-    e.fatality_claims
-from marts.fact_events as e
-join marts.dim_place as p using (place_id)
-where e.has_conflicting_fatalities
-    or (e.fatality_claims like '%unknown%' and e.fatalities is not null)
-order by e.event_date;
+    event_date,
+    place_name,
+    fatalities as best_estimate,
+    fatalities_low,
+    fatalities_high,
+    fatality_claims
+from marts.events_described
+where has_conflicting_fatalities
+    or (fatality_claims like '%unknown%' and fatalities is not null)
+order by event_date;
 
 -- name: best_sourced_events
 -- Which events are reported by the most articles (and which articles)?
 select
-    e.event_date,
-    a1.actor_name as actor1,
-    a2.actor_name as actor2,
-    p.place_name,
-    c.cameo_name,
-    e.num_articles,
-    e.num_mentions,
-    e.source_article_ids
-from marts.fact_events as e
-join marts.dim_actor as a1 on a1.actor_id = e.actor1_id
-left join marts.dim_actor as a2 on a2.actor_id = e.actor2_id
-join marts.dim_place as p using (place_id)
-join marts.dim_cameo_code as c using (cameo_code)
-order by e.num_articles desc, e.event_date desc
+    event_date,
+    actor1_name as actor1,
+    actor2_name as actor2,
+    place_name,
+    cameo_name,
+    num_articles,
+    num_mentions,
+    source_article_ids
+from marts.events_described
+order by num_articles desc, event_date desc
 limit 10;
 
 -- name: evidence_for_the_capture_of_deir_ez_zor
@@ -111,22 +104,18 @@ order by month, acled_event_type;
 -- name: territorial_changes
 -- Who took, retook or gave up which place, in order: a timeline of control.
 select
-    e.event_date,
-    e.time_precision,
-    p.place_name,
-    a1.actor_name as actor1,
-    a2.actor_name as actor2,
-    e.acled_sub_event_type,
-    c.cameo_name
-from marts.fact_events as e
-join marts.dim_place as p using (place_id)
-join marts.dim_actor as a1 on a1.actor_id = e.actor1_id
-left join marts.dim_actor as a2 on a2.actor_id = e.actor2_id
-join marts.dim_cameo_code as c using (cameo_code)
-where e.acled_sub_event_type in (
+    event_date,
+    time_precision,
+    place_name,
+    actor1_name as actor1,
+    actor2_name as actor2,
+    acled_sub_event_type,
+    cameo_name
+from marts.events_described
+where acled_sub_event_type in (
     'Non-state actor overtakes territory', 'Government regains territory', 'Non-violent transfer of territory'
 )
-order by e.event_date, p.place_name;
+order by event_date, place_name;
 
 -- name: events_within_150_km_of_deir_ez_zor
 -- What happened within 150 km of Deir ez-Zor (great-circle distance from its GeoNames point)?
@@ -135,19 +124,18 @@ with centre as (
 )
 select
     e.event_date,
-    p.place_name,
+    e.place_name,
     round(2 * 6371 * asin(sqrt(
-        pow(sin(radians(p.latitude - centre.latitude) / 2), 2)
-        + cos(radians(centre.latitude)) * cos(radians(p.latitude)) * pow(sin(radians(p.longitude - centre.longitude) / 2), 2)
+        pow(sin(radians(e.latitude - centre.latitude) / 2), 2)
+        + cos(radians(centre.latitude)) * cos(radians(e.latitude)) * pow(sin(radians(e.longitude - centre.longitude) / 2), 2)
     )), 1) as distance_km,
     e.acled_sub_event_type
-from marts.fact_events as e
-join marts.dim_place as p using (place_id)
+from marts.events_described as e
 cross join centre
-where p.latitude is not null
+where e.latitude is not null
     and 2 * 6371 * asin(sqrt(
-        pow(sin(radians(p.latitude - centre.latitude) / 2), 2)
-        + cos(radians(centre.latitude)) * cos(radians(p.latitude)) * pow(sin(radians(p.longitude - centre.longitude) / 2), 2)
+        pow(sin(radians(e.latitude - centre.latitude) / 2), 2)
+        + cos(radians(centre.latitude)) * cos(radians(e.latitude)) * pow(sin(radians(e.longitude - centre.longitude) / 2), 2)
     )) <= 150
 order by distance_km, e.event_date;
 

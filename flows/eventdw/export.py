@@ -61,7 +61,8 @@ PRODUCER = "eventdw"  # the manifest's "producer": what marks a folder as an exp
 SCHEMA_VERSION = "1"
 ROW_GROUP_ROWS = 122_880  # rows per Parquet row group in the facts' partitions (DuckDB's own row group size)
 READ_BATCH_ROWS = 122_880  # rows per Arrow batch read from DuckDB (the files do not depend on it)
-FACTS = {"fact_events": "event_id", "fact_event_mentions": "mention_id"}
+# The tables with one row per event or mention, partitioned by month of event_date, with their sort keys.
+FACTS = {"fact_events": "event_id", "fact_event_mentions": "mention_id", "events_described": "event_id"}
 # Tables written as one file each (the dimensions and the coder's report), with their sort keys.
 DIMENSIONS = {
     "dim_actor": "actor_id",

@@ -22,7 +22,7 @@
 with
 
 events as (
-    select * from {{ ref('fact_events') }}
+    select * from {{ ref('events_described') }}
     {% if is_incremental() %}
     where event_id in ({{ events_rebuilt_in_this_build() }})
     {% endif %}
@@ -34,14 +34,6 @@ mentions as (
 
 articles as (
     select * from {{ ref('dim_article') }}
-),
-
-actors as (
-    select * from {{ ref('dim_actor') }}
-),
-
-places as (
-    select * from {{ ref('dim_place') }}
 ),
 
 first_reports as (
@@ -58,34 +50,34 @@ first_reports as (
 
 final as (
     select
-        coalesce(places.country_iso3, 'XXX') || substr(events.event_id, 3) as event_id_cnty,
+        coalesce(events.country_iso3, 'XXX') || substr(events.event_id, 3) as event_id_cnty,
         events.event_date,
         cast(extract(year from events.event_date) as integer) as year,
         least(events.time_precision, 3) as time_precision,
         events.acled_disorder_type as disorder_type,
         events.acled_event_type as event_type,
         events.acled_sub_event_type as sub_event_type,
-        actor1.actor_name as actor1,
+        events.actor1_name as actor1,
         cast(null as varchar) as assoc_actor_1,
-        actor1.acled_inter_code as inter1,
-        actor2.actor_name as actor2,
+        events.actor1_inter_code as inter1,
+        events.actor2_name as actor2,
         cast(null as varchar) as assoc_actor_2,
-        case when events.actor2_id is null then 0 else actor2.acled_inter_code end as inter2,
+        case when events.actor2_id is null then 0 else events.actor2_inter_code end as inter2,
         events.interaction,
         case
             when events.acled_disorder_type like 'Political violence%'
-                and (actor1.acled_inter_code = 7 or actor2.acled_inter_code = 7)
+                and (events.actor1_inter_code = 7 or events.actor2_inter_code = 7)
                 then 'Civilian targeting'
         end as civilian_targeting,
-        places.country_iso_numeric as iso,
+        events.country_iso_numeric as iso,
         cast(null as varchar) as region,
-        places.country_name as country,
-        places.admin1_name as admin1,
+        events.country_name as country,
+        events.admin1_name as admin1,
         cast(null as varchar) as admin2,
         cast(null as varchar) as admin3,
-        places.place_name as location,
-        places.latitude,
-        places.longitude,
+        events.place_name as location,
+        events.latitude,
+        events.longitude,
         events.geo_precision,
         events.source_article_ids as source,
         cast(null as varchar) as source_scale,
@@ -98,9 +90,6 @@ final as (
         ), '') as tags,
         cast(epoch(cast(events.last_reported_date as timestamp)) as bigint) as timestamp
     from events
-    inner join actors as actor1 on actor1.actor_id = events.actor1_id
-    left join actors as actor2 on actor2.actor_id = events.actor2_id
-    inner join places on places.place_id = events.place_id
     left join first_reports on first_reports.event_id = events.event_id and first_reports.report_rank = 1
 )
 
