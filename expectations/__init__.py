@@ -1,4 +1,10 @@
-"""Great Expectations suites, built in code, one module per layer (raw, staging, marts).
+"""Great Expectations suites, built in code, one module per layer it checks (raw, marts).
+
+The gate owns what dbt should not do: checks over a sample of a big table, warning-level findings a coder
+acts on (unresolved names, quotes in page furniture, places outside their article's countries or far from
+its other places, undated articles, rejected rows, implausible tolls), geographic checks, and the report.
+It does not restate the loader's guarantees (a row's validity) nor dbt's tests (keys, relationships,
+accepted values, the marts' cross-column rules): docs/architecture.md says who owns which rule.
 
 Each module lists its `CHECKS`: a batch (the query that selects it from the warehouse) and the function
 that builds the suite run on it. A batch with one row per row of a stored table names that table, and its
@@ -26,47 +32,6 @@ def error(problem: str) -> dict[str, str]:
 def warning(problem: str) -> dict[str, str]:
     """The `meta` of an expectation whose failure is reported and the run goes on."""
     return {"severity": "warning", "problem": problem}
-
-
-# CAMEO root code -> GDELT QuadClass (EVENT_DATA.md): 01-05 verbal cooperation, 06-08 material cooperation,
-# 09-13 verbal conflict, 14-20 material conflict.
-QUAD_CLASS_OF_ROOT = [
-    (f"{root:02d}", 1 if root <= 5 else 2 if root <= 8 else 3 if root <= 13 else 4) for root in range(1, 21)
-]
-QUAD_CLASS_NAMES = {1: "verbal cooperation", 2: "material cooperation", 3: "verbal conflict", 4: "material conflict"}
-
-
-def quad_class_follows_root() -> list[Any]:
-    """Expectations that each row's quad_class is its cameo_root_code's, and the root a CAMEO root.
-
-    One expectation per quad class, over the rows of its roots, and neither column null: what GX's
-    column-pair set expectation checks, but that one walks a pandas batch row by row (9 s for 100,000
-    rows at L)."""
-    import great_expectations.expectations as gxe
-    from great_expectations.expectations.row_conditions import Column
-
-    roots = [root for root, _ in QUAD_CLASS_OF_ROOT]
-    roots_of = {of: [root for root, of_root in QUAD_CLASS_OF_ROOT if of_root == of] for _, of in QUAD_CLASS_OF_ROOT}
-    per_class = [
-        gxe.ExpectColumnValuesToBeInSet(
-            column="quad_class",
-            value_set=[quad_class],
-            row_condition=Column("cameo_root_code").is_in(class_roots),
-            meta=error(
-                f"whose quad class is not {quad_class} ({QUAD_CLASS_NAMES[quad_class]}) though the CAMEO root code "
-                f"is {class_roots[0]}-{class_roots[-1]}"
-            ),
-        )
-        for quad_class, class_roots in sorted(roots_of.items())
-    ]
-    return [
-        gxe.ExpectColumnValuesToNotBeNull(column="cameo_root_code", meta=error("without a CAMEO root code")),
-        gxe.ExpectColumnValuesToNotBeNull(column="quad_class", meta=error("without a quad class")),
-        gxe.ExpectColumnValuesToBeInSet(
-            column="cameo_root_code", value_set=roots, meta=error("whose CAMEO root code is not one of 01-20")
-        ),
-        *per_class,
-    ]
 
 
 @dataclass(frozen=True)
@@ -99,6 +64,6 @@ def suite(name: str, expectations: list[Any]) -> Any:
 
 def all_checks() -> list[Check]:
     """Every layer's checks, upstream first."""
-    from expectations import marts, raw, staging
+    from expectations import marts, raw
 
-    return [*raw.CHECKS, *staging.CHECKS, *marts.CHECKS]
+    return [*raw.CHECKS, *marts.CHECKS]

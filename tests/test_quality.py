@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 
 import duckdb
 import pytest
@@ -65,99 +66,86 @@ def test_every_expectation_says_what_a_failing_row_means():
     assert unexplained == []
 
 
-def test_gate_passes_on_the_seed_warehouse_and_covers_every_layer(warehouse_copy, tmp_path):
+def test_gate_passes_on_the_seed_warehouse_and_runs_every_suite(warehouse_copy, tmp_path):
+    from expectations import all_checks
+
     report = validate_warehouse(warehouse_copy, tmp_path / "docs", "good")
-    assert report.failed_errors == [] and report.expectations >= 60
+    assert report.failed_errors == [] and report.expectations == 10
     assert all(severity == "warning" for _, _, severity in _failures(warehouse_copy, "good"))
     with duckdb.connect(str(warehouse_copy)) as con:
         suites = {suite for (suite,) in con.execute("select distinct suite from quality.validation_results").fetchall()}
-    assert {suite.split(".")[0] for suite in suites} == {"raw", "staging", "marts"}
+    assert suites == {check.name for check in all_checks()}
 
 
-# Each break targets different rows, so that none hides another; each must be caught by its expectation.
-BREAKS = [
+def test_a_place_outside_its_country_fails_the_gate_naming_the_place(warehouse_copy, tmp_path):
+    _break(warehouse_copy, "update marts.dim_place set latitude = 30.0 where place_id = 'geonames:169577'")
+    with pytest.raises(QualityError) as failed:
+        validate_warehouse(warehouse_copy, tmp_path / "docs", "broken")
+    assert str(failed.value) == (
+        "data quality gate failed: marts.dim_place: 1 place lying outside their country (beyond its GeoNames "
+        "places, give or take half a degree): geonames:169577"
+    )
+    assert ("marts.dim_place", "expect_column_values_to_be_in_set", "error") in _failures(warehouse_copy, "broken")
+    assert "class='failed-error'" in (tmp_path / "docs" / "report.html").read_text()
+
+
+# The marts' rules that dbt owns: each break must fail its dbt test, which names the rows (the gate does
+# not restate them). Each targets other rows, so that none hides another.
+DBT_BREAKS = [
     (
-        "update raw.extractions set confidence = 7 where cameo_code = '192'",
-        ("raw.extractions", "expect_column_values_to_be_between"),
+        "update marts.fact_events set fatalities_low = 5, fatalities = 3, fatalities_high = 2 "
+        "where fatalities is not null",
+        "values_in_order",
     ),
+    ("update marts.fact_events set goldstein_scale = 42 where cameo_code = '190'", "values_between"),
     (
-        "update raw.articles set published_date = date '2000-01-01' where article_id = '001_80b8b6eb158c6571'",
-        ("staging.extractions_with_articles", "expect_column_pair_values_a_to_be_greater_than_b"),
+        "update marts.fact_events set num_mentions = num_mentions + 1 where cameo_code = '0874'",
+        "fact_events_count_their_mentions",
     ),
-    (
-        "update raw.cameo_codes set goldstein_scale = 12 where cameo_code = '011'",
-        ("staging.cameo_codes", "expect_column_values_to_be_between"),
-    ),
-    (
-        "update marts.fact_events set goldstein_scale = 42 where cameo_code = '190'",
-        ("marts.fact_events", "expect_column_values_to_be_between"),
-    ),
+    ("update marts.fact_events set interaction = 99 where cameo_code = '1384'", "values_between"),
     (
         "update marts.fact_events set cameo_code = '999' where cameo_code = '192' and place_id = 'geonames:170017'",
-        ("marts.fact_events", "expect_column_values_to_be_in_set"),
+        "relationships",
     ),
-    (
-        "update marts.fact_events set quad_class = 1 where cameo_code = '0874'",
-        ("marts.fact_events", "expect_column_values_to_be_in_set"),
-    ),
-    (
-        "update marts.fact_events set fatalities_low = 5, fatalities_high = 2 where fatalities is not null",
-        ("marts.fact_events", "expect_column_pair_values_a_to_be_greater_than_b"),
-    ),
-    (
-        "delete from marts.dim_place where place_id = 'sup:nassib_crossing'",
-        ("marts.fact_events_keys", "expect_column_values_to_be_in_set"),
-    ),
-    (
-        f"delete from marts.fact_event_mentions where cameo_code = '192' and place_id = '{DEIR_EZ_ZOR}'",
-        ("marts.fact_events_keys", "expect_column_values_to_be_between"),
-    ),
-    (
-        "update marts.fact_event_mentions set quote_end = quote_start where cameo_code = '1384'",
-        ("marts.fact_event_mentions", "expect_column_pair_values_a_to_be_greater_than_b"),
-    ),
-    (
-        "insert into marts.dim_actor select * from marts.dim_actor where actor_id = 'hts'",
-        ("marts.dim_actor", "expect_column_values_to_be_unique"),
-    ),
-    (
-        "update marts.dim_place set latitude = 30.0 where place_id = 'geonames:169577'",
-        ("marts.dim_place", "expect_column_values_to_be_in_set"),
-    ),
+    ("insert into marts.dim_actor select * from marts.dim_actor where actor_id = 'hts'", "unique"),
+    ("update marts.fact_events set time_precision = 7 where cameo_code = '195'", "accepted_values"),
 ]
 
 
-def test_gate_fails_on_broken_data_in_every_layer_and_records_why(warehouse_copy, tmp_path):
-    for statement, _ in BREAKS:
+def test_dbt_fails_on_each_broken_rule_of_the_marts_it_owns_and_names_the_rows(warehouse_copy, tmp_path):
+    from dbt.cli.main import dbtRunner
+
+    from eventdw import transform
+
+    for statement, _ in DBT_BREAKS:
         _break(warehouse_copy, statement)
-    with pytest.raises(
-        QualityError,
-        match=r"^data quality gate failed: raw\.extractions: 24 coded rows with a confidence outside 0-1: "
-        r"extractions/000_4938db59a5dbecdc\.csv row 2, (extractions/\w+\.csv row \d+, ){9}\.\.\. and 14 more; "
-        r"\d+ more expectations failed, see .*report\.html$",
-    ):
-        validate_warehouse(warehouse_copy, tmp_path / "docs", "broken")
-    failures = set(_failures(warehouse_copy, "broken"))
-    missed = [failure for _, failure in BREAKS if (*failure, "error") not in failures]
-    assert missed == []
-    report = (tmp_path / "docs" / "report.html").read_text()
-    assert report.count("class='failed-error'") >= len(BREAKS)
-
-
-def test_a_quad_class_that_is_not_its_cameo_roots_fails_the_gate_naming_the_events(warehouse_copy, tmp_path):
-    # 08 (yield) is material cooperation, quad class 2, not 1.
-    _break(warehouse_copy, "update marts.fact_events set quad_class = 1 where cameo_code = '0874'")
-    events = sorted(
-        event_id
-        for (event_id,) in _query(warehouse_copy, "select event_id from marts.fact_events where cameo_code = '0874'")
+    os.environ["EVENTDW_WAREHOUSE"] = str(warehouse_copy)
+    result = dbtRunner().invoke(
+        [
+            "test",
+            "--select",
+            "marts",
+            "--exclude",
+            "test_type:unit",
+            "--project-dir",
+            str(transform.DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(transform.DBT_PROJECT_DIR),
+            "--target-path",
+            str(tmp_path / "target"),
+            "--log-path",
+            str(tmp_path / "logs"),
+            "--log-level",
+            "none",
+        ]
     )
-    assert len(events) == 4
-    with pytest.raises(QualityError) as failed:
-        validate_warehouse(warehouse_copy, tmp_path / "docs", "quad")
-    assert str(failed.value) == (
-        "data quality gate failed: marts.fact_events: 4 events whose quad class is not 2 (material cooperation) "
-        f"though the CAMEO root code is 06-08: {', '.join(events)}"
-    )
+    failed = [node for node in result.result.results if str(node.status) == "fail"]
+    messages = [transform._describe_failure(node, warehouse_copy) for node in failed]
+    for _, test_name in DBT_BREAKS:
+        assert any(message.startswith((f"test {test_name} on ", f"test {test_name}: ")) for message in messages), (
+            test_name
+        )
+    assert all(": " in message.split(" failing row(s)", 1)[1] for message in messages if " failing row(s)" in message)
 
 
 def test_warning_names_the_offending_rows_by_file_and_row_and_the_run_goes_on(warehouse_copy, tmp_path):
@@ -272,7 +260,7 @@ def test_a_results_table_from_before_the_named_rows_gains_their_columns_and_keep
     columns = [name for (name, *_) in _query(warehouse_copy, "describe quality.validation_results")]
     assert columns[-3:] == ["validated_at", "unexpected_rows", "message"]
     runs = dict(_query(warehouse_copy, "select run_id, count(*) from quality.validation_results group by run_id"))
-    assert runs["before"] == 1 and runs["after"] >= 60
+    assert runs["before"] == 1 and runs["after"] == 10
 
 
 def test_a_table_over_the_row_limit_is_validated_on_a_sample_and_still_fails_when_broken(
@@ -280,25 +268,16 @@ def test_a_table_over_the_row_limit_is_validated_on_a_sample_and_still_fails_whe
 ):
     monkeypatch.setenv("EVENTDW_GATE_MAX_ROWS", "30")
     report = validate_warehouse(warehouse_copy, tmp_path / "docs", "sampled")
-    assert report.batch_rows["raw.extractions"] == (30, 65)
-    assert report.batch_rows["staging.actors"] == (29, 29)  # under the limit: every row
-    # A query over one table runs on the table's sampled rows: 30 events, each with its mentions counted.
-    assert report.batch_rows["marts.fact_events_keys"] == (30, 48)
+    assert report.batch_rows["marts.fact_event_mentions"] == (30, 65)
+    assert report.batch_rows["raw.rejected_rows"] == (0, 0)  # under the limit: every row
+    # A query over one table runs on the table's sampled rows: 30 mentions, each with its nearest other place.
+    assert report.batch_rows["marts.mention_places"] == (30, 65)
     assert "a random sample of 30 of its 65 rows" in (tmp_path / "docs" / "report.html").read_text()
 
     # Every row broken: any sample holds broken rows.
-    _break(warehouse_copy, "update marts.fact_event_mentions set quote = null")
-    with pytest.raises(
-        QualityError,
-        match=r"fact_event_mentions: 30 coded rows without a quote \(in a random sample of 30 of 65 rows\): "
-        r"extractions/\w+\.csv row \d+, ",
-    ):
-        validate_warehouse(warehouse_copy, tmp_path / "docs", "sampled-broken")
-    _break(warehouse_copy, "update marts.fact_event_mentions set quote = 'restored'")
-    _break(warehouse_copy, "update marts.fact_events set num_mentions = num_mentions + 1")
-    with pytest.raises(
-        QualityError,
-        match=r"fact_events_keys: 30 events whose num_mentions differs from the count of its mention rows in "
-        r"fact_event_mentions \(in a random sample of 30 of 48 rows\): EV\w+, ",
-    ):
-        validate_warehouse(warehouse_copy, tmp_path / "docs", "sampled-keys-broken")
+    _break(warehouse_copy, "update marts.fact_event_mentions set is_quote_in_body = false")
+    report = validate_warehouse(warehouse_copy, tmp_path / "docs", "sampled-broken")
+    assert report.failed_warnings[0].startswith(
+        "marts.fact_event_mentions: 30 coded rows with a quote outside the article's body (page furniture) "
+        "(in a random sample of 30 of 65 rows): extractions/"
+    )

@@ -254,6 +254,9 @@ def _describe_failure(result: Any, warehouse: Path) -> str:
             return f"test {metadata.name} on {target}: {message}"
         rows = _failing_rows(warehouse, getattr(node, "compiled_code", None))
         return f"test {metadata.name} on {target}: {failures} failing row(s){rows}"
+    if getattr(node, "resource_type", None) == "test" and getattr(result, "failures", None):  # a singular test
+        rows = _failing_rows(warehouse, getattr(node, "compiled_code", None))
+        return f"test {node.name}: {result.failures} failing row(s){rows}"
     if getattr(node, "resource_type", None) == "unit_test":
         return f"unit test {node.name}: {message[:200]}"
     return f"{node.resource_type} {node.name}: {message[:200]}"
