@@ -5,8 +5,8 @@
 -- article and the centre of its places), groups mentions into events by the same rule and builds the
 -- facts and dimensions, then writes the facts to Parquet.
 --
--- Before it runs, bench/run.py loads the reference tables into raw.* (eventdw.load.load_reference: the
--- GeoNames, CAMEO and ISO lists come from Python packages) and registers the same name normaliser.
+-- Before it runs, bench/run.py loads the reference tables into raw.* (eventdw.ingest.reference.load_reference:
+-- the GeoNames, CAMEO and ISO lists come from Python packages) and registers the same name normaliser.
 -- {seeds}, {exports}, {place_threshold} and {actor_threshold} are filled in by bench/run.py.
 -- What it leaves out: article dates other than the "date YYYY-MM-DD" header line and the ISO
 -- dateline (the synthetic articles have those), quotes that differ from the article only typographically,

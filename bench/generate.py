@@ -54,7 +54,7 @@ def _zipf_weights(count: int, exponent: float = 1.1) -> list[float]:
 def _spellings() -> tuple[dict[str, list[tuple[str, date | None, date | None]]], dict[str, list[str]]]:
     """Actor spellings (with validity) by actor, and place spellings by place, from the reference data."""
     sys.path.insert(0, str(REPO / "flows"))
-    from eventdw import reference
+    from eventdw.ingest import reference
 
     actors: dict[str, list[tuple[str, date | None, date | None]]] = defaultdict(list)
     with (REPO / "seeds" / "reference" / "actor_aliases.csv").open(encoding="utf-8", newline="") as handle:

@@ -46,7 +46,8 @@ def run_floor(seeds_dir: Path, work_dir: Path) -> list[dict[str, Any]]:
     import duckdb
     import yaml
 
-    from eventdw import load, names
+    from eventdw import names
+    from eventdw.ingest.reference import load_reference
 
     shutil.rmtree(work_dir, ignore_errors=True)
     (work_dir / "exports").mkdir(parents=True)
@@ -69,7 +70,7 @@ def run_floor(seeds_dir: Path, work_dir: Path) -> list[dict[str, Any]]:
 
     def reference() -> None:
         con.execute("create schema if not exists raw")
-        load.load_reference(con, seeds_dir / "reference")
+        load_reference(con, seeds_dir / "reference")
 
     figures = [
         measure("reference", rows, reference),

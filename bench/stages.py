@@ -54,7 +54,7 @@ def run_stages(seeds_dir: Path, work_dir: Path, keep: bool = False) -> list[dict
     """Load, dbt build, gate and export `seeds_dir` into a fresh warehouse under `work_dir` (or, with
     `keep`, into the one already there: dbt then builds incrementally when it can)."""
 
-    from eventdw import export, load, quality, transform
+    from eventdw import export, ingest, quality, transform
     from eventdw.warehouse import connect as warehouse_connect
 
     if not keep:
@@ -63,11 +63,11 @@ def run_stages(seeds_dir: Path, work_dir: Path, keep: bool = False) -> list[dict
     warehouse = work_dir / "eventdw.duckdb"
     rows = count_rows(seeds_dir)
 
-    loads: list[load.LoadSummary] = []
+    loads: list[ingest.LoadSummary] = []
 
     def load_stage() -> None:
         with warehouse_connect(warehouse) as con:
-            loads.append(load.load_inputs(con, seeds_dir, "bench"))
+            loads.append(ingest.load_inputs(con, seeds_dir, "bench"))
 
     def gate_stage() -> None:
         try:

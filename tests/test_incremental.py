@@ -9,7 +9,8 @@ import sys
 import duckdb
 import pytest
 
-from eventdw import load, transform
+from eventdw import ingest, transform
+from eventdw.ingest import raw_tables
 from tests.conftest import REPO, marts_snapshot
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -18,7 +19,7 @@ from generate import SIZES, generate  # noqa: E402
 
 def _load(seeds, warehouse):
     with duckdb.connect(str(warehouse)) as con:
-        return load.load_inputs(con, seeds, "test")
+        return ingest.load_inputs(con, seeds, "test")
 
 
 @pytest.fixture(scope="module")
@@ -223,7 +224,7 @@ MENTION_COLUMN = {"actor1": "actor1_text", "actor2": "actor2_text", "location": 
 
 
 def test_every_column_of_the_extraction_format_has_an_edit_here():
-    assert set(EDITS) == set(load.inputs.EXTRACTION_COLUMNS)
+    assert set(EDITS) == set(raw_tables.EXTRACTION_COLUMNS)
 
 
 def test_an_edit_of_any_field_reaches_the_marts_incrementally_as_a_fresh_build_has_it(built_seeds, tmp_path):

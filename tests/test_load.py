@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from eventdw.load import InputError, load_inputs
+from eventdw.ingest import InputError, load_inputs
 from tests.conftest import EXTRACTION_HEADER, SEEDS, make_seeds
 
 A1 = "001_80b8b6eb158c6571"  # dated 2024-12-06
@@ -258,10 +258,13 @@ def test_loading_twice_replaces_rather_than_appends(tmp_path):
 def test_a_reload_parses_only_the_articles_that_changed(tmp_path, monkeypatch):
     """Unchanged article files are copied from raw.articles, not parsed again; an edited file is parsed, and
     so is every file when the loader's code (parser, readers) changes. The articles landed are the same either way."""
-    from eventdw import articles, inputs, load
+    from eventdw import state
+    from eventdw.ingest import article_parser, articles
 
     parsed = []
-    monkeypatch.setattr(inputs, "parse_article", lambda text: parsed.append(text) or articles.parse_article(text))
+    monkeypatch.setattr(
+        articles, "parse_article", lambda text: parsed.append(text) or article_parser.parse_article(text)
+    )
     seeds = make_seeds(tmp_path, {"a.csv": EXTRACTION_HEADER + _row()})
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     columns = "select * exclude (loaded_at) from raw.articles order by article_id"
@@ -283,7 +286,7 @@ def test_a_reload_parses_only_the_articles_that_changed(tmp_path, monkeypatch):
     assert len(parsed) == 1
 
     parsed.clear()
-    monkeypatch.setattr(load, "_loader_fingerprint", lambda: "another parser")
+    monkeypatch.setattr(state, "loader_fingerprint", lambda: "another parser")
     load_inputs(con, seeds, "fourth")
     assert len(parsed) == 5
     assert con.execute("select distinct parsed_by from raw.articles").fetchall() == [("another parser",)]
@@ -295,15 +298,15 @@ def test_a_reload_reads_only_the_csv_files_that_changed(tmp_path, monkeypatch):
     with a row the reader rejected, or an edited file, is read again."""
     import shutil
 
-    from eventdw import inputs, load
+    from eventdw.ingest import csv_readers
 
     read = []
-    read_plain_csv, read_csv_file = load._read_plain_csv, inputs.read_csv_file
+    read_plain_csv, read_csv_file = csv_readers.read_plain_csv, csv_readers.read_csv_file
     monkeypatch.setattr(
-        load, "_read_plain_csv", lambda path, *rest: read.append(path.name) or read_plain_csv(path, *rest)
+        csv_readers, "read_plain_csv", lambda path, *rest: read.append(path.name) or read_plain_csv(path, *rest)
     )
     monkeypatch.setattr(
-        inputs,
+        csv_readers,
         "read_csv_file",
         lambda path, *rest: (
             (path.parent.name == "extractions" and read.append(path.name)) or read_csv_file(path, *rest)
@@ -333,102 +336,20 @@ def test_a_reload_reads_only_the_csv_files_that_changed(tmp_path, monkeypatch):
     assert con.execute(accepted).fetchall() == fresh.execute(accepted).fetchall()
 
 
-@pytest.mark.parametrize("line_end", ["\n", "\r\n"])
-@pytest.mark.parametrize(
-    ("extra_rows", "bulk_attempts"),
-    [
-        ("", [True]),  # plain: the bulk reader lands it
-        ("a,b,c\n", [False]),  # a short row: the bulk reader refuses the file, the Python reader names the row
-        (" , , \n", []),  # a blank row: not plain (the Python reader skips it but counts it in row numbers)
-    ],
-)
-def test_bulk_and_python_csv_readers_land_the_same_rows(tmp_path, monkeypatch, extra_rows, bulk_attempts, line_end):
-    """Plain files go through DuckDB's CSV reader, others through Python's; both must land the same."""
-    from eventdw import inputs, load
-
-    bulk_landed, read_plain_csv = [], load._read_plain_csv
-
-    def spy(*args):
-        rows = read_plain_csv(*args)
-        bulk_landed.append(rows is not None)
-        return rows
-
-    monkeypatch.setattr(load, "_read_plain_csv", spy)
-
-    quoted = _row(notes='a note, with a comma and "quotes"\non two lines', actor2="  ", fatalities="3")
-    text = EXTRACTION_HEADER.replace("notes", "notes,extra") + "".join(
-        line.rstrip("\n") + f",x{number}\n" for number, line in enumerate([_row(), quoted, _row(cameo_code="999")])
-    )
-    text += extra_rows + _row(event_date="2024-12-05").rstrip("\n") + ",\n"
-    text = text.replace("\n", line_end)  # the quoted note's line break too: one line end throughout
-    landed = []
-    for bulk in (True, False):
-        if not bulk:
-            monkeypatch.setattr(inputs, "plain_csv_header", lambda data, required: None)
-        con, summary = _load(tmp_path / str(bulk), {"a.csv": text})
-        landed.append(
-            (
-                summary,
-                con.execute("select * exclude (loaded_at) from raw.extractions order by all").fetchall(),
-                con.execute("select * exclude (rejected_at) from raw.rejected_rows order by all").fetchall(),
-            )
-        )
-    assert bulk_landed == bulk_attempts
-    assert landed[0] == landed[1]
-    assert len(landed[0][1]) + len(landed[0][2]) == summary.extraction_rows_read
-
-
-def test_a_file_with_only_the_required_columns_lands_through_the_bulk_reader(tmp_path, monkeypatch):
-    """The optional columns a file lacks are null (several of them once failed the bulk read)."""
-    from eventdw import load
-
-    bulk_landed, read_plain_csv = [], load._read_plain_csv
-    monkeypatch.setattr(
-        load, "_read_plain_csv", lambda *args: bulk_landed.append(read_plain_csv(*args)) or bulk_landed[-1]
-    )
-    text = "article_id,event_date,actor1,cameo_code,location,quote\n" + "".join(
-        f'{A1},{day},Syrian government forces,0874,Deir ez-Zor,"{GOOD_QUOTE}"\n' for day in ("2024-12-05", "2024-12-06")
-    )
-    con, summary = _load(tmp_path, {"a.csv": text})
-    assert [landed is not None for landed in bulk_landed] == [True]
-    assert (summary.extraction_rows_accepted, summary.rejected_rows) == (2, 0)
-    assert con.execute("select distinct actor2, time_precision, fatalities, coder from raw.extractions").fetchall() == [
-        (None, 1, None, None)
-    ]
-
-
-@pytest.mark.parametrize(
-    ("data", "plain"),
-    [
-        (b"article_id,event_date,actor1,cameo_code,location,quote\na,b,c,d,e,f\n", True),
-        (b"article_id,event_date,actor1,cameo_code,location,quote\r\na,b,c,d,e,f\r\n", True),
-        (b"\xef\xbb\xbfarticle_id,event_date,actor1,cameo_code,location,quote\na,b,c,d,e,f\n", False),  # a BOM
-        (b" ,\narticle_id,event_date,actor1,cameo_code,location,quote\na,b,c,d,e,f\n", False),  # blank first line
-        (b"article_id,event_date,actor1,cameo_code,location,quote\r\n\t\r\na,b,c,d,e,f\r\n", False),  # blank line
-        (b"article_id,event_date,actor1,cameo_code,location,quote\na,b,c,d,e,f\n\n", False),  # blank last line
-        (b"article_id,event_date,actor1,cameo_code,location,quote\na,b,c,d,e,f\r\n", False),  # mixed line ends
-    ],
-)
-def test_only_plain_csv_files_take_the_bulk_reader(data, plain):
-    from eventdw import inputs
-
-    assert (inputs.plain_csv_header(data, inputs.EXTRACTION_REQUIRED) is not None) == plain
-
-
 def test_a_reload_does_not_read_an_article_file_not_written_since_it_was_read(tmp_path, monkeypatch):
     """A file whose size, times and inode are those recorded when it was read (its signature) is not even read
     again. Any write to it changes its change time, so an edit is read however its size and modification time
     are kept; a file written as close to the scan as the file system's clock can tell gets no signature."""
     import os
 
-    from eventdw import inputs
+    from eventdw.ingest import articles, files
 
     read = []
-    real_read = inputs._read_articles
+    real_read = articles._read_articles
     monkeypatch.setattr(
-        inputs, "_read_articles", lambda d, names, before: read.extend(names) or real_read(d, names, before)
+        articles, "_read_articles", lambda d, names, before: read.extend(names) or real_read(d, names, before)
     )
-    monkeypatch.setattr(inputs, "RACY_NS", 0)  # the files below were written just now
+    monkeypatch.setattr(files, "RACY_NS", 0)  # the files below were written just now
     seeds = make_seeds(tmp_path, {"a.csv": EXTRACTION_HEADER + _row()})
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     columns = "select * exclude (loaded_at, file_signature) from raw.articles order by article_id"
@@ -453,7 +374,7 @@ def test_a_reload_does_not_read_an_article_file_not_written_since_it_was_read(tm
     assert con.execute(f"select raw_text from raw.articles where article_id = '{A1}'").fetchone()[0].count("Zur") > 0
 
     read.clear()
-    monkeypatch.setattr(inputs, "RACY_NS", 10**18)  # every file changed "just now": none is trusted
+    monkeypatch.setattr(files, "RACY_NS", 10**18)  # every file changed "just now": none is trusted
     load_inputs(con, seeds, "fourth")
     assert len(read) == 5
     assert con.execute("select count(file_signature) from raw.articles").fetchone() == (0,)
@@ -467,7 +388,7 @@ def test_a_reload_does_not_read_an_article_file_not_written_since_it_was_read(tm
 def test_articles_read_by_several_processes_come_out_as_one_process_reads_them(tmp_path, monkeypatch):
     """The article files spread over worker processes (a chunk of files per task): the same items, in the same
     order, as one process reading them, for parsed, unchanged and unreadable files alike."""
-    from eventdw import inputs
+    from eventdw.ingest import articles
 
     seeds = make_seeds(tmp_path, {"a.csv": EXTRACTION_HEADER + _row()})
     articles_dir = seeds / "articles"
@@ -475,13 +396,13 @@ def test_articles_read_by_several_processes_come_out_as_one_process_reads_them(t
     (articles_dir / "latin1.txt").write_bytes("Homs, le 5 d\xe9cembre".encode("latin-1"))
     for number in range(20):
         (articles_dir / f"copy{number:02}.txt").write_bytes((articles_dir / f"{A1}.txt").read_bytes())
-    unchanged = {item.article_id: (item.file_sha256, None) for item in inputs.iter_articles(articles_dir) if
-                 isinstance(item, inputs.Article) and item.article_id.startswith("copy1")}  # fmt: skip
-    monkeypatch.setattr(inputs, "ARTICLE_CHUNK", 3)
-    monkeypatch.setattr(inputs, "PARALLEL_MINIMUM", 1)
+    unchanged = {item.article_id: (item.file_sha256, None) for item in articles.iter_articles(articles_dir) if
+                 isinstance(item, articles.Article) and item.article_id.startswith("copy1")}  # fmt: skip
+    monkeypatch.setattr(articles, "ARTICLE_CHUNK", 3)
+    monkeypatch.setattr(articles, "PARALLEL_MINIMUM", 1)
 
-    one = list(inputs.iter_articles(articles_dir, unchanged, workers=1))
-    several = list(inputs.iter_articles(articles_dir, unchanged, workers=2))
+    one = list(articles.iter_articles(articles_dir, unchanged, workers=1))
+    several = list(articles.iter_articles(articles_dir, unchanged, workers=2))
     assert several == one
     kinds = [type(item).__name__ for item in one]
     assert (kinds.count("Article"), kinds.count("UnchangedArticle"), kinds.count("Rejection")) == (15, 10, 2)
@@ -547,58 +468,3 @@ def test_a_reload_validates_again_only_the_rows_whose_verdict_can_change_and_end
 
     con.execute("delete from raw.extractions where source_file = 'extractions/c.csv'")  # by hand: not a load's work
     assert reload_equals_a_first_load("row-deleted-by-hand") == 4  # the last load's verdicts are not trusted
-
-
-
-def _read_both_ways(extractions_dir):
-    """The one file in `extractions_dir` as the loader reads it (the bulk reader where it may) and as the
-    Python reader reads it: (rejections, rows as landed) each."""
-    from eventdw import inputs, load
-
-    (file,), _ = inputs.scan_folder(extractions_dir, ".csv", "extraction")
-    csv_file, landed = load._read_extraction_file(extractions_dir, file, {})
-    reference = inputs.read_csv_file(extractions_dir / file.name, inputs.EXTRACTION_REQUIRED, "extraction")
-    expected = load._landed_extractions(reference).cast(load._landed_schema())
-    return (csv_file.rejections, landed.to_pylist()), (reference.rejections, expected.to_pylist())
-
-
-MALFORMED = "file: malformed CSV (',' expected after '\"')"
-UNCLOSED = "file: malformed CSV (unexpected end of data)"
-TOO_LONG = "file: malformed CSV (field larger than field limit (131072))"
-WHOLE_FILE: list[int] = []  # no row accepted
-
-
-@pytest.mark.parametrize(("bom", "line_end"), [("", "\n"), ("", "\r\n"), ("\ufeff", "\r\n")], ids=["LF", "CRLF", "BOM"])
-@pytest.mark.parametrize(
-    ("row", "accepted", "rejected"),
-    [
-        (_row(fatalities="@").replace('"@"', "1,000"), [2, 3], [(4, "row: has 15 fields but the header has 14")]),
-        (_row().rstrip("\n") + ",\n", [2, 3], [(4, "row: has 15 fields but the header has 14")]),  # trailing comma
-        (_row(fatalities="@").replace('"@"', '"5"00'), WHOLE_FILE, [(None, MALFORMED)]),
-        (_row(notes="@").replace('"@"', '"quoted"s'), WHOLE_FILE, [(None, MALFORMED)]),
-        (_row(notes="@").replace('"@"', '"unclosed'), WHOLE_FILE, [(None, UNCLOSED)]),
-        (_row(notes='say "hi", then "bye"', event_date="2024-12-04"), [2, 3, 4], []),  # quotes doubled in a value
-        (_row(actor2="@", event_date="2024-12-04").replace('"@"', ' "SDF"'), [2, 3, 4], []),  # a space, then quotes
-        (_row(actor1="\xa0\u3000"), [2, 3], [(4, "actor1: missing required field")]),  # Unicode spaces: blank
-        (",".join(['""'] * 14) + "\n", [2, 3], []),  # quoted empty values only: a blank line, skipped
-        (_row(notes="x" * 131_073), WHOLE_FILE, [(None, TOO_LONG)]),
-    ],
-    ids=["unquoted-comma", "trailing-comma", "5-quoted-00", "text-after-quote", "unclosed-quote", "doubled-quotes",
-         "space-before-quote", "unicode-spaces", "quoted-blanks", "long-field"],  # fmt: skip
-)
-def test_a_csv_file_gets_the_python_readers_verdict_whatever_its_line_ends(
-    tmp_path, row, accepted, rejected, bom, line_end
-):
-    """The loader lands a CSV file exactly as the Python reader does (its bulk reader takes only files it
-    reads the same): the same rows accepted with the same values, the same rows or file rejected with the
-    same reason, for LF or CRLF line ends, with or without a byte-order mark. (The bulk reader once read
-    an unquoted 1,000 as 1 and shifted the quote into the next column, "5"00 as 50, "quoted"s as quoted.)"""
-    text = bom + (EXTRACTION_HEADER + _row() + _row(actor1="SDF") + row).replace("\n", line_end)
-    con, _ = _load(tmp_path, {"a.csv": text.encode("utf-8")}, [A1])
-    actor2 = dict(con.execute("select row_number, actor2 from raw.extractions").fetchall())
-    assert sorted(actor2) == accepted
-    assert con.execute("select row_number, reason from raw.rejected_rows order by all").fetchall() == rejected
-    if ' "SDF"' in row:
-        assert actor2[4] == '"SDF"'  # the quotes are text (trimmed of the space by the validation)
-    loader, python = _read_both_ways(tmp_path / "seeds" / "extractions")
-    assert loader == python

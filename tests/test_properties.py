@@ -15,14 +15,13 @@ import duckdb
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from eventdw import inputs
-from eventdw.load import load_inputs
+from eventdw.ingest import csv_readers, files, load_inputs, raw_tables
 from tests.conftest import SEEDS, make_seeds
 
 ARTICLE = "001_80b8b6eb158c6571"
 ARTICLE_TEXT = (SEEDS / "articles" / f"{ARTICLE}.txt").read_text(encoding="utf-8")
 REASON = re.compile(r"^[a-z0-9_]+: ")
-COLUMNS = list(inputs.EXTRACTION_COLUMNS)
+COLUMNS = list(raw_tables.EXTRACTION_COLUMNS)
 
 junk = st.text(max_size=30)
 valid_quote = st.integers(0, len(ARTICLE_TEXT) - 40).flatmap(
@@ -67,7 +66,7 @@ def test_any_bytes_are_read_or_rejected_whole_never_raised(data):
         path = Path(folder) / "extractions" / "x.csv"
         path.parent.mkdir()
         path.write_bytes(data)
-        result = inputs.read_csv_file(path, inputs.EXTRACTION_REQUIRED, "extraction")
+        result = csv_readers.read_csv_file(path, raw_tables.EXTRACTION_REQUIRED, "extraction")
     whole_file = [r for r in result.rejections if r.row_number is None]
     if whole_file:
         assert result.rows == [] and len(whole_file) == 1
@@ -100,11 +99,11 @@ def test_every_generated_row_is_accepted_or_rejected_with_a_reason(records):
 # the opening quote, text after the closing one), rows with too many or too few fields, a header in any
 # case or with a column missing, LF or CRLF line ends (now and then mixed), with or without a BOM.
 HEADERS = [
-    list(inputs.EXTRACTION_REQUIRED),
+    list(raw_tables.EXTRACTION_REQUIRED),
     COLUMNS,
-    [*reversed(inputs.EXTRACTION_REQUIRED), "notes", "extra"],
-    [" Article_ID", *inputs.EXTRACTION_REQUIRED[1:], "zz_extra "],
-    list(inputs.EXTRACTION_REQUIRED[:-1]),  # the quote column missing
+    [*reversed(raw_tables.EXTRACTION_REQUIRED), "notes", "extra"],
+    [" Article_ID", *raw_tables.EXTRACTION_REQUIRED[1:], "zz_extra "],
+    list(raw_tables.EXTRACTION_REQUIRED[:-1]),  # the quote column missing
 ]
 PIECES = ["a", "Z", "1", "000", ",", '"', '""', "\r", "\n", "\r\n", " ", "\t", "é", "\xa0", "\u2028", "\u3000", "\x00"]
 csv_value = st.lists(st.sampled_from(PIECES), max_size=5).map("".join) | st.sampled_from(["", " ", "\t", "\xa0"])
@@ -147,23 +146,24 @@ def csv_files(draw: st.DrawFn) -> bytes:
 def test_the_bulk_csv_reader_lands_exactly_what_the_python_reader_lands(data):
     """For any file the bulk reader (DuckDB's) takes, the same rows, row numbers and values as the Python
     reader's, which rejects nothing in it; and the loader's reading of any file equals the Python reader's."""
-    from eventdw import load
+    from eventdw.ingest.extractions import read_extraction_file
 
     with tempfile.TemporaryDirectory() as folder:
         extractions = Path(folder) / "extractions"
         extractions.mkdir()
         (extractions / "x.csv").write_bytes(data)
-        (file,), _ = inputs.scan_folder(extractions, ".csv", "extraction")
-        reference = inputs.read_csv_file(extractions / "x.csv", inputs.EXTRACTION_REQUIRED, "extraction")
-        expected = load._landed_extractions(reference).cast(load._landed_schema()).to_pylist()
-        header = inputs.plain_csv_header(data, inputs.EXTRACTION_REQUIRED)
+        (file,), _ = files.scan_folder(extractions, ".csv", "extraction")
+        reference = csv_readers.read_csv_file(extractions / "x.csv", raw_tables.EXTRACTION_REQUIRED, "extraction")
+        expected = csv_readers.landed_rows(reference).cast(raw_tables.landed_schema()).to_pylist()
+        header = csv_readers.plain_csv_header(data, raw_tables.EXTRACTION_REQUIRED)
         path = Path(file.path(extractions))
-        bulk = load._read_plain_csv(path, data, file.source_file, inputs.sha256_hex(data), header) if header else None
+        digest = files.sha256_hex(data)
+        bulk = csv_readers.read_plain_csv(path, data, file.source_file, digest, header) if header else None
         event(f"plain: {header is not None}, bulk: {bulk is not None}")
         if bulk is not None:
             assert reference.rejections == []
-            assert bulk.cast(load._landed_schema()).to_pylist() == expected
-        csv_file, landed = load._read_extraction_file(extractions, file, {})
+            assert bulk.cast(raw_tables.landed_schema()).to_pylist() == expected
+        csv_file, landed = read_extraction_file(extractions, file, {})
         assert csv_file.rejections == reference.rejections
         assert landed is not None and landed.to_pylist() == expected
 
@@ -199,7 +199,7 @@ def test_every_entry_of_the_input_folders_is_read_or_rejected_with_a_reason(entr
     """Whatever a folder holds, the load ends (a FIFO does not block it), lists every entry not hidden in
     raw.source_files once, read or rejected with a reason saying why, reads nothing from outside the inputs
     folder, and its counts add up: rows accepted and rejected = rows read."""
-    from tests.test_input_files import no_hang
+    from tests.test_files import no_hang
 
     article = (SEEDS / "articles" / f"{ARTICLE}.txt").read_bytes()
     coded = (",".join(COLUMNS) + "\n" + ",".join(["x"] * len(COLUMNS)) + "\n").encode()
@@ -238,7 +238,7 @@ def test_every_entry_of_the_input_folders_is_read_or_rejected_with_a_reason(entr
                     expected[f"{where}/{name}"] = "file: a folder, not a file"
                 continue
             if kind != "hidden":
-                source_file = inputs.source_name_in(where, inputs.printable_name(name))
+                source_file = files.source_name_in(where, files.printable_name(name))
                 expected[source_file] = _expected_reason(where, kind, name)
         for source_file in sorted(expected):  # of two article ids that differ only in case, the first is read
             folder_name, name = source_file.split("/", 1)

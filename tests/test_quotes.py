@@ -9,7 +9,15 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from eventdw.quotes import APOSTROPHES, DASHES, QUOTATION_MARKS, _composed, _starts_segment, find_quote, quote_mismatch
+from eventdw.ingest.quotes import (
+    APOSTROPHES,
+    DASHES,
+    QUOTATION_MARKS,
+    _composed,
+    _starts_segment,
+    find_quote,
+    quote_mismatch,
+)
 
 ARTICLE = "The SDF took the town on Friday. The SDF took the town again on Sunday."
 KEYBOARD_FORMS = str.maketrans(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from eventdw.reference_checks import reference_contradictions
+from eventdw.ingest.reference_checks import reference_contradictions
 
 ACTOR_COLUMNS = ("actor_id", "actor_name", "parent_actor_id", "valid_from", "valid_to")
 ALIAS_COLUMNS = ("alias", "actor_id", "valid_from", "valid_to")

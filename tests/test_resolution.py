@@ -7,7 +7,7 @@ import shutil
 import duckdb
 import pytest
 
-from eventdw.load import load_inputs
+from eventdw.ingest import load_inputs
 from eventdw.transform import dbt_build
 from tests.conftest import EXTRACTION_HEADER, SEEDS
 

@@ -11,8 +11,7 @@ import duckdb
 import pycountry
 import pytest
 
-from eventdw import reference
-from eventdw.load import load_inputs
+from eventdw.ingest import load_inputs, reference
 from tests.conftest import SEEDS
 
 ACLED_EVENT_TYPES = {

@@ -8,7 +8,7 @@ from datetime import date
 import duckdb
 import pytest
 
-from eventdw.load import load_inputs
+from eventdw.ingest import load_inputs
 from tests.conftest import EXTRACTION_HEADER, make_seeds
 from tests.test_load import _load, _reasons, _row
 

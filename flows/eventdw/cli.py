@@ -103,7 +103,7 @@ def run(seeds_dir: Path, warehouse: Path, exports_dir: Path, data_docs_dir: Path
     import duckdb
 
     from eventdw.export import ExportError, check_exports_dir
-    from eventdw.load import InputError, check_inputs
+    from eventdw.ingest import InputError, check_inputs
     from eventdw.quality import max_rows
     from eventdw.warehouse import SettingError, WarehousePathError, check_path
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.states import State
 
-from eventdw import export, load, quality, transform
+from eventdw import export, ingest, quality, transform
 from eventdw.lock import exclusive_run
 from eventdw.warehouse import connect as warehouse_connect
 
@@ -36,11 +36,11 @@ class RunSummary:
 
 
 @task
-def load_inputs(seeds_dir: Path, warehouse: Path, run_id: str) -> load.LoadSummary:
+def load_inputs(seeds_dir: Path, warehouse: Path, run_id: str) -> ingest.LoadSummary:
     """Land articles, extractions and reference data in the raw schema."""
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     with warehouse_connect(warehouse) as con:
-        return load.load_inputs(con, seeds_dir, run_id)
+        return ingest.load_inputs(con, seeds_dir, run_id)
 
 
 @task

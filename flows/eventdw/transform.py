@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from eventdw.reference import REFERENCE_FILES
+from eventdw.ingest.raw_tables import REFERENCE_TABLES
 from eventdw.warehouse import connect as warehouse_connect
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
@@ -83,14 +83,13 @@ class BuildResult:
 
 def _transform_fingerprint(con: Any) -> str:
     """A hash of everything the marts are a function of, besides the inputs: the dbt project's files, the
-    name normaliser's code and the reference tables' contents."""
+    name normaliser's code and the reference tables' contents (raw_tables.REFERENCE_TABLES)."""
     digest = hashlib.sha256()
     sources = sorted(DBT_PROJECT_DIR.glob("**/*.sql")) + sorted(DBT_PROJECT_DIR.glob("**/*.yml"))
     for path in [*sources, Path(__file__).with_name("names.py")]:
         if "target" not in path.relative_to(DBT_PROJECT_DIR.parent).parts:
             digest.update(path.name.encode() + path.read_bytes())
-    tables = ["cameo_codes", "geonames_places", "geonames_place_names", "geonames_countries", "iso_regions"]
-    for table in [*tables, "country_names"] + [f"ref_{name}" for name in REFERENCE_FILES]:
+    for table in REFERENCE_TABLES:
         row = con.execute(f"select count(*), bit_xor(hash(t)) from raw.{table} as t").fetchone()
         digest.update(f"{table}:{row}".encode())
     return digest.hexdigest()

@@ -1,7 +1,7 @@
 -- Every written name of every actor (curated aliases and canonical names) with its normalised form and
 -- the dates between which it means that actor, both days included: an alias means its actor only while
 -- both are valid (an alias with no dates means the actor for as long as the actor exists). The loader
--- refuses reference data where an alias's own dates lie outside its actor's (eventdw.reference_checks).
+-- refuses reference data where an alias's own dates lie outside its actor's (eventdw.ingest.reference_checks).
 with
 
 actors as (

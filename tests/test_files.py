@@ -13,8 +13,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from eventdw import inputs
-from eventdw.load import load_inputs
+from eventdw.ingest import load_inputs
+from eventdw.ingest.articles import _read_articles
+from eventdw.ingest.files import MAX_ARTICLE_BYTES, MAX_CSV_BYTES, scan_folder
 from tests.conftest import EXTRACTION_HEADER, SEEDS, make_seeds
 from tests.test_load import A1, _row
 
@@ -141,8 +142,8 @@ def test_links_to_files_inside_the_inputs_folder_are_read_and_links_to_folders_r
 def test_files_too_large_to_be_inputs_are_rejected_with_their_size_unread(tmp_path):
     seeds = make_seeds(tmp_path, {"good.csv": CSV}, [A1])
     for path, size in [
-        (seeds / "articles" / "huge.txt", inputs.MAX_ARTICLE_BYTES + 1),
-        (seeds / "extractions" / "huge.csv", inputs.MAX_CSV_BYTES + 1),
+        (seeds / "articles" / "huge.txt", MAX_ARTICLE_BYTES + 1),
+        (seeds / "extractions" / "huge.csv", MAX_CSV_BYTES + 1),
     ]:
         with path.open("wb") as handle:
             handle.truncate(size)  # sparse: nothing written
@@ -207,13 +208,13 @@ def test_a_file_replaced_after_the_scan_is_rejected_not_read(tmp_path):
     folder.mkdir(parents=True)
     (folder / "a.txt").write_text("an article\n")
     (folder / "b.txt").write_text("another\n")
-    (files, _) = inputs.scan_folder(folder, ".txt", "article")
+    (files, _) = scan_folder(folder, ".txt", "article")
     (folder / "a.txt").unlink()
     (folder / "a.txt").symlink_to("/etc/passwd")
     (folder / "b.txt").unlink()
     os.mkfifo(folder / "b.txt")
     with no_hang(folder):
-        items = inputs._read_articles(folder, {file.name: file for file in files}, {})
+        items = _read_articles(folder, {file.name: file for file in files}, {})
     assert [(item.source_file, item.reason) for item in items] == [
         ("articles/a.txt", "file: replaced by a symbolic link while the load read its folder"),
         ("articles/b.txt", "file: a FIFO (named pipe), not a regular file"),
@@ -221,7 +222,7 @@ def test_a_file_replaced_after_the_scan_is_rejected_not_read(tmp_path):
 
 
 def test_a_reference_file_that_is_a_fifo_stops_the_load_with_one_line_rather_than_blocking(tmp_path):
-    from eventdw.load import InputError
+    from eventdw.ingest import InputError
 
     seeds = make_seeds(tmp_path, {"good.csv": CSV}, [A1])
     (seeds / "reference" / "actors.csv").unlink()

@@ -1,6 +1,6 @@
 -- Types and checks every landed extraction row against the articles and the reference lists.
 -- Input: the work view rows_to_validate (rows of raw.incoming_extractions: every value a string, as read
--- from the CSV); eventdw.load says which rows it holds.
+-- from the CSV); eventdw.state.plan_validation says which rows it holds.
 -- Output: one row per landed row, typed, with rejection_reasons (empty when the row is accepted).
 -- Each reason names the field it is about, then says what is wrong, in one line.
 with
@@ -17,7 +17,7 @@ cameo_codes as (
     select cameo_code from raw.cameo_codes
 ),
 
--- Article files rejected whole (not UTF-8, empty, ...): the work table eventdw.load stages for this query.
+-- Article files rejected whole (not UTF-8, empty, ...): the work table eventdw.ingest.articles stages for this query.
 rejected_articles as (
     select article_id, any_value(source_file) as source_file, any_value(reason) as reason
     from rejected_article_files
@@ -91,7 +91,7 @@ typed as (
     left join country_names on country_names.name = lower(trim(landed.country))
 ),
 
--- Where the quote lies in the article: verbatim, or else differing only typographically (eventdw.quotes:
+-- Where the quote lies in the article: verbatim, or else differing only typographically (eventdw.ingest.quotes:
 -- curly or straight quotes, dashes, runs of whitespace, Unicode normalisation); the mention keeps the
 -- article's own span. The event's window starts on its date (day precision), 3 days before it (week,
 -- coded at its middle), on the first of its month (month) or of its year (year): a row is impossible only

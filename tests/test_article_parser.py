@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from eventdw.articles import parse_article
+from eventdw.ingest.article_parser import parse_article
 from tests.conftest import SEEDS
 
 

