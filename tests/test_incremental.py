@@ -9,7 +9,7 @@ import sys
 import duckdb
 import pytest
 
-from eventdw import ingest, transform
+from eventdw import ingest, state, transform
 from eventdw.ingest import raw_tables
 from tests.conftest import REPO, marts_snapshot
 
@@ -123,14 +123,14 @@ def test_only_a_changed_transform_or_an_unfinished_build_forces_a_full_refresh(s
     warehouse = tmp_path / "eventdw.duckdb"
     _load(seeds, warehouse)
     transform.dbt_build(warehouse)
-    assert transform.plan_build(warehouse)[:2] == (False, "nothing changed")
+    assert state.plan_build(warehouse)[:2] == (False, "nothing changed")
 
     with duckdb.connect(str(warehouse)) as con:  # a coded row built before disappears from the inputs
         con.execute(
             "delete from raw.extractions where extraction_id = (select min(extraction_id) from raw.extractions)"
         )
         con.execute("update raw.articles set title = 'edited' where article_id = 'bench_0000001'")
-    assert transform.plan_build(warehouse)[:2] == (False, "1 row removed, 1 article changed")
+    assert state.plan_build(warehouse)[:2] == (False, "1 row removed, 1 article changed")
     with duckdb.connect(str(warehouse)) as con:
         (rebuilt,) = con.execute("select count(*) from eventdw_state.articles_to_rebuild").fetchone()
     assert rebuilt == 2
@@ -138,13 +138,13 @@ def test_only_a_changed_transform_or_an_unfinished_build_forces_a_full_refresh(s
     _load(seeds, warehouse)
     with duckdb.connect(str(warehouse)) as con:  # the reference data changed (a new alias)
         con.execute("insert into raw.ref_actor_aliases (alias, actor_id) values ('Daesh fighters', 'isis')")
-    assert transform.plan_build(warehouse)[:2] == (
+    assert state.plan_build(warehouse)[:2] == (
         True, "the dbt project, the name normaliser or the reference data changed"
     )
 
     with duckdb.connect(str(warehouse)) as con:  # a build that did not finish is not added to
         con.execute("delete from eventdw_state.build")
-    assert transform.plan_build(warehouse)[:2] == (True, "no finished build to add to")
+    assert state.plan_build(warehouse)[:2] == (True, "no finished build to add to")
 
 
 # Edits: every field of a coded row and every byte of an article reach the marts, incrementally, as a fresh

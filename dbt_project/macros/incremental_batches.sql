@@ -1,4 +1,4 @@
-{#- What an incremental build rebuilds. eventdw.transform decides which articles (their file or one of
+{#- What an incremental build rebuilds. eventdw.state decides which articles (their file or one of
     their coded rows added, changed or removed since the last finished build); the article-keyed models
     delete what they hold of those articles and insert them again as the inputs are now. The grouping
     rule (int_mentions_anchored_to_events) writes the mentions it regrouped, with the event each was in

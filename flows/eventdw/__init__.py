@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
+
+# The dbt project is found relative to the code: a checkout builds with its own models.
+DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 
 # The usage reporting of the libraries eventdw runs (Prefect, Great Expectations, dbt), off: nothing leaves the
 # machine. Set before those libraries are imported; a value the user set is kept.

@@ -23,7 +23,7 @@
 -- joins them to the mentions' other columns. (In one statement, at L the rule's intermediate results and
 -- the sort of ten million wide rows by event did not fit together under the memory cap.)
 --
--- Incremental runs regroup only what the articles this build rebuilds touch (eventdw.transform: an
+-- Incremental runs regroup only what the articles this build rebuilds touch (eventdw.state: an
 -- article whose file, or one of whose coded rows, was added, changed or removed). Their mentions as built
 -- before are taken out and their mentions as they are now put in, so an edit is a removal and an
 -- addition. A mention added or removed can change the anchor of another mention of its key only within

@@ -261,7 +261,7 @@ typed_rows as (
 
 -- row_hash: a hash of everything the warehouse keeps of an accepted row, its provenance included (file and
 -- row number) but not its file's hash, which an edit of any other row of the file changes: the build
--- compares it with the last build's, to rebuild what an edit of any field touches (eventdw.transform).
+-- compares it with the last build's, to rebuild what an edit of any field touches (eventdw.state).
 final as (
     select
         *,
