@@ -385,29 +385,6 @@ def test_a_reload_does_not_read_an_article_file_not_written_since_it_was_read(tm
     assert con.execute("select count(*) from raw.articles").fetchone() == (5,)
 
 
-def test_articles_read_by_several_processes_come_out_as_one_process_reads_them(tmp_path, monkeypatch):
-    """The article files spread over worker processes (a chunk of files per task): the same items, in the same
-    order, as one process reading them, for parsed, unchanged and unreadable files alike."""
-    from eventdw.ingest import articles
-
-    seeds = make_seeds(tmp_path, {"a.csv": EXTRACTION_HEADER + _row()})
-    articles_dir = seeds / "articles"
-    (articles_dir / "empty.txt").write_text("  \n")
-    (articles_dir / "latin1.txt").write_bytes("Homs, le 5 d\xe9cembre".encode("latin-1"))
-    for number in range(20):
-        (articles_dir / f"copy{number:02}.txt").write_bytes((articles_dir / f"{A1}.txt").read_bytes())
-    unchanged = {item.article_id: (item.file_sha256, None) for item in articles.iter_articles(articles_dir) if
-                 isinstance(item, articles.Article) and item.article_id.startswith("copy1")}  # fmt: skip
-    monkeypatch.setattr(articles, "ARTICLE_CHUNK", 3)
-    monkeypatch.setattr(articles, "PARALLEL_MINIMUM", 1)
-
-    one = list(articles.iter_articles(articles_dir, unchanged, workers=1))
-    several = list(articles.iter_articles(articles_dir, unchanged, workers=2))
-    assert several == one
-    kinds = [type(item).__name__ for item in one]
-    assert (kinds.count("Article"), kinds.count("UnchangedArticle"), kinds.count("Rejection")) == (15, 10, 2)
-
-
 def test_a_reload_validates_again_only_the_rows_whose_verdict_can_change_and_ends_as_a_first_load(tmp_path):
     """After each change to the inputs, a reload keeps the last load's verdicts for the rows whose file and
     article are unchanged, validates the others again, and leaves raw.extractions and raw.rejected_rows as a
