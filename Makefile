@@ -1,11 +1,12 @@
 # eventdw: `make run` builds the warehouse from seeds/, `make test` runs the test suite.
-# Both create .venv from uv.lock first; uv itself is installed into .tools/ if the machine lacks it.
+# `make lint` checks style and types, `make format` rewrites the code in the house style.
+# All create .venv from uv.lock first; uv itself is installed into .tools/ if the machine lacks it.
 
 PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 
-.PHONY: run test lint clean dashboard
+.PHONY: run test lint format clean dashboard
 
 run: $(VENV)/.synced
 	$(VENV)/bin/eventdw run
@@ -16,9 +17,16 @@ test: $(VENV)/.synced
 dashboard: $(VENV)/.synced
 	$(VENV)/bin/eventdw dashboard
 
+CODE := flows expectations dashboard tests bench
+
 lint: $(VENV)/.synced
-	$(VENV)/bin/ruff check flows expectations dashboard tests
+	$(VENV)/bin/ruff check $(CODE)
+	$(VENV)/bin/ruff format --check $(CODE)
 	$(VENV)/bin/mypy flows/eventdw expectations dashboard
+
+format: $(VENV)/.synced
+	$(VENV)/bin/ruff check --fix $(CODE)
+	$(VENV)/bin/ruff format $(CODE)
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools

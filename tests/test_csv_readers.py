@@ -124,8 +124,18 @@ WHOLE_FILE: list[int] = []  # no row accepted
         (",".join(['""'] * 14) + "\n", [2, 3], []),  # quoted empty values only: a blank line, skipped
         (_row(notes="x" * 131_073), WHOLE_FILE, [(None, TOO_LONG)]),
     ],
-    ids=["unquoted-comma", "trailing-comma", "5-quoted-00", "text-after-quote", "unclosed-quote", "doubled-quotes",
-         "space-before-quote", "unicode-spaces", "quoted-blanks", "long-field"],  # fmt: skip
+    ids=[
+        "unquoted-comma",
+        "trailing-comma",
+        "5-quoted-00",
+        "text-after-quote",
+        "unclosed-quote",
+        "doubled-quotes",
+        "space-before-quote",
+        "unicode-spaces",
+        "quoted-blanks",
+        "long-field",
+    ],
 )
 def test_a_csv_file_gets_the_python_readers_verdict_whatever_its_line_ends(
     tmp_path, row, accepted, rejected, bom, line_end

@@ -139,7 +139,8 @@ def test_only_a_changed_transform_or_an_unfinished_build_forces_a_full_refresh(s
     with duckdb.connect(str(warehouse)) as con:  # the reference data changed (a new alias)
         con.execute("insert into raw.ref_actor_aliases (alias, actor_id) values ('Daesh fighters', 'isis')")
     assert state.plan_build(warehouse)[:2] == (
-        True, "the dbt project, the name normaliser or the reference data changed"
+        True,
+        "the dbt project, the name normaliser or the reference data changed",
     )
 
     with duckdb.connect(str(warehouse)) as con:  # a build that did not finish is not added to
@@ -248,9 +249,7 @@ def test_an_edit_of_any_field_reaches_the_marts_incrementally_as_a_fresh_build_h
                 [source_file, row_number],
             ).fetchone()
             expected = values[column]
-            assert value == (
-                "regime forces crossed the provincial border" if column == "quote" else expected
-            ), column
+            assert value == ("regime forces crossed the provincial border" if column == "quote" else expected), column
         (countries,) = con.execute(
             "select place_context_countries from marts.fact_event_mentions where source_file = ? and "
             "source_row_number = 7",

@@ -189,8 +189,10 @@ def test_a_quote_that_differs_only_typographically_is_accepted_with_the_articles
         "select a.raw_text, e.quote_start, e.quote_end, e.quote, e.quote_as_coded "
         "from raw.extractions e join raw.articles a using (article_id)"
     ).fetchone()
-    assert text[start:end] == quote == "Deir ez-Zor has become the third city to lose control of President Bashar " \
+    assert (
+        text[start:end] == quote == "Deir ez-Zor has become the third city to lose control of President Bashar "
         "al-Assad\u02bcs regime"
+    )
     assert as_coded == TYPOGRAPHIC_QUOTE
 
 
@@ -212,7 +214,11 @@ def test_the_country_column_takes_codes_and_names_and_rejects_what_is_not_a_coun
     con, summary = _load(tmp_path, {"a.csv": header + rows})
     assert (summary.extraction_rows_accepted, summary.rejected_rows) == (5, 1)
     assert con.execute("select notes, country_iso2 from raw.extractions order by notes").fetchall() == [
-        ("0", "SY"), ("1", "SY"), ("2", "SY"), ("3", "SY"), ("4", None)
+        ("0", "SY"),
+        ("1", "SY"),
+        ("2", "SY"),
+        ("3", "SY"),
+        ("4", None),
     ]
     assert _reasons(con) == {
         7: "country: 'Narnia' is not a country (an ISO 3166 alpha-2 or alpha-3 code, or its English name)"

@@ -159,14 +159,18 @@ def test_quality_gate_results_are_kept_in_the_warehouse_and_the_data_docs(seed_r
     ).fetchall()
     from expectations import all_checks
 
-    assert {suite for suite, _, _ in rows} == {check.name for check in all_checks()} == {
-        "raw.rejected_rows",
-        "marts.fact_events",
-        "marts.fact_event_mentions",
-        "marts.mention_places",
-        "marts.dim_place",
-        "marts.dim_article",
-    }
+    assert (
+        {suite for suite, _, _ in rows}
+        == {check.name for check in all_checks()}
+        == {
+            "raw.rejected_rows",
+            "marts.fact_events",
+            "marts.fact_event_mentions",
+            "marts.mention_places",
+            "marts.dim_place",
+            "marts.dim_article",
+        }
+    )
     assert all(success for _, severity, success in rows if severity == "error")
     report = seed_run.data_docs.read_text()
     assert seed_run.data_docs.name == "report.html"

@@ -225,7 +225,9 @@ def test_damascus_districts_missing_from_geonames_do_not_resolve_across_a_border
     places = _places_in(context_db, SUBURBS)
     assert places["Damascus"] == "geonames:170654"
     assert {places[name] for name in ("Mezzeh", "Kafr Sousa", "Arbeen")} == {
-        "unresolved:mezzeh", "unresolved:kafr sousa", "unresolved:arbeen"
+        "unresolved:mezzeh",
+        "unresolved:kafr sousa",
+        "unresolved:arbeen",
     }
     (countries,) = context_db.execute(
         "select article_countries from marts.dim_article where article_id = ?", [SUBURBS]

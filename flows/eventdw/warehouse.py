@@ -58,8 +58,7 @@ def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
         con.close()
         reason = str(error).splitlines()[0]
         raise SettingError(
-            f"EVENTDW_MEMORY_LIMIT={limit!r} is not a memory size DuckDB accepts, such as 4GB or 512MB "
-            f"({reason})"
+            f"EVENTDW_MEMORY_LIMIT={limit!r} is not a memory size DuckDB accepts, such as 4GB or 512MB ({reason})"
         ) from None
     con.execute("set enable_progress_bar = false")
     return con

@@ -111,8 +111,7 @@ def quote_mismatch(text: str, quote: str) -> str:
     in_row = _describe(row.character(stripped, length), "")
     if not in_article:
         return (
-            f'matches the article up to "…{_closing(matched)}" where the article ends, then the row goes on: '
-            f"{in_row}"
+            f'matches the article up to "…{_closing(matched)}" where the article ends, then the row goes on: {in_row}'
         )
     return (
         f'matches the article up to "…{_closing(matched)}" then differs: '
