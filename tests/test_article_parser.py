@@ -188,3 +188,27 @@ def test_blank_lines_between_a_headline_and_a_dateline_are_read_like_one():
     text = "Syrian army advances\n" + "\n" * 2_900 + "July 30, 2017\n\nThe army took the town on Sunday.\n"
     parts = parse_article(text)
     assert (parts.published_date, parts.published_date_source) == (date(2017, 7, 30), "dateline")
+
+
+@pytest.mark.parametrize(
+    ("head", "published", "source"),
+    [
+        ("6 December 2024", date(2024, 12, 6), "dateline"),
+        ("Dec. 6, 2024", date(2024, 12, 6), "dateline"),
+        ("2024/12/06", date(2024, 12, 6), "dateline"),
+        ("Publié le 6 décembre 2024 à 14h05", date(2024, 12, 6), "dateline"),
+        ("٦ ديسمبر ٢٠٢٤", date(2024, 12, 6), "dateline"),
+        ("6 декабря 2024 года", date(2024, 12, 6), "dateline"),
+        ("Publicado el 6 de diciembre de 2024", date(2024, 12, 6), "dateline"),
+        ("Updated Dec 6, 2024 at 3:04 pm GMT", date(2024, 12, 6), "dateline"),
+        ("By Rudaw 30/7/2017", date(2017, 7, 30), "byline"),  # 30 is no month: day first
+        ("By AP 7/30/2017", date(2017, 7, 30), "byline"),  # month first
+        ("By Rudaw 5/7/2017", None, "ambiguous"),  # 5 July or 7 May: flagged, not guessed
+        ("By Rudaw 5/7/2017\nA reader | 30/7/2017", date(2017, 7, 5), "byline"),  # the page writes day first
+        ("By AP 5/7/2017\nUpdated 12/30/2017", date(2017, 5, 7), "byline"),  # the page writes month first
+        ("The year 2024 was hard for everyone in the north of the country", None, "missing"),
+    ],
+)
+def test_a_date_line_is_read_in_its_form_and_language_and_an_ambiguous_one_is_flagged(head, published, source):
+    parts = parse_article(f"A headline about the war\n{head}\n\nThe story begins here and goes on.\n")
+    assert (parts.published_date, parts.published_date_source) == (published, source)

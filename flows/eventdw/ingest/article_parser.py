@@ -2,7 +2,12 @@
 
 The raw text is kept byte for byte as the evidence; this module only *locates* things in it.
 Dates come from the first rule that matches, and the rule's name is kept as `published_date_source`
-so an analyst can see how much to trust it.
+so an analyst can see how much to trust it. A date on a line of its own may be written in any form and in
+the languages of conflict reporting (English, French, Arabic, Spanish, Russian, Ukrainian), read with
+dateparser: "6 December 2024", "Dec. 6, 2024", "2024/12/06", "le 6 décembre 2024", "٦ ديسمبر ٢٠٢٤".
+A numeric date whose day and month could be swapped ("5/7/2017") is read in the order the article's own
+numeric dates show ("30/7/2017" in its head: day first); with no such evidence it is flagged
+("ambiguous"), not guessed.
 """
 
 from __future__ import annotations
@@ -56,6 +61,19 @@ _ISO_DATE_LINE = re.compile(r"^[^\S\n]*(\d{4}-\d{2}-\d{2})[^\S\n]*$", re.M)
 _BYLINE_DATE = re.compile(r"^[^\S\n]*By [^\n]{1,80}?\b(\d{1,2})/(\d{1,2})/(\d{4})[^\S\n]*$", re.M)
 _DATELINE = re.compile(rf"^[^\S\n]*:*[^\S\n]*(({_MONTHS}) \d{{1,2}}, \d{{4}})[^\S\n]*$", re.M)
 _DATE_IN_TEXT = re.compile(rf"\b(({_MONTHS}) \d{{1,2}}, \d{{4}})\b")
+_NUMERIC_IN_TEXT = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])")
+# A short line holding a year (Western or Arabic-Indic digits): the only lines handed to dateparser, which is
+# slow; at most _DATE_LINE_WORDS words once a "Published:"-like lead and a trailing time are cut.
+_YEAR = re.compile(r"(?:19|20)\d\d|[١٢][٩٠][٠-٩][٠-٩]")
+_DATE_LINE_WORDS = 7
+_DATE_LEAD = re.compile(
+    r"^[^\S\n]*(?:published|updated|posted|last updated|publié|mis à jour|publicado|actualizado|"
+    r"опубликовано|обновлено|опубліковано|оновлено|نشر|تاريخ النشر)(?:[^\S\n]+(?:on|le|el|в|في))?[^\S\n]*:?",
+    re.I,
+)
+_DATE_TRAIL = re.compile(r"(?:,|\s+at|\s+à|\s+a las|\s+в|\s+о)?\s+\d{1,2}[:h.]\d{2}\b.*$", re.I)
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})$")
+DATE_LANGUAGES = ("en", "fr", "ar", "es", "ru", "uk")
 
 
 # The dateline: the place a story was filed from, as wires write it (the field `dateline`; the date rule named
@@ -127,6 +145,52 @@ def _iso(text: str) -> date | None:
         return None
 
 
+def numeric_date_order(text: str) -> str | None:
+    """The order the text's own numeric dates are written in, when one of them shows it: "DMY" when a first
+    part is over 12 ("30/7/2017"), "MDY" when a second one is; None when none does or they disagree."""
+    orders = set()
+    for match in _NUMERIC_IN_TEXT.finditer(text):
+        first, second = int(match.group(1)), int(match.group(2))
+        if first > 12 >= second:
+            orders.add("DMY")
+        elif second > 12 >= first:
+            orders.add("MDY")
+    return orders.pop() if len(orders) == 1 else None
+
+
+def _numeric(first: int, second: int, year: int, order: str | None) -> date | None | str:
+    """A numeric date's day and month: by the parts themselves when one is over 12, else by `order`;
+    "ambiguous" when neither decides, None when it is no date."""
+    if first > 12 or (second <= 12 and order == "DMY" and first != second):
+        day, month = first, second
+    elif second > 12 or order == "MDY" or first == second:
+        day, month = second, first
+    else:
+        return "ambiguous"
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def parse_date_line(line: str, order: str | None = None) -> date | None | str:
+    """The date a line of its own gives, in any form and language dateparser reads (DATE_LANGUAGES);
+    "ambiguous" for a numeric date whose day and month `order` cannot settle; None when it is no full date."""
+    text = _DATE_TRAIL.sub("", _DATE_LEAD.sub("", line.strip(" \t:;,|-–—"))).strip(" \t:;,|-–—")
+    if not _YEAR.search(text) or len(text.split()) > _DATE_LINE_WORDS:
+        return None
+    if numeric := _NUMERIC_DATE.match(text):
+        return _numeric(int(numeric.group(1)), int(numeric.group(3)), int(numeric.group(4)), order)
+    import dateparser  # type: ignore[import-untyped]
+
+    settings = {"REQUIRE_PARTS": ["day", "month", "year"], "STRICT_PARSING": True, "PREFER_DATES_FROM": "past"}
+    try:
+        parsed = dateparser.parse(text, languages=list(DATE_LANGUAGES), settings=settings)
+    except (ValueError, OverflowError):
+        return None
+    return parsed.date() if parsed is not None else None
+
+
 def find_published_date(text: str) -> tuple[date | None, str, int | None]:
     """Return (date, rule name, offset of the line it was found on) by the first rule that matches."""
     header = _HEADER_DATE.match(text)
@@ -135,14 +199,23 @@ def find_published_date(text: str) -> tuple[date | None, str, int | None]:
     head = text[:3000]
     if (line := _ISO_DATE_LINE.search(head)) and (found := _iso(line.group(1))):
         return found, "dateline", line.start(1)
+    order = numeric_date_order(head)
     if byline := _BYLINE_DATE.search(head):
-        day, month, year = (int(part) for part in byline.groups())
-        try:
-            return date(year, month, day), "byline", byline.start()
-        except ValueError:
-            pass
+        first, second, year = (int(part) for part in byline.groups())
+        found_or_flag = _numeric(first, second, year, order)
+        if found_or_flag == "ambiguous":
+            return None, "ambiguous", byline.start()
+        if isinstance(found_or_flag, date):
+            return found_or_flag, "byline", byline.start()
     if (line := _DATELINE.search(head)) and (found := _month_day_year(line.group(1))):
         return found, "dateline", line.start(1)
+    for offset, line_text in _lines_with_offsets(head):
+        if _YEAR.search(line_text) and len(line_text.split()) <= _DATE_LINE_WORDS + 4:
+            parsed = parse_date_line(line_text, order)
+            if parsed == "ambiguous":
+                return None, "ambiguous", offset
+            if isinstance(parsed, date):
+                return parsed, "dateline", offset
     # Last resort: the latest full date written anywhere in the body (an embedded post, say).
     in_text = [d for m in _DATE_IN_TEXT.finditer(text) if (d := _month_day_year(m.group(1)))]
     if in_text:
