@@ -94,25 +94,50 @@ select
     is_rejected
 from checked;
 
--- Candidate names. Places: curated aliases, GeoNames names, supplement, regions, countries, each with its
+-- Candidate names. Places: curated aliases, GeoNames names, supplement, regions, districts, countries, each with its
 -- country and position.
 create or replace table floor_place_names as
-with places as (
+with regions as (  -- a place's region: the curated crosswalk's for its GeoNames code, else the gazetteer's
+    select
+        places.geonames_id,
+        coalesce(trim(crosswalk.iso_3166_2), places.admin1_region_key) as region_key
+    from raw.geonames_places as places
+    left join raw.ref_admin1_crosswalk as crosswalk
+        on trim(crosswalk.country_iso2) = places.country_iso2
+        and trim(crosswalk.geonames_admin1_code) = places.admin1_code
+),
+region_ids as (
+    select
+        region_key,
+        case when iso_3166_2 is not null then 'iso3166:' || iso_3166_2 else 'geonames-admin1:' || region_key end
+            as place_id,
+        region_name,
+        country_iso2
+    from raw.admin1_regions
+),
+places as (
     select 'geonames:' || geonames_id as place_id, place_name, population, country_iso2, latitude, longitude
     from raw.geonames_places
     union all
-    select 'iso3166:' || regions.iso_3166_2, regions.region_name, null, regions.country_iso2, capital.latitude,
-        capital.longitude
-    from raw.iso_regions as regions
+    select  -- a district's position is its most populous GeoNames place's
+        'admin2:' || regions.region_key || ':' || places.admin2_name, places.admin2_name, null,
+        any_value(places.country_iso2), arg_max(places.latitude, places.population),
+        arg_max(places.longitude, places.population)
+    from raw.geonames_places as places
+    inner join regions on regions.geonames_id = places.geonames_id
+    where places.admin2_name is not null and regions.region_key is not null
+    group by regions.region_key, places.admin2_name
+    union all
+    select region_ids.place_id, region_ids.region_name, null, region_ids.country_iso2,
+        capital.latitude, capital.longitude
+    from region_ids
     left join (  -- a region's position is its most populous GeoNames place's
-        select crosswalk.iso_3166_2, arg_max(places.latitude, (places.population, -places.geonames_id)) as latitude,
+        select regions.region_key, arg_max(places.latitude, (places.population, -places.geonames_id)) as latitude,
             arg_max(places.longitude, (places.population, -places.geonames_id)) as longitude
         from raw.geonames_places as places
-        inner join raw.ref_admin1_crosswalk as crosswalk
-            on trim(crosswalk.country_iso2) = places.country_iso2
-            and trim(crosswalk.geonames_admin1_code) = places.admin1_code
-        group by crosswalk.iso_3166_2
-    ) as capital on trim(capital.iso_3166_2) = regions.iso_3166_2
+        inner join regions on regions.geonames_id = places.geonames_id
+        group by regions.region_key
+    ) as capital on capital.region_key = region_ids.region_key
     union all
     select 'iso3166:' || country_iso2, country_name, null, country_iso2, capital_latitude, capital_longitude
     from raw.geonames_countries
@@ -127,9 +152,21 @@ names as (
     union all
     select trim(place_id), trim(place_name), 2 from raw.ref_places_supplement
     union all
-    select 'iso3166:' || iso_3166_2, region_name, 3 from raw.iso_regions
+    select region_ids.place_id, names.name, 3
+    from raw.admin1_region_names as names
+    inner join region_ids on region_ids.region_key = names.region_key
     union all
-    select 'iso3166:' || country_iso2, country_name, 4 from raw.geonames_countries
+    select region_ids.place_id, coalesce(curated.admin1_name, region_ids.region_name), 3
+    from region_ids
+    left join (
+        select trim(iso_3166_2) as iso_3166_2, min(nullif(trim(admin1_name), '')) as admin1_name
+        from raw.ref_admin1_crosswalk
+        group by 1
+    ) as curated on 'iso3166:' || curated.iso_3166_2 = region_ids.place_id
+    union all
+    select place_id, place_name, 4 from places where place_id like 'admin2:%'
+    union all
+    select 'iso3166:' || country_iso2, country_name, 5 from raw.geonames_countries
 )
 select distinct
     names.place_id as entity_id,
@@ -176,9 +213,10 @@ select
 from names
 inner join actors on actors.actor_id = names.actor_id;
 
--- Each article's countries and centre: its place names that match a known name exactly and lie in one
--- country only say the article is about that country; the centre is the mean position of their most
--- trusted, then most populous, places. (The synthetic articles have no dateline or country column.)
+-- Each article's countries and centre: the countries its exact place names place it in (the country a name
+-- names; else the one country of all its places; else its biggest place's, when that place is at least ten
+-- times bigger than any of another country); the centre is the mean position of their most trusted, then
+-- most populous, places in that country. (The synthetic articles have no dateline or country column.)
 create or replace table floor_article_contexts as
 with exact as (
     select located.article_id, located.location_text, names.entity_id, names.country_iso2, names.latitude,
@@ -186,14 +224,31 @@ with exact as (
     from (select distinct article_id, location_text from floor_extractions where not is_rejected) as located
     inner join floor_place_names as names on names.name_lower = lower(located.location_text)
 ),
-one_country as (
-    select article_id, location_text,
+by_country as (
+    select article_id, location_text, country_iso2,
+        max(weight) as biggest,
+        bool_or(source_rank = 5) as is_country,
         arg_min(latitude, (source_rank, -weight, entity_id)) as latitude,
-        arg_min(longitude, (source_rank, -weight, entity_id)) as longitude,
-        min(country_iso2) as country_iso2
+        arg_min(longitude, (source_rank, -weight, entity_id)) as longitude
     from exact
-    group by article_id, location_text
-    having count(distinct country_iso2) = 1 and count(country_iso2) = count(*)
+    group by article_id, location_text, country_iso2
+),
+ranked as (
+    select *,
+        count(*) over name_countries as countries_of_name,
+        count(*) filter (where is_country) over name_countries as named_countries,
+        row_number() over (name_countries order by biggest desc, country_iso2) as size_rank,
+        lead(biggest) over (name_countries order by biggest desc, country_iso2) as next_biggest
+    from by_country
+    window name_countries as (partition by article_id, location_text)
+),
+one_country as (
+    select article_id, location_text, country_iso2, latitude, longitude
+    from ranked
+    where (named_countries = 1 and is_country)
+        or (named_countries = 0 and countries_of_name = 1)
+        or (named_countries = 0 and size_rank = 1 and biggest > 0
+            and biggest >= {context_dominance} * coalesce(next_biggest, 0))
 )
 select
     article_id,
@@ -236,21 +291,27 @@ with forms as (
     select spelling, lower(trim(spelling)) as spelling_lower, eventdw_normalize_name(spelling) as spelling_normalized
     from (select distinct spelling from query_table(spellings))
 ),
-similar_forms as (
-    select forms.spelling_normalized, names.name_normalized,
+similar_forms as (  -- places: near spellings only among the candidates of the spelling's countries
+    select distinct forms.spelling_normalized, forms.countries, names.name_normalized,
         jaro_winkler_similarity(forms.spelling_normalized, names.name_normalized) as similarity
-    from (select distinct spelling_normalized from forms where spelling_normalized <> '') as forms
-    inner join (select distinct name_normalized from query_table(candidates)) as names
+    from (
+        select distinct forms.spelling_normalized, spellings.countries
+        from forms inner join query_table(spellings) as spellings on spellings.spelling = forms.spelling
+        where forms.spelling_normalized <> ''
+    ) as forms
+    inner join (select distinct name_normalized, country_iso2 from query_table(candidates)) as names
         on substr(names.name_normalized, 1, 1) = substr(forms.spelling_normalized, 1, 1)
+        and (not normalized_in_context or names.country_iso2 is null
+            or list_contains(string_split(forms.countries, ','), names.country_iso2))
 ),
 form_matches as (  -- per distinct spelling: every candidate name it matches, at which stage and score
-    select forms.spelling, 1 as stage, 1.0 as score, names.*
+    select forms.spelling, 1 as stage, 1.0 as score, cast(null as varchar) as near_in, names.*
     from forms inner join query_table(candidates) as names on names.name_lower = forms.spelling_lower
     union all
-    select forms.spelling, 2, 1.0, names.*
+    select forms.spelling, 2, 1.0, null, names.*
     from forms inner join query_table(candidates) as names on names.name_normalized = forms.spelling_normalized
     union all
-    select forms.spelling, 3, similar_forms.similarity, names.*
+    select forms.spelling, 3, similar_forms.similarity, similar_forms.countries, names.*
     from forms
     inner join similar_forms on similar_forms.spelling_normalized = forms.spelling_normalized
         and similar_forms.similarity >= threshold
@@ -260,7 +321,8 @@ best as (  -- then per (spelling, date, countries, centre): the best match valid
     select spellings.*, form_matches.entity_id
     from query_table(spellings) as spellings
     inner join form_matches on form_matches.spelling = spellings.spelling
-    where (form_matches.valid_from is null or spellings.spelling_date >= form_matches.valid_from)
+    where (form_matches.near_in is null or form_matches.near_in = spellings.countries)
+        and (form_matches.valid_from is null or spellings.spelling_date >= form_matches.valid_from)
         and (form_matches.valid_to is null or spellings.spelling_date <= form_matches.valid_to)
         and (form_matches.stage = 1 or (form_matches.stage = 2 and not normalized_in_context)
             or form_matches.country_iso2 is null

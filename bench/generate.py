@@ -54,7 +54,7 @@ def _zipf_weights(count: int, exponent: float = 1.1) -> list[float]:
 def _spellings() -> tuple[dict[str, list[tuple[str, date | None, date | None]]], dict[str, list[str]]]:
     """Actor spellings (with validity) by actor, and place spellings by place, from the reference data."""
     sys.path.insert(0, str(REPO / "flows"))
-    from eventdw.ingest import reference
+    from eventdw.ingest import gazetteer
 
     actors: dict[str, list[tuple[str, date | None, date | None]]] = defaultdict(list)
     with (REPO / "seeds" / "reference" / "actor_aliases.csv").open(encoding="utf-8", newline="") as handle:
@@ -63,7 +63,7 @@ def _spellings() -> tuple[dict[str, list[tuple[str, date | None, date | None]]],
             valid_to = date.fromisoformat(row["valid_to"]) if row["valid_to"] else None
             actors[row["actor_id"]].append((row["alias"], valid_from, valid_to))
     places: dict[str, list[str]] = defaultdict(list)
-    syrian, names, _ = reference.geonames_places()
+    syrian, names, _ = gazetteer.geonames_places(frozenset({"SY"}))
     population = {p["geonames_id"]: p["population"] for p in syrian if p["country_iso2"] == "SY"}
     for name in names:
         if name["geonames_id"] in population and name["name"].isascii() and len(name["name"]) > 2:

@@ -59,6 +59,7 @@ def run_floor(seeds_dir: Path, work_dir: Path) -> list[dict[str, Any]]:
         .replace("{exports}", str((work_dir / "exports").resolve()))
         .replace("{place_threshold}", str(variables["place_fuzzy_threshold"]))
         .replace("{actor_threshold}", str(variables["actor_fuzzy_threshold"]))
+        .replace("{context_dominance}", str(variables["context_dominance"]))
     )
     transform, export = script.split("\ncopy ", 1)
     rows = count_rows(seeds_dir)

@@ -228,15 +228,14 @@ def test_the_country_column_takes_codes_and_names_and_rejects_what_is_not_a_coun
 def test_reference_data_that_contradicts_itself_stops_the_load_naming_file_and_row(tmp_path):
     seeds = make_seeds(tmp_path, {"a.csv": EXTRACTION_HEADER + _row()})
     aliases = seeds / "reference" / "actor_aliases.csv"
-    aliases.write_text(
-        aliases.read_text(encoding="utf-8") + "Syrian army,hts,2024-12-01,2024-12-20,a wrong alias\n",
-        encoding="utf-8",
-    )
+    text = aliases.read_text(encoding="utf-8")
+    row = len(text.splitlines()) + 1  # the line added, counted as the file's rows are (the header is row 1)
+    aliases.write_text(text + "Syrian army,hts,2024-12-01,2024-12-20,a wrong alias\n", encoding="utf-8")
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     with pytest.raises(InputError) as raised:
         load_inputs(con, seeds, "test-run")
     assert str(raised.value) == (
-        f"reference file {seeds / 'reference' / 'actor_aliases.csv'} row 163: alias 'Syrian army' means "
+        f"reference file {seeds / 'reference' / 'actor_aliases.csv'} row {row}: alias 'Syrian army' means "
         "syria_military_assad (row 79) and hts on 2024-12-01 (and 1 more)"
     )
 

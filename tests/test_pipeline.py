@@ -238,11 +238,13 @@ def test_cli_reports_contradicting_reference_data_in_one_line_before_prefect_sta
     seeds = tmp_path / "seeds"
     shutil.copytree(SEEDS, seeds)
     actors = seeds / "reference" / "actors.csv"
-    actors.write_text(actors.read_text(encoding="utf-8") + "sdf,SDF again,SYRREB,2,SYR,,,,,\n", encoding="utf-8")
+    text = actors.read_text(encoding="utf-8")
+    row = len(text.splitlines()) + 1  # the line added (the header is row 1)
+    actors.write_text(text + "sdf,SDF again,SYRREB,2,SYR,,,,,\n", encoding="utf-8")
     done = _eventdw_run(tmp_path, seeds)
     assert done.returncode == 1
     actors_file = seeds / "reference" / "actors.csv"
-    assert done.stderr == f"Error: reference file {actors_file} row 31: actor_id 'sdf' repeats row 2\n"
+    assert done.stderr == f"Error: reference file {actors_file} row {row}: actor_id 'sdf' repeats row 2\n"
 
 
 def _eventdw_run(tmp_path, seeds):

@@ -334,3 +334,22 @@ def test_twenty_thousand_distinct_aliases_are_checked_without_comparing_every_pa
     assert reference_contradictions({"actors": actors, "actor_aliases": [*aliases, clash]}) == [
         "actor_aliases.csv row 20002: alias 'spelling 19999' means actor_99 (row 20001) and actor_0 from the beginning",
     ]
+
+
+AGENT_COLUMNS = ("agent_word", "actor_kind", "cameo_agent_code", "acled_inter_code", "acled_actor_name")
+
+
+def test_an_agent_word_coding_its_kind_otherwise_or_without_a_country_is_reported():
+    agents = _rows(
+        AGENT_COLUMNS,
+        ("army", "military", "MIL", "1", "Military Forces of {country}"),
+        ("troops", "military", "MIL", "2", "Military Forces of {country}"),
+        ("police", "police", "COP", "1", "Police Forces"),
+        ("army", "military", "MIL", "1", "Military Forces of {country}"),
+    )
+    assert reference_contradictions({"actor_agents": agents}) == [
+        "actor_agents.csv row 3: actor_kind 'military' is coded MIL/2/Military Forces of {country} here and "
+        "MIL/1/Military Forces of {country} in row 2",
+        "actor_agents.csv row 4: acled_actor_name has no '{country}' for the country's name",
+        "actor_agents.csv row 5: agent_word 'army' repeats row 2",
+    ]

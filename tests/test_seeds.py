@@ -11,7 +11,7 @@ import duckdb
 import pycountry
 import pytest
 
-from eventdw.ingest import load_inputs, reference
+from eventdw.ingest import gazetteer, load_inputs, reference
 from tests.conftest import SEEDS
 
 ACLED_EVENT_TYPES = {
@@ -57,7 +57,7 @@ def test_every_seed_row_is_accepted_by_the_loader(tmp_path):
 
 def test_cameo_codes_come_from_the_gdelt_package():
     codes = {row["cameo_code"]: row for row in reference.cameo_codes()}
-    raw = json.loads(reference._package_data_file("gdelt", "cameoCodes.json").read_text(encoding="utf-8"))
+    raw = json.loads(gazetteer.package_data_file("gdelt", "cameoCodes.json").read_text(encoding="utf-8"))
     assert set(codes) == {code for code in raw["Description"] if re.fullmatch(r"\d{2,4}", code)}
     assert (codes["192"]["cameo_name"], codes["192"]["goldstein_scale"]) == ("Occupy territory", -9.5)
     assert codes["0874"]["goldstein_scale"] == 10.0
@@ -98,7 +98,7 @@ def test_admin1_crosswalk_covers_syria_and_agrees_with_pycountry_and_geonames():
     rows = [row for row in _csv(SEEDS / "reference" / "admin1_crosswalk.csv") if row["country_iso2"] == "SY"]
     governorates = {s.code for s in pycountry.subdivisions.get(country_code="SY")}
     assert {row["iso_3166_2"] for row in rows} == governorates
-    places, _, _ = reference.geonames_places()
+    places, _, _ = gazetteer.geonames_places(frozenset({"SY"}))
     syrian_admin1 = {place["admin1_code"] for place in places if place["country_iso2"] == "SY"}
     assert {row["geonames_admin1_code"] for row in rows} == syrian_admin1
     by_code = {row["geonames_admin1_code"]: row["iso_3166_2"] for row in rows}
@@ -109,7 +109,7 @@ def test_admin1_crosswalk_covers_syria_and_agrees_with_pycountry_and_geonames():
 
 @pytest.mark.parametrize("row", _csv(SEEDS / "reference" / "places_supplement.csv"), ids=lambda row: row["place_id"])
 def test_supplement_place_lies_within_its_country_and_says_where_it_comes_from(row):
-    places, _, _ = reference.geonames_places()
+    places, _, _ = gazetteer.geonames_places(frozenset({row["country_iso2"]}))
     country = [place for place in places if place["country_iso2"] == row["country_iso2"]]
     latitude, longitude = float(row["latitude"]), float(row["longitude"])
     assert min(p["latitude"] for p in country) - 0.5 <= latitude <= max(p["latitude"] for p in country) + 0.5

@@ -4,7 +4,8 @@
       2. normalized  the normalised forms are equal (eventdw.names.normalize_name: transliteration,
                      accents, punctuation, hyphens, Arabic article variants), score 1.0;
       3. fuzzy       the normalised forms are at least `threshold` similar (Jaro-Winkler), compared only
-                     between names that share their first letter; score = the similarity.
+                     between names that share their first letter (and, when fuzzy is a context stage,
+                     only with candidates of the spelling's countries or of none); score = the similarity.
 
     Context. Each spelling comes with the countries its text is about (spelling_context: ISO alpha-2
     codes joined by commas, '' when none is known). A candidate of a stage listed in `context_stages`
@@ -115,6 +116,35 @@ normalized_matches as (
         )
 ),
 
+{%- if 'fuzzy' in context_stages %}
+-- Fuzzy candidates are compared only within the spelling's context (a near spelling never crosses a border):
+-- each distinct (form, context) against the forms of the candidates of its countries, or of no country.
+unmatched_forms as (
+    select distinct spelling_normalized, spelling_context
+    from spellings_normalized
+    where spelling_key not in (select spelling_key from exact_matches where may_be_taken)
+        and spelling_key not in (select spelling_key from normalized_matches where may_be_taken)
+        and spelling_normalized <> ''
+),
+
+candidate_forms as (
+    select distinct name_normalized, country_iso2 from candidates
+),
+
+similar_forms as (
+    select distinct
+        unmatched_forms.spelling_normalized,
+        unmatched_forms.spelling_context,
+        candidate_forms.name_normalized,
+        {{ string_similarity('unmatched_forms.spelling_normalized', 'candidate_forms.name_normalized') }}
+            as similarity
+    from unmatched_forms
+    inner join candidate_forms
+        on substr(candidate_forms.name_normalized, 1, 1) = substr(unmatched_forms.spelling_normalized, 1, 1)
+        and (candidate_forms.country_iso2 is null
+            or {{ list_contains_text('unmatched_forms.spelling_context', 'candidate_forms.country_iso2') }})
+),
+{%- else %}
 unmatched_forms as (
     select distinct spelling_normalized
     from spellings_normalized
@@ -130,6 +160,7 @@ candidate_forms as (
 similar_forms as (
     select
         unmatched_forms.spelling_normalized,
+        cast(null as varchar) as spelling_context,
         candidate_forms.name_normalized,
         {{ string_similarity('unmatched_forms.spelling_normalized', 'candidate_forms.name_normalized') }}
             as similarity
@@ -137,6 +168,7 @@ similar_forms as (
     inner join candidate_forms
         on substr(candidate_forms.name_normalized, 1, 1) = substr(unmatched_forms.spelling_normalized, 1, 1)
 ),
+{%- endif %}
 
 fuzzy_matches as (
     select
@@ -148,7 +180,11 @@ fuzzy_matches as (
         {{ in_context }} as is_in_context,
         {% if 'fuzzy' in context_stages %}{{ in_context }}{% else %}true{% endif %} as may_be_taken
     from spellings_normalized
-    inner join similar_forms on similar_forms.spelling_normalized = spellings_normalized.spelling_normalized
+    inner join similar_forms
+        on similar_forms.spelling_normalized = spellings_normalized.spelling_normalized
+        {%- if 'fuzzy' in context_stages %}
+        and similar_forms.spelling_context = spellings_normalized.spelling_context
+        {%- endif %}
     inner join candidates on candidates.name_normalized = similar_forms.name_normalized
     where similar_forms.similarity >= {{ threshold }}
         and {{ valid_on_date }}

@@ -88,18 +88,37 @@ def _path_options(command: Callable[..., None]) -> Callable[..., None]:
             show_default=True,
             help="Where the Great Expectations data docs (HTML) go.",
         ),
+        click.option(
+            "--countries",
+            envvar="EVENTDW_COUNTRIES",
+            default="",
+            metavar="CODES",
+            help="Narrow the gazetteer to these countries' places (ISO alpha-2 codes, e.g. SD,TD,SS; also the "
+            "EVENTDW_COUNTRIES setting). Default: the whole world.",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
     return command
 
 
+def _use_countries(countries: str) -> None:
+    """Hand --countries to the gazetteer, which reads the EVENTDW_COUNTRIES setting."""
+    if countries:
+        os.environ["EVENTDW_COUNTRIES"] = countries
+    else:
+        os.environ.pop("EVENTDW_COUNTRIES", None)
+
+
 @main.command()
 @_path_options
 @click.option("--verbose", is_flag=True, help="Show Prefect's logs.")
-def run(seeds_dir: Path, warehouse: Path, exports_dir: Path, data_docs_dir: Path, verbose: bool) -> None:
+def run(
+    seeds_dir: Path, warehouse: Path, exports_dir: Path, data_docs_dir: Path, countries: str, verbose: bool
+) -> None:
     """Load the inputs, build the marts, check them and export them."""
     _quiet(verbose)
+    _use_countries(countries)
     import duckdb
 
     from eventdw.export import ExportError, check_exports_dir
@@ -171,9 +190,12 @@ def run(seeds_dir: Path, warehouse: Path, exports_dir: Path, data_docs_dir: Path
 @_path_options
 @click.option("--cron", required=True, help='When to run, as a cron expression: "0 6 * * *" is 06:00 every day.')
 @click.option("--timezone", default="UTC", show_default=True, help="The time zone the cron expression is in.")
-def serve(seeds_dir: Path, warehouse: Path, exports_dir: Path, data_docs_dir: Path, cron: str, timezone: str) -> None:
+def serve(
+    seeds_dir: Path, warehouse: Path, exports_dir: Path, data_docs_dir: Path, countries: str, cron: str, timezone: str
+) -> None:
     """Register the main job with the Prefect server on a cron schedule, and run it when due."""
     _quiet(verbose=True)
+    _use_countries(countries)
     from prefect import serve as prefect_serve
 
     from eventdw.schedule import ScheduleError, scheduled_deployment

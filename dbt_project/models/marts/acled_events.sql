@@ -73,7 +73,7 @@ final as (
         cast(null as varchar) as region,
         events.country_name as country,
         events.admin1_name as admin1,
-        cast(null as varchar) as admin2,
+        events.admin2_name as admin2,
         cast(null as varchar) as admin3,
         events.place_name as location,
         events.latitude,

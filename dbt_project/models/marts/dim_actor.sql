@@ -1,9 +1,9 @@
--- Canonical actors, plus one "unresolved" member per spelling that matched no actor, so that every
+-- Canonical actors (curated, and composed of a country and an agent: int_actors_unioned), plus one "unresolved" member per spelling that matched no actor, so that every
 -- mention keeps its actor and the coder can see what to add to seeds/reference/actor_aliases.csv.
 with
 
 actors as (
-    select * from {{ ref('stg_reference__actors') }}
+    select * from {{ ref('int_actors_unioned') }}
 ),
 
 actor_aliases as (

@@ -1,4 +1,4 @@
--- Every place of the gazetteer (GeoNames places, ISO regions, countries, the curated supplement),
+-- Every place of the gazetteer (GeoNames places, districts, regions, countries, the curated supplement),
 -- plus one "unresolved" member per location spelling that matched no place.
 with
 
@@ -16,8 +16,10 @@ known_places as (
         place_name,
         place_type,
         geonames_id,
+        geonames_admin1_code,
         admin1_iso,
         admin1_name,
+        admin2_name,
         country_iso2,
         country_iso3,
         country_name,
@@ -36,8 +38,10 @@ unresolved_places as (
         min(location_text) as place_name,
         'unresolved' as place_type,
         cast(null as bigint) as geonames_id,
+        cast(null as varchar) as geonames_admin1_code,
         cast(null as varchar) as admin1_iso,
         cast(null as varchar) as admin1_name,
+        cast(null as varchar) as admin2_name,
         cast(null as varchar) as country_iso2,
         cast(null as varchar) as country_iso3,
         cast(null as varchar) as country_name,

@@ -28,14 +28,15 @@ final as (
         events.time_precision,
         events.actor1_id,
         actor1.actor_name as actor1_name,
-        actor1.acled_inter_code as actor1_inter_code,
+        events.actor1_inter_code,
         events.actor2_id,
         actor2.actor_name as actor2_name,
-        actor2.acled_inter_code as actor2_inter_code,
+        events.actor2_inter_code,
         events.place_id,
         places.place_name,
         places.place_type,
         places.admin1_name,
+        places.admin2_name,
         -- Where an analyst groups the event by region: its first-level region (ACLED's admin1); a country-level
         -- event under its country, marked as such; an unresolved place under its spelling.
         case

@@ -26,7 +26,11 @@ mentions as (
 ),
 
 actors as (
-    select * from {{ ref('stg_reference__actors') }}
+    select * from {{ ref('int_actors_unioned') }}
+),
+
+places as (
+    select * from {{ ref('int_places_unioned') }}
 ),
 
 acled_event_types as (
@@ -110,8 +114,9 @@ events_joined as (
                 or mentions_aggregated.any_acled_sub_event_type is not null then 'coder'
             when crosswalk_matches.acled_sub_event_type is not null then 'cameo crosswalk'
         end as acled_type_source,
-        actor1.acled_inter_code as actor1_inter_code,
-        actor2.acled_inter_code as actor2_inter_code,
+        -- A state's forces acting in another country are External/Other forces there (ACLED inter 8).
+        {{ inter_code_at_place('actor1', 'event_places') }} as actor1_inter_code,
+        {{ inter_code_at_place('actor2', 'event_places') }} as actor2_inter_code,
         representatives.actor2_id is null as has_no_actor2,
         mentions_aggregated.fatalities_low as fatalities,
         mentions_aggregated.fatalities_low,
@@ -128,6 +133,7 @@ events_joined as (
         on crosswalk_matches.event_id = representatives.event_id and crosswalk_matches.prefix_rank = 1
     left join actors as actor1 on actor1.actor_id = representatives.actor1_id
     left join actors as actor2 on actor2.actor_id = representatives.actor2_id
+    left join places as event_places on event_places.place_id = representatives.place_id
 ),
 
 final as (
@@ -147,6 +153,8 @@ final as (
         acled_event_types.acled_event_type,
         events_joined.acled_sub_event_type,
         events_joined.acled_type_source,
+        events_joined.actor1_inter_code,
+        case when events_joined.has_no_actor2 then 0 else events_joined.actor2_inter_code end as actor2_inter_code,
         case
             when events_joined.actor1_inter_code is null then null
             when events_joined.has_no_actor2 then events_joined.actor1_inter_code * 10

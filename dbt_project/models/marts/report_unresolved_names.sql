@@ -1,5 +1,7 @@
 -- The spellings that resolved to nothing, for the coder to act on: what was written, how often, in which
--- articles, and the nearest known name (below the fuzzy threshold) as a hint. Add the spelling to
+-- articles, and the nearest known name (below the fuzzy threshold) as a hint. An actor spelling with a
+-- country word in it ("Chadian border guards") also lists the agent words the dictionary knows, which
+-- composed with that country would have resolved. Add the spelling to
 -- seeds/reference/actor_aliases.csv or place_aliases.csv, or fix the coding, and run again.
 with
 
@@ -75,6 +77,26 @@ nearest as (
         and substr(known_names.name_normalized, 1, 1) = substr(grouped.spelling_normalized, 1, 1)
 ),
 
+-- The country words an unresolved actor spelling holds, as whole words ("chadian" in "chadian border guards").
+country_words as (
+    select
+        grouped.spelling_normalized,
+        {{ sorted_distinct_join("forms.form || ' (' || forms.country_name || ')'", ', ') }} as country_words
+    from grouped
+    inner join (
+        select form, country_name, {{ normalize_name('form') }} as form_normalized
+        from {{ ref('stg_reference__country_forms') }}
+    ) as forms
+        on ' ' || grouped.spelling_normalized || ' ' like '% ' || forms.form_normalized || ' %'
+    where grouped.name_kind = 'actor'
+    group by grouped.spelling_normalized
+),
+
+agent_words as (
+    select {{ sorted_distinct_join('agent_word', ', ') }} as agent_words
+    from {{ ref('stg_reference__actor_agents') }}
+),
+
 nearest_ranked as (
     select
         *,
@@ -106,8 +128,15 @@ final as (
                 || '): check the date, or the alias''s valid_from/valid_to'
             else 'no known name is similar enough: add an alias, or fix the spelling'
         end as reason,
-        grouped.refused_candidates
+        grouped.refused_candidates,
+        case when country_words.country_words is not null then
+            'country word ' || country_words.country_words || ' found; agent words the dictionary knows: '
+            || agent_words.agent_words || ' (add one to seeds/reference/actor_agents.csv, or an alias)'
+        end as composition_hint
     from grouped
+    cross join agent_words
+    left join country_words
+        on grouped.name_kind = 'actor' and country_words.spelling_normalized = grouped.spelling_normalized
     left join nearest_ranked
         on nearest_ranked.name_kind = grouped.name_kind
         and nearest_ranked.spelling_normalized = grouped.spelling_normalized

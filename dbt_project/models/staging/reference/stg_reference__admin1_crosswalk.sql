@@ -8,7 +8,8 @@ renamed as (
     select
         trim(country_iso2) as country_iso2,
         trim(geonames_admin1_code) as geonames_admin1_code,
-        trim(iso_3166_2) as iso_3166_2
+        trim(iso_3166_2) as iso_3166_2,
+        nullif(trim(admin1_name), '') as admin1_name
     from source
 )
 

@@ -10,6 +10,8 @@ renamed as (
         place_name,
         country_iso2,
         admin1_code as geonames_admin1_code,
+        admin1_region_key,
+        admin2_name,
         latitude,
         longitude,
         population
