@@ -183,26 +183,68 @@ from names
 inner join places on places.place_id = names.place_id
 where eventdw_normalize_name(names.name) <> '';
 
--- Actors: aliases and canonical names, each valid while both it and its actor are (both days included).
+-- Actors: aliases, canonical names and the names composed of a country form and an agent word, each valid
+-- while both it and its actor are (both days included). Every country has one composed actor per kind of
+-- agent, unless a curated actor is that kind (same CAMEO code and ACLED type): then its names mean that one.
 create or replace table floor_actor_names as
-with actors as (
+with curated as (
     select
         trim(actor_id) as actor_id, trim(actor_name) as actor_name, countries.country_iso2,
+        trim(cameo_actor_code) || ':' || trim(acled_inter_code) as composition_key,
         cast(nullif(trim(valid_from), '') as date) as valid_from, cast(nullif(trim(valid_to), '') as date) as valid_to
     from raw.ref_actors
     left join raw.geonames_countries as countries on countries.country_iso3 = trim(ref_actors.country_iso3)
 ),
+agents as (
+    select trim(agent_word) as word, trim(actor_kind) as kind, trim(cameo_agent_code) as code,
+        trim(acled_inter_code) as inter, trim(acled_actor_name) as acled_name
+    from raw.ref_actor_agents
+),
+composed as (
+    select 'composite:' || countries.country_iso3 || ':' || kinds.kind as actor_id,
+        replace(kinds.acled_name, '{country}', countries.country_name) as actor_name, countries.country_iso2,
+        countries.country_iso3 || kinds.code || ':' || kinds.inter as composition_key,
+        cast(null as date) as valid_from, cast(null as date) as valid_to
+    from raw.geonames_countries as countries
+    cross join (select distinct kind, code, inter, acled_name from agents) as kinds
+    where countries.country_iso3 || kinds.code || ':' || kinds.inter not in (select composition_key from curated)
+),
+actors as (
+    select * from curated
+    union all
+    select * from composed
+),
+composed_names as (
+    select
+        coalesce(curated.actor_id, 'composite:' || forms.country_iso3 || ':' || agents.kind) as actor_id,
+        lower(forms.form) as form_lower, eventdw_normalize_name(forms.form) as form_normalized,
+        forms.form_kind, lower(agents.word) as word_lower, eventdw_normalize_name(agents.word) as word_normalized
+    from raw.country_forms as forms
+    cross join agents
+    left join curated on curated.composition_key = forms.country_iso3 || agents.code || ':' || agents.inter
+),
 names as (
-    select trim(actor_id) as actor_id, trim(alias) as name, 0 as source_rank,
+    select trim(actor_id) as actor_id, lower(trim(alias)) as name_lower,
+        eventdw_normalize_name(trim(alias)) as name_normalized, 0 as source_rank,
         cast(nullif(trim(valid_from), '') as date) as valid_from, cast(nullif(trim(valid_to), '') as date) as valid_to
     from raw.ref_actor_aliases
     union all
-    select actor_id, actor_name, 1, valid_from, valid_to from actors
+    select actor_id, lower(actor_name), eventdw_normalize_name(actor_name), 1, valid_from, valid_to from actors
+    union all
+    select actor_id, form_lower || ' ' || word_lower, form_normalized || ' ' || word_normalized, 2, null, null
+    from composed_names
+    union all
+    select actor_id, word_lower || ' of ' || form_lower, word_normalized || ' of ' || form_normalized, 2, null, null
+    from composed_names
+    union all
+    select actor_id, form_lower || '''s ' || word_lower, form_normalized || 's ' || word_normalized, 2, null, null
+    from composed_names
+    where form_kind <> 'demonym'
 )
 select
     names.actor_id as entity_id,
-    lower(names.name) as name_lower,
-    eventdw_normalize_name(names.name) as name_normalized,
+    names.name_lower,
+    names.name_normalized,
     names.source_rank,
     0 as weight,
     greatest(names.valid_from, actors.valid_from) as valid_from,
