@@ -239,17 +239,17 @@ def test_a_name_shared_by_two_countries_goes_to_the_one_in_context(world_db):
 def test_regions_carry_english_names_and_geonames_codes(world_db):
     rows = world_db.execute(
         """
-        select place_id, place_name, geonames_admin1_code, admin1_iso
+        select place_id, place_name, geonames_id, geonames_admin1_code, admin1_iso
         from marts.dim_place
         where place_id in ('iso3166:SD-DN', 'iso3166:UA-14', 'iso3166:SY-HL', 'iso3166:CD-NK')
         order by place_id
         """
     ).fetchall()
     assert rows == [
-        ("iso3166:CD-NK", "Nord-Kivu", "CD.11", "CD-NK"),
-        ("iso3166:SD-DN", "North Darfur", "SD.55", "SD-DN"),
-        ("iso3166:SY-HL", "Aleppo", "SY.09", "SY-HL"),
-        ("iso3166:UA-14", "Donetsk", "UA.05", "UA-14"),
+        ("iso3166:CD-NK", "Nord-Kivu", 206938, "CD.11", "CD-NK"),
+        ("iso3166:SD-DN", "North Darfur", 408666, "SD.55", "SD-DN"),
+        ("iso3166:SY-HL", "Aleppo", 170062, "SY.09", "SY-HL"),
+        ("iso3166:UA-14", "Donetsk", 709716, "UA.05", "UA-14"),
     ]
 
 

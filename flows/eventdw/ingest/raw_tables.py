@@ -104,6 +104,7 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("region_key", "varchar"),
         ("country_iso2", "varchar"),
         ("geonames_admin1_code", "varchar"),
+        ("geonames_id", "bigint"),
         ("iso_3166_2", "varchar"),
         ("region_name", "varchar"),
         ("matched_places", "bigint"),

@@ -9,6 +9,7 @@ renamed as (
         region_key,
         country_iso2,
         geonames_admin1_code,
+        geonames_id,
         iso_3166_2,
         region_name,
         matched_places,
