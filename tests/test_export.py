@@ -65,18 +65,37 @@ def test_acled_row_for_the_capture_of_deir_ez_zor(seed_run):
         if r["event_date"] == "2024-12-06"
         and r["location"] == "Deir ez-Zor"
         and r["actor1"] == "Syrian Democratic Forces"
-        and r["inter2"] == "1"
+        and r["inter2"] == "State forces"
     ]
     assert row["event_id_cnty"].startswith("SYR")
     assert (row["inter1"], row["interaction"], row["iso"], row["country"], row["admin1"]) == (
-        "2",
-        "12",
+        "Rebel group",
+        "State forces-Rebel group",  # ACLED's current format: names, the smaller code first
         "760",
         "Syria",
         "Deir ez-Zor",  # the English name (the curated crosswalk), not pycountry's "Dayr az Zawr"
     )
     assert (row["fatalities"], row["tags"]) == ("0", "eventdw: fatalities unknown")
     assert len(row["source"].split("; ")) == 4
+
+
+def test_acled_inter_types_as_numbers_on_request(seed_run, tmp_path, monkeypatch):
+    """The current names by default; ACLED's older numbers with --acled-inter-numeric, row for row."""
+    _, named = _acled_rows(seed_run.exports_dir)
+    monkeypatch.setenv("EVENTDW_ACLED_INTER_NUMERIC", "1")
+    export.export_marts(seed_run.warehouse, tmp_path / "numeric", "numeric")
+    _, numbered = _acled_rows(tmp_path / "numeric")
+    assert [row["event_id_cnty"] for row in numbered] == [row["event_id_cnty"] for row in named]
+    pairs = {
+        (a["inter1"], a["inter2"], a["interaction"], b["inter1"], b["inter2"], b["interaction"])
+        for a, b in zip(named, numbered, strict=True)
+    }
+    assert ("Rebel group", "State forces", "State forces-Rebel group", "2", "1", "12") in pairs
+    assert ("State forces", "", "State forces only", "1", "0", "10") in pairs
+    assert ("State forces", "External/Other forces", "State forces-External/Other forces", "1", "8", "18") in pairs
+    for row in numbered:
+        codes = sorted(int(code) for code in (row["inter1"], row["inter2"]) if code != "0")
+        assert int(row["interaction"]) == (codes[0] * 10 + codes[1] if len(codes) == 2 else codes[0] * 10)
 
 
 def test_year_precision_events_are_tagged_not_misdated(seed_run):

@@ -308,3 +308,35 @@ def test_a_countries_setting_that_names_no_country_is_refused_in_one_line(monkey
         gazetteer.gazetteer_countries()
     assert str(error.value).startswith(f"EVENTDW_COUNTRIES={setting!r}: ")
     assert "\n" not in str(error.value)
+
+
+def test_the_acled_export_names_actor_types_and_flags_unknown_actors(world_db):
+    rows = world_db.execute(
+        """
+        select location, actor1, inter1, actor2, inter2, interaction, tags
+        from marts.acled_events
+        where location in ('Tripoli', 'Kharkiv') and event_date = date '2024-12-01' or location = 'Kharkiv'
+        order by location, actor1
+        """
+    ).fetchall()
+    assert rows == [
+        (
+            "Kharkiv",
+            "Military Forces of Russia",
+            "External/Other forces",
+            "Civilians (Ukraine)",
+            "Civilians",
+            "Civilians-External/Other forces",
+            "eventdw: fatalities unknown",
+        ),
+        ("Tripoli", "Armed men", None, None, None, None, "eventdw: fatalities unknown; eventdw: actor1 unresolved"),
+        (
+            "Tripoli",
+            "Hezbollah",
+            "Political militia",
+            "Military Forces of Lebanon",
+            "State forces",
+            "State forces-Political militia",
+            "eventdw: fatalities unknown",
+        ),
+    ]

@@ -96,29 +96,47 @@ def _path_options(command: Callable[..., None]) -> Callable[..., None]:
             help="Narrow the gazetteer to these countries' places (ISO alpha-2 codes, e.g. SD,TD,SS; also the "
             "EVENTDW_COUNTRIES setting). Default: the whole world.",
         ),
+        click.option(
+            "--acled-inter-numeric",
+            is_flag=True,
+            envvar="EVENTDW_ACLED_INTER_NUMERIC",
+            help="Write acled_events.csv's actor types and interaction as ACLED's older numbers (2, 27) instead of "
+            "its current names ('Rebel group', 'Rebel group-Civilians'); also the EVENTDW_ACLED_INTER_NUMERIC setting.",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
     return command
 
 
-def _use_countries(countries: str) -> None:
-    """Hand --countries to the gazetteer, which reads the EVENTDW_COUNTRIES setting."""
+def _use_settings(countries: str, acled_inter_numeric: bool) -> None:
+    """Hand --countries to the gazetteer and --acled-inter-numeric to the export, which read them as the
+    EVENTDW_COUNTRIES and EVENTDW_ACLED_INTER_NUMERIC settings."""
     if countries:
         os.environ["EVENTDW_COUNTRIES"] = countries
     else:
         os.environ.pop("EVENTDW_COUNTRIES", None)
+    if acled_inter_numeric:
+        os.environ["EVENTDW_ACLED_INTER_NUMERIC"] = "1"
+    else:
+        os.environ.pop("EVENTDW_ACLED_INTER_NUMERIC", None)
 
 
 @main.command()
 @_path_options
 @click.option("--verbose", is_flag=True, help="Show Prefect's logs.")
 def run(
-    seeds_dir: Path, warehouse: Path, exports_dir: Path, data_docs_dir: Path, countries: str, verbose: bool
+    seeds_dir: Path,
+    warehouse: Path,
+    exports_dir: Path,
+    data_docs_dir: Path,
+    countries: str,
+    acled_inter_numeric: bool,
+    verbose: bool,
 ) -> None:
     """Load the inputs, build the marts, check them and export them."""
     _quiet(verbose)
-    _use_countries(countries)
+    _use_settings(countries, acled_inter_numeric)
     import duckdb
 
     from eventdw.export import ExportError, check_exports_dir
@@ -191,11 +209,18 @@ def run(
 @click.option("--cron", required=True, help='When to run, as a cron expression: "0 6 * * *" is 06:00 every day.')
 @click.option("--timezone", default="UTC", show_default=True, help="The time zone the cron expression is in.")
 def serve(
-    seeds_dir: Path, warehouse: Path, exports_dir: Path, data_docs_dir: Path, countries: str, cron: str, timezone: str
+    seeds_dir: Path,
+    warehouse: Path,
+    exports_dir: Path,
+    data_docs_dir: Path,
+    countries: str,
+    acled_inter_numeric: bool,
+    cron: str,
+    timezone: str,
 ) -> None:
     """Register the main job with the Prefect server on a cron schedule, and run it when due."""
     _quiet(verbose=True)
-    _use_countries(countries)
+    _use_settings(countries, acled_inter_numeric)
     from prefect import serve as prefect_serve
 
     from eventdw.schedule import ScheduleError, scheduled_deployment

@@ -72,6 +72,7 @@ DIMENSIONS = {
     "report_unresolved_names": "name_kind, spelling_normalized",
     "acled_events": "event_date, event_id_cnty",
 }
+ACLED_INTER_NUMERIC_SETTING = "EVENTDW_ACLED_INTER_NUMERIC"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a CSV text cell starting so gets a ' in front (OWASP)
 CHOOSE = "choose an empty or new folder"
 AT_FDCWD = -100  # renameat2's "relative to the current folder"
@@ -383,7 +384,8 @@ def _write(con: duckdb.DuckDBPyConnection, staging: Path, run_id: str) -> dict[s
         con.execute(f"copy (select * from marts.{table} order by {key}) to {_sql_string(target)} (format parquet)")
     # ACLED's own tooling reads CSV: the ACLED-format events also as acled_events.csv, copied from the
     # Parquet file just written, which holds them in order (insertion order is preserved: no sort again).
-    _write_csv(con, f"read_parquet({_sql_string(staging / 'acled_events.parquet')})", staging / "acled_events.csv")
+    acled = f"read_parquet({_sql_string(staging / 'acled_events.parquet')})"
+    _write_csv(con, _numeric_inter(acled) if acled_inter_numeric() else acled, staging / "acled_events.csv")
     files = [
         {"path": str(path.relative_to(staging)), "rows": _parquet_rows(path), "sha256": _sha256(path)}
         for path in sorted(staging.rglob("*.parquet"))
@@ -397,6 +399,37 @@ def _write(con: duckdb.DuckDBPyConnection, staging: Path, run_id: str) -> dict[s
     }
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return rows
+
+
+def acled_inter_numeric() -> bool:
+    """Whether acled_events.csv gives ACLED's actor types as the older numbers (EVENTDW_ACLED_INTER_NUMERIC,
+    `eventdw run --acled-inter-numeric`), as ACLED's API does with inter_num=1."""
+    return os.environ.get(ACLED_INTER_NUMERIC_SETTING, "").strip().lower() in ("1", "true", "yes")
+
+
+def _numeric_inter(acled: str) -> str:
+    """The ACLED rows of `acled` with inter1, inter2 and interaction as numbers: a missing actor2 is 0, and
+    the interaction the two codes, the smaller first (a lone actor's code times ten)."""
+    return f"""(
+        select acled.* replace (
+            type1.inter_code as inter1,
+            coalesce(type2.inter_code, 0) as inter2,
+            case
+                when type2.inter_code is null then type1.inter_code * 10
+                else least(type1.inter_code, type2.inter_code) * 10 + greatest(type1.inter_code, type2.inter_code)
+            end as interaction
+        )
+        from {acled} as acled
+        left join (
+            select cast(trim(inter_code) as integer) as inter_code, trim(inter_type) as inter_type
+            from raw.ref_acled_actor_types
+        ) as type1 on type1.inter_type = acled.inter1
+        left join (
+            select cast(trim(inter_code) as integer) as inter_code, trim(inter_type) as inter_type
+            from raw.ref_acled_actor_types
+        ) as type2 on type2.inter_type = acled.inter2
+        order by acled.event_date, acled.event_id_cnty
+    )"""
 
 
 def _write_csv(con: duckdb.DuckDBPyConnection, source: str, target: Path) -> None:

@@ -1,8 +1,11 @@
--- fact_events in ACLED's flat export format (ACLED's column names and order, one row per event), so that
--- tooling written for ACLED downloads reads the warehouse unchanged. Where eventdw knows more than ACLED's
--- format can hold, it says so in `tags`:
+-- fact_events in ACLED's current export format (ACLED's column names and order, one row per event), so that
+-- tooling written for ACLED downloads reads the warehouse unchanged. The actor types are ACLED's names
+-- ("Rebel group"), the interaction the two joined smaller code first ("State forces-Rebel group", or
+-- "Protesters only"), as ACLED writes them since 2023 (the export's --acled-inter-numeric gives the older
+-- numbers). Where eventdw knows more than ACLED's format can hold, it says so in `tags`:
 --   * time_precision 4 (year) does not exist in ACLED: exported as 3, tagged "eventdw: year precision";
---   * ACLED records unknown fatalities as 0: exported as 0, tagged "eventdw: fatalities unknown".
+--   * ACLED records unknown fatalities as 0: exported as 0, tagged "eventdw: fatalities unknown";
+--   * an actor or place no reference knows is exported as written, tagged "eventdw: actor1 unresolved".
 -- `timestamp` is the last report's date (epoch seconds), not the export time, so exports are reproducible.
 --
 -- Incremental runs delete, then rebuild, the rows of the events regrouped in this run and of the events
@@ -36,6 +39,10 @@ articles as (
     select * from {{ ref('dim_article') }}
 ),
 
+actor_types as (
+    select * from {{ ref('stg_reference__acled_actor_types') }}
+),
+
 first_reports as (
     select
         mentions.event_id,
@@ -59,11 +66,16 @@ final as (
         events.acled_sub_event_type as sub_event_type,
         events.actor1_name as actor1,
         cast(null as varchar) as assoc_actor_1,
-        events.actor1_inter_code as inter1,
+        type1.acled_inter_type as inter1,
         events.actor2_name as actor2,
         cast(null as varchar) as assoc_actor_2,
-        case when events.actor2_id is null then 0 else events.actor2_inter_code end as inter2,
-        events.interaction,
+        type2.acled_inter_type as inter2,
+        case
+            when events.actor2_id is null then type1.acled_inter_type || ' only'
+            when events.actor1_inter_code <= events.actor2_inter_code
+                then type1.acled_inter_type || '-' || type2.acled_inter_type
+            else type2.acled_inter_type || '-' || type1.acled_inter_type
+        end as interaction,
         case
             when events.acled_disorder_type like 'Political violence%'
                 and (events.actor1_inter_code = 7 or events.actor2_inter_code = 7)
@@ -86,11 +98,16 @@ final as (
         nullif(concat_ws(
             '; ',
             case when events.time_precision = 4 then 'eventdw: year precision' end,
-            case when events.fatalities is null then 'eventdw: fatalities unknown' end
+            case when events.fatalities is null then 'eventdw: fatalities unknown' end,
+            case when events.actor1_id like 'unresolved:%' then 'eventdw: actor1 unresolved' end,
+            case when events.actor2_id like 'unresolved:%' then 'eventdw: actor2 unresolved' end,
+            case when events.place_id like 'unresolved:%' then 'eventdw: location unresolved' end
         ), '') as tags,
         cast(epoch(cast(events.last_reported_date as timestamp)) as bigint) as timestamp
     from events
     left join first_reports on first_reports.event_id = events.event_id and first_reports.report_rank = 1
+    left join actor_types as type1 on type1.acled_inter_code = events.actor1_inter_code
+    left join actor_types as type2 on type2.acled_inter_code = events.actor2_inter_code and events.actor2_id is not null
 )
 
 select * from final

@@ -49,6 +49,7 @@ REFERENCE_FILES: dict[str, tuple[str, ...]] = {
     ),
     "place_aliases": ("alias", "place_ref"),
     "acled_event_types": ("disorder_type", "event_type", "sub_event_type"),
+    "acled_actor_types": ("inter_code", "inter_type"),
     "cameo_to_acled": ("cameo_code", "acled_event_type", "acled_sub_event_type"),
     "admin1_crosswalk": ("country_iso2", "geonames_admin1_code", "iso_3166_2", "admin1_name"),
     "actor_agents": ("agent_word", "actor_kind", "cameo_agent_code", "acled_inter_code", "acled_actor_name"),
