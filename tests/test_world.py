@@ -193,9 +193,10 @@ EXPECTED = [
     (3671916, "CO-CAU", "CO", ("eln", "COLREB", 2), ("composite:COL:military", "COLMIL", 1)),
     (184745, "KE-30", "KE", ("composite:KEN:police", "KENCOP", 1), ("composite:KEN:protesters", "KENCVL", 6)),
     (198629, "KE-44", "KE", ("composite:KEN:protesters", "KENCVL", 6), None),
-    (245785, "TD-OD", "TD", ("composite:TCD:military", "TCDMIL", 1), ("unresolved:gunmen", None, None)),
+    # "gunmen" alone, in a text about Chad: ACLED's Unidentified Armed Group (Chad)
+    (245785, "TD-OD", "TD", ("composite:TCD:military", "TCDMIL", 1), ("composite:TCD:armed_group", "TCDUAF", 3)),
     (266826, "LB-AS", "LB", ("hezbollah", "LBNUAF", 3), ("composite:LBN:military", "LBNMIL", 1)),
-    (2210247, "LY-TB", "LY", ("unresolved:armed men", None, None), None),
+    (2210247, "LY-TB", "LY", ("composite:LBY:armed_group", "LBYUAF", 3), None),  # the dateline says Libya
     (1176734, "PK-SD", "PK", ("composite:PAK:police", "PAKCOP", 1), ("composite:PAK:protesters", "PAKCVL", 6)),
     (245785, "TD-OD", "TD", ("unresolved:chadian border guards", None, None), None),
 ]
@@ -315,7 +316,7 @@ def test_the_acled_export_names_actor_types_and_flags_unknown_actors(world_db):
         """
         select location, actor1, inter1, actor2, inter2, interaction, tags
         from marts.acled_events
-        where location in ('Tripoli', 'Kharkiv') and event_date = date '2024-12-01' or location = 'Kharkiv'
+        where location in ('Tripoli', 'Kharkiv', 'Maiduguri')
         order by location, actor1
         """
     ).fetchall()
@@ -329,7 +330,15 @@ def test_the_acled_export_names_actor_types_and_flags_unknown_actors(world_db):
             "Civilians-External/Other forces",
             "eventdw: fatalities unknown",
         ),
-        ("Tripoli", "Armed men", None, None, None, None, "eventdw: fatalities unknown; eventdw: actor1 unresolved"),
+        (
+            "Maiduguri",
+            "Boko Haram - Jamaatu Ahli is-Sunnah lid-Dawati wal-Jihad (JAS)",
+            "Rebel group",
+            "farmers",
+            None,
+            None,
+            "eventdw: fatalities unknown; eventdw: actor2 unresolved",
+        ),
         (
             "Tripoli",
             "Hezbollah",
@@ -337,6 +346,15 @@ def test_the_acled_export_names_actor_types_and_flags_unknown_actors(world_db):
             "Military Forces of Lebanon",
             "State forces",
             "State forces-Political militia",
+            "eventdw: fatalities unknown",
+        ),
+        (
+            "Tripoli",
+            "Unidentified Armed Group (Libya)",
+            "Political militia",
+            None,
+            None,
+            "Political militia only",
             "eventdw: fatalities unknown",
         ),
     ]

@@ -3,6 +3,10 @@
 -- resolves to the actor of the event's period. A fuzzy match to an actor of a country the mention's
 -- article is not about (int_articles_located_in_countries) is refused: "Police Forces of Kenia" in a
 -- text about Syria is not the police of Syria.
+-- An agent word written alone ("gunmen", "protesters", "security forces") that resolves to nothing names
+-- that kind of actor of the one country its text is about, as ACLED codes "Unidentified Armed Group
+-- (Chad)": it takes the actor "<country> <agent word>" means on that date (resolution_method 'context').
+-- With no country, or several, it stays unresolved.
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
@@ -71,6 +75,35 @@ resolved as (
     {{ resolve_by_stages('spellings', 'candidates', var('actor_fuzzy_threshold'), ['fuzzy']) }}
 ),
 
+agent_words as (
+    select distinct {{ normalize_name('agent_word') }} as word_normalized, lower(agent_word) as word_lower
+    from {{ ref('stg_reference__actor_agents') }}
+),
+
+countries as (
+    select * from {{ ref('stg_reference__geonames_countries') }}
+),
+
+-- The unresolved agent words of a one-country text, with the actor their composition with the country's
+-- name means on the event's date.
+in_context as (
+    select
+        resolved.spelling_id,
+        min(actor_names.actor_id) as actor_id,
+        count(distinct actor_names.actor_id) as actor_count
+    from resolved
+    inner join spellings on spellings.spelling_id = resolved.spelling_id
+    inner join agent_words on agent_words.word_normalized = resolved.spelling_normalized
+    inner join countries on countries.country_iso2 = spellings.spelling_context
+    inner join actor_names
+        on actor_names.name_lower = lower(countries.country_name) || ' ' || agent_words.word_lower
+        and actor_names.source_rank = 2
+        and (actor_names.valid_from is null or spellings.spelling_date >= actor_names.valid_from)
+        and (actor_names.valid_to is null or spellings.spelling_date <= actor_names.valid_to)
+    where resolved.entity_id is null
+    group by resolved.spelling_id
+),
+
 final as (
     select
         split_part(resolved.spelling_id, ':', 1) as mention_id,
@@ -78,16 +111,18 @@ final as (
         cast(split_part(resolved.spelling_id, ':', 2) as integer) as actor_role,
         resolved.spelling_text as actor_text,
         resolved.spelling_normalized as actor_normalized,
-        coalesce(resolved.entity_id, 'unresolved:' || resolved.spelling_normalized) as actor_id,
-        resolved.entity_id is not null as is_resolved,
-        resolved.resolution_method,
-        resolved.resolution_score,
+        coalesce(resolved.entity_id, in_context.actor_id, 'unresolved:' || resolved.spelling_normalized) as actor_id,
+        coalesce(resolved.entity_id, in_context.actor_id) is not null as is_resolved,
+        case when in_context.actor_id is not null then 'context' else resolved.resolution_method end
+            as resolution_method,
+        case when in_context.actor_id is not null then 1.0 else resolved.resolution_score end as resolution_score,
         resolved.matched_name_count,
         resolved.runner_up_entity_id as runner_up_actor_id,
         resolved.runner_up_score,
         resolved.refused_candidates
     from resolved
     inner join extractions on extractions.mention_id = split_part(resolved.spelling_id, ':', 1)
+    left join in_context on in_context.spelling_id = resolved.spelling_id and in_context.actor_count = 1
 )
 
 select * from final
