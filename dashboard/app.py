@@ -101,9 +101,7 @@ def sidebar_filters(options: FilterOptions) -> EventFilters:
         placeholder="All quad classes",
     )
     actor_names = st.sidebar.multiselect("Actor (as actor 1 or 2)", options.actor_names, placeholder="All actors")
-    governorates = st.sidebar.multiselect(
-        "Governorate (admin1) or country", options.governorates, placeholder="All places"
-    )
+    governorates = st.sidebar.multiselect("Region (admin1) or country", options.governorates, placeholder="All places")
     st.sidebar.caption(
         "Dates follow the coded precision: a week-precision event is dated at its middle, "
         "a month at the 15th, a year (background events) at 1 July."
@@ -270,7 +268,7 @@ def show_event_table(events_frame: pd.DataFrame) -> None:
             "actor1_name": "Actor 1",
             "actor2_name": "Actor 2",
             "place_name": "Place",
-            "governorate": "Governorate",
+            "governorate": "Region (admin1)",
             "cameo": "CAMEO",
             "acled_event_type": "ACLED type",
             "acled_sub_event_type": "ACLED sub-event type",
