@@ -412,22 +412,17 @@ def _numeric_inter(acled: str) -> str:
     the interaction the two codes, the smaller first (a lone actor's code times ten)."""
     return f"""(
         select acled.* replace (
-            type1.inter_code as inter1,
-            coalesce(type2.inter_code, 0) as inter2,
+            type1.acled_inter_code as inter1,
+            coalesce(type2.acled_inter_code, 0) as inter2,
             case
-                when type2.inter_code is null then type1.inter_code * 10
-                else least(type1.inter_code, type2.inter_code) * 10 + greatest(type1.inter_code, type2.inter_code)
+                when type2.acled_inter_code is null then type1.acled_inter_code * 10
+                else least(type1.acled_inter_code, type2.acled_inter_code) * 10
+                    + greatest(type1.acled_inter_code, type2.acled_inter_code)
             end as interaction
         )
         from {acled} as acled
-        left join (
-            select cast(trim(inter_code) as integer) as inter_code, trim(inter_type) as inter_type
-            from raw.ref_acled_actor_types
-        ) as type1 on type1.inter_type = acled.inter1
-        left join (
-            select cast(trim(inter_code) as integer) as inter_code, trim(inter_type) as inter_type
-            from raw.ref_acled_actor_types
-        ) as type2 on type2.inter_type = acled.inter2
+        left join staging.stg_reference__acled_actor_types as type1 on type1.acled_inter_type = acled.inter1
+        left join staging.stg_reference__acled_actor_types as type2 on type2.acled_inter_type = acled.inter2
         order by acled.event_date, acled.event_id_cnty
     )"""
 

@@ -63,37 +63,47 @@ composed_entities as (
         and curated_actors.acled_inter_code = actor_agents.acled_inter_code
 ),
 
+-- Each country form with each agent word, and the actor the composition means.
+compositions as (
+    select
+        composed_entities.actor_id,
+        composed_entities.valid_from,
+        composed_entities.valid_to,
+        country_forms.form_lower,
+        country_forms.form_normalized,
+        country_forms.form_kind,
+        actor_agents.word_lower,
+        actor_agents.word_normalized
+    from composed_entities
+    inner join country_forms on country_forms.country_iso3 = composed_entities.country_iso3
+    inner join actor_agents on actor_agents.agent_word = composed_entities.agent_word
+),
+
 composed_names as (
     select
-        composed_entities.actor_id,
-        country_forms.form_lower || ' ' || actor_agents.word_lower as name_lower,
-        country_forms.form_normalized || ' ' || actor_agents.word_normalized as name_normalized,
-        composed_entities.valid_from,
-        composed_entities.valid_to
-    from composed_entities
-    inner join country_forms on country_forms.country_iso3 = composed_entities.country_iso3
-    inner join actor_agents on actor_agents.agent_word = composed_entities.agent_word
+        actor_id,
+        form_lower || ' ' || word_lower as name_lower,
+        form_normalized || ' ' || word_normalized as name_normalized,
+        valid_from,
+        valid_to
+    from compositions
     union all
     select
-        composed_entities.actor_id,
-        actor_agents.word_lower || ' of ' || country_forms.form_lower,
-        actor_agents.word_normalized || ' of ' || country_forms.form_normalized,
-        composed_entities.valid_from,
-        composed_entities.valid_to
-    from composed_entities
-    inner join country_forms on country_forms.country_iso3 = composed_entities.country_iso3
-    inner join actor_agents on actor_agents.agent_word = composed_entities.agent_word
+        actor_id,
+        word_lower || ' of ' || form_lower,
+        word_normalized || ' of ' || form_normalized,
+        valid_from,
+        valid_to
+    from compositions
     union all
     select
-        composed_entities.actor_id,
-        country_forms.form_lower || '''s ' || actor_agents.word_lower,
-        country_forms.form_normalized || 's ' || actor_agents.word_normalized,
-        composed_entities.valid_from,
-        composed_entities.valid_to
-    from composed_entities
-    inner join country_forms on country_forms.country_iso3 = composed_entities.country_iso3
-    inner join actor_agents on actor_agents.agent_word = composed_entities.agent_word
-    where country_forms.form_kind <> 'demonym'
+        actor_id,
+        form_lower || '''s ' || word_lower,
+        form_normalized || 's ' || word_normalized,
+        valid_from,
+        valid_to
+    from compositions
+    where form_kind <> 'demonym'
 ),
 
 names as (
