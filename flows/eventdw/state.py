@@ -81,8 +81,9 @@ def articles_parsed_before(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[st
     return {row[0]: (row[1], row[2]) for row in con.execute(query, [loader_fingerprint()]).fetchall()}
 
 
-# The reference tables the validation reads: the CAMEO codes, ACLED's sub-event types, the country names.
-VALIDATION_REFERENCES = ("cameo_codes", "ref_acled_event_types", "country_names")
+# The reference tables the validation reads: the CAMEO codes, ACLED's sub-event and actor types, the country
+# names (the imported files' checks read the first three).
+VALIDATION_REFERENCES = ("cameo_codes", "ref_acled_event_types", "ref_acled_actor_types", "country_names")
 
 
 def _validation_references_unchanged(con: duckdb.DuckDBPyConnection, references: dict[str, pa.Table]) -> bool:
@@ -94,6 +95,19 @@ def _validation_references_unchanged(con: duckdb.DuckDBPyConnection, references:
         if not con.execute(f"select * from raw.{name}").to_arrow_table().equals(references[name]):
             return False
     return True
+
+
+def files_imported_before(
+    con: duckdb.DuckDBPyConnection, references: dict[str, pa.Table]
+) -> dict[str, tuple[str, str]]:
+    """Source file -> (hash, raw table) of the ACLED and GDELT files whose rows raw keeps, as read and checked
+    by this loader against the reference lists that `references` (about to replace raw's) holds: none when
+    those changed (see eventdw.ingest.imports.files_imported_before)."""
+    from eventdw.ingest import imports
+
+    if not _validation_references_unchanged(con, references):
+        return {}
+    return imports.files_imported_before(con, loader_fingerprint())
 
 
 def _last_load_intact(con: duckdb.DuckDBPyConnection) -> bool:
@@ -206,6 +220,7 @@ class Changes:
     articles_added: int = 0
     articles_changed: int = 0
     articles_removed: int = 0
+    imported_events_changed: int = 0  # ACLED and GDELT events added, changed or removed
 
     def __bool__(self) -> bool:
         return any(vars(self).values())
@@ -222,6 +237,9 @@ class Changes:
                 if count:
                     parts.append(f"{count} {noun}{'s' if count > 1 else ''} {verb}" if not named else f"{count} {verb}")
                     named = True
+        if self.imported_events_changed:
+            count = self.imported_events_changed
+            parts.append(f"{count} imported event{'s' if count > 1 else ''} added, changed or removed")
         return ", ".join(parts) or "nothing changed"
 
 
@@ -245,6 +263,25 @@ ARTICLES_AS_BUILT = """
     from (select * exclude (loaded_at, parsed_by, file_signature) from raw.articles) as articles
 """
 ROWS_AS_BUILT = "select extraction_id as mention_id, article_id, source_file, row_number, row_hash from raw.extractions"
+# An imported event as the marts see it: a hash of every row about it (an ACLED event's versions and
+# deletions; a GDELT event's rows and its mentions), whichever file holds them.
+IMPORTS_AS_BUILT = """
+    select event_id, md5(string_agg(row_hash, ',' order by row_hash)) as import_hash
+    from (
+        select 'acled:' || event_id_cnty as event_id, md5(cast(to_json(t) as varchar)) as row_hash
+        from (select * exclude (loaded_at, file_sha256) from raw.acled_events) as t
+        union all
+        select 'acled:' || event_id_cnty, md5(cast(to_json(t) as varchar))
+        from (select * exclude (loaded_at, file_sha256) from raw.acled_deletions) as t
+        union all
+        select 'gdelt:' || cast("GLOBALEVENTID" as varchar), md5(cast(to_json(t) as varchar))
+        from (select * exclude (loaded_at, file_sha256) from raw.gdelt_events) as t
+        union all
+        select 'gdelt:' || cast("GLOBALEVENTID" as varchar), md5(cast(to_json(t) as varchar))
+        from (select * exclude (loaded_at, file_sha256) from raw.gdelt_mentions) as t
+    ) as rows
+    group by event_id
+"""
 
 
 def _has_state(con: Any, table: str) -> bool:
@@ -294,6 +331,15 @@ def _changes(con: Any) -> Changes:
         union select article_id_built from row_differences where article_id_built is not null
         """
     )
+    con.execute(
+        f"""
+        create or replace table eventdw_state.imports_to_rebuild as
+        select coalesce(now.event_id, built.event_id) as event_id
+        from ({IMPORTS_AS_BUILT}) as now
+        full outer join eventdw_state.built_imports as built on built.event_id = now.event_id
+        where now.import_hash is distinct from built.import_hash
+        """
+    )
     # A row added where a row was removed (the same file and row number) is that row, changed.
     (added, changed, removed, moved), articles = (
         con.execute(
@@ -321,6 +367,7 @@ def _changes(con: Any) -> Changes:
         articles_added=articles.get("added", 0),
         articles_changed=articles.get("changed", 0),
         articles_removed=articles.get("removed", 0),
+        imported_events_changed=raw_tables.count(con, "imports_to_rebuild", schema="eventdw_state"),
     )
 
 
@@ -332,7 +379,7 @@ def plan_build(warehouse: Path) -> tuple[bool, str, Changes]:
         con.execute("create schema if not exists eventdw_state")
         has_build = _has_state(con, "build")
         last = con.execute("select fingerprint from eventdw_state.build").fetchone() if has_build else None
-        has_built = _has_state(con, "built_rows") and _has_state(con, "built_articles")
+        has_built = all(_has_state(con, table) for table in ("built_rows", "built_articles", "built_imports"))
         if last is None or not has_built:
             reason = "no finished build to add to"
         elif last[0] != _transform_fingerprint(con):
@@ -341,6 +388,9 @@ def plan_build(warehouse: Path) -> tuple[bool, str, Changes]:
             changes = _changes(con)
             return False, str(changes), changes
         con.execute("create or replace table eventdw_state.articles_to_rebuild as select article_id from raw.articles")
+        con.execute(
+            f"create or replace table eventdw_state.imports_to_rebuild as select event_id from ({IMPORTS_AS_BUILT})"
+        )
     return True, reason, Changes()
 
 
@@ -353,4 +403,5 @@ def record_build(warehouse: Path, finished: bool) -> None:
         if finished:
             con.execute(f"create or replace table eventdw_state.built_articles as {ARTICLES_AS_BUILT}")
             con.execute(f"create or replace table eventdw_state.built_rows as {ROWS_AS_BUILT}")
+            con.execute(f"create or replace table eventdw_state.built_imports as {IMPORTS_AS_BUILT}")
             con.execute("insert into eventdw_state.build values (?)", [_transform_fingerprint(con)])

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from eventdw import state
-from eventdw.ingest import articles, extractions, gazetteer, raw_tables, reference, validation
+from eventdw.ingest import articles, extractions, gazetteer, imports, raw_tables, reference, validation
 from eventdw.ingest.files import InputError
 
 if TYPE_CHECKING:
@@ -46,6 +46,8 @@ class LoadSummary:
     extraction_rows_accepted: int
     rejected_rows: int
     extraction_rows_validated: int  # rows validated by this load; the others kept the last load's verdict
+    imported_rows_accepted: int = 0  # rows of ACLED and GDELT files (acled/, gdelt/) in raw
+    imported_rows_rejected: int = 0
 
 
 def _check_folders(seeds_dir: Path) -> None:
@@ -82,9 +84,12 @@ def load_inputs(con: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) ->
     landed_articles, article_rejections = articles.land_articles(
         con, seeds_dir / "articles", loaded_at, state.articles_parsed_before(con), loader
     )
+    imported_before = state.files_imported_before(con, references)
+    imported_files = imports.land_imports(con, seeds_dir, imported_before)
     file_rejections = article_rejections + [r for f in extraction_files for r in f.rejections]
     con.execute("begin transaction")
     try:
+        imports.keep_rejections(con, imported_files)
         keep_verdicts = state.plan_validation(con, references, unchanged_files)
         for name, data in references.items():
             raw_tables.replace(con, name, data)
@@ -94,7 +99,8 @@ def load_inputs(con: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) ->
         _drop_work_tables(con)
         state.keep_rows_as_read(con, extraction_files)
         validation.record_verdicts(con, file_rejections, keep_verdicts, run_id, loaded_at)
-        _record_source_files(con, landed_articles, article_rejections, extraction_files, loaded_at)
+        imported_accepted, imported_rejected = imports.record_imports(con, imported_files, loader, run_id, loaded_at)
+        _record_source_files(con, landed_articles, article_rejections, extraction_files, imported_files, loaded_at)
         read = landed + sum(1 for f in extraction_files for r in f.rejections if r.row_number is not None)
         summary = LoadSummary(
             run_id,
@@ -103,6 +109,8 @@ def load_inputs(con: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) ->
             raw_tables.count(con, "extractions"),
             raw_tables.count(con, "rejected_rows"),
             validated,
+            imported_accepted,
+            imported_rejected,
         )
         _record_load_run(con, summary, seeds_dir, loaded_at)
         con.execute("commit")
@@ -126,14 +134,17 @@ def _record_source_files(
     landed_articles: list[tuple[str, str]],
     article_rejections: list[Rejection],
     extraction_files: list[CsvFile],
+    imported_files: list[imports.ImportedFile],
     loaded_at: datetime,
 ) -> None:
     """Replace raw.source_files with every file read or rejected: the articles, the article files and entries
-    rejected whole, every CSV file and extraction entry. A file rejected without being read has no hash."""
+    rejected whole, every CSV file and extraction entry, every entry of acled/ and gdelt/. A file rejected
+    without being read has no hash."""
     source_files = sorted(
         [(source_file, "article", digest) for source_file, digest in landed_articles]
         + [(r.source_file, "article", r.file_sha256) for r in article_rejections]
-        + [(f.source_file, "extraction", f.file_sha256) for f in extraction_files],
+        + [(f.source_file, "extraction", f.file_sha256) for f in extraction_files]
+        + [(f.source_file, f.input_kind, f.file_sha256) for f in imported_files],
         key=lambda source_file: source_file[:2],
     )
     rows = [

@@ -183,9 +183,12 @@ def count_csv_records(data: bytes) -> int:
     return records - 1 - data.endswith(b"\n")  # less the header, and the empty piece after a last line end
 
 
-def _extra_columns(header: list[str], columns: dict[str, list[str | None]], count: int) -> list[str | None]:
-    """Each of `count` rows' values in the columns of `header` beyond ours, as JSON (None if it has none)."""
-    extras = sorted(name for name in header if name not in EXTRACTION_COLUMNS)
+def extra_columns(
+    header: list[str], columns: dict[str, list[str | None]], count: int, known: tuple[str, ...] = EXTRACTION_COLUMNS
+) -> list[str | None]:
+    """Each of `count` rows' values in the columns of `header` beyond `known` (the extraction columns by
+    default), as JSON (None if it has none)."""
+    extras = sorted(name for name in header if name not in known)
     if not extras:
         return [None] * count
     return [
@@ -200,14 +203,14 @@ def landed_rows(csv_file: CsvFile) -> pa.Table:
     import pyarrow as pa
 
     count = len(csv_file.row_numbers)
-    extra_columns = _extra_columns(csv_file.header, csv_file.columns, count)
+    extras = extra_columns(csv_file.header, csv_file.columns, count)
     return pa.table(
         {
             "source_file": pa.array([csv_file.source_file] * count, pa.string()),
             "row_number": pa.array(csv_file.row_numbers, pa.int64()),
             "file_sha256": pa.array([csv_file.file_sha256] * count, pa.string()),
             **{name: pa.array(csv_file.columns.get(name, [None] * count), pa.string()) for name in EXTRACTION_COLUMNS},
-            "extra_columns": pa.array(extra_columns, pa.string()),
+            "extra_columns": pa.array(extras, pa.string()),
         }
     )
 
@@ -259,7 +262,7 @@ def read_plain_csv(path: str | Path, data: bytes, source_file: str, digest: str,
             "row_number": pa.array(range(2, count + 2), pa.int64()),  # the header is row 1
             "file_sha256": pa.array([digest] * count, pa.string()),
             **{name: values[name] if name in values else pa.nulls(count, pa.string()) for name in EXTRACTION_COLUMNS},
-            "extra_columns": pa.array(_extra_columns(header, extra_values, count), pa.string()),
+            "extra_columns": pa.array(extra_columns(header, extra_values, count), pa.string()),
         }
     )
     return landed.filter(pc.invert(blank_row))  # a row of blank values is a blank line: numbered, skipped

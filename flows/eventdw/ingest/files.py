@@ -150,9 +150,10 @@ def read_regular_file(
 
 
 def scan_folder(
-    folder: Path, extension: str, kind: str, scan_started_ns: int = 0
+    folder: Path, extension: str | tuple[str, ...], kind: str, scan_started_ns: int = 0
 ) -> tuple[list[InputFile], list[Rejection]]:
-    """The files of `folder` to read (named `*{extension}` in any letter case), in name order, and a
+    """The files of `folder` to read (named `*{extension}`, or one of the extensions, in any letter case), in
+    name order, and a
     Rejection of `kind` for every other entry not hidden (see the module docstring). Nothing is opened,
     and no symbolic link is followed out of the inputs folder (`folder`'s parent)."""
     inside, folder_name = {str(folder.parent.resolve()), str(folder.resolve())}, folder.name
@@ -185,7 +186,7 @@ def _is_folder(entry: os.DirEntry[str]) -> bool:
 
 
 def _input_file(
-    entry: os.DirEntry[str], source_file: str, extension: str, inside: set[str], scan_started_ns: int
+    entry: os.DirEntry[str], source_file: str, extension: str | tuple[str, ...], inside: set[str], scan_started_ns: int
 ) -> InputFile:
     """The entry (not a folder, its name UTF-8) as a file to read; FileProblem, without opening it, if it is
     not one."""
@@ -208,9 +209,10 @@ def _input_file(
             raise FileProblem(f"file: {kind}, not a regular file")
     except OSError as error:
         raise FileProblem(f"file: cannot be read ({error.strerror})") from error
-    if entry.name[-len(extension) :].lower() != extension:
-        folder = source_file.split("/", 1)[0]
-        raise FileProblem(f"file: not a {extension} file; eventdw reads only the {extension} files in {folder}/")
+    extensions = (extension,) if isinstance(extension, str) else extension
+    if not entry.name.lower().endswith(extensions):
+        folder, named = source_file.split("/", 1)[0], " or ".join(extensions)
+        raise FileProblem(f"file: not a {named} file; eventdw reads only the {named} files in {folder}/")
     signature = file_signature(status, scan_started_ns)
     return InputFile(entry.name, source_file, status.st_dev, status.st_ino, signature, target)
 

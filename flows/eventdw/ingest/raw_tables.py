@@ -33,6 +33,44 @@ EXTRACTION_OPTIONAL = (
 )
 EXTRACTION_COLUMNS = EXTRACTION_REQUIRED + EXTRACTION_OPTIONAL
 
+# ACLED's export columns: the current format's 31 (since 2023, in order) and the older format's own three.
+# A file must have ACLED_REQUIRED; any other column is kept, as JSON, in `extra_columns`.
+ACLED_COLUMNS = (
+    "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type", "sub_event_type",
+    "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "interaction", "civilian_targeting",
+    "iso", "region", "country", "admin1", "admin2", "admin3", "location", "latitude", "longitude", "geo_precision",
+    "source", "source_scale", "notes", "fatalities", "tags", "timestamp",
+)  # fmt: skip
+ACLED_OLDER_COLUMNS = ("data_id", "event_id_no_cnty", "iso3")
+ACLED_REQUIRED = ("event_id_cnty", "event_date", "event_type", "sub_event_type", "actor1", "latitude", "longitude")
+ACLED_DELETION_COLUMNS = ("event_id_cnty", "deleted_timestamp")
+
+# GDELT 2.0's event (61) and mention (16) columns, in the order of its codebooks (files have no header).
+GDELT_EVENT_COLUMNS = (
+    "GLOBALEVENTID", "SQLDATE", "MonthYear", "Year", "FractionDate",
+    *(
+        f"{actor}{field}"
+        for actor in ("Actor1", "Actor2")
+        for field in (
+            "Code", "Name", "CountryCode", "KnownGroupCode", "EthnicCode", "Religion1Code", "Religion2Code",
+            "Type1Code", "Type2Code", "Type3Code",
+        )
+    ),
+    "IsRootEvent", "EventCode", "EventBaseCode", "EventRootCode", "QuadClass", "GoldsteinScale", "NumMentions",
+    "NumSources", "NumArticles", "AvgTone",
+    *(
+        f"{geo}_{field}"
+        for geo in ("Actor1Geo", "Actor2Geo", "ActionGeo")
+        for field in ("Type", "FullName", "CountryCode", "ADM1Code", "ADM2Code", "Lat", "Long", "FeatureID")
+    ),
+    "DATEADDED", "SOURCEURL",
+)  # fmt: skip
+GDELT_MENTION_COLUMNS = (
+    "GLOBALEVENTID", "EventTimeDate", "MentionTimeDate", "MentionType", "MentionSourceName", "MentionIdentifier",
+    "SentenceID", "Actor1CharOffset", "Actor2CharOffset", "ActionCharOffset", "InRawText", "Confidence",
+    "MentionDocLen", "MentionDocTone", "MentionDocTranslationInfo", "Extras",
+)  # fmt: skip
+
 # The curated CSVs under seeds/reference/ (each landed as raw.ref_<name>) and the columns each must have.
 REFERENCE_FILES: dict[str, tuple[str, ...]] = {
     "actors": ("actor_id", "actor_name", "cameo_actor_code", "acled_inter_code", "country_iso3"),
@@ -72,9 +110,24 @@ REFERENCE_TABLES = PACKAGE_REFERENCE_TABLES + tuple(f"ref_{name}" for name in RE
 DBT_SOURCES: dict[str, tuple[str, ...]] = {
     "reference": REFERENCE_TABLES,
     "coding": ("articles", "extractions", "rejected_rows", "source_files"),
+    "imports": ("acled_events", "acled_deletions", "gdelt_events", "gdelt_mentions"),
 }
-# The loader's own: the rows as read, which the next load reuses, and one row per load.
-LOADER_TABLES = ("landed_extractions", "load_runs")
+# The loader's own: the rows as read, which the next load reuses, the imported files read, one row per load.
+LOADER_TABLES = ("landed_extractions", "imported_files", "load_runs")
+
+# The work tables the imported files' rows land in as read (strings), before eventdw.ingest.imports types them
+# into the `imports` tables above, each with its provenance in front and, for ACLED, columns beyond its own.
+_PROVENANCE = (("source_file", "varchar"), ("row_number", "bigint"), ("file_sha256", "varchar"))
+IMPORT_LANDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "acled_events": (
+        *_PROVENANCE,
+        *((name, "varchar") for name in ACLED_COLUMNS + ACLED_OLDER_COLUMNS),
+        ("extra_columns", "varchar"),
+    ),
+    "acled_deletions": (*_PROVENANCE, *((name, "varchar") for name in ACLED_DELETION_COLUMNS)),
+    "gdelt_events": (*_PROVENANCE, *((name, "varchar") for name in GDELT_EVENT_COLUMNS)),
+    "gdelt_mentions": (*_PROVENANCE, *((name, "varchar") for name in GDELT_MENTION_COLUMNS)),
+}
 
 # Each table's columns and their DuckDB types, for the tables whose columns the loader defines.
 COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -100,6 +153,8 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("capital_name", "varchar"),
         ("capital_latitude", "double"),
         ("capital_longitude", "double"),
+        ("fips_code", "varchar"),
+        ("acled_region", "varchar"),
     ),
     "admin1_regions": (
         ("region_key", "varchar"),
@@ -162,6 +217,13 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("input_kind", "varchar"),
         ("file_sha256", "varchar"),
         ("loaded_at", "timestamp"),
+    ),
+    # Every ACLED or GDELT file read, with its hash and the loader that read it (see eventdw.ingest.imports).
+    "imported_files": (
+        ("source_file", "varchar"),
+        ("input_kind", "varchar"),
+        ("file_sha256", "varchar"),
+        ("read_by", "varchar"),
     ),
     "load_runs": (
         ("run_id", "varchar"),
@@ -264,7 +326,7 @@ def columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return [name for (name,) in con.execute(query, [table]).fetchall()]
 
 
-def count(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    """The rows of raw.`table`."""
-    (rows,) = con.execute(f"select count(*) from raw.{table}").fetchone() or (0,)
+def count(con: duckdb.DuckDBPyConnection, table: str, schema: str = "raw") -> int:
+    """The rows of raw.`table` (or of `schema`.`table`)."""
+    (rows,) = con.execute(f"select count(*) from {schema}.{table}").fetchone() or (0,)
     return int(rows)

@@ -57,7 +57,7 @@ def validate(con: duckdb.DuckDBPyConnection) -> int:
     return raw_tables.count(con, "validated_extractions")
 
 
-def _rejection_rows(rejections: list[Rejection]) -> list[dict[str, Any]]:
+def rejection_rows(rejections: list[Rejection]) -> list[dict[str, Any]]:
     return [
         {
             "input_kind": r.input_kind,
@@ -83,7 +83,7 @@ def record_verdicts(
     without = ("run_id", "rejected_at")  # the rejections' columns, as the readers give them
     con.register(
         "file_rejections",
-        raw_tables.arrow(_rejection_rows(file_rejections), raw_tables.arrow_schema("rejected_rows", without)),
+        raw_tables.arrow(rejection_rows(file_rejections), raw_tables.arrow_schema("rejected_rows", without)),
     )
     accepted_sql = """
         select * exclude (rejection_reasons, raw_record), ? as loaded_at
