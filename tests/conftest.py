@@ -38,6 +38,7 @@ MART_TABLES = [
     "dim_cameo_code",
     "report_unresolved_names",
     "acled_events",
+    "bridge_event_sources",
 ]
 
 

@@ -27,6 +27,13 @@
     where batch_id = '{{ invocation_id }}' and previous_event_id is not null
 {%- endmacro %}
 
+{#- The ACLED and GDELT events this build rebuilds (eventdw.state: those whose rows changed; every one
+    on a full refresh): int_imported_events and the per-event marts delete them, then insert them as they
+    are now (none, for an event deleted or gone). -#}
+{% macro imported_events_rebuilt_in_this_build() -%}
+    select event_id from {{ ref('stg_build_state__imports_to_rebuild') }}
+{%- endmacro %}
+
 {#- The pre-hook of an article-keyed incremental model: delete the rows of the articles rebuilt. -#}
 {% macro delete_articles_rebuilt() -%}
     {%- if is_incremental() -%}

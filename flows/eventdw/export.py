@@ -383,8 +383,9 @@ def _write(con: duckdb.DuckDBPyConnection, staging: Path, run_id: str) -> dict[s
         target = staging / f"{table}.parquet"
         con.execute(f"copy (select * from marts.{table} order by {key}) to {_sql_string(target)} (format parquet)")
     # ACLED's own tooling reads CSV: the ACLED-format events also as acled_events.csv, copied from the
-    # Parquet file just written, which holds them in order (insertion order is preserved: no sort again).
-    acled = f"read_parquet({_sql_string(staging / 'acled_events.parquet')})"
+    # Parquet file just written, which holds them in order (insertion order is preserved: no sort again), in
+    # ACLED's 31 columns (without the mart's source_system).
+    acled = f"(select * exclude (source_system) from read_parquet({_sql_string(staging / 'acled_events.parquet')}))"
     _write_csv(con, _numeric_inter(acled) if acled_inter_numeric() else acled, staging / "acled_events.csv")
     files = [
         {"path": str(path.relative_to(staging)), "rows": _parquet_rows(path), "sha256": _sha256(path)}

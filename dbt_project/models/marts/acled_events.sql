@@ -1,5 +1,7 @@
 -- fact_events in ACLED's current export format (ACLED's column names and order, one row per event), so that
--- tooling written for ACLED downloads reads the warehouse unchanged. The actor types are ACLED's names
+-- tooling written for ACLED downloads reads the warehouse unchanged: the coded events, and the ACLED events
+-- imported from acled/ with ACLED's own values (an ACLED file imported and exported comes back with the
+-- same values in its ACLED columns). GDELT's events are not ACLED's: they are in fact_events only. The actor types are ACLED's names
 -- ("Rebel group"), the interaction the two joined smaller code first ("State forces-Rebel group", or
 -- "Protesters only"), as ACLED writes them since 2023 (the export's --acled-inter-numeric gives the older
 -- numbers). Where eventdw knows more than ACLED's format can hold, it says so in `tags`:
@@ -7,6 +9,7 @@
 --   * ACLED records unknown fatalities as 0: exported as 0, tagged "eventdw: fatalities unknown";
 --   * an actor or place no reference knows is exported as written, tagged "eventdw: actor1 unresolved".
 -- `timestamp` is the last report's date (epoch seconds), not the export time, so exports are reproducible.
+-- `region` is ACLED's region of the country; `source_system` (after ACLED's columns) says whose event it is.
 --
 -- Incremental runs delete, then rebuild, the rows of the events regrouped in this run and of the events
 -- their regrouped or removed mentions were in before (event_id_cnty is the country code followed by the
@@ -17,17 +20,27 @@
     incremental_strategy='delete+insert',
     unique_key='event_id_cnty',
     on_schema_change='fail',
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where substr(event_id_cnty, 4) in
-        (select substr(event_id, 3) from ({{ events_rebuilt_in_this_build() }}) as rebuilt){% endif %}"
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where (source_system = 'coded' and substr(event_id_cnty, 4) in
+        (select substr(event_id, 3) from ({{ events_rebuilt_in_this_build() }}) as rebuilt))
+        or (source_system = 'acled' and 'acled:' || event_id_cnty in ({{ imported_events_rebuilt_in_this_build() }})){% endif %}"
 ) }}
+-- depends_on: {{ ref('stg_build_state__imports_to_rebuild') }}
 -- depends_on: {{ ref('int_mentions_anchored_to_events') }}
 
 with
 
 events as (
     select * from {{ ref('events_described') }}
+    where source_system = 'coded'
     {% if is_incremental() %}
-    where event_id in ({{ events_rebuilt_in_this_build() }})
+        and event_id in ({{ events_rebuilt_in_this_build() }})
+    {% endif %}
+),
+
+acled_imported as (
+    select * from {{ ref('stg_imports__acled_events') }}
+    {% if is_incremental() %}
+    where 'acled:' || event_id_cnty in ({{ imported_events_rebuilt_in_this_build() }})
     {% endif %}
 ),
 
@@ -82,7 +95,7 @@ final as (
                 then 'Civilian targeting'
         end as civilian_targeting,
         events.country_iso_numeric as iso,
-        cast(null as varchar) as region,
+        events.acled_region as region,
         events.country_name as country,
         events.admin1_name as admin1,
         events.admin2_name as admin2,
@@ -103,11 +116,51 @@ final as (
             case when events.actor2_id like 'unresolved:%' then 'eventdw: actor2 unresolved' end,
             case when events.place_id like 'unresolved:%' then 'eventdw: location unresolved' end
         ), '') as tags,
-        cast(epoch(cast(events.last_reported_date as timestamp)) as bigint) as timestamp
+        cast(epoch(cast(events.last_reported_date as timestamp)) as bigint) as timestamp,
+        'coded' as source_system
     from events
     left join first_reports on first_reports.event_id = events.event_id and first_reports.report_rank = 1
     left join actor_types as type1 on type1.acled_inter_code = events.actor1_inter_code
     left join actor_types as type2 on type2.acled_inter_code = events.actor2_inter_code and events.actor2_id is not null
+),
+
+imported as (
+    select
+        event_id_cnty,
+        event_date,
+        year,
+        time_precision,
+        disorder_type,
+        event_type,
+        sub_event_type,
+        actor1,
+        assoc_actor_1,
+        inter1,
+        actor2,
+        assoc_actor_2,
+        inter2,
+        interaction,
+        civilian_targeting,
+        iso,
+        region,
+        country,
+        admin1,
+        admin2,
+        admin3,
+        location,
+        latitude,
+        longitude,
+        geo_precision,
+        source,
+        source_scale,
+        notes,
+        fatalities,
+        tags,
+        timestamp,
+        'acled' as source_system
+    from acled_imported
 )
 
 select * from final
+union all
+select * from imported

@@ -1,9 +1,18 @@
 -- Every place of the gazetteer (GeoNames places, districts, regions, countries, the curated supplement),
--- plus one "unresolved" member per location spelling that matched no place.
+-- the ACLED and GDELT locations the gazetteer lacks (int_imported_events), with their source's coordinates
+-- and admin names, plus one "unresolved" member per location spelling that matched no place.
 with
 
 places as (
     select * from {{ ref('int_places_unioned') }}
+),
+
+imported_events as (
+    select * from {{ ref('int_imported_events') }}
+),
+
+countries as (
+    select * from {{ ref('stg_reference__geonames_countries') }}
 ),
 
 places_resolved as (
@@ -12,24 +21,53 @@ places_resolved as (
 
 known_places as (
     select
-        place_id,
-        place_name,
-        place_type,
-        geonames_id,
-        geonames_admin1_code,
-        admin1_iso,
-        admin1_name,
-        admin2_name,
-        country_iso2,
-        country_iso3,
-        country_name,
-        country_iso_numeric,
-        latitude,
-        longitude,
-        population,
-        place_source,
+        places.place_id,
+        places.place_name,
+        places.place_type,
+        places.geonames_id,
+        places.geonames_admin1_code,
+        places.admin1_iso,
+        places.admin1_name,
+        places.admin2_name,
+        places.country_iso2,
+        places.country_iso3,
+        places.country_name,
+        places.country_iso_numeric,
+        countries.acled_region,
+        places.latitude,
+        places.longitude,
+        places.population,
+        places.place_source,
         true as is_resolved
     from places
+    left join countries on countries.country_iso2 = places.country_iso2
+),
+
+imported_places as (
+    select
+        imported_events.place_id,
+        mode(imported_events.location_text) as place_name,
+        min(imported_events.source_system) || ' location' as place_type,
+        cast(null as bigint) as geonames_id,
+        cast(null as varchar) as geonames_admin1_code,
+        cast(null as varchar) as admin1_iso,
+        mode(imported_events.admin1_text) as admin1_name,
+        mode(imported_events.admin2_text) as admin2_name,
+        min(countries.country_iso2) as country_iso2,
+        min(countries.country_iso3) as country_iso3,
+        min(countries.country_name) as country_name,
+        min(countries.country_iso_numeric) as country_iso_numeric,
+        min(countries.acled_region) as acled_region,
+        avg(imported_events.latitude) as latitude,
+        avg(imported_events.longitude) as longitude,
+        cast(null as bigint) as population,
+        'the ' || upper(min(imported_events.source_system)) || ' files: a location no gazetteer place of its name is near'
+            as place_source,
+        true as is_resolved
+    from imported_events
+    left join countries on countries.country_iso2 = imported_events.country_iso2
+    where imported_events.place_id is not null and not imported_events.is_place_resolved
+    group by imported_events.place_id
 ),
 
 unresolved_places as (
@@ -46,6 +84,7 @@ unresolved_places as (
         cast(null as varchar) as country_iso3,
         cast(null as varchar) as country_name,
         cast(null as integer) as country_iso_numeric,
+        cast(null as varchar) as acled_region,
         cast(null as double) as latitude,
         cast(null as double) as longitude,
         cast(null as bigint) as population,
@@ -58,6 +97,8 @@ unresolved_places as (
 
 final as (
     select * from known_places
+    union all
+    select * from imported_places
     union all
     select * from unresolved_places
 )

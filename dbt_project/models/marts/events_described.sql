@@ -24,6 +24,8 @@ cameo_codes as (
 final as (
     select
         events.event_id,
+        events.source_system,
+        events.source_event_id,
         events.event_date,
         events.time_precision,
         events.actor1_id,
@@ -47,6 +49,7 @@ final as (
         places.country_iso3,
         places.country_name,
         places.country_iso_numeric,
+        places.acled_region,
         places.latitude,
         places.longitude,
         events.geo_precision,
