@@ -212,3 +212,30 @@ def test_blank_lines_between_a_headline_and_a_dateline_are_read_like_one():
 def test_a_date_line_is_read_in_its_form_and_language_and_an_ambiguous_one_is_flagged(head, published, source):
     parts = parse_article(f"A headline about the war\n{head}\n\nThe story begins here and goes on.\n")
     assert (parts.published_date, parts.published_date_source) == (published, source)
+
+
+@pytest.mark.parametrize(
+    ("article_id", "publisher"),
+    [
+        ("000_4938db59a5dbecdc", "Reuters"),  # the "Reuters Videos" slate; the teasers' "(AP)" are not the story's
+        ("001_80b8b6eb158c6571", "Reuters"),  # "This is reported by Reuters."
+        ("002_06df92578aa3feb5", "Skai"),  # "Source :Skai"
+        ("003_d87e7e8bc6717bf6", "Rudaw"),  # "By Rudaw 30/7/2017"
+        ("004_a744f15570869942", None),  # "Author: Lok" is an author, not a publisher
+    ],
+)
+def test_the_publisher_is_the_one_the_text_credits(article_id, publisher):
+    assert _parse(article_id)[1].publisher == publisher
+
+
+@pytest.mark.parametrize(
+    ("text", "publisher"),
+    [
+        ("Rebels take the city\n\nKHARTOUM, Sudan (AP) — The army said it withdrew.\n", "AP"),
+        ("Rebels take the city\n\nBEIRUT, Dec 7 (Reuters) - Rebels entered Homs.\n", "Reuters"),
+        ("Rebels take the city today\nSource: CNN; Reuters\nThe army withdrew from the city.\n", "CNN; Reuters"),
+        ("Rebels take the city today\nThe army withdrew, according to residents.\n", None),
+    ],
+)
+def test_a_wire_agency_or_a_credit_line_is_the_publisher(text, publisher):
+    assert parse_article(text).publisher == publisher

@@ -9,7 +9,7 @@
 --   * ACLED records unknown fatalities as 0: exported as 0, tagged "eventdw: fatalities unknown";
 --   * an actor or place no reference knows is exported as written, tagged "eventdw: actor1 unresolved".
 -- `timestamp` is the last report's date (epoch seconds), not the export time, so exports are reproducible.
--- `region` is ACLED's region of the country; `source_system` (after ACLED's columns) says whose event it is.
+-- `region` is ACLED's region of the country; `source` the publishers of its articles; `source_system` (after ACLED's columns) says whose event it is.
 --
 -- Incremental runs delete, then rebuild, the rows of the events regrouped in this run and of the events
 -- their regrouped or removed mentions were in before (event_id_cnty is the country code followed by the
@@ -54,6 +54,16 @@ articles as (
 
 actor_types as (
     select * from {{ ref('stg_reference__acled_actor_types') }}
+),
+
+-- ACLED's source: the publishers of the event's articles (an article whose text credits none, by its id).
+event_sources as (
+    select
+        mentions.event_id,
+        {{ sorted_distinct_join('coalesce(articles.publisher, mentions.article_id)') }} as sources
+    from mentions
+    inner join articles on articles.article_id = mentions.article_id
+    group by mentions.event_id
 ),
 
 first_reports as (
@@ -104,7 +114,7 @@ final as (
         events.latitude,
         events.longitude,
         events.geo_precision,
-        events.source_article_ids as source,
+        event_sources.sources as source,
         cast(null as varchar) as source_scale,
         first_reports.quote as notes,
         coalesce(events.fatalities, 0) as fatalities,
@@ -120,6 +130,7 @@ final as (
         'coded' as source_system
     from events
     left join first_reports on first_reports.event_id = events.event_id and first_reports.report_rank = 1
+    left join event_sources on event_sources.event_id = events.event_id
     left join actor_types as type1 on type1.acled_inter_code = events.actor1_inter_code
     left join actor_types as type2 on type2.acled_inter_code = events.actor2_inter_code and events.actor2_id is not null
 ),

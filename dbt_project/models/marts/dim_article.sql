@@ -51,6 +51,7 @@ final as (
         articles.body_start,
         articles.body_end,
         articles.dateline,
+        articles.publisher,
         nullif(article_contexts.article_countries, '') as article_countries,
         article_contexts.article_country_sources,
         coalesce(mention_counts.num_mentions, 0) as num_mentions,

@@ -101,7 +101,7 @@ _WIRE_DATE = rf"(?:{_MONTH}{_SPACE}+\d{{1,2}}|\d{{1,2}}{_SPACE}+{_MONTH})(?:,?{_
 _PLACE_DATELINE = re.compile(
     rf"^{_SPACE}*(?:"
     rf"(?P<place>{_NAME})(?:{_COMMA}(?P<region>{_NAME}))?(?:{_COMMA}{_WIRE_DATE})?"
-    rf"(?:{_SPACE}*\([^()\n]{{1,40}}\){_SPACE}*|{_SPACE}+)[-–—](?!{_SPACE}*[a-z])"
+    rf"(?:{_SPACE}*\((?P<agency>[^()\n]{{1,40}})\){_SPACE}*|{_SPACE}+)[-–—](?!{_SPACE}*[a-z])"
     rf"|::{_SPACE}*(?P<script_place>{_NAME})(?:{_COMMA}(?P<country>{_WORD}(?:{_SPACE}+{_WORD})?))?{_SPACE}*$"
     rf")",
     re.M,
@@ -129,6 +129,7 @@ class ArticleParts:
     body_start: int
     body_end: int
     dateline: str | None = None  # the place the story was filed from, without date or agency: "BEIRUT"
+    publisher: str | None = None  # who published it, as the text credits it: "Reuters", "CNN; Reuters"
 
 
 def _month_day_year(text: str) -> date | None:
@@ -268,6 +269,11 @@ def _is_place_name(name: str) -> bool:
 
 def find_dateline(text: str, body_start: int = 0, body_end: int | None = None) -> str | None:
     """The place the story was filed from, from a wire or video-script dateline near the start of the body."""
+    return _dateline(text, body_start, body_end)[0]
+
+
+def _dateline(text: str, body_start: int = 0, body_end: int | None = None) -> tuple[str | None, str | None]:
+    """The dateline's place (see find_dateline) and, for a wire dateline, its agency ("Reuters", "AP")."""
     stop = len(text) if body_end is None else body_end
     head = text[body_start : min(stop, body_start + _DATELINE_HEAD)]
     for line in _PLACE_DATELINE.finditer(head):
@@ -279,11 +285,47 @@ def find_dateline(text: str, body_start: int = 0, body_end: int | None = None) -
                 and _is_place_name(place)
                 and (region is None or _is_place_name(region))
             ):
-                return ", ".join(" ".join(part.split()) for part in (place, region) if part)
+                agency = " ".join(line["agency"].split()) if line["agency"] else None
+                return ", ".join(" ".join(part.split()) for part in (place, region) if part), agency
         elif (place := line["script_place"]) and _is_place_name(place):
             country = line["country"]
             if country is None or all(word[:1].isupper() for word in country.split()):
-                return ", ".join(" ".join(part.split()) for part in (place, country) if part)
+                return ", ".join(" ".join(part.split()) for part in (place, country) if part), None
+    return None, None
+
+
+# Who published the story, as its text credits it, in this order of trust (the first found wins):
+#   a wire dateline's agency: "BEIRUT (Reuters) - ..." (only the body's own dateline, never a teaser's);
+#   a credit line: "Source: CNN; Reuters", "Source :Skai" (the first in the text);
+#   a byline with a date: "By Rudaw 30/7/2017";
+#   a video slate among the first lines: "Reuters Videos";
+#   the story saying so near its start: "This is reported by Reuters."
+# A credited name is at most _PUBLISHER_CHARACTERS long and starts with a capital letter; an author line
+# ("Author: Lok") is not a publisher.
+_PUBLISHER_CHARACTERS = 60
+_CREDIT = re.compile(r"^[^\S\n]*Source[^\S\n]*:[^\S\n]*(?P<name>[^\n]+?)[^\S\n]*$", re.M)
+_BYLINE_NAME = re.compile(r"^[^\S\n]*By (?P<name>[^\n]{1,80}?)[^\S\n]+\d{1,2}/\d{1,2}/\d{4}[^\S\n]*$", re.M)
+_VIDEO_SLATE = re.compile(r"^[^\S\n]*(?P<name>[A-Z][\w&.\- ]{1,40}?) Videos[^\S\n]*$", re.M)
+_REPORTED_BY = re.compile(
+    r"\b(?:is|was|were|are|has been|have been) reported by (?P<name>[A-Z][\w&.\-]*(?: [A-Z][\w&.\-]*){0,3})"
+)
+
+
+def find_publisher(text: str, body_start: int = 0, body_end: int | None = None) -> str | None:
+    """Who published the story, as its text credits it (see above); None when it does not say."""
+    _, agency = _dateline(text, body_start, body_end)
+    head = text[: body_start + _DATELINE_HEAD]
+    found = (
+        agency,
+        *(match["name"] for match in [_CREDIT.search(text)] if match),
+        *(match["name"] for match in [_BYLINE_NAME.search(text)] if match),
+        *(match["name"] for match in [_VIDEO_SLATE.search(head)] if match),
+        *(match["name"] for match in [_REPORTED_BY.search(head)] if match),
+    )
+    for name in found:
+        name = " ".join(name.split()).strip(" .,;") if name else ""
+        if name and len(name) <= _PUBLISHER_CHARACTERS and name[0].isupper():
+            return name
     return None
 
 
@@ -306,4 +348,12 @@ def parse_article(text: str) -> ArticleParts:
 
     body_start = title_offset
     body_end = _body_end(text, body_start)
-    return ArticleParts(title, published, source, body_start, body_end, find_dateline(text, body_start, body_end))
+    return ArticleParts(
+        title,
+        published,
+        source,
+        body_start,
+        body_end,
+        find_dateline(text, body_start, body_end),
+        find_publisher(text, body_start, body_end),
+    )

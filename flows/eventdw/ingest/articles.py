@@ -51,6 +51,7 @@ class Article:
     body_start: int
     body_end: int
     dateline: str | None
+    publisher: str | None
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,7 @@ def _read_articles(
                 body_start=parts.body_start,
                 body_end=parts.body_end,
                 dateline=parts.dateline,
+                publisher=parts.publisher,
             )
         )
     return items
@@ -209,6 +211,7 @@ def land_articles(
             "body_start": [a.body_start for a in batch],
             "body_end": [a.body_end for a in batch],
             "dateline": [a.dateline for a in batch],
+            "publisher": [a.publisher for a in batch],
             "loaded_at": [loaded_at] * len(batch),
             "parsed_by": [parser] * len(batch),
         }

@@ -189,6 +189,7 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("body_start", "bigint"),
         ("body_end", "bigint"),
         ("dateline", "varchar"),
+        ("publisher", "varchar"),
         ("loaded_at", "timestamp"),
         ("parsed_by", "varchar"),
     ),

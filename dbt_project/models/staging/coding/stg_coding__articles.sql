@@ -14,6 +14,7 @@ renamed as (
         body_start,
         body_end,
         dateline,
+        publisher,
         length(raw_text) as character_count,
         source_file,
         file_sha256,
