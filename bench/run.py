@@ -15,6 +15,12 @@ in its own process so that peak memory is each one's own:
 - then an incremental run: 1% of the articles (every 100th) are held back from the runs above, then
   added, and the pipeline runs again on the same warehouse.
 
+    .venv/bin/python bench/run.py --imports L --work /data/bench   # 1M ACLED rows, 1M GDELT events, 3M mentions
+
+The import case instead: the bundled seeds with ACLED and GDELT files in their published formats
+(bench/generate_imports.py) in acled/ and gdelt/, through the same stages; then a deletion published by
+ACLED (one line added to its deletions file) and the pipeline again on the same warehouse.
+
 It prints wall time, rows/s and peak memory per stage, the pipeline/floor ratio, the incremental run's
 time as a fraction of the full run's, and checks that pipeline and floor agree on what they built
 (accepted mentions, events, and the same grouping of mentions into the same event ids).
@@ -36,6 +42,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path[:0] = [str(BENCH), str(BENCH.parent), str(BENCH.parent / "flows")]
 
 from generate import SIZES, generate  # noqa: E402
+from generate_imports import IMPORT_SIZES, generate_imports  # noqa: E402
 from stages import count_rows, measure, print_table  # noqa: E402
 
 
@@ -144,14 +151,72 @@ def dashboard_timings(exports_dir: Path) -> list[tuple[str, float]]:
     return timings
 
 
+def run_imports(size: str, work: Path) -> None:
+    """The import case: the seeds with `size`'s ACLED and GDELT files (generated once under `work`), a full
+    run, then a run after ACLED deletes one event."""
+    import shutil
+
+    acled_rows, gdelt_events, gdelt_mentions = IMPORT_SIZES[size]
+    work = work / f"imports-{size}"
+    inputs = work / "inputs"
+    if not (inputs / "gdelt").is_dir():
+        print(f"generating {size}: {acled_rows:,} ACLED rows, {gdelt_events:,} GDELT events, "
+              f"{gdelt_mentions:,} mentions in {inputs}", flush=True)  # fmt: skip
+        for folder in ("articles", "extractions", "reference"):
+            shutil.copytree(BENCH.parent / "seeds" / folder, inputs / folder, dirs_exist_ok=True)
+        generate_imports(inputs, acled_rows, gdelt_events, gdelt_mentions)
+    deletions = inputs / "acled" / "acled_deletions.csv"
+    published = deletions.read_text(encoding="utf-8")
+    stages = [str(BENCH / "stages.py"), "--seeds-dir", str(inputs), "--work", str(work / "pipeline"), "--json"]
+    print(f"pipeline on {inputs} ...", flush=True)
+    full = _subprocess_figures(stages)
+    print_table(full)
+    with duckdb_connect(work / "pipeline" / "eventdw.duckdb") as con:
+        counts = dict(con.execute("select source_system, count(*) from marts.fact_events group by 1").fetchall())
+        (links,) = con.execute("select count(*) from marts.bridge_event_sources").fetchone() or (0,)
+        (event_id,) = con.execute(
+            "select min(source_event_id) from marts.fact_events where source_system = 'acled'"
+        ).fetchone() or (None,)
+    try:
+        deletions.write_text(published + f"{event_id},1900000000\n", encoding="utf-8")
+        print("incremental: ACLED deletes one event ...", flush=True)
+        incremental = _subprocess_figures([*stages, "--keep"])
+    finally:
+        deletions.write_text(published, encoding="utf-8")
+    imported = acled_rows + gdelt_events + gdelt_mentions
+    print(f"\n== imports {size}: {acled_rows:,} ACLED rows, {gdelt_events:,} GDELT events, {gdelt_mentions:,} "
+          f"mentions (and the seeds); {os.cpu_count()} cores ==")  # fmt: skip
+    print("\nfull run (rows/s counts the seeds' coded rows; imported rows/s below)")
+    print_table(full)
+    load, build = (next(r for r in full if r["stage"] == stage) for stage in ("load", "dbt build"))
+    print(f"\nload: {imported / load['seconds']:,.0f} imported rows/s; dbt build {build['seconds']:.1f} s")
+    print(f"peak memory: {max(r['peak_rss_mib'] for r in full):,.0f} MiB")
+    print(f"events: {', '.join(f'{system} {count:,}' for system, count in sorted(counts.items()))}; "
+          f"{links:,} linked pairs in bridge_event_sources")  # fmt: skip
+    print("\nincremental run: ACLED deletes one event")
+    print_table(incremental)
+    total = sum(r["seconds"] for r in full)
+    print(f"\nincremental / full, whole run:   {sum(r['seconds'] for r in incremental) / total:.1%}")
+
+
+def duckdb_connect(path: Path) -> Any:
+    import duckdb
+
+    return duckdb.connect(str(path), read_only=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", choices=sorted(SIZES), default="S")
     parser.add_argument("--work", type=Path, default=Path("build/bench"))
+    parser.add_argument("--imports", choices=sorted(IMPORT_SIZES), help="run the ACLED/GDELT import case instead")
     parser.add_argument("--floor-only", type=Path, help=argparse.SUPPRESS)  # internal: run the floor, print JSON
     arguments = parser.parse_args()
     if arguments.floor_only:
         print(json.dumps(run_floor(arguments.floor_only, arguments.work)))
+        return
+    if arguments.imports:
+        run_imports(arguments.imports, arguments.work)
         return
 
     articles, rows = SIZES[arguments.size]

@@ -58,7 +58,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 PRODUCER = "eventdw"  # the manifest's "producer": what marks a folder as an export eventdw may replace
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: fact_events.source_system, source_event_id; bridge_event_sources
 ROW_GROUP_ROWS = 122_880  # rows per Parquet row group in the facts' partitions (DuckDB's own row group size)
 READ_BATCH_ROWS = 122_880  # rows per Arrow batch read from DuckDB (the files do not depend on it)
 # The tables with one row per event or mention, partitioned by month of event_date, with their sort keys.
@@ -71,6 +71,7 @@ DIMENSIONS = {
     "dim_cameo_code": "cameo_code",
     "report_unresolved_names": "name_kind, spelling_normalized",
     "acled_events": "event_date, event_id_cnty",
+    "bridge_event_sources": "event_id, linked_event_id",
 }
 ACLED_INTER_NUMERIC_SETTING = "EVENTDW_ACLED_INTER_NUMERIC"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a CSV text cell starting so gets a ' in front (OWASP)

@@ -126,7 +126,11 @@ final as (
         linked_event_id,
         linked_source_system,
         actor_match || '; ' || place_match || '; '
-            || case when days_apart = 0 then 'same day' else cast(days_apart as varchar) || ' days apart' end
+            || case
+                when days_apart = 0 then 'same day'
+                when days_apart = 1 then '1 day apart'
+                else cast(days_apart as varchar) || ' days apart'
+            end
             as match_rule,
         actor_match,
         place_match,
