@@ -34,6 +34,11 @@
     select event_id from {{ ref('stg_build_state__imports_to_rebuild') }}
 {%- endmacro %}
 
+{#- Every event this build rebuilds, coded (with the ids they had before) or imported. -#}
+{% macro all_events_rebuilt_in_this_build() -%}
+    {{ events_rebuilt_in_this_build() }} union {{ imported_events_rebuilt_in_this_build() }}
+{%- endmacro %}
+
 {#- The pre-hook of an article-keyed incremental model: delete the rows of the articles rebuilt. -#}
 {% macro delete_articles_rebuilt() -%}
     {%- if is_incremental() -%}

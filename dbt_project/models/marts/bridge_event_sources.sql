@@ -11,8 +11,22 @@
 --     same first-level region; or, when either is placed at its country only, the same country.
 --   * Day: the dates at most as far apart as their precisions allow together: a day either side for a
 --     known day (reports and time zones disagree by one), 3 for a week, 15 for a month, 182 for a year.
--- Candidate pairs are found by equality on (country, root actor, week), each event under the weeks its
--- window touches, so that no pair of a country's events is compared unless they can match.
+-- Candidate pairs are found by equality on (root actor, week, place key): each event under the weeks its
+-- window touches and the keys of its place (the place, the grid cells near a town, its region, its
+-- country), so that no two events are compared unless they can match.
+--
+-- Incremental builds delete the pairs of the events rebuilt in this build (coded and imported, with the ids
+-- those had before) and look for the pairs of those events again; every other pair stands.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where event_id in ({{ all_events_rebuilt_in_this_build() }})
+        or linked_event_id in ({{ all_events_rebuilt_in_this_build() }}){% endif %}"
+) }}
+-- depends_on: {{ ref('int_mentions_anchored_to_events') }}
+-- depends_on: {{ ref('stg_build_state__imports_to_rebuild') }}
+
 with
 
 events as (
@@ -43,7 +57,10 @@ events_located as (
         places.admin1_iso,
         lower(places.admin1_name) as admin1_name_lower,
         places.latitude,
-        places.longitude
+        places.longitude,
+        coalesce(places.admin1_iso, places.country_iso2 || ':' || lower(places.admin1_name)) as region_key,
+        events.geo_precision < 3 and places.place_type not in ('region', 'country')
+            and places.latitude is not null and places.longitude is not null as is_at_town
     from events
     inner join places on places.place_id = events.place_id
     left join roots as root1 on root1.actor_id = events.actor1_id
@@ -52,35 +69,109 @@ events_located as (
 ),
 
 -- Each event under each of its root actors and each week its date window touches.
-event_keys as (
+event_weeks as (
     select
-        event_id,
-        source_order,
-        country_iso2,
-        root_actor_id,
+        *,
         unnest(generate_series(
             date_trunc('week', cast(event_date - window_days as timestamp)),
             date_trunc('week', cast(event_date + window_days as timestamp)),
             interval 7 day
         )) as window_week
     from (
-        select event_id, source_order, country_iso2, event_date, window_days, root1 as root_actor_id
-        from events_located
+        select *, root1 as root_actor_id from events_located
         union all
-        select event_id, source_order, country_iso2, event_date, window_days, root2
-        from events_located
-        where root2 is not null
+        select *, root2 from events_located where root2 is not null
     ) as roles
 ),
 
+-- What each event offers to be found by, under each root actor and week: its place; for an event placed at
+-- a town, the 2 x 2 one-degree grid cells nearest it (every cell within half a degree of it: so any town
+-- within corroboration_radius_km, up to latitude 63, lies in one of them); its region; its country.
+offers as (
+    select event_id, source_order, root_actor_id, window_week, 'place:' || place_id as place_key
+    from event_weeks
+    union all
+    select event_id, source_order, root_actor_id, window_week, 'cell:' || cell.y || ':' || cell.x
+    from (
+        select
+            event_id,
+            source_order,
+            root_actor_id,
+            window_week,
+            unnest([
+                {'y': own_y, 'x': own_x}, {'y': next_y, 'x': own_x}, {'y': own_y, 'x': next_x}, {'y': next_y, 'x': next_x}
+            ]) as cell
+        from (
+            select
+                *,
+                cast(floor(latitude) as integer) as own_y,
+                cast(floor(longitude) as integer) as own_x,
+                cast(floor(latitude) as integer) + case when latitude - floor(latitude) >= 0.5 then 1 else -1 end
+                    as next_y,
+                cast(floor(longitude) as integer) + case when longitude - floor(longitude) >= 0.5 then 1 else -1 end
+                    as next_x
+            from event_weeks
+            where is_at_town
+        ) as towns
+    ) as cells
+    union all
+    select event_id, source_order, root_actor_id, window_week, 'region:' || region_key
+    from event_weeks
+    where region_key is not null
+    union all
+    select event_id, source_order, root_actor_id, window_week, 'country:' || country_iso2
+    from event_weeks
+),
+
+-- What each event looks for: its place; for a town, the cell it lies in; for an event known only to its
+-- region, that region; for one placed at its country, that country.
+probes as (
+    select event_id, source_order, root_actor_id, window_week, 'place:' || place_id as place_key
+    from event_weeks
+    union all
+    select event_id, source_order, root_actor_id, window_week,
+        'cell:' || cast(floor(latitude) as integer) || ':' || cast(floor(longitude) as integer)
+    from event_weeks
+    where is_at_town
+    union all
+    select event_id, source_order, root_actor_id, window_week, 'region:' || region_key
+    from event_weeks
+    where region_key is not null and geo_precision = 3
+    union all
+    select event_id, source_order, root_actor_id, window_week, 'country:' || country_iso2
+    from event_weeks
+    where place_type = 'country'
+),
+
+-- Two events of different sources are candidates when one looks for what the other offers (in an
+-- incremental build, one of them rebuilt in this build).
+{% set sides = [('probes', 'offers')] %}
+{% if is_incremental() %}
+{% set sides = [('rebuilt_probes', 'offers'), ('probes', 'rebuilt_offers')] %}
+rebuilt_probes as (
+    select * from probes where event_id in ({{ all_events_rebuilt_in_this_build() }})
+),
+
+rebuilt_offers as (
+    select * from offers where event_id in ({{ all_events_rebuilt_in_this_build() }})
+),
+{% endif %}
+
 candidates as (
-    select distinct first_keys.event_id as event_id, second_keys.event_id as linked_event_id
-    from event_keys as first_keys
-    inner join event_keys as second_keys
-        on second_keys.country_iso2 = first_keys.country_iso2
-        and second_keys.root_actor_id = first_keys.root_actor_id
-        and second_keys.window_week = first_keys.window_week
-        and second_keys.source_order > first_keys.source_order
+    {% for looking, offering in sides %}
+    select distinct
+        case when {{ looking }}.source_order < {{ offering }}.source_order
+            then {{ looking }}.event_id else {{ offering }}.event_id end as event_id,
+        case when {{ looking }}.source_order < {{ offering }}.source_order
+            then {{ offering }}.event_id else {{ looking }}.event_id end as linked_event_id
+    from {{ looking }}
+    inner join {{ offering }}
+        on {{ offering }}.root_actor_id = {{ looking }}.root_actor_id
+        and {{ offering }}.window_week = {{ looking }}.window_week
+        and {{ offering }}.place_key = {{ looking }}.place_key
+        and {{ offering }}.source_order <> {{ looking }}.source_order
+    {{ 'union' if not loop.last }}
+    {% endfor %}
 ),
 
 pairs as (
@@ -100,12 +191,11 @@ pairs as (
         end as actor_match,
         case
             when first.place_id = second.place_id then 'same place'
-            when first.place_type = 'country' or second.place_type = 'country' then 'same country'
+            when first.place_type = 'country' or second.place_type = 'country' then
+                case when first.country_iso2 = second.country_iso2 then 'same country' end
             when first.geo_precision = 3 or second.geo_precision = 3 then
-                case
-                    when first.admin1_iso = second.admin1_iso or first.admin1_name_lower = second.admin1_name_lower
-                        then 'same region'
-                end
+                case when first.region_key = second.region_key then 'same region' end
+            when not (first.is_at_town and second.is_at_town) then null
             when {{ great_circle_km('first.latitude', 'first.longitude', 'second.latitude', 'second.longitude') }}
                 <= {{ var('corroboration_radius_km') }}
                 then 'within ' || cast(round({{ great_circle_km(
