@@ -43,6 +43,7 @@ roots as (
 
 events_located as (
     select
+        row_number() over (order by events.event_id) as event_row,  -- a small key for the candidate joins below
         events.event_id,
         events.source_system,
         case events.source_system when 'coded' then 1 when 'acled' then 2 else 3 end as source_order,
@@ -68,15 +69,15 @@ events_located as (
     where events.actor1_id is not null and places.country_iso2 is not null
 ),
 
--- Each event under each of its root actors and each week its date window touches.
+-- Each event under each of its root actors and each week its date window touches (as one number, `block`).
 event_weeks as (
     select
         *,
-        unnest(generate_series(
+        hash(root_actor_id, unnest(generate_series(
             date_trunc('week', cast(event_date - window_days as timestamp)),
             date_trunc('week', cast(event_date + window_days as timestamp)),
             interval 7 day
-        )) as window_week
+        ))) as block
     from (
         select *, root1 as root_actor_id from events_located
         union all
@@ -88,16 +89,15 @@ event_weeks as (
 -- a town, the 2 x 2 one-degree grid cells nearest it (every cell within half a degree of it: so any town
 -- within corroboration_radius_km, up to latitude 63, lies in one of them); its region; its country.
 offers as (
-    select event_id, source_order, root_actor_id, window_week, 'place:' || place_id as place_key
+    select event_row, source_order, block, hash('place:' || place_id) as place_key
     from event_weeks
     union all
-    select event_id, source_order, root_actor_id, window_week, 'cell:' || cell.y || ':' || cell.x
+    select event_row, source_order, block, hash('cell', cell.y, cell.x)
     from (
         select
-            event_id,
+            event_row,
             source_order,
-            root_actor_id,
-            window_week,
+            block,
             unnest([
                 {'y': own_y, 'x': own_x}, {'y': next_y, 'x': own_x}, {'y': own_y, 'x': next_x}, {'y': next_y, 'x': next_x}
             ]) as cell
@@ -115,30 +115,30 @@ offers as (
         ) as towns
     ) as cells
     union all
-    select event_id, source_order, root_actor_id, window_week, 'region:' || region_key
+    select event_row, source_order, block, hash('region:' || region_key)
     from event_weeks
     where region_key is not null
     union all
-    select event_id, source_order, root_actor_id, window_week, 'country:' || country_iso2
+    select event_row, source_order, block, hash('country:' || country_iso2)
     from event_weeks
 ),
 
 -- What each event looks for: its place; for a town, the cell it lies in; for an event known only to its
 -- region, that region; for one placed at its country, that country.
 probes as (
-    select event_id, source_order, root_actor_id, window_week, 'place:' || place_id as place_key
+    select event_row, source_order, block, hash('place:' || place_id) as place_key
     from event_weeks
     union all
-    select event_id, source_order, root_actor_id, window_week,
-        'cell:' || cast(floor(latitude) as integer) || ':' || cast(floor(longitude) as integer)
+    select event_row, source_order, block,
+        hash('cell', cast(floor(latitude) as integer), cast(floor(longitude) as integer))
     from event_weeks
     where is_at_town
     union all
-    select event_id, source_order, root_actor_id, window_week, 'region:' || region_key
+    select event_row, source_order, block, hash('region:' || region_key)
     from event_weeks
     where region_key is not null and geo_precision = 3
     union all
-    select event_id, source_order, root_actor_id, window_week, 'country:' || country_iso2
+    select event_row, source_order, block, hash('country:' || country_iso2)
     from event_weeks
     where place_type = 'country'
 ),
@@ -148,26 +148,30 @@ probes as (
 {% set sides = [('probes', 'offers')] %}
 {% if is_incremental() %}
 {% set sides = [('rebuilt_probes', 'offers'), ('probes', 'rebuilt_offers')] %}
+rebuilt_rows as (
+    select event_row from events_located where event_id in ({{ all_events_rebuilt_in_this_build() }})
+),
+
 rebuilt_probes as (
-    select * from probes where event_id in ({{ all_events_rebuilt_in_this_build() }})
+    select * from probes where event_row in (select event_row from rebuilt_rows)
 ),
 
 rebuilt_offers as (
-    select * from offers where event_id in ({{ all_events_rebuilt_in_this_build() }})
+    select * from offers where event_row in (select event_row from rebuilt_rows)
 ),
 {% endif %}
 
-candidates as (
+-- (Keys are compared as hashes: two keys of one hash only make a candidate, which the rule below decides.)
+candidate_rows as (
     {% for looking, offering in sides %}
     select distinct
         case when {{ looking }}.source_order < {{ offering }}.source_order
-            then {{ looking }}.event_id else {{ offering }}.event_id end as event_id,
+            then {{ looking }}.event_row else {{ offering }}.event_row end as first_row,
         case when {{ looking }}.source_order < {{ offering }}.source_order
-            then {{ offering }}.event_id else {{ looking }}.event_id end as linked_event_id
+            then {{ offering }}.event_row else {{ looking }}.event_row end as second_row
     from {{ looking }}
     inner join {{ offering }}
-        on {{ offering }}.root_actor_id = {{ looking }}.root_actor_id
-        and {{ offering }}.window_week = {{ looking }}.window_week
+        on {{ offering }}.block = {{ looking }}.block
         and {{ offering }}.place_key = {{ looking }}.place_key
         and {{ offering }}.source_order <> {{ looking }}.source_order
     {{ 'union' if not loop.last }}
@@ -204,9 +208,9 @@ pairs as (
         end as place_match,
         round({{ great_circle_km('first.latitude', 'first.longitude', 'second.latitude', 'second.longitude') }}, 1)
             as distance_km
-    from candidates
-    inner join events_located as first on first.event_id = candidates.event_id
-    inner join events_located as second on second.event_id = candidates.linked_event_id
+    from candidate_rows
+    inner join events_located as first on first.event_row = candidate_rows.first_row
+    inner join events_located as second on second.event_row = candidate_rows.second_row
 ),
 
 final as (
