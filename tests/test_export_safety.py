@@ -147,6 +147,7 @@ def test_check_exports_dir_accepts_a_new_an_empty_and_an_eventdw_folder(seed_run
     export.export_marts(seed_run.warehouse, tmp_path / "older", "run")
     older = _manifest(tmp_path / "older")
     del older["producer"]
+    older["schema_version"] = "1"
     (tmp_path / "older" / "manifest.json").write_text(json.dumps(older))
     for folder in ("new", "new/exports", "empty", "written", "older"):
         export.check_exports_dir(tmp_path / folder, seeds, warehouse)

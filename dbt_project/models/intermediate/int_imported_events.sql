@@ -256,31 +256,45 @@ location_spellings as (
     from (select distinct location_text from events where location_text is not null) as spellings
 ),
 
-place_matches as (
+-- Each located event with its location's normalised name: materialised, so that the match below joins on
+-- name and country together (joined on the country alone first, a country's events would meet every name
+-- of its places).
+events_spelled as materialized (
     select
         events.event_id,
+        events.country_iso2,
+        events.latitude,
+        events.longitude,
+        events.geo_type,
+        location_spellings.location_normalized
+    from events
+    inner join location_spellings on location_spellings.location_text = events.location_text
+),
+
+place_matches as (
+    select
+        events_spelled.event_id,
         place_names.place_id,
         row_number() over (
-            partition by events.event_id
+            partition by events_spelled.event_id
             order by
-                {{ great_circle_km('events.latitude', 'events.longitude', 'place_names.latitude', 'place_names.longitude') }}
+                {{ great_circle_km('events_spelled.latitude', 'events_spelled.longitude', 'place_names.latitude', 'place_names.longitude') }}
                     nulls last,
                 place_names.source_rank,
                 place_names.population desc,
                 place_names.place_id
         ) as match_rank
-    from events
-    inner join location_spellings on location_spellings.location_text = events.location_text
+    from events_spelled
     inner join place_names
-        on place_names.name_normalized = location_spellings.location_normalized
-        and place_names.country_iso2 = events.country_iso2
+        on place_names.name_normalized = events_spelled.location_normalized
+        and place_names.country_iso2 = events_spelled.country_iso2
     where
         case
-            when events.geo_type in (2, 5) then place_names.place_type = 'region'
-            when events.geo_type = 1 then false
+            when events_spelled.geo_type in (2, 5) then place_names.place_type = 'region'
+            when events_spelled.geo_type = 1 then false
             -- A town: a place of its name near it (a region or country of that name is not the town).
             else place_names.place_type not in ('region', 'country')
-                and {{ great_circle_km('events.latitude', 'events.longitude', 'place_names.latitude', 'place_names.longitude') }}
+                and {{ great_circle_km('events_spelled.latitude', 'events_spelled.longitude', 'place_names.latitude', 'place_names.longitude') }}
                     <= {{ var('import_place_radius_km') }}
         end
 ),
