@@ -385,3 +385,27 @@ left join ranked_by_distance as nearest_runner_up
     and nearest_runner_up.spelling_longitude = spellings.spelling_longitude
     and nearest_runner_up.match_rank = 2
 {%- endmacro %}
+
+{#- Resolve actor spellings to the actors whose names `actor_names` holds (int_actor_names_normalized), as
+    resolve_by_stages does, a near spelling only within the spelling's countries: the one rule for coded
+    mentions' actors and ACLED's imported actor names. -#}
+{% macro resolve_actor_spellings(spellings, actor_names) -%}
+    {%- set candidates -%}
+    (
+        select
+            actor_id as entity_id,
+            actor_name_variant as candidate_name,
+            name_lower,
+            name_normalized,
+            source_rank,
+            0 as weight,
+            valid_from,
+            valid_to,
+            country_iso2,
+            cast(null as double) as latitude,
+            cast(null as double) as longitude
+        from {{ actor_names }}
+    ) as actor_candidates
+    {%- endset -%}
+    {{ resolve_by_stages(spellings, candidates, var('actor_fuzzy_threshold'), ['fuzzy']) }}
+{%- endmacro %}

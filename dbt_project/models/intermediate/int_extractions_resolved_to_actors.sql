@@ -55,24 +55,8 @@ spellings as (
     where actor2_text is not null
 ),
 
-candidates as (
-    select
-        actor_id as entity_id,
-        actor_name_variant as candidate_name,
-        name_lower,
-        name_normalized,
-        source_rank,
-        0 as weight,
-        valid_from,
-        valid_to,
-        country_iso2,
-        cast(null as double) as latitude,
-        cast(null as double) as longitude
-    from actor_names
-),
-
 resolved as (
-    {{ resolve_by_stages('spellings', 'candidates', var('actor_fuzzy_threshold'), ['fuzzy']) }}
+    {{ resolve_actor_spellings('spellings', 'actor_names') }}
 ),
 
 agent_words as (

@@ -185,24 +185,8 @@ acled_spellings as (
     where source_system = 'acled' and actor2_text is not null
 ),
 
-actor_candidates as (
-    select
-        actor_id as entity_id,
-        actor_name_variant as candidate_name,
-        name_lower,
-        name_normalized,
-        source_rank,
-        0 as weight,
-        valid_from,
-        valid_to,
-        country_iso2,
-        cast(null as double) as latitude,
-        cast(null as double) as longitude
-    from actor_names
-),
-
 acled_actors_resolved as (
-    {{ resolve_by_stages('acled_spellings', 'actor_candidates', var('actor_fuzzy_threshold'), ['fuzzy']) }}
+    {{ resolve_actor_spellings('acled_spellings', 'actor_names') }}
 ),
 
 -- GDELT's actor codes: the one actor of that CAMEO code on the event's date.
