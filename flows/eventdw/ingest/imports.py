@@ -155,13 +155,20 @@ def _rejected(file: InputFile, kind: str, reason: str, digest: str | None = None
     ), None
 
 
-def _unchanged(
-    file: InputFile, kind: str, digest: str, imported_before: dict[str, tuple[str, str]]
-) -> ImportedFile | None:
+def _read_or_reuse(
+    folder: Path, file: InputFile, kind: str, imported_before: dict[str, tuple[str, str]]
+) -> tuple[bytes, str, ImportedFile | None]:
+    """The file's bytes and hash, and, when there is nothing more to read, the file as done: rejected (it
+    cannot be read) or unchanged since the last load (the same hash in `imported_before`)."""
+    try:
+        data = _read_bytes(folder, file, kind)
+    except FileProblem as problem:
+        return b"", "", _rejected(file, kind, str(problem))[0]
+    digest = sha256_hex(data)
     before = imported_before.get(file.source_file)
     if before is not None and before[0] == digest:
-        return ImportedFile(file.source_file, kind, before[1], digest, unchanged=True)
-    return None
+        return data, digest, ImportedFile(file.source_file, kind, before[1], digest, unchanged=True)
+    return data, digest, None
 
 
 def _read_acled_file(
@@ -169,13 +176,9 @@ def _read_acled_file(
 ) -> tuple[ImportedFile, pa.Table | None]:
     """One ACLED CSV file (events or deletions, by its header), read as the extraction files are
     (csv_readers.read_csv_file): its rows as strings, in the shape of its work table."""
-    try:
-        data = _read_bytes(folder, file, "acled")
-    except FileProblem as problem:
-        return _rejected(file, "acled", str(problem))
-    digest = sha256_hex(data)
-    if unchanged := _unchanged(file, "acled", digest, imported_before):
-        return unchanged, None
+    data, digest, done = _read_or_reuse(folder, file, "acled", imported_before)
+    if done is not None:
+        return done, None
     first_line = data.split(b"\n", 1)[0].lower()
     is_deletions = b"deleted_timestamp" in first_line and b"event_date" not in first_line
     table, required = ("acled_deletions", ACLED_DELETION_COLUMNS) if is_deletions else ("acled_events", ACLED_REQUIRED)
@@ -241,13 +244,9 @@ def _read_gdelt_file(
         reason = "file: not a GDELT 2.0 events or mentions file (named *.export.CSV or *.mentions.CSV, zipped or not)"
         return _rejected(file, "gdelt", reason)
     table, columns = kind
-    try:
-        data = _read_bytes(folder, file, "gdelt")
-    except FileProblem as problem:
-        return _rejected(file, "gdelt", str(problem))
-    digest = sha256_hex(data)
-    if unchanged := _unchanged(file, "gdelt", digest, imported_before):
-        return unchanged, None
+    data, digest, done = _read_or_reuse(folder, file, "gdelt", imported_before)
+    if done is not None:
+        return done, None
     try:
         content = _unzip(data) if file.name.lower().endswith(".zip") else data
     except FileProblem as problem:
