@@ -12,7 +12,8 @@ def streamlit_command(exports_dir: Path, port: int, address: str = "127.0.0.1") 
     """The command line that serves the dashboard on `address:port` (what `eventdw dashboard` runs).
 
     Headless, no file watcher, no usage statistics; the address is given so that Streamlit does not look
-    up the machine's external address on the internet.
+    up the machine's external address on the internet. Static serving hands the browser the map's borders
+    (dashboard/static) as a file it fetches once and caches, not in every rerun's messages.
     """
     return [
         sys.executable,
@@ -28,6 +29,8 @@ def streamlit_command(exports_dir: Path, port: int, address: str = "127.0.0.1") 
         str(port),
         "--server.fileWatcherType",
         "none",
+        "--server.enableStaticServing",
+        "true",
         "--browser.gatherUsageStats",
         "false",
         "--client.toolbarMode",

@@ -1,22 +1,35 @@
 """What the dashboard shows, read from the warehouse's Parquet exports with an in-memory DuckDB (no Streamlit here).
 
 The exports hold only data that passed the quality gate, and reading them never locks the warehouse file,
-so the dashboard can stay open while a run rebuilds it. Each function opens its own in-memory connection:
-DuckDB connections are not shared across Streamlit's threads, and opening one over Parquet costs milliseconds.
+so the dashboard can stay open while a run rebuilds it. The events are read from the Parquet files once per
+export, into a table of an in-memory DuckDB that every query shares (see `connect`).
+
+Everything is computed here, in DuckDB, and returns only what the page shows, whatever the number of events:
+counts per time bin, the ten most active actors, one page of the table, and a map layer of at most
+MAX_MAP_POINTS points (one per event), or, when more events are located, as many grid cells (each the
+events of a square of latitude and longitude, drawn at their mean position).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import duckdb
 import pandas as pd
+
+MAX_MAP_POINTS = 3000  # located events shown one by one; more are drawn as at most this many grid cells
+GRID_DEGREES = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)  # cell sides tried, finest first
+MAX_TIME_BINS = 150  # the finest of day, week, month, year that gives at most this many bins
+PAGE_SIZE = 50  # events per page of the table
+MAX_LABELS = 400  # places considered for labels (most events first), before overlapping ones are left out
 
 # ACLED's six event types, in ACLED's order, each with one colour for the map and the charts.
 ACLED_EVENT_TYPE_COLOURS: dict[str, tuple[int, int, int]] = {
@@ -34,26 +47,37 @@ GEO_PRECISIONS = {1: "the place itself", 2: "near it / part of a region", 3: "on
 
 FACT_TABLES = ("fact_events", "fact_event_mentions", "events_described")
 DIMENSION_TABLES = ("dim_actor", "dim_place", "dim_article", "dim_cameo_code", "report_unresolved_names")
+OPTIONAL_TABLES = ("bridge_event_sources", "acled_events")
 
 # One row per event as the dashboard shows it: the export of events_described (the marts' one join of events to
-# their names, and their region label), with how to print its date and its week.
+# their English names, and their region label), with how to print its date, its actors and its place. A name
+# the marts do not know is shown by its id (a GDELT actor code, a place id); an event with no second actor
+# shows none.
 EVENTS_NAMED_SQL = f"""
 create view events_named as
 select
-    * exclude (acled_event_type, admin1_label),
+    * exclude (acled_event_type, admin1_label, year, month),
     case time_precision
         when 4 then strftime(event_date, '%Y') || ' (year)'
         when 3 then strftime(event_date, '%Y-%m') || ' (month)'
         when 2 then 'week of ' || strftime(event_date, '%Y-%m-%d')
         else strftime(event_date, '%Y-%m-%d')
     end as date_label,
-    date_trunc('week', event_date)::date as week_start,
-    admin1_label as governorate,
-    coalesce(acled_event_type, '{NOT_CLASSIFIED}') as acled_event_type
+    coalesce(actor1_name, actor1_id, 'unnamed actor') as actor1_label,
+    coalesce(actor2_name, actor2_id) as actor2_label,
+    coalesce(place_name, place_id, 'unlocated') as place_label,
+    coalesce(admin1_label, country_name) as governorate,
+    coalesce(acled_event_type, '{NOT_CLASSIFIED}') as acled_event_type,
+    case
+        when fatalities is null then 'unknown'
+        when fatalities_high > fatalities then fatalities || ' (claims up to ' || fatalities_high || ')'
+        else fatalities::varchar
+    end as fatalities_label,
 from events_described
 """
 
-# The sidebar's filters as SQL over events_named; an empty list means "all".
+# The sidebar's filters as SQL over events_named; an empty list means "all". The area is the map cell a user
+# clicked: south, west, north, east.
 FILTERED_EVENTS_SQL = """
 filtered_events as (
     select *
@@ -68,8 +92,16 @@ filtered_events as (
             or list_contains($actor_names, actor2_name)
         )
         and (len($governorates) = 0 or list_contains($governorates, governorate))
+        and (len($countries) = 0 or list_contains($countries, country_name))
+        and (len($sources) = 0 or list_contains($sources, source_system))
+        and (
+            len($area) = 0
+            or (latitude >= $area[1] and longitude >= $area[2] and latitude < $area[3] and longitude < $area[4])
+        )
 )
 """
+
+SOURCE_SYSTEMS = {"coded": "coded from articles", "acled": "ACLED", "gdelt": "GDELT"}
 
 
 class ExportsError(Exception):
@@ -86,6 +118,9 @@ class EventFilters:
     quad_classes: tuple[int, ...] = ()
     actor_names: tuple[str, ...] = ()
     governorates: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    area: tuple[float, float, float, float] | None = None  # south, west, north, east: a clicked map cell
 
     def parameters(self) -> dict[str, Any]:
         """The filters as DuckDB named parameters for FILTERED_EVENTS_SQL."""
@@ -96,7 +131,59 @@ class EventFilters:
             "quad_classes": list(self.quad_classes),
             "actor_names": list(self.actor_names),
             "governorates": list(self.governorates),
+            "countries": list(self.countries),
+            "sources": list(self.sources),
+            "area": list(self.area or ()),
         }
+
+    def query_params(self) -> dict[str, str | list[str]]:
+        """The filters as URL query parameters (from, to, type, quad, actor, region, country, source, area)."""
+        params: dict[str, str | list[str]] = {}
+        if self.start_date:
+            params["from"] = self.start_date.isoformat()
+        if self.end_date:
+            params["to"] = self.end_date.isoformat()
+        for key, values in [
+            ("type", self.acled_event_types),
+            ("quad", tuple(str(code) for code in self.quad_classes)),
+            ("actor", self.actor_names),
+            ("region", self.governorates),
+            ("country", self.countries),
+            ("source", self.sources),
+        ]:
+            if values:
+                params[key] = list(values)
+        if self.area:
+            params["area"] = ",".join(f"{value:g}" for value in self.area)
+        return params
+
+    @classmethod
+    def from_query_params(cls, params: dict[str, list[str]]) -> EventFilters:
+        """The filters a shared URL names; a value that cannot be read is ignored, not an error."""
+
+        def day(key: str) -> date | None:
+            try:
+                return date.fromisoformat(params.get(key, [""])[-1])
+            except ValueError:
+                return None
+
+        area = None
+        try:
+            south, west, north, east = (float(value) for value in params.get("area", [""])[-1].split(","))
+            area = (south, west, north, east)
+        except ValueError:
+            pass
+        return cls(
+            start_date=day("from"),
+            end_date=day("to"),
+            acled_event_types=tuple(params.get("type", [])),
+            quad_classes=tuple(int(code) for code in params.get("quad", []) if code.isdigit()),
+            actor_names=tuple(params.get("actor", [])),
+            governorates=tuple(params.get("region", [])),
+            countries=tuple(params.get("country", [])),
+            sources=tuple(value for value in params.get("source", []) if value in SOURCE_SYSTEMS),
+            area=area,
+        )
 
 
 @dataclass(frozen=True)
@@ -119,8 +206,39 @@ class FilterOptions:
     last_event_date: date | None
     acled_event_types: list[str] = field(default_factory=list)
     quad_classes: dict[int, str] = field(default_factory=dict)
-    actor_names: list[str] = field(default_factory=list)
+    actor_names: list[str] = field(default_factory=list)  # most active first
     governorates: list[str] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The filtered events in numbers."""
+
+    num_events: int
+    num_located: int
+    fatalities: int
+    num_unknown_fatalities: int
+    first_event_date: date | None
+    last_event_date: date | None
+
+
+@dataclass(frozen=True)
+class MapLayer:
+    """What the map draws: one point per event, or grid cells when more than MAX_MAP_POINTS are located.
+
+    `frame` has longitude, latitude, radius (pixels), colour and the tooltip's fields; for cells also the
+    cell's bounds (south, west, north, east), which a click turns into the area filter. `bounds` is the
+    extent of every located event, which the view fits.
+    """
+
+    kind: Literal["points", "cells"]
+    frame: pd.DataFrame
+    cell_degrees: float | None
+    num_located: int
+    num_without_coordinates: int
+    bounds: tuple[float, float, float, float] | None  # south, west, north, east
 
 
 def read_manifest(exports_dir: Path) -> dict[str, Any]:
@@ -145,8 +263,34 @@ def read_manifest(exports_dir: Path) -> dict[str, Any]:
     return manifest
 
 
+# One in-memory DuckDB per export, shared by every session and query of the dashboard: the events are read
+# from Parquet once, into a table, and each query runs on its own cursor (DuckDB's way to share a database
+# between threads). A new run writes a new manifest, and the next query loads the new export instead.
+_LOADED: dict[str, tuple[tuple[int, int], duckdb.DuckDBPyConnection]] = {}
+_LOADING = threading.Lock()
+
+
 def connect(exports_dir: Path) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with one view per exported table, plus events_named."""
+    """A cursor on the export's in-memory DuckDB: events_named as a table, and a view per exported table."""
+    manifest = exports_dir / "manifest.json"
+    try:
+        stat = manifest.stat()
+        version = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        version = (0, 0)
+    key = str(exports_dir.resolve())
+    with _LOADING:
+        loaded = _LOADED.get(key)
+        if loaded is None or loaded[0] != version:
+            if loaded is not None:
+                loaded[1].close()
+                del _LOADED[key]
+            _LOADED[key] = (version, _load(exports_dir))
+        return _LOADED[key][1].cursor()
+
+
+def _load(exports_dir: Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with one view per exported table, and events_named read into a table."""
     con = duckdb.connect(":memory:")
     for table in FACT_TABLES:
         if not any((exports_dir / table).glob("year=*/month=*/*.parquet")):
@@ -165,7 +309,12 @@ def connect(exports_dir: Path) -> duckdb.DuckDBPyConnection:
             con.close()
             raise ExportsError(f"No {path.name} in {exports_dir}: run `eventdw run` again.")
         con.execute(f"create view {table} as select * from read_parquet('{_quoted(str(path))}')")
-    con.execute(EVENTS_NAMED_SQL)
+    # Written since export schema 2; an older export has no links between sources and no ACLED rows to show.
+    for table in OPTIONAL_TABLES:
+        path = exports_dir / f"{table}.parquet"
+        if path.is_file():
+            con.execute(f"create view {table} as select * from read_parquet('{_quoted(str(path))}')")
+    con.execute(EVENTS_NAMED_SQL.replace("create view events_named", "create table events_named"))
     return con
 
 
@@ -198,11 +347,19 @@ def export_summary(exports_dir: Path) -> ExportSummary:
 
 
 def filter_options(exports_dir: Path) -> FilterOptions:
-    """The dates, event types, quad classes, actors and governorates the events have."""
+    """The dates, event types, quad classes, actors, regions, countries and sources the events have."""
     with connect(exports_dir) as con:
         dates = con.execute("select min(event_date), max(event_date) from events_named").fetchone()
         first, last = dates if dates is not None else (None, None)
-        event_types = [row[0] for row in con.execute("select distinct acled_event_type from events_named").fetchall()]
+
+        def distinct(column: str) -> list[Any]:
+            return [
+                row[0]
+                for row in con.execute(
+                    f"select distinct {column} from events_named where {column} is not null order by 1"
+                ).fetchall()
+            ]
+
         quad_classes = con.execute(
             """
             select distinct quad_class, quad_class_name
@@ -211,76 +368,96 @@ def filter_options(exports_dir: Path) -> FilterOptions:
             order by quad_class
             """
         ).fetchall()
+        # Most active first, so that the list opens on the actors an analyst looks for; typing filters it.
         actor_names = con.execute(
             """
-            select distinct actor_name
+            select actor_name
             from (
                 select actor1_name as actor_name from events_named
                 union all
                 select actor2_name as actor_name from events_named
             )
             where actor_name is not null
-            order by actor_name
+            group by actor_name
+            order by count(*) desc, actor_name
             """
         ).fetchall()
-        governorates = con.execute(
-            "select distinct governorate from events_named where governorate is not null order by governorate"
-        ).fetchall()
-    return FilterOptions(
-        first_event_date=first,
-        last_event_date=last,
-        acled_event_types=in_acled_order(event_types),
-        quad_classes={int(code): str(name or f"quad class {code}") for code, name in quad_classes},
-        actor_names=[row[0] for row in actor_names],
-        governorates=[row[0] for row in governorates],
-    )
-
-
-def events(exports_dir: Path, filters: EventFilters) -> pd.DataFrame:
-    """The filtered events with their names, newest first; one row per event."""
-    with connect(exports_dir) as con:
-        return _filtered(
-            con,
-            """
-            select
-                *,
-                case
-                    when fatalities is null then 'unknown'
-                    when fatalities_high > fatalities then fatalities || ' (claims up to ' || fatalities_high || ')'
-                    else fatalities::varchar
-                end as fatalities_label,
-                date_label
-                    || ' · ' || coalesce(actor1_name, '?')
-                    || coalesce(' → ' || actor2_name, '')
-                    || ' · ' || coalesce(cameo_name, cameo_code)
-                    || ' · ' || coalesce(place_name, place_id)
-                    || ' (' || num_articles || case when num_articles = 1 then ' article)' else ' articles)' end
-                as event_label,
-            from filtered_events
-            order by event_date desc, num_articles desc, event_id
-            """,
-            filters,
+        return FilterOptions(
+            first_event_date=first,
+            last_event_date=last,
+            acled_event_types=in_acled_order(distinct("acled_event_type")),
+            quad_classes={int(code): str(name or f"quad class {code}") for code, name in quad_classes},
+            actor_names=[row[0] for row in actor_names],
+            governorates=distinct("governorate"),
+            countries=distinct("country_name"),
+            sources=[source for source in SOURCE_SYSTEMS if source in distinct("source_system")],
         )
 
 
-def weekly_activity(exports_dir: Path, filters: EventFilters) -> pd.DataFrame:
-    """Events and known fatalities per week (weeks start on Monday) and ACLED event type."""
+def overview(exports_dir: Path, filters: EventFilters) -> Overview:
+    """How many events match, how many have coordinates, their known fatalities and their date range."""
+    with connect(exports_dir) as con:
+        row = con.execute(
+            f"""
+            with {FILTERED_EVENTS_SQL}
+            select
+                count(*),
+                count(*) filter (where latitude is not null and longitude is not null),
+                coalesce(sum(fatalities), 0),
+                count(*) filter (where fatalities is null),
+                min(event_date),
+                max(event_date),
+            from filtered_events
+            """,
+            filters.parameters(),
+        ).fetchone()
+    assert row is not None
+    return Overview(int(row[0]), int(row[1]), int(row[2]), int(row[3]), row[4], row[5])
+
+
+def time_bin(first: date | None, last: date | None) -> str:
+    """The finest of day, week, month and year that cuts first..last into at most MAX_TIME_BINS bins."""
+    if first is None or last is None:
+        return "day"
+    days = (last - first).days + 1
+    for name, days_per_bin in (("day", 1), ("week", 7), ("month", 30.44)):
+        if days / days_per_bin <= MAX_TIME_BINS:
+            return name
+    return "year"
+
+
+def activity(exports_dir: Path, filters: EventFilters, bin_name: str) -> pd.DataFrame:
+    """Events and known fatalities per time bin (`day`, `week` from Monday, `month` or `year`) and ACLED event
+    type; `bin_start` is the bin's first day."""
+    if bin_name not in {"day", "week", "month", "year"}:
+        raise ValueError(f"unknown time bin {bin_name!r}")
     with connect(exports_dir) as con:
         return _filtered(
             con,
-            """
+            f"""
             select
-                week_start,
+                date_trunc('{bin_name}', event_date)::date as bin_start,
                 acled_event_type,
                 count(*) as num_events,
-                coalesce(sum(fatalities), 0)::integer as fatalities,
+                coalesce(sum(fatalities), 0)::bigint as fatalities,
                 count(*) filter (where fatalities is null) as num_events_unknown_fatalities,
             from filtered_events
-            group by week_start, acled_event_type
-            order by week_start, acled_event_type
+            group by all
+            order by bin_start, acled_event_type
             """,
             filters,
         )
+
+
+def bin_end(bin_start: date, bin_name: str) -> date:
+    """The first day after the bin that starts on `bin_start`."""
+    if bin_name == "day":
+        return bin_start + timedelta(days=1)
+    if bin_name == "week":
+        return bin_start + timedelta(days=7)
+    if bin_name == "month":
+        return date(bin_start.year + bin_start.month // 12, bin_start.month % 12 + 1, 1)
+    return date(bin_start.year + 1, 1, 1)
 
 
 def top_actors(exports_dir: Path, filters: EventFilters, limit: int = 10) -> pd.DataFrame:
@@ -309,8 +486,332 @@ def top_actors(exports_dir: Path, filters: EventFilters, limit: int = 10) -> pd.
         )
 
 
+# The table's columns, in the order of events_page's frame and of the CSV download.
+EVENT_ROW_SQL = """
+    event_id,
+    date_label,
+    actor1_label,
+    coalesce(actor2_label, '') as actor2_label,
+    place_label,
+    coalesce(governorate, '') as governorate,
+    coalesce(country_name, '') as country_name,
+    coalesce(cameo_code || coalesce(' ' || cameo_name, ''), '') as cameo,
+    acled_event_type,
+    coalesce(acled_sub_event_type, '') as acled_sub_event_type,
+    fatalities,
+    coalesce(fatality_claims, '') as fatality_claims,
+    num_articles,
+    source_system,
+    source_event_id,
+"""
+EVENT_ORDER_SQL = "order by event_date desc, num_articles desc, event_id"
+
+
+def events_page(exports_dir: Path, filters: EventFilters, page: int, page_size: int = PAGE_SIZE) -> pd.DataFrame:
+    """Page `page` (from 0) of the filtered events, newest first, one row each."""
+    with connect(exports_dir) as con:
+        return _filtered(
+            con,
+            f"select {EVENT_ROW_SQL} from filtered_events {EVENT_ORDER_SQL} limit $limit offset $offset",
+            filters,
+            limit=page_size,
+            offset=max(page, 0) * page_size,
+        )
+
+
+def write_events_csv(exports_dir: Path, filters: EventFilters, target: Path) -> int:
+    """Write every filtered event to `target` as CSV (UTF-8, a header line, newest first): the columns of
+    events_described, dates as YYYY-MM-DD. Returns the number of events written."""
+    with connect(exports_dir) as con:
+        params = filters.parameters()
+        (count,) = con.execute(
+            f"with {FILTERED_EVENTS_SQL} select count(*) from filtered_events", params
+        ).fetchone() or (0,)
+        con.execute(
+            f"""
+            copy (
+                with {FILTERED_EVENTS_SQL}
+                select * exclude (date_label, actor1_label, actor2_label, place_label, governorate, fatalities_label)
+                from filtered_events
+                {EVENT_ORDER_SQL}
+            ) to '{_quoted(str(target))}' (header, delimiter ',')
+            """,
+            params,
+        )
+    return int(count)
+
+
+def map_layer(exports_dir: Path, filters: EventFilters, max_points: int = MAX_MAP_POINTS) -> MapLayer:
+    """The map's layer for the filtered events: one point per located event, sized by its articles and
+    coloured by its ACLED event type, when there are at most `max_points`; otherwise grid cells of the finest
+    side in GRID_DEGREES that gives at most `max_points` cells, each at its events' mean position, sized by
+    its number of events and coloured by its most frequent event type."""
+    with connect(exports_dir) as con:
+        params = filters.parameters()
+        cell_counts = ",\n".join(
+            f"approx_count_distinct([floor(latitude / {side}), floor(longitude / {side})])" for side in GRID_DEGREES
+        )
+        row = con.execute(
+            f"""
+            with {FILTERED_EVENTS_SQL}
+            select
+                count(*),
+                count(*) filter (where latitude is null or longitude is null),
+                min(latitude), min(longitude), max(latitude), max(longitude),
+                {cell_counts}
+            from filtered_events
+            """,
+            params,
+        ).fetchone()
+        assert row is not None
+        num_events, num_without, south, west, north, east, *cells = row
+        num_located = int(num_events) - int(num_without)
+        bounds = None if south is None else (float(south), float(west), float(north), float(east))
+        if num_located <= max_points:
+            frame = _map_points(con, params)
+            return MapLayer("points", frame, None, num_located, int(num_without), bounds)
+        # approx_count_distinct errs by a few percent: a side whose estimate is near the limit is skipped.
+        side = next((s for s, n in zip(GRID_DEGREES, cells, strict=True) if n <= 0.95 * max_points), GRID_DEGREES[-1])
+        frame = _map_cells(con, params, side)
+        return MapLayer("cells", frame, side, num_located, int(num_without), bounds)
+
+
+def _map_points(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> pd.DataFrame:
+    points = con.execute(
+        f"""
+        with {FILTERED_EVENTS_SQL}
+        select
+            event_id,
+            longitude,
+            latitude,
+            num_articles,
+            acled_event_type,
+            date_label,
+            actor1_label || coalesce(' → ' || actor2_label, '') as actors_label,
+            place_label
+                || case when governorate is distinct from place_label then ' (' || governorate || ')' else '' end
+                as place_label,
+            place_label as place_name,
+            cameo_code || coalesce(' ' || cameo_name, '') as cameo_label,
+            fatalities_label,
+            source_system,
+        from filtered_events
+        where latitude is not null and longitude is not null
+        -- Big circles first, so that small ones at the same place are drawn on top of them.
+        order by num_articles desc, event_id
+        """,
+        params,
+    ).df()
+    # Pixels; the area, not the radius, grows with the number of articles (capped at 16 articles).
+    points["radius"] = [round(5 * math.sqrt(min(max(int(n), 1), 16)), 2) for n in points["num_articles"]]
+    points["colour"] = [[*event_type_colour(name), 210] for name in points["acled_event_type"]]
+    points["tooltip"] = [
+        f"<b>{escape(date_label)}</b><br/>{escape(actors)}<br/>{escape(place)}<br/>{escape(cameo)}<br/>"
+        f"{escape(event_type)}<br/>fatalities: {escape(fatalities)} · articles: {articles}"
+        for date_label, actors, place, cameo, event_type, fatalities, articles in zip(
+            points["date_label"],
+            points["actors_label"],
+            points["place_label"],
+            points["cameo_label"].fillna("no CAMEO code"),
+            points["acled_event_type"],
+            points["fatalities_label"],
+            points["num_articles"],
+            strict=True,
+        )
+    ]
+    return points
+
+
+def _map_cells(con: duckdb.DuckDBPyConnection, params: dict[str, Any], side: float) -> pd.DataFrame:
+    return (
+        con.execute(
+            f"""
+        with {FILTERED_EVENTS_SQL},
+
+        located as (
+            select *, floor(latitude / $side) as cell_y, floor(longitude / $side) as cell_x
+            from filtered_events
+            where latitude is not null and longitude is not null
+        ),
+
+        cells as (
+            select
+                cell_y,
+                cell_x,
+                avg(longitude) as longitude,
+                avg(latitude) as latitude,
+                count(*) as num_events,
+                coalesce(sum(fatalities), 0)::bigint as fatalities,
+                count(distinct place_id) as num_places,
+                min(event_date) as first_event_date,
+                max(event_date) as last_event_date,
+            from located
+            group by cell_y, cell_x
+        ),
+
+        types_in_cells as (
+            select cell_y, cell_x, acled_event_type, count(*) as num_events
+            from located
+            group by all
+        ),
+
+        -- The cell's most frequent event type and place (ties: the first by name).
+        main_types as (
+            select
+                cell_y,
+                cell_x,
+                first(acled_event_type order by num_events desc, acled_event_type) as acled_event_type,
+                max(num_events) as num_main_type_events,
+            from types_in_cells
+            group by all
+        ),
+
+        places_in_cells as (
+            select cell_y, cell_x, place_label, count(*) as num_events
+            from located
+            group by all
+        ),
+
+        main_places as (
+            select cell_y, cell_x, first(place_label order by num_events desc, place_label) as place_name
+            from places_in_cells
+            group by all
+        )
+
+        select
+            cells.longitude,
+            cells.latitude,
+            cells.cell_y * $side as south,
+            cells.cell_x * $side as west,
+            (cells.cell_y + 1) * $side as north,
+            (cells.cell_x + 1) * $side as east,
+            cells.num_events,
+            cells.fatalities,
+            main_types.acled_event_type,
+            main_types.num_main_type_events,
+            main_places.place_name,
+            cells.num_places,
+            strftime(cells.first_event_date, '%Y-%m-%d') || ' to ' || strftime(cells.last_event_date, '%Y-%m-%d')
+                as dates_label,
+        from cells
+        join main_types using (cell_y, cell_x)
+        join main_places using (cell_y, cell_x)
+        order by cells.num_events desc, south, west
+        """,
+            params | {"side": side},
+        )
+        .df()
+        .assign(
+            # Pixels: the area grows with the events, from 3 px to 22 px for the busiest cell.
+            radius=lambda cells: (3 + 19 * (cells["num_events"] / max(int(cells["num_events"].max()), 1)) ** 0.5).round(
+                2
+            ),
+            colour=lambda cells: [[*event_type_colour(name), 200] for name in cells["acled_event_type"]],
+            tooltip=lambda cells: [
+                f"<b>{n:,} events around {escape(place)}"
+                + (f" and {k - 1:,} other places" if k > 1 else "")
+                + f"</b><br/>{escape(main_type)}: {main / n:.0%} of them<br/>{dates}<br/>known fatalities: {dead:,}"
+                for n, place, k, main_type, main, dates, dead in zip(
+                    cells["num_events"],
+                    cells["place_name"],
+                    cells["num_places"],
+                    cells["acled_event_type"],
+                    cells["num_main_type_events"],
+                    cells["dates_label"],
+                    cells["fatalities"],
+                    strict=True,
+                )
+            ],
+        )
+    )
+
+
+def map_view(
+    bounds: tuple[float, float, float, float] | None, width_px: int = 1000, height_px: int = 520
+) -> tuple[float, float, float]:
+    """Latitude, longitude and zoom of a deck.gl view that fits `bounds` (south, west, north, east)."""
+    if bounds is None:
+        return 20.0, 0.0, 1.0
+    south, west, north, east = bounds
+
+    def mercator_y(latitude: float) -> float:
+        latitude = max(min(latitude, 85.0), -85.0)
+        return math.log(math.tan(math.pi / 4 + math.radians(latitude) / 2))
+
+    # At zoom z the world is 512 * 2**z pixels wide, and 2 pi in Mercator's y; a margin of 10% on each side.
+    longitude_span = max(east - west, 0.5)
+    y_span = max(mercator_y(north) - mercator_y(south), math.radians(0.5))
+    zoom = min(
+        math.log2(0.8 * width_px * 360 / (512 * longitude_span)),
+        math.log2(0.8 * height_px * 2 * math.pi / (512 * y_span)),
+    )
+    centre_y = (mercator_y(north) + mercator_y(south)) / 2
+    latitude = math.degrees(2 * math.atan(math.exp(centre_y)) - math.pi / 2)
+    return round(latitude, 4), round((west + east) / 2, 4), round(min(max(zoom, 0.5), 11.0), 2)
+
+
+def place_counts(exports_dir: Path, filters: EventFilters, limit: int = MAX_LABELS) -> pd.DataFrame:
+    """The located places with most filtered events (at most `limit`), for the map's labels."""
+    with connect(exports_dir) as con:
+        return _filtered(
+            con,
+            """
+            select place_label as place_name, latitude, longitude, count(*) as num_events
+            from filtered_events
+            where latitude is not null and longitude is not null and place_type is distinct from 'country'
+            group by all
+            order by num_events desc, place_name
+            limit $limit
+            """,
+            filters,
+            limit=limit,
+        )
+
+
+def map_labels(places: pd.DataFrame, zoom: float, font_px: int = 13, limit: int = 40) -> pd.DataFrame:
+    """At most `limit` place labels, places with most events first, leaving out those that would overlap at
+    `zoom` (deck.gl's Web Mercator pixels, the label above its place)."""
+    world_px = 512 * 2**zoom
+    placed: list[tuple[float, float, float, float]] = []
+    keep = []
+    for place in places.itertuples(index=False):
+        x = (place.longitude + 180) / 360 * world_px
+        sine = math.sin(math.radians(max(min(place.latitude, 85.0), -85.0)))
+        y = (0.5 - math.log((1 + sine) / (1 - sine)) / (4 * math.pi)) * world_px - 18
+        half_width, half_height = 0.3 * font_px * len(place.place_name) + 4, 0.5 * font_px + 2
+        box = (x - half_width, y - half_height, x + half_width, y + half_height)
+        overlaps = len(placed) >= limit or any(
+            box[0] < other[2] and other[0] < box[2] and box[1] < other[3] and other[1] < box[3] for other in placed
+        )
+        keep.append(not overlaps)
+        if not overlaps:
+            placed.append(box)
+    return places[keep].reset_index(drop=True)
+
+
+def event_detail(exports_dir: Path, event_id: str) -> dict[str, Any] | None:
+    """One event as the table shows it, with its date label and names; None if no event has that id."""
+    with connect(exports_dir) as con:
+        frame = con.execute("select * from events_named where event_id = $event_id", {"event_id": event_id}).df()
+    return None if frame.empty else frame.iloc[0].to_dict()
+
+
+def event_label(event: dict[str, Any]) -> str:
+    """One line naming an event (a row of events_named): date, actors, what happened, where, and how many
+    articles report it."""
+    actors = str(event["actor1_label"]) + (
+        f" → {event['actor2_label']}" if isinstance(event["actor2_label"], str) else ""
+    )
+    what = event["cameo_name"] if isinstance(event["cameo_name"], str) else event["acled_sub_event_type"]
+    articles = int(event["num_articles"] or 0)
+    return (
+        f"{event['date_label']} · {actors} · {what} · {event['place_label']} "
+        f"({articles} {'article' if articles == 1 else 'articles'})"
+    )
+
+
 def event_evidence(exports_dir: Path, event_id: str) -> pd.DataFrame:
-    """Each report of one event: the article, its quote, and how its names were written and resolved."""
+    """Each report of one coded event: the article, its quote, and how its names were written and resolved."""
     with connect(exports_dir) as con:
         return con.execute(
             """
@@ -368,6 +869,67 @@ def event_evidence(exports_dir: Path, event_id: str) -> pd.DataFrame:
         ).df()
 
 
+def imported_record(exports_dir: Path, event_id: str) -> dict[str, Any] | None:
+    """An imported ACLED event's own row in acled_events (its notes, sources, timestamp), or None."""
+    with connect(exports_dir) as con:
+        if not _has_view(con, "acled_events"):
+            return None
+        frame = con.execute(
+            """
+            select acled.*
+            from events_named as events
+            join acled_events as acled
+                on acled.event_id_cnty = events.source_event_id and acled.source_system = events.source_system
+            where events.event_id = $event_id and events.source_system = 'acled'
+            """,
+            {"event_id": event_id},
+        ).df()
+    return None if frame.empty else frame.iloc[0].to_dict()
+
+
+def event_links(exports_dir: Path, event_id: str, limit: int = 20) -> pd.DataFrame:
+    """The events from other sources that bridge_event_sources links to this one, with the rule that linked
+    them, closest first."""
+    with connect(exports_dir) as con:
+        if not _has_view(con, "bridge_event_sources"):
+            return pd.DataFrame(columns=["event_id", "source_system", "date_label", "match_rule"])
+        return con.execute(
+            """
+            with links as (
+                select linked_event_id as event_id, match_rule, days_apart, distance_km
+                from bridge_event_sources
+                where event_id = $event_id
+                union all
+                select event_id, match_rule, days_apart, distance_km
+                from bridge_event_sources
+                where linked_event_id = $event_id
+            )
+
+            select
+                events.event_id,
+                events.source_system,
+                events.source_event_id,
+                events.date_label,
+                events.actor1_label || coalesce(' → ' || events.actor2_label, '') as actors_label,
+                events.place_label,
+                events.acled_event_type,
+                events.fatalities_label,
+                links.match_rule,
+            from links
+            join events_named as events using (event_id)
+            order by links.days_apart, links.distance_km, events.event_id
+            limit $limit
+            """,
+            {"event_id": event_id, "limit": limit},
+        ).df()
+
+
+def _has_view(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(
+        con.execute("select count(*) from duckdb_views() where view_name = $name", {"name": name}).fetchone()[0]  # type: ignore[index]
+    )
+
+
 def in_acled_order(event_types: Iterable[str]) -> list[str]:
     """Distinct ACLED event types in ACLED's order, unknown ones last by name."""
     known = [*ACLED_EVENT_TYPE_COLOURS, NOT_CLASSIFIED]
@@ -377,88 +939,3 @@ def in_acled_order(event_types: Iterable[str]) -> list[str]:
 def event_type_colour(acled_event_type: str) -> tuple[int, int, int]:
     """The colour of an ACLED event type on the map and in the charts."""
     return ACLED_EVENT_TYPE_COLOURS.get(acled_event_type, NOT_CLASSIFIED_COLOUR)
-
-
-def map_points(events_frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """The events that have coordinates, ready for a deck.gl ScatterplotLayer, and how many have none."""
-    has_coordinates = events_frame["latitude"].notna() & events_frame["longitude"].notna()
-    located = events_frame[has_coordinates]
-    points = pd.DataFrame(
-        {
-            "event_id": located["event_id"].astype(str),
-            "longitude": located["longitude"].astype(float),
-            "latitude": located["latitude"].astype(float),
-            # Pixels; the area, not the radius, grows with the number of articles.
-            "radius": [round(5 * math.sqrt(max(int(n), 1)), 2) for n in located["num_articles"]],
-            "colour": [[*event_type_colour(name), 210] for name in located["acled_event_type"]],
-            "num_articles": located["num_articles"].astype(int),
-            "date_label": located["date_label"].astype(str),
-            "actors_label": [
-                f"{actor1 if isinstance(actor1, str) else '?'}" + (f" → {actor2}" if isinstance(actor2, str) else "")
-                for actor1, actor2 in zip(located["actor1_name"], located["actor2_name"], strict=True)
-            ],
-            "place_name": located["place_name"].astype(str),
-            "place_label": [
-                f"{place} ({governorate})" if governorate != place else str(place)
-                for place, governorate in zip(located["place_name"], located["governorate"], strict=True)
-            ],
-            "cameo_label": [
-                f"{code} {name}" for code, name in zip(located["cameo_code"], located["cameo_name"], strict=True)
-            ],
-            "acled_event_type": located["acled_event_type"].astype(str),
-            "fatalities_label": located["fatalities_label"].astype(str),
-        }
-    )
-    # Big circles first, so that small ones at the same place are drawn on top of them.
-    points = points.sort_values(["num_articles", "event_id"], ascending=[False, True]).reset_index(drop=True)
-    return points, int((~has_coordinates).sum())
-
-
-def map_view(points: pd.DataFrame, width_px: int = 900, height_px: int = 460) -> tuple[float, float, float]:
-    """Latitude, longitude and zoom of a view centred on the points' mean that fits most of them."""
-    if points.empty:
-        return 0.0, 0.0, 1.0
-    # The points inside the 5%-95% quantiles in both directions, so that a few far-off capitals (an "Iran"
-    # event coded at Tehran) neither pull the centre away nor zoom the map out to a continent.
-    coordinates = points[["latitude", "longitude"]]
-    inside = coordinates.ge(coordinates.quantile(0.05)).all(axis=1) & coordinates.le(coordinates.quantile(0.95)).all(
-        axis=1
-    )
-    central = coordinates[inside] if inside.any() else coordinates
-    latitude, longitude = float(central["latitude"].mean()), float(central["longitude"].mean())
-    # Spans that keep every central point on screen around that centre.
-    latitude_span = max(2 * float((central["latitude"] - latitude).abs().max()), 1.0)
-    longitude_span = max(2 * float((central["longitude"] - longitude).abs().max()), 1.0)
-    # At zoom z the world is 512 * 2**z pixels wide; Mercator stretches latitudes by 1 / cos(latitude).
-    stretch = 1 / max(math.cos(math.radians(latitude)), 0.1)
-    zoom = min(
-        math.log2(0.8 * width_px * 360 / (512 * longitude_span)),
-        math.log2(0.8 * height_px * 360 / (512 * latitude_span * stretch)),
-    )
-    return latitude, longitude, round(min(max(zoom, 1.0), 10.0), 2)
-
-
-def map_labels(points: pd.DataFrame, zoom: float, font_px: int = 13) -> pd.DataFrame:
-    """One label per place, places with most events first, leaving out those that would overlap at `zoom`."""
-    places = (
-        points.groupby(["place_name", "latitude", "longitude"], as_index=False)
-        .agg(num_events=("event_id", "count"))
-        .sort_values(["num_events", "place_name"], ascending=[False, True])
-    )
-    world_px = 512 * 2**zoom
-    placed: list[tuple[float, float, float, float]] = []
-    keep = []
-    for place in places.itertuples(index=False):
-        # Web Mercator pixels at the initial zoom; the label sits above its circle.
-        x = (place.longitude + 180) / 360 * world_px
-        sine = math.sin(math.radians(place.latitude))
-        y = (0.5 - math.log((1 + sine) / (1 - sine)) / (4 * math.pi)) * world_px - 18
-        half_width, half_height = 0.3 * font_px * len(place.place_name) + 4, 0.5 * font_px + 2
-        box = (x - half_width, y - half_height, x + half_width, y + half_height)
-        overlaps = any(
-            box[0] < other[2] and other[0] < box[2] and box[1] < other[3] and other[1] < box[3] for other in placed
-        )
-        keep.append(not overlaps)
-        if not overlaps:
-            placed.append(box)
-    return places[keep].reset_index(drop=True)

@@ -54,13 +54,18 @@ def parquet(exports: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         yield con
 
 
+def all_events(exports: Path, filters: EventFilters) -> pd.DataFrame:
+    """Every filtered event as the table shows them (one page holding them all)."""
+    return data.events_page(exports, filters, 0, page_size=100_000)
+
+
 def deir_ez_zor_capture(events: pd.DataFrame) -> pd.Series:
     """The SDF's capture of Deir ez-Zor on 2024-12-06 (CAMEO 192 Occupy territory)."""
     rows = events[
-        (events["actor1_name"] == SDF)
-        & (events["place_name"] == "Deir ez-Zor")
-        & (events["event_date"] == pd.Timestamp("2024-12-06"))
-        & (events["cameo_code"] == "192")
+        (events["actor1_label"] == SDF)
+        & (events["place_label"] == "Deir ez-Zor")
+        & (events["date_label"] == "2024-12-06")
+        & (events["cameo"] == "192 Occupy territory")
     ]
     assert len(rows) == 1
     return rows.iloc[0]
@@ -113,25 +118,60 @@ def test_top_actors_count_events_as_actor1_or_actor2(exports, parquet):
 
 
 def test_weekly_counts_sum_to_the_events_and_their_known_fatalities(exports, parquet):
-    weekly = data.weekly_activity(exports, EventFilters())
+    weekly = data.activity(exports, EventFilters(), "week")
     num_events, fatalities, unknown = parquet.execute(
         "select count(*), sum(fatalities), count(*) filter (where fatalities is null) from events"
     ).fetchone()
     assert weekly["num_events"].sum() == num_events == 48
     assert weekly["fatalities"].sum() == fatalities == 3  # the Druze militia's clash with police in As-Suwayda
     assert weekly["num_events_unknown_fatalities"].sum() == unknown == 47
-    assert all(pd.Timestamp(week).day_of_week == 0 for week in weekly["week_start"])
+    assert all(pd.Timestamp(week).day_of_week == 0 for week in weekly["bin_start"])
     # The week of 2 December 2024 holds the fall of Hama, Homs and Deir ez-Zor: 30 events.
-    assert weekly[weekly["week_start"] == pd.Timestamp("2024-12-02")]["num_events"].sum() == 30
+    assert weekly[weekly["bin_start"] == pd.Timestamp("2024-12-02")]["num_events"].sum() == 30
+    overview = data.overview(exports, EventFilters())
+    assert (overview.num_events, overview.num_located, overview.fatalities) == (48, 48, 3)
+    assert overview.num_unknown_fatalities == 47
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "expected"),
+    [
+        (date(2024, 12, 1), date(2024, 12, 7), "day"),
+        (date(2024, 8, 1), date(2024, 12, 28), "day"),  # 150 days
+        (date(2024, 1, 1), date(2024, 12, 31), "week"),
+        (date(2022, 1, 1), date(2024, 12, 31), "month"),  # 157 weeks would be too many
+        (date(2014, 7, 1), date(2024, 12, 7), "month"),  # the seeds: a decade in months, not weekly slivers
+        (date(1997, 1, 1), date(2024, 12, 31), "year"),
+        (None, None, "day"),
+    ],
+)
+def test_time_bins_follow_the_span(first, last, expected):
+    assert data.time_bin(first, last) == expected
+
+
+def test_monthly_and_yearly_bins_start_on_the_first_and_end_where_the_next_begins(exports, parquet):
+    monthly = data.activity(exports, EventFilters(), "month")
+    assert monthly["num_events"].sum() == 48
+    assert set(pd.to_datetime(monthly["bin_start"]).dt.day) == {1}
+    (december,) = parquet.execute("select count(*) from events where event_date >= '2024-12-01'").fetchone()
+    assert monthly[monthly["bin_start"] == pd.Timestamp("2024-12-01")]["num_events"].sum() == december == 30
+    yearly = data.activity(exports, EventFilters(), "year")
+    (in_2024,) = parquet.execute("select count(*) from events where year(event_date) = 2024").fetchone()
+    assert yearly.groupby("bin_start")["num_events"].sum()[pd.Timestamp("2024-01-01")] == in_2024 == 34
+    assert data.bin_end(date(2024, 12, 1), "month") == date(2025, 1, 1)
+    assert data.bin_end(date(2024, 12, 2), "week") == date(2024, 12, 9)
+    assert data.bin_end(date(2024, 1, 1), "year") == date(2025, 1, 1)
+    with pytest.raises(ValueError, match="unknown time bin"):
+        data.activity(exports, EventFilters(), "fortnight")
 
 
 def test_event_type_filter_keeps_only_that_type(exports, parquet):
     (expected,) = parquet.execute("select count(*) from events where acled_event_type = 'Battles'").fetchone()
     battles = EventFilters(acled_event_types=("Battles",))
-    events = data.events(exports, battles)
-    assert len(events) == expected == 18
+    events = all_events(exports, battles)
+    assert len(events) == expected == data.overview(exports, battles).num_events == 18
     assert set(events["acled_event_type"]) == {"Battles"}
-    assert data.weekly_activity(exports, battles)["num_events"].sum() == expected
+    assert data.activity(exports, battles, "week")["num_events"].sum() == expected
     assert SDF not in set(data.top_actors(exports, battles)["actor_name"])
 
 
@@ -142,6 +182,8 @@ def test_filters_combine_dates_quad_class_actor_and_governorate(exports, parquet
         quad_classes=(4,),
         actor_names=(SDF,),
         governorates=("Deir ez-Zor",),
+        countries=("Syria",),
+        sources=("coded",),
     )
     expected = parquet.execute(
         """
@@ -155,29 +197,80 @@ def test_filters_combine_dates_quad_class_actor_and_governorate(exports, parquet
         order by event_id
         """
     ).fetchall()
-    events = data.events(exports, filters)
+    events = all_events(exports, filters)
     assert sorted(events["event_id"]) == [row[0] for row in expected]
     assert len(events) == 2  # the capture of Deir ez-Zor and of the Albu Kamal crossing
-    assert set(events["place_name"]) == {"Deir ez-Zor", "Albu Kamal - Al-Qa'im border crossing"}
+    assert set(events["place_label"]) == {"Deir ez-Zor", "Albu Kamal - Al-Qa'im border crossing"}
+    assert all_events(exports, EventFilters(sources=("acled",))).empty  # the seeds import nothing
+
+
+def test_filters_survive_the_url_round_trip():
+    filters = EventFilters(
+        start_date=date(2024, 12, 1),
+        end_date=date(2024, 12, 31),
+        acled_event_types=("Battles", "Protests"),
+        quad_classes=(3, 4),
+        actor_names=(SDF,),
+        governorates=("Deir ez-Zor",),
+        countries=("Syria",),
+        sources=("coded", "acled"),
+        area=(35.0, 40.0, 35.5, 40.5),
+    )
+    params = filters.query_params()
+    assert params["from"] == "2024-12-01" and params["type"] == ["Battles", "Protests"]
+    assert params["area"] == "35,40,35.5,40.5"
+    as_url = {key: value if isinstance(value, list) else [value] for key, value in params.items()}
+    assert EventFilters.from_query_params(as_url) == filters
+    assert EventFilters().query_params() == {}
+    # A hand-edited URL with values that make no sense is read as far as it can be, never an error.
+    assert EventFilters.from_query_params(
+        {"from": ["yesterday"], "quad": ["4", "x"], "source": ["twitter", "gdelt"], "area": ["1,2"]}
+    ) == EventFilters(quad_classes=(4,), sources=("gdelt",))
 
 
 def test_country_level_events_are_their_own_governorate(exports):
-    events = data.events(exports, EventFilters(governorates=("Russia (country)",)))
-    assert set(events["place_name"]) == {"Russia"}
-    assert set(events["actor1_name"]) == {"Government of Russia"}
+    events = all_events(exports, EventFilters(governorates=("Russia (country)",)))
+    assert set(events["place_label"]) == {"Russia"}
+    assert set(events["actor1_label"]) == {"Government of Russia"}
+
+
+def test_table_pages_hold_every_event_once_newest_first(exports, parquet):
+    pages = [data.events_page(exports, EventFilters(), page, page_size=20) for page in range(3)]
+    assert [len(page) for page in pages] == [20, 20, 8]
+    event_ids = [event_id for page in pages for event_id in page["event_id"]]
+    assert sorted(event_ids) == sorted(row[0] for row in parquet.execute("select event_id from events").fetchall())
+    assert pages[0]["date_label"].iloc[0] == "2024-12-07" and pages[2]["date_label"].iloc[-1] == "2014 (year)"
+    assert data.events_page(exports, EventFilters(), 3, page_size=20).empty
+    # No None shown: an event without a second actor shows an empty cell.
+    assert not pd.concat(pages)[["actor1_label", "actor2_label", "place_label", "cameo"]].isna().any().any()
+
+
+def test_csv_download_holds_the_filtered_events(exports, parquet, tmp_path):
+    battles = EventFilters(acled_event_types=("Battles",))
+    target = tmp_path / "events.csv"
+    assert data.write_events_csv(exports, battles, target) == 18
+    written = pd.read_csv(target)
+    assert len(written) == 18 and set(written["acled_event_type"]) == {"Battles"}
+    assert {"event_id", "event_date", "actor1_name", "place_name", "latitude", "fatalities"} <= set(written.columns)
+    (expected,) = parquet.execute(
+        "select list(event_id order by event_id) from events where acled_event_type = 'Battles'"
+    ).fetchone()
+    assert sorted(written["event_id"]) == expected
+    assert written["event_date"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
 
 
 def test_deir_ez_zor_capture_shows_its_four_articles_and_their_quotes(exports, parquet):
-    capture = deir_ez_zor_capture(data.events(exports, EventFilters()))
+    capture = deir_ez_zor_capture(all_events(exports, EventFilters()))
     assert capture["num_articles"] == 4
-    assert capture["event_label"] == (
+    detail = data.event_detail(exports, capture["event_id"])
+    assert data.event_label(detail) == (
         "2024-12-06 · Syrian Democratic Forces → Military Forces of Syria (2000-2024) · Occupy territory · "
         "Deir ez-Zor (4 articles)"
     )
     evidence = data.event_evidence(exports, capture["event_id"])
     assert (
         sorted(evidence["article_id"])
-        == sorted(capture["source_article_ids"].split("; "))
+        == sorted(detail["source_article_ids"].split("; "))
         == [
             "000_4938db59a5dbecdc",
             "001_80b8b6eb158c6571",
@@ -192,32 +285,55 @@ def test_deir_ez_zor_capture_shows_its_four_articles_and_their_quotes(exports, p
     assert set(evidence["actor1_text"]) == {SDF, "SDF", "U.S.-backed Syrian rebel forces"}
     assert set(evidence["location_text"]) == {"Deir ez-Zor", "Deir Ezzor", "Deir el-Zor"}
     assert "Deir el-Zor on the banks of the Euphrates" in " ".join(evidence["quote"])
+    # A coded event has no ACLED row of its own, and the seeds link no other source to it.
+    assert data.imported_record(exports, capture["event_id"]) is None
+    assert data.event_links(exports, capture["event_id"]).empty
+    assert data.event_detail(exports, "no-such-event") is None
 
 
 def test_map_points_are_the_events_with_coordinates(exports):
-    events = data.events(exports, EventFilters())
-    points, num_without_coordinates = data.map_points(events)
-    assert (len(points), num_without_coordinates) == (48, 0)
-    capture = points[points["event_id"] == deir_ez_zor_capture(events)["event_id"]].iloc[0]
+    layer = data.map_layer(exports, EventFilters())
+    assert (layer.kind, len(layer.frame), layer.num_located, layer.num_without_coordinates) == ("points", 48, 48, 0)
+    capture = layer.frame[
+        layer.frame["event_id"] == deir_ez_zor_capture(all_events(exports, EventFilters()))["event_id"]
+    ]
+    capture = capture.iloc[0]
     assert (capture["latitude"], capture["longitude"]) == pytest.approx((35.336, 40.141), abs=0.01)
-    assert capture["radius"] == points["radius"].max() == 10.0  # 4 articles: twice the radius of 1
+    assert capture["radius"] == layer.frame["radius"].max() == 10.0  # 4 articles: twice the radius of 1
     assert capture["colour"] == [*data.ACLED_EVENT_TYPE_COLOURS["Strategic developments"], 210]
-    assert "Deir ez-Zor" in capture["place_label"] and capture["cameo_label"] == "192 Occupy territory"
-
-    without_place = events.copy()
-    without_place.loc[without_place.index[:3], ["latitude", "longitude"]] = None
-    points, num_without_coordinates = data.map_points(without_place)
-    assert (len(points), num_without_coordinates) == (45, 3)
+    assert "Deir ez-Zor" in capture["tooltip"] and "192 Occupy territory" in capture["tooltip"]
+    south, west, north, east = layer.bounds
+    assert south <= capture["latitude"] <= north and west <= capture["longitude"] <= east
 
 
-def test_map_opens_on_syria_with_its_places_labelled(exports):
-    points, _ = data.map_points(data.events(exports, EventFilters()))
-    latitude, longitude, zoom = data.map_view(points)
-    assert 32 < latitude < 37 and 35 < longitude < 42  # not pulled to Moscow or Tehran
-    assert 4 <= zoom <= 7
-    labels = data.map_labels(points, zoom)
-    assert {"Deir ez-Zor", "Aleppo", "As-Suwayda"} <= set(labels["place_name"])
-    assert labels["place_name"].is_unique
+def test_more_events_than_points_are_drawn_as_cells_that_a_click_narrows_to(exports):
+    layer = data.map_layer(exports, EventFilters(), max_points=10)
+    assert layer.kind == "cells" and layer.cell_degrees in data.GRID_DEGREES
+    cells = layer.frame
+    assert 1 <= len(cells) <= 10 and cells["num_events"].sum() == 48
+    assert ((cells["south"] <= cells["latitude"]) & (cells["latitude"] < cells["north"])).all()
+    assert ((cells["west"] <= cells["longitude"]) & (cells["longitude"] < cells["east"])).all()
+    busiest = cells.iloc[0]
+    assert busiest["num_events"] == cells["num_events"].max()
+    assert f"{busiest['num_events']} events around" in busiest["tooltip"]
+    # A click on a cell filters to its area: exactly its events.
+    area = EventFilters(area=(busiest["south"], busiest["west"], busiest["north"], busiest["east"]))
+    assert data.overview(exports, area).num_events == busiest["num_events"]
+
+
+def test_map_fits_every_event_and_labels_do_not_overlap(exports):
+    layer = data.map_layer(exports, EventFilters())
+    latitude, longitude, zoom = data.map_view(layer.bounds)
+    south, west, north, east = layer.bounds
+    assert south < latitude < north and west < longitude < east
+    # The whole extent fits in the 1000 x 520 px map at that zoom (Web Mercator: 512 * 2**zoom px for 360°).
+    assert (east - west) / 360 * 512 * 2**zoom <= 1000
+    places = data.place_counts(exports, EventFilters())
+    assert places.iloc[0]["place_name"] == "Deir ez-Zor"  # the place with most events first
+    labels = data.map_labels(places, zoom)
+    assert "Deir ez-Zor" in set(labels["place_name"]) and labels["place_name"].is_unique
+    assert len(labels) < len(places)  # some left out, as they would overlap at this zoom
+    assert set(data.map_labels(places, zoom + 4)["place_name"]) > set(labels["place_name"])
 
 
 def test_missing_exports_raise_one_line_telling_to_run_the_pipeline(tmp_path):
@@ -327,11 +443,20 @@ def screen_position(canvas: dict[str, float], view: tuple[float, float, float], 
     return x, y
 
 
+def settled(page) -> None:
+    """Wait until the app's script has run and the browser has drawn what it sent."""
+    page.wait_for_timeout(300)
+    page.wait_for_function(
+        "document.querySelector('[data-testid=stApp]')?.dataset.testScriptState === 'notRunning'", timeout=60_000
+    )
+    page.wait_for_timeout(1500)  # deck.gl and Vega draw on the next animation frames
+
+
 def test_dashboard_page_shows_the_seed_events_in_chromium(browser, exports, tmp_path):
     off_machine: list[str] = []
     with serve(exports, tmp_path / "streamlit.log") as url:
         page = open_page(browser, url, off_machine)
-        # Bounded waits: the deck.gl canvas, three Vega-Lite charts drawn as SVG, the table, the evidence.
+        # Bounded waits: the deck.gl canvas, three Vega-Lite charts drawn as SVG, the table.
         page.wait_for_selector('[data-testid="stDeckGlJsonChart"] canvas', timeout=60_000)
         page.wait_for_function(
             """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
@@ -339,33 +464,41 @@ def test_dashboard_page_shows_the_seed_events_in_chromium(browser, exports, tmp_
             timeout=60_000,
         )
         page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
-        page.get_by_text("Deir el-Zor on the banks of the Euphrates", exact=False).wait_for(timeout=60_000)
-        page.wait_for_timeout(1500)  # deck.gl draws on the next animation frames
+        settled(page)
 
         assert page.locator('[data-testid="stException"]').count() == 0
         main = page.locator('[data-testid="stMain"]').inner_text()
         run_id = json.loads((exports / "manifest.json").read_text())["run_id"]
         assert f"Run {run_id} · 48 events from 65 mentions in 5 articles · 2014-07-01 to 2024-12-07" in main
-        assert "Showing 48 of 48 events." in main
-        assert "2024-12-06 · Syrian Democratic Forces → Military Forces of Syria (2000-2024) · Occupy territory" in main
-        assert "Deir ez-Zor (4 articles)" in main
+        assert "Showing 48 of 48 events · 3 known fatalities (47 events report none)" in main
+        assert "Events per month" in main  # a decade of events: monthly bars
+        assert "Events 1 to 48 of 48, newest first." in main
         actors_chart = page.locator('[data-testid="stVegaLiteChart"]').filter(has_text="Most active actors")
         assert SDF in actors_chart.inner_text()
-        assert page.locator('[data-testid="stDeckGlJsonChart"] canvas').count() >= 1
-        # The circles are drawn: pixels of the Battles and Strategic developments colours (a blank canvas has none).
+        # The circles are drawn over the borders: pixels of the Battles and Strategic developments colours, and
+        # of the borders' grey (a blank canvas has none).
         map_png = page.locator('[data-testid="stDeckGlJsonChart"]').screenshot()
         assert coloured_pixels(map_png, data.ACLED_EVENT_TYPE_COLOURS["Battles"]) > 20
         assert coloured_pixels(map_png, data.ACLED_EVENT_TYPE_COLOURS["Strategic developments"]) > 20
+        assert coloured_pixels(map_png, (150, 150, 150), alpha=255) > 500
 
-        # Hovering over Deir ez-Zor shows an event there: date, actors, place, CAMEO name, fatalities.
-        points, _ = data.map_points(data.events(exports, EventFilters()))
+        # Hovering over Deir ez-Zor shows an event there; a click shows its evidence and puts it in the URL.
+        layer = data.map_layer(exports, EventFilters())
         canvas = page.locator('[data-testid="stDeckGlJsonChart"] canvas').first.bounding_box()
         assert canvas is not None
-        page.mouse.move(*screen_position(canvas, data.map_view(points), 35.33588, 40.14084))
+        deir_ez_zor = screen_position(canvas, data.map_view(layer.bounds), 35.33588, 40.14084)
+        page.mouse.move(*deir_ez_zor)
         tooltip = page.locator(".deck-tooltip")
         tooltip.wait_for(timeout=10_000)
-        assert "Deir ez-Zor" in tooltip.inner_text()  # the town, in the governorate of the same name
+        assert "Deir ez-Zor" in tooltip.inner_text() and "click for its evidence" in tooltip.inner_text()
         assert "fatalities: unknown" in tooltip.inner_text() and "Military Forces of Syria" in tooltip.inner_text()
+        page.mouse.click(*deir_ez_zor)
+        page.wait_for_function("location.search.includes('event=')", timeout=30_000)
+        settled(page)
+        # The topmost circle there: one of the events at Deir ez-Zor, with its articles' quotes.
+        evidence = page.locator('[data-testid="stMain"]').inner_text().split("\nEvidence\n", 1)[1]
+        assert "Deir ez-Zor" in evidence.strip().split("\n")[0] and "published" in evidence
+        assert "as written" in evidence and "| Actor 1 |" not in evidence  # a table, not markdown source
         page.mouse.move(0, 0)
 
         # Streamlit scrolls inside its main section: grow the window to the page, then take all of it.
@@ -379,14 +512,35 @@ def test_dashboard_page_shows_the_seed_events_in_chromium(browser, exports, tmp_
         width, png_height = struct.unpack(">II", png[16:24])
         assert width == 1400 and png_height >= 2500 and len(png) > 100_000
 
-        # The sidebar's event type filter reaches the page.
+        # The sidebar's event type filter reaches the page and the URL; the CSV holds the filtered events.
         page.set_viewport_size({"width": 1400, "height": 1000})
-        event_type = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first
-        event_type.click()
+        page.get_by_role("combobox", name="ACLED event type", exact=True).click()
         page.keyboard.type("Battles")
         page.keyboard.press("Enter")
-        page.get_by_text("Showing 18 of 48 events.").wait_for(timeout=30_000)
+        page.keyboard.press("Escape")
+        page.get_by_text("Showing 18 of 48 events").wait_for(timeout=30_000)
+        settled(page)
+        assert "type=Battles" in page.url
         assert page.locator('[data-testid="stException"]').count() == 0
+        with page.expect_download(timeout=60_000) as download:
+            page.get_by_text("Download these 18 events (CSV)").click()
+        written = pd.read_csv(download.value.path())
+        assert len(written) == 18 and set(written["acled_event_type"]) == {"Battles"}
+
+        # A shared URL opens the same view in a new session.
+        shared = open_page(browser, page.url, off_machine)
+        shared.get_by_text("Showing 18 of 48 events").wait_for(timeout=60_000)
+        settled(shared)
+        assert "Deir el-Zor on the banks of the Euphrates" not in shared.locator('[data-testid="stMain"]').inner_text()
+        assert "Events 1 to 18 of 18" in shared.locator('[data-testid="stMain"]').inner_text()
+
+        # A click on the table's first row (the newest battle) shows that event's evidence.
+        shared.locator(".stDataFrameGlideDataEditor").first.click(position={"x": 15, "y": 52})
+        shared.get_by_text("2024-12-07 · Syrian armed opposition", exact=False).last.wait_for(timeout=30_000)
+        settled(shared)
+        evidence = shared.locator('[data-testid="stMain"]').inner_text().split("Evidence", 1)[1]
+        assert evidence.strip().startswith("2024-12-07 · Syrian armed opposition (rebels, unspecified)")
+        assert "published" in evidence and "as written" in evidence
     assert off_machine == []
 
 

@@ -1,0 +1,186 @@
+"""The dashboard in a browser, timed: first paint and each interaction, and the bytes each one sends.
+
+    .venv/bin/python bench/dashboard_browser.py --exports-dir build/bench/imports-L/pipeline/exports
+
+It serves the dashboard over the given exports (as `eventdw dashboard` does), opens it in headless Chromium
+(Debian's, driven by Playwright) and, for the first paint and then each interaction a user makes, prints:
+
+- seconds from the action until the app has finished its run, the browser has had no new message for 0.3 s
+  and has then drawn two frames (so the figure includes sending and drawing, not only the queries);
+- bytes the server sent for it, as sent: Streamlit's websocket messages plus the app's own files (the map's
+  borders, fetched once, gzipped), and, apart, Streamlit's own scripts and styles, which are the same at any
+  size and cached by the browser after the first visit.
+
+The interactions: filter on an ACLED event type, then on a country, click the table's first row (its
+evidence), go to the table's next page, and clear the filters. Nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+sys.path[:0] = [str(BENCH.parent), str(BENCH.parent / "flows")]
+
+from dashboard import streamlit_command  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+QUIET_SECONDS = 0.3
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Traffic:
+    """What the server sent the page, as (time, bytes, kind) with kind `data` or `framework`."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[float, int, str]] = []
+        self.pending: set[Any] = set()  # requests sent and not yet answered
+
+    def request(self, request: Any) -> None:
+        self.pending.add(request)
+
+    def failed(self, request: Any) -> None:
+        self.pending.discard(request)
+
+    def websocket(self, socket_: Any) -> None:
+        socket_.on("framereceived", lambda payload: self.received.append((time.perf_counter(), len(payload), "data")))
+
+    def finished(self, request: Any) -> None:
+        """A response read whole: its bytes as sent (compressed, if the server compressed it)."""
+        self.pending.discard(request)
+        url = request.url
+        if "/_stcore/" in url:  # health checks, host config: bookkeeping
+            return
+        size = max(request.sizes()["responseBodySize"], 0)
+        path = urllib.parse.urlparse(url).path
+        kind = "data" if path.startswith(("/app/static/", "/media/")) else "framework"
+        self.received.append((time.perf_counter(), size, kind))
+
+    def since(self, started: float) -> tuple[int, int, float]:
+        """Data bytes, framework bytes and the time of the last message after `started`."""
+        after = [entry for entry in self.received if entry[0] >= started]
+        data = sum(size for _, size, kind in after if kind == "data")
+        framework = sum(size for _, size, kind in after if kind == "framework")
+        return data, framework, max((at for at, _, _ in after), default=started)
+
+
+def settle(page: Any, traffic: Traffic, started: float, timeout: float = 300.0) -> tuple[float, int, int]:
+    """Wait until the app's run is over, no message has come for QUIET_SECONDS and the browser has drawn two
+    frames since (its main thread is free: charts and map drawn); seconds since `started`, and bytes."""
+    deadline = started + timeout
+    page.wait_for_timeout(100)
+    while time.perf_counter() < deadline:
+        state = page.evaluate("document.querySelector('[data-testid=stApp]')?.dataset.testScriptState")
+        _, _, last = traffic.since(started)
+        if state == "notRunning" and not traffic.pending and time.perf_counter() - last > QUIET_SECONDS:
+            page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+            drawn = time.perf_counter()
+            data, framework, last = traffic.since(started)
+            if drawn - last > QUIET_SECONDS:
+                return drawn - started, data, framework
+        page.wait_for_timeout(50)
+    raise TimeoutError(f"the dashboard did not settle within {timeout:.0f} s")
+
+
+def open_map(page: Any, url: str) -> None:
+    """Open the dashboard and wait until its map has fetched its borders and drawn its canvas."""
+    with page.expect_event("requestfinished", lambda request: "borders" in request.url, timeout=300_000):
+        page.goto(url, wait_until="commit")
+        page.wait_for_selector('[data-testid="stDeckGlJsonChart"] canvas', timeout=300_000)
+
+
+def pick(page: Any, label: str, value: str) -> None:
+    """Choose `value` in the sidebar's multiselect labelled `label`."""
+    page.get_by_role("combobox", name=label, exact=True).click()
+    page.keyboard.type(value)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--exports-dir", type=Path, required=True)
+    parser.add_argument("--event-type", default="Battles", help="the ACLED event type to filter on")
+    parser.add_argument("--country", default="Syria", help="the country to filter on")
+    arguments = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    port = _free_port()
+    environment = os.environ | {"DO_NOT_TRACK": "1", "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    server = subprocess.Popen(
+        streamlit_command(arguments.exports_dir.resolve(), port),
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    rows: list[tuple[str, float, int, int]] = []
+    try:
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.read() == b"ok":
+                        break
+            except OSError:
+                time.sleep(0.5)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            traffic = Traffic()
+            page.on("websocket", traffic.websocket)
+            page.on("request", traffic.request)
+            page.on("requestfinished", traffic.finished)
+            page.on("requestfailed", traffic.failed)
+
+            def measure(name: str, action: Callable[[], None]) -> None:
+                started = time.perf_counter()
+                action()
+                if os.environ.get("BENCH_DEBUG"):
+                    print(f"    action done after {time.perf_counter() - started:.2f} s")
+                seconds, data, framework = settle(page, traffic, started)
+                rows.append((name, seconds, data, framework))
+                print(f"  {name:<44}{seconds:>7.2f} s {data / 1e6:>8.3f} MB {framework / 1e6:>8.3f} MB", flush=True)
+
+            print(f"dashboard over {arguments.exports_dir}")
+            print(f"  {'':<44}{'time':>9} {'data':>11} {'framework':>11}")
+            measure("first paint (a new server, an empty cache)", lambda: open_map(page, url))
+            measure(
+                f"filter: event type {arguments.event_type}",
+                lambda: pick(page, "ACLED event type", arguments.event_type),
+            )
+            measure(f"filter: country {arguments.country}", lambda: pick(page, "Country", arguments.country))
+            measure(
+                "click the table's first row (evidence)",
+                lambda: page.locator(".stDataFrameGlideDataEditor").first.click(position={"x": 15, "y": 52}),
+            )
+            next_page = page.get_by_test_id("stNumberInputStepUp").first
+            if next_page.is_enabled():
+                measure("the table's next page", next_page.click)
+            measure("a new visit: the whole export again", lambda: open_map(page, url))
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    slowest = max(rows, key=lambda row: row[1])
+    heaviest = max(rows, key=lambda row: row[2])
+    print(f"slowest: {slowest[0]} {slowest[1]:.2f} s; most data: {heaviest[0]} {heaviest[2] / 1e6:.3f} MB")
+
+
+if __name__ == "__main__":
+    main()
