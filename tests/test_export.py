@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import csv
+import json
+import re
+from datetime import date
+from pathlib import Path
 
+import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
@@ -156,3 +161,44 @@ def test_fact_partitions_are_the_same_files_however_the_rows_are_read(seed_run, 
             """
         ).fetchone()
         assert misplaced == 0 and different == 0
+
+
+def test_month_partitions_sort_as_text_and_pandas_reads_dates_as_dates(seed_run):
+    exports = Path(seed_run.exports_dir)
+    months = sorted(path.name for path in exports.glob("fact_events/year=*/month=*"))
+    assert months and all(re.fullmatch(r"month=(0[1-9]|1[0-2])", month) for month in months)
+    assert "month=07" in months and "month=7" not in months  # 2014-07-01: zero-padded, in text order
+    events = pd.read_parquet(exports / "fact_events")
+    assert set(events["month"].astype(int)) == {int(month.removeprefix("month=")) for month in months}
+    assert all(isinstance(value, date) for value in events["event_date"])
+    # With Arrow's types, a date column is a date dtype, not strings.
+    typed = pd.read_parquet(exports / "fact_events", dtype_backend="pyarrow")
+    assert str(typed["event_date"].dtype) == "date32[day][pyarrow]"
+
+
+def test_datapackage_describes_every_exported_table_and_field(seed_run):
+    exports = Path(seed_run.exports_dir)
+    package = json.loads((exports / "datapackage.json").read_text())
+    manifest = json.loads((exports / "manifest.json").read_text())
+    assert package["profile"] == "tabular-data-package" and package["version"] == manifest["schema_version"] == "3"
+    resources = {resource["name"]: resource for resource in package["resources"]}
+    assert set(resources) == set(manifest["tables"]) | {"acled_events_csv"}
+    # Every file of the manifest is a resource's path, or one of its parts.
+    paths = {
+        p
+        for resource in resources.values()
+        for p in ([resource["path"]] if isinstance(resource["path"], str) else resource["path"])
+    }
+    assert paths == {entry["path"] for entry in manifest["files"]}
+    events = resources["fact_events"]
+    assert events["format"] == "parquet" and events["schema"]["primaryKey"] == ["event_id"]
+    fields = {field["name"]: field for field in events["schema"]["fields"]}
+    assert list(fields) == pq.read_schema(exports / events["path"][0]).names
+    assert fields["event_date"]["type"] == "date" and fields["fatalities"]["type"] == "integer"
+    assert fields["goldstein_scale"]["type"] == "number" and fields["event_id"]["type"] == "string"
+    assert all(field["description"] for field in fields.values())  # each one documented, from the dbt yml
+    assert "{{" not in json.dumps(package)  # doc blocks filled in
+    csv = resources["acled_events_csv"]
+    assert len(csv["schema"]["fields"]) == 31 and csv["hash"] == "sha256:" + next(
+        entry["sha256"] for entry in manifest["files"] if entry["path"] == "acled_events.csv"
+    )

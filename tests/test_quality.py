@@ -86,7 +86,7 @@ def test_a_place_outside_its_country_fails_the_gate_naming_the_place(warehouse_c
         "places, give or take half a degree): geonames:169577"
     )
     assert ("marts.dim_place", "expect_column_values_to_be_in_set", "error") in _failures(warehouse_copy, "broken")
-    assert "class='failed-error'" in (tmp_path / "docs" / "report.html").read_text()
+    assert "class='failed-error'" in (tmp_path / "docs" / "index.html").read_text()
 
 
 # The marts' rules that dbt owns: each break must fail its dbt test, which names the rows (the gate does
@@ -177,7 +177,7 @@ def test_warning_names_the_offending_rows_by_file_and_row_and_the_run_goes_on(wa
     ]
     assert (
         html.escape(message.removeprefix("marts.fact_event_mentions: "))
-        in (tmp_path / "docs" / "report.html").read_text()
+        in (tmp_path / "docs" / "index.html").read_text()
     )
 
 
@@ -272,7 +272,7 @@ def test_a_table_over_the_row_limit_is_validated_on_a_sample_and_still_fails_whe
     assert report.batch_rows["raw.rejected_rows"] == (0, 0)  # under the limit: every row
     # A query over one table runs on the table's sampled rows: 30 mentions, each with its nearest other place.
     assert report.batch_rows["marts.mention_places"] == (30, 65)
-    assert "a random sample of 30 of its 65 rows" in (tmp_path / "docs" / "report.html").read_text()
+    assert "a random sample of 30 of its 65 rows" in (tmp_path / "docs" / "index.html").read_text()
 
     # Every row broken: any sample holds broken rows.
     _break(warehouse_copy, "update marts.fact_event_mentions set is_quote_in_body = false")

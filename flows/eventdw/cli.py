@@ -28,6 +28,7 @@ def _quiet(verbose: bool) -> None:
 
 
 INTERRUPTED = "Error: interrupted; the last finished build and the last export are kept\n"
+SERVE_STOPPED = "eventdw serve stopped; the last finished build and the last export are kept\n"
 
 
 def _children() -> list[int]:
@@ -40,19 +41,24 @@ def _children() -> list[int]:
     return found
 
 
-def _stop_at_once(signum: int, frame: object) -> None:
+def _stop_at_once(signum: int, frame: object, message: str = INTERRUPTED) -> None:
     """Ctrl-C: say so in one line, stop this process's children (Prefect's server, Python's resource tracker)
     and exit 130, now. What a run writes survives being stopped at any point, as it survives kill -9: the load
     and each dbt model commit whole, a build that did not finish is rebuilt by the next run, and the exports
     folder is replaced whole or not at all."""
-    os.write(2, INTERRUPTED.encode())
+    os.write(2, message.encode())
     for child in _children():
         with contextlib.suppress(OSError):
             os.kill(child, signal.SIGKILL)
     os._exit(130)
 
 
-@click.group()
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="eventdw", prog_name="eventdw", message="%(prog)s %(version)s")
 def main() -> None:
     """eventdw: an event-data warehouse for news articles and hand-coded events."""
 
@@ -86,7 +92,7 @@ def _path_options(command: Callable[..., None]) -> Callable[..., None]:
             type=click.Path(path_type=Path),
             default=Path("data_docs"),
             show_default=True,
-            help="Where the Great Expectations data docs (HTML) go.",
+            help="Where the data-quality report (index.html) goes.",
         ),
         click.option(
             "--countries",
@@ -124,7 +130,8 @@ def _use_settings(countries: str, acled_inter_numeric: bool) -> None:
 
 @main.command()
 @_path_options
-@click.option("--verbose", is_flag=True, help="Show Prefect's logs.")
+@click.option("--verbose", is_flag=True, help="Show Prefect's and dbt's logs instead of eventdw's progress lines.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors (for cron jobs and scripts).")
 def run(
     seeds_dir: Path,
     warehouse: Path,
@@ -133,9 +140,18 @@ def run(
     countries: str,
     acled_inter_numeric: bool,
     verbose: bool,
+    quiet: bool,
 ) -> None:
-    """Load the inputs, build the marts, check them and export them."""
+    """Load the inputs, build the marts, check them and export them.
+
+    Progress goes to standard error as the run goes (each stage with its counts and the elapsed time), the
+    summary to standard output at the end."""
+    if verbose and quiet:
+        raise click.UsageError("--verbose and --quiet contradict each other: choose one")
     _quiet(verbose)
+    from eventdw.progress import console
+
+    console.start("verbose" if verbose else "quiet" if quiet else "normal")
     _use_settings(countries, acled_inter_numeric)
     import duckdb
 
@@ -154,7 +170,7 @@ def run(
     except (InputError, WarehousePathError, ExportError, SettingError) as error:
         raise click.ClickException(str(error)) from None
 
-    from eventdw.flow import eventdw_pipeline
+    from eventdw.flow import RunSummary, eventdw_pipeline
     from eventdw.lock import WarehouseBusy, exclusive_run
     from eventdw.quality import QualityError
     from eventdw.transform import TransformError
@@ -188,7 +204,11 @@ def run(
             f"{type(error).__name__}: {message} (run again with --verbose for details)"
         ) from None
 
-    click.echo(f"eventdw run {summary.run_id}")
+    if not isinstance(summary, RunSummary):  # a skipped run: only when another process holds the warehouse
+        raise click.ClickException(str(summary.message))
+    if quiet:
+        return
+    click.echo(f"eventdw run {summary.run_id} ({console.elapsed:.1f} s)")
     click.echo(f"  articles loaded            {summary.articles_loaded}")
     click.echo(f"  extraction rows read       {summary.extraction_rows_read}")
     click.echo(f"    accepted                 {summary.extraction_rows_accepted}")
@@ -208,6 +228,7 @@ def run(
 @_path_options
 @click.option("--cron", required=True, help='When to run, as a cron expression: "0 6 * * *" is 06:00 every day.')
 @click.option("--timezone", default="UTC", show_default=True, help="The time zone the cron expression is in.")
+@click.option("--verbose", is_flag=True, help="Show a failure's traceback.")
 def serve(
     seeds_dir: Path,
     warehouse: Path,
@@ -217,11 +238,16 @@ def serve(
     acled_inter_numeric: bool,
     cron: str,
     timezone: str,
+    verbose: bool,
 ) -> None:
-    """Register the main job with the Prefect server on a cron schedule, and run it when due."""
+    """Register the main job with the Prefect server on a cron schedule, and run it when due.
+
+    The server is the one PREFECT_API_URL names (`prefect server start` prints it), or a temporary one that
+    lives as long as this command when it is not set. Ctrl-C stops serving."""
     _quiet(verbose=True)
     _use_settings(countries, acled_inter_numeric)
     from prefect import serve as prefect_serve
+    from prefect.settings import PREFECT_API_URL
 
     from eventdw.schedule import ScheduleError, scheduled_deployment
 
@@ -229,7 +255,33 @@ def serve(
         deployment = scheduled_deployment(cron, seeds_dir, warehouse, exports_dir, data_docs_dir, timezone)
     except ScheduleError as error:
         raise click.ClickException(str(error)) from None
-    prefect_serve(deployment)
+    signal.signal(signal.SIGINT, lambda signum, frame: _stop_at_once(signum, frame, SERVE_STOPPED))
+    try:
+        prefect_serve(deployment)
+    except Exception as error:
+        if verbose:
+            raise
+        message = " ".join(str(error).split())
+        if _is_connection_error(error):
+            raise click.ClickException(
+                f"cannot reach the Prefect server at {PREFECT_API_URL.value()} ({message or type(error).__name__}): "
+                "start it (`prefect server start`) or unset PREFECT_API_URL to serve with a temporary one"
+            ) from None
+        raise click.ClickException(
+            f"{type(error).__name__}: {message} (run again with --verbose for details)"
+        ) from None
+
+
+def _is_connection_error(error: BaseException) -> bool:
+    """Whether `error`, or what caused it, is a failed connection (httpx's, or the OS's)."""
+    import httpx
+
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, (httpx.ConnectError, httpx.ConnectTimeout, ConnectionError)):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 @main.command()
@@ -245,10 +297,33 @@ def serve(
 def dashboard(exports_dir: Path, port: int, address: str) -> None:
     """Serve the Streamlit dashboard (map, events over time, top actors, events with their evidence)."""
     _quiet(verbose=True)
+    import socket
     import subprocess
 
     from dashboard import streamlit_command
 
+    with socket.socket() as probe:
+        try:
+            probe.bind((address, port))
+        except OSError as error:
+            raise click.ClickException(
+                f"cannot serve on {address}:{port} ({error.strerror or error}): another program (another "
+                "dashboard?) uses that port; choose another with --port"
+            ) from None
     click.echo(f"eventdw dashboard on http://{address}:{port} (Ctrl-C stops it)")
-    with contextlib.suppress(KeyboardInterrupt):
-        subprocess.run(streamlit_command(exports_dir.resolve(), port, address), check=False)
+    server = subprocess.Popen(streamlit_command(exports_dir.resolve(), port, address))
+    # SIGTERM (a service manager, `kill`) stops the dashboard as Ctrl-C does: Streamlit stops with it.
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        server.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if server.poll() is None:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+    if server.returncode not in (0, -signal.SIGTERM, -signal.SIGINT, None):
+        raise click.ClickException(f"the dashboard stopped with exit status {server.returncode}")

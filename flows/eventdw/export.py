@@ -58,7 +58,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 PRODUCER = "eventdw"  # the manifest's "producer": what marks a folder as an export eventdw may replace
-SCHEMA_VERSION = "2"  # 2: fact_events.source_system, source_event_id; bridge_event_sources
+SCHEMA_VERSION = "3"  # 2: source_system, bridge_event_sources; 3: month=07 partitions, datapackage.json
 ROW_GROUP_ROWS = 122_880  # rows per Parquet row group in the facts' partitions (DuckDB's own row group size)
 READ_BATCH_ROWS = 122_880  # rows per Arrow batch read from DuckDB (the files do not depend on it)
 # The tables with one row per event or mention, partitioned by month of event_date, with their sort keys.
@@ -329,7 +329,7 @@ def _check_owned(live: Path, shown: Path) -> None:
         raise ExportError(
             f"the exports folder {shown} holds files eventdw did not write (no eventdw manifest.json): {CHOOSE}"
         )
-    listed = {str(entry["path"]) for entry in manifest["files"]} | {"manifest.json"}
+    listed = {str(entry["path"]) for entry in manifest["files"]} | {"manifest.json", "datapackage.json"}
     for path in sorted(live.rglob("*")):
         relative = path.relative_to(live).as_posix()
         if (path.is_symlink() or not path.is_dir()) and relative not in listed:
@@ -399,8 +399,115 @@ def _write(con: duckdb.DuckDBPyConnection, staging: Path, run_id: str) -> dict[s
         "tables": rows,
         "files": files,
     }
+    (staging / "datapackage.json").write_text(json.dumps(datapackage(staging, run_id), indent=2) + "\n")
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return rows
+
+
+# Arrow's types as Frictionless Table Schema field types.
+FRICTIONLESS_TYPES = {"string": "string", "large_string": "string", "bool": "boolean", "date32[day]": "date"}
+
+
+def _field_type(arrow_type: pa.DataType) -> str:
+    import pyarrow as pa
+
+    if pa.types.is_integer(arrow_type):
+        return "integer"
+    if pa.types.is_floating(arrow_type) or pa.types.is_decimal(arrow_type):
+        return "number"
+    if pa.types.is_timestamp(arrow_type):
+        return "datetime"
+    return FRICTIONLESS_TYPES.get(str(arrow_type), "any")
+
+
+def _mart_docs() -> dict[str, tuple[str, dict[str, str]]]:
+    """Each mart's description and its columns' descriptions, from the dbt project's yml (doc blocks filled in)."""
+    import yaml  # type: ignore[import-untyped]
+
+    from eventdw import DBT_PROJECT_DIR
+
+    marts = DBT_PROJECT_DIR / "models" / "marts"
+    blocks = dict(
+        re.findall(r"{%\s*docs\s+(\w+)\s*%}(.*?){%\s*enddocs\s*%}", (marts / "_marts__docs.md").read_text(), re.S)
+    )
+
+    def text(description: str | None) -> str:
+        filled = re.sub(r"{{\s*doc\('(\w+)'\)\s*}}", lambda m: blocks.get(m.group(1), "").strip(), description or "")
+        return " ".join(filled.split())
+
+    models = yaml.safe_load((marts / "_marts__models.yml").read_text())["models"]
+    return {
+        model["name"]: (
+            text(model.get("description")),
+            {c["name"]: text(c.get("description")) for c in model["columns"]},
+        )
+        for model in models
+    }
+
+
+def datapackage(folder: Path, run_id: str) -> dict[str, Any]:
+    """The export described as a Frictionless Data Package (datapackage.json): one tabular resource per
+    table (the partitions of a fact table are the parts of one resource), each field's type and meaning."""
+    import pyarrow.parquet as pq
+
+    docs = _mart_docs()
+    resources: list[dict[str, Any]] = []
+    fields_of: dict[str, list[dict[str, str]]] = {}
+    for table, key in [*FACTS.items(), *DIMENSIONS.items()]:
+        paths = (
+            sorted(folder.glob(f"{table}/year=*/month=*/*.parquet"))
+            if table in FACTS
+            else [folder / f"{table}.parquet"]
+        )
+        if not paths:
+            continue
+        description, columns = docs.get(table, ("", {}))
+        schema = pq.read_schema(paths[0])
+        fields = [
+            {"name": name, "type": _field_type(arrow_type), "description": columns.get(name, "")}
+            for name, arrow_type in zip(schema.names, schema.types, strict=True)
+        ]
+        fields_of[table] = fields
+        relative = [str(path.relative_to(folder)) for path in paths]
+        resources.append(
+            {
+                "name": table,
+                "profile": "tabular-data-resource",
+                "path": relative if table in FACTS else relative[0],
+                "format": "parquet",
+                "mediatype": "application/vnd.apache.parquet",
+                "description": description
+                + (" Partitioned by the year and month of event_date (year=YYYY/month=MM)." if table in FACTS else ""),
+                "schema": {"fields": fields, "primaryKey": [column.strip() for column in key.split(",")]},
+            }
+        )
+    csv = folder / "acled_events.csv"
+    if csv.is_file():
+        resources.append(
+            {
+                "name": "acled_events_csv",
+                "profile": "tabular-data-resource",
+                "path": "acled_events.csv",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "dialect": {"delimiter": ",", "header": True},
+                "bytes": csv.stat().st_size,
+                "hash": f"sha256:{_sha256(csv)}",
+                "description": "The ACLED-format events in ACLED's 31 columns, as ACLED's tools read them.",
+                "schema": {"fields": [f for f in fields_of.get("acled_events", []) if f["name"] != "source_system"]},
+            }
+        )
+    return {
+        "profile": "tabular-data-package",
+        "name": "eventdw-export",
+        "title": "eventdw: political violence and unrest events",
+        "description": f"The marts of eventdw run {run_id}: events, their mentions in articles, actors, places, "
+        "articles, CAMEO codes, ACLED-format events and links between sources. manifest.json lists every file "
+        "with its rows and SHA-256.",
+        "version": SCHEMA_VERSION,
+        "resources": resources,
+    }
 
 
 def acled_inter_numeric() -> bool:
@@ -472,7 +579,7 @@ def _write_month_partitions(batches: pa.RecordBatchReader, folder: Path) -> None
                     write(partition_done=True)
                     writer.close()
                 month = int(months[start])
-                partition = folder / f"year={month // 12}" / f"month={month % 12 + 1}"
+                partition = folder / f"year={month // 12}" / f"month={month % 12 + 1:02d}"
                 partition.mkdir(parents=True)
                 writer = pq.ParquetWriter(partition / "part_0.parquet", batches.schema, compression="snappy")
             pending.append(batch.slice(start, end - start))

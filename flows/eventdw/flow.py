@@ -6,11 +6,13 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from prefect import flow, task
-from prefect.states import State
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.states import Cancelled, State
 
 from eventdw import export, ingest, quality, transform
-from eventdw.lock import exclusive_run
+from eventdw.lock import WarehouseBusy, exclusive_run
+from eventdw.progress import console
 from eventdw.warehouse import connect as warehouse_connect
 
 
@@ -40,19 +42,40 @@ def load_inputs(seeds_dir: Path, warehouse: Path, run_id: str) -> ingest.LoadSum
     """Land articles, extractions and reference data in the raw schema."""
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     with warehouse_connect(warehouse) as con:
-        return ingest.load_inputs(con, seeds_dir, run_id)
+        loaded = ingest.load_inputs(con, seeds_dir, run_id)
+    _report(
+        f"load: {loaded.articles_loaded} articles; {loaded.extraction_rows_read} extraction rows read, "
+        f"{loaded.extraction_rows_read - loaded.extraction_rows_accepted} rejected; "
+        f"{loaded.imported_rows_accepted} ACLED/GDELT rows imported, {loaded.imported_rows_rejected} rejected "
+        f"({loaded.rejected_rows} rows and files in raw.rejected_rows)"
+    )
+    return loaded
+
+
+def _report(line: str) -> None:
+    """A stage's counts: on the console as the run goes, and in the task's log in Prefect."""
+    console.say(line)
+    get_run_logger().info(line)
 
 
 @task
 def build_models(warehouse: Path) -> transform.BuildResult:
     """dbt build: staging, intermediate and marts models with their tests (incremental when it is safe)."""
-    return transform.dbt_build(warehouse)
+    console.say("dbt build: starting")
+    built = transform.dbt_build(warehouse)
+    get_run_logger().info(f"dbt build, {built.description}: {built.node_counts}")
+    return built
 
 
 @task
 def validate_warehouse(warehouse: Path, data_docs_dir: Path, run_id: str) -> quality.QualityReport:
     """The Great Expectations gate over the raw, staging and marts layers."""
-    return quality.validate_warehouse(warehouse, data_docs_dir, run_id)
+    report = quality.validate_warehouse(warehouse, data_docs_dir, run_id)
+    _report(
+        f"quality gate: {len(report.batch_rows)} suites, {report.expectations} expectations, "
+        f"{len(report.failed_warnings)} warnings; report {report.data_docs_index}"
+    )
+    return report
 
 
 def _worth_retrying(task: object, task_run: object, state: State) -> bool:
@@ -69,7 +92,9 @@ def _worth_retrying(task: object, task_run: object, state: State) -> bool:
 @task(retries=1, retry_delay_seconds=2, retry_condition_fn=_worth_retrying)
 def export_marts(warehouse: Path, exports_dir: Path, run_id: str) -> dict[str, int]:
     """Write the marts to Parquet with a manifest."""
-    return export.export_marts(warehouse, exports_dir, run_id)
+    written = export.export_marts(warehouse, exports_dir, run_id)
+    _report(f"export: {len(written)} tables, {sum(written.values()):,} rows, to {exports_dir}/")
+    return written
 
 
 def _count_marts(warehouse: Path) -> dict[str, int]:
@@ -91,17 +116,78 @@ def _count_marts(warehouse: Path) -> dict[str, int]:
     return dict(zip(["events", "mentions", "actors", "places", "unresolved_names"], row, strict=True))
 
 
+def _rejection_reasons(warehouse: Path, limit: int = 10) -> list[tuple[str, str, int]]:
+    """The most frequent reasons in raw.rejected_rows: (input kind, reason, rows)."""
+    with warehouse_connect(warehouse) as con:
+        return [
+            (str(kind), str(reason), int(rows))
+            for kind, reason, rows in con.execute(
+                f"""
+                select input_kind, reason, count(*) as num_rows
+                from raw.rejected_rows
+                group by all
+                order by num_rows desc, input_kind, reason
+                limit {limit}
+                """
+            ).fetchall()
+        ]
+
+
+def summary_markdown(summary: RunSummary, reasons: list[tuple[str, str, int]]) -> str:
+    """The run's summary as the markdown artifact Prefect's UI shows on the flow run."""
+
+    def cell(text: object) -> str:
+        return str(text).replace("|", "\\|").replace("\n", " ")
+
+    lines = [
+        f"# eventdw run `{summary.run_id}`",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| articles loaded | {summary.articles_loaded:,} |",
+        f"| extraction rows read | {summary.extraction_rows_read:,} |",
+        f"| accepted | {summary.extraction_rows_accepted:,} |",
+        f"| rejected rows and files (raw.rejected_rows) | {summary.rejected_rows:,} |",
+        f"| dbt build | {cell(summary.build)} |",
+        f"| events | {summary.events:,} (from {summary.mentions:,} mentions) |",
+        f"| actors / places in events | {summary.actors:,} / {summary.places:,} |",
+        f"| unresolved names (marts.report_unresolved_names) | {summary.unresolved_names:,} |",
+        f"| quality warnings | {len(summary.quality_warnings)} |",
+        f"| warehouse | `{summary.warehouse}` |",
+        f"| data-quality report | [{summary.data_docs}]({Path(summary.data_docs).resolve().as_uri()}) |",
+        f"| exports | `{summary.exports_dir}/` (manifest.json) |",
+    ]
+    if reasons:
+        lines += ["", "## Rejected rows, most frequent reasons", "", "| input | reason | rows |", "|---|---|---|"]
+        lines += [f"| {cell(kind)} | {cell(reason)} | {rows:,} |" for kind, reason, rows in reasons]
+    if summary.quality_warnings:
+        lines += ["", "## Quality warnings", ""] + [f"- {cell(warning)}" for warning in summary.quality_warnings]
+    return "\n".join(lines) + "\n"
+
+
 @flow(name="eventdw", log_prints=True)
-def eventdw_pipeline(seeds_dir: Path, warehouse: Path, exports_dir: Path, data_docs_dir: Path) -> RunSummary:
-    """Build the event warehouse from the inputs in `seeds_dir`."""
+def eventdw_pipeline(
+    seeds_dir: Path, warehouse: Path, exports_dir: Path, data_docs_dir: Path, wait_seconds: float = 0
+) -> RunSummary | State:
+    """Build the event warehouse from the inputs in `seeds_dir`.
+
+    A run that finds the warehouse busy with another run waits up to `wait_seconds` for it (scheduled runs
+    wait, see eventdw.schedule), then ends as Cancelled, "skipped", with the other run named, instead of
+    failing.
+    """
     run_id = uuid.uuid4().hex[:12]
-    with exclusive_run(warehouse):
-        loaded = load_inputs(seeds_dir, warehouse, run_id)
-        build = build_models(warehouse)
-        report = validate_warehouse(warehouse, data_docs_dir, run_id)
-        export_marts(warehouse, exports_dir, run_id)
-        counts = _count_marts(warehouse)
-    return RunSummary(
+    try:
+        with exclusive_run(warehouse, wait_seconds=wait_seconds):
+            loaded = load_inputs(seeds_dir, warehouse, run_id)
+            build = build_models(warehouse)
+            report = validate_warehouse(warehouse, data_docs_dir, run_id)
+            export_marts(warehouse, exports_dir, run_id)
+            counts = _count_marts(warehouse)
+            reasons = _rejection_reasons(warehouse)
+    except WarehouseBusy as busy:
+        get_run_logger().warning(f"skipped: {busy}")
+        return Cancelled(message=f"skipped: {busy}")
+    summary = RunSummary(
         run_id=run_id,
         articles_loaded=loaded.articles_loaded,
         extraction_rows_read=loaded.extraction_rows_read,
@@ -114,3 +200,9 @@ def eventdw_pipeline(seeds_dir: Path, warehouse: Path, exports_dir: Path, data_d
         exports_dir=exports_dir,
         **counts,
     )
+    create_markdown_artifact(
+        key="eventdw-run-summary",
+        markdown=summary_markdown(summary, reasons),
+        description=f"eventdw run {run_id}: what was loaded, rejected, built and exported",
+    )
+    return summary

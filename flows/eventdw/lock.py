@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -25,8 +26,9 @@ class WarehouseBusy(Exception):
 
 
 @contextmanager
-def exclusive_run(warehouse: Path) -> Iterator[None]:
-    """Hold the warehouse's run lock for the block, or raise WarehouseBusy at once."""
+def exclusive_run(warehouse: Path, wait_seconds: float = 0) -> Iterator[None]:
+    """Hold the warehouse's run lock for the block; if another run holds it, wait up to `wait_seconds` for
+    it, then raise WarehouseBusy."""
     # The lock is the resolved file's: two names of one warehouse (a symbolic link) share its lock.
     resolved = warehouse.resolve()
     lock_path = resolved.with_name(resolved.name + ".lock")
@@ -35,13 +37,22 @@ def exclusive_run(warehouse: Path) -> Iterator[None]:
         return
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     handle = lock_path.open("a+")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.seek(0)
-        holder = handle.read().strip() or "another process"
-        handle.close()
-        raise WarehouseBusy(f"the warehouse {warehouse} is busy: another eventdw run ({holder}) is using it") from None
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if time.monotonic() < deadline:
+                time.sleep(min(1.0, max(deadline - time.monotonic(), 0.01)))
+                continue
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            handle.close()
+            waited = f" (waited {wait_seconds:g} s)" if wait_seconds else ""
+            raise WarehouseBusy(
+                f"the warehouse {warehouse} is busy: another eventdw run ({holder}) is using it{waited}"
+            ) from None
     handle.seek(0)
     handle.truncate()
     handle.write(f"pid {os.getpid()}, since {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC")

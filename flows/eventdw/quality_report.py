@@ -1,15 +1,18 @@
-"""A self-contained HTML page of one gate run, written next to Great Expectations' data docs.
+"""The data-quality report of one gate run: data_docs/index.html, one self-contained page.
 
-GX's own index draws its table of results with JavaScript from public CDNs, so offline it lists
-nothing. This page has no scripts and no external assets: the run's failures in a coder's words (which
-rows, and what is wrong with them), then every suite of the run, its failures first, with severity and
-observed value, and a link to GX's detailed page for that suite.
+Great Expectations' own data docs draw their index with JavaScript from public CDNs, so offline it lists
+nothing, and they rewrite their scripts, styles and images on every run. This page replaces them: no
+scripts, no external assets. It gives the run's failures first, in a coder's words (how many rows, what is
+wrong with them, and the first of them by name: file and row, or id), then every suite of the run, its
+failures first, each expectation with what a failure would mean, its severity, the observed value and the
+failing rows.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import shutil
 from collections import defaultdict
 from pathlib import Path
 from typing import NamedTuple
@@ -28,6 +31,7 @@ class ValidationRow(NamedTuple):
     unexpected_count: int | None
     unexpected_rows: str | None  # JSON list of the first ten failing rows' names, e.g. "extractions/001.csv row 4"
     message: str | None  # the failure in a coder's words, as the run reported it
+    meaning: str | None = None  # what a failing row is, e.g. "coded rows with a confidence outside 0-1"
 
 
 STYLE = """
@@ -36,14 +40,16 @@ h1 { font-size: 1.4rem; } h2 { font-size: 1.1rem; margin-top: 2rem; }
 table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
 .failed-error { background: #fde2e1; } .failed-warning { background: #fff4d6; }
-.summary { margin: 0.5rem 0 1rem; } code { font-size: 0.85rem; }
+.summary { margin: 0.5rem 0 1rem; } code { font-size: 0.85rem; } .rows { font-size: 0.8rem; color: #555; }
 """
+# What Great Expectations' data docs site left in the folder before eventdw wrote its own index.
+GX_SITE_FOLDERS = ("static", "validations", "expectations")
 
 
-def _detail_page(data_docs_dir: Path, suite: str) -> str | None:
-    """The newest GX validation page of `suite`, relative to `data_docs_dir`."""
-    pages = sorted(data_docs_dir.glob(f"validations/**/*-{suite}.html"))
-    return str(pages[-1].relative_to(data_docs_dir)) if pages else None
+def _failing_rows(row: ValidationRow) -> str:
+    names = json.loads(row.unexpected_rows) if row.unexpected_rows else []
+    more = (row.unexpected_count or 0) - len(names)
+    return ", ".join(html.escape(str(name)) for name in names) + (f", &hellip; and {more:,} more" if more > 0 else "")
 
 
 def _arguments(arguments: str) -> str:
@@ -54,7 +60,8 @@ def _arguments(arguments: str) -> str:
 def write_report(
     data_docs_dir: Path, run_id: str, history: list[ValidationRow], batch_rows: dict[str, tuple[int, int]] | None = None
 ) -> Path:
-    """Write data_docs_dir/report.html for the rows of `quality.validation_results` of one run."""
+    """Write data_docs_dir/index.html for the rows of `quality.validation_results` of one run, and remove
+    what an older Great Expectations data docs site left there."""
     by_suite: dict[str, list[ValidationRow]] = defaultdict(list)
     for row in history:
         by_suite[row.suite].append(row)
@@ -75,28 +82,31 @@ def write_report(
                 f"<li class='failed-{row.severity}'>{html.escape(row.severity)}: {html.escape(row.message or '')}</li>"
             )
         parts.append("</ul>")
+    else:
+        parts.append("<p>Every expectation was met.</p>")
     for suite, rows in by_suite.items():
-        page = _detail_page(data_docs_dir, suite)
-        link = f" &middot; <a href='{html.escape(page)}'>Great Expectations page</a>" if page else ""
         suite_failures = sum(1 for row in rows if not row.success)
         validated, total = (batch_rows or {}).get(suite, (0, 0))
         sample = f" &middot; a random sample of {validated:,} of its {total:,} rows" if validated < total else ""
-        parts.append(
-            f"<h2>{html.escape(suite)}</h2><p>{len(rows)} expectations, {suite_failures} failed{link}{sample}</p>"
-        )
-        parts.append("<table><tr><th>result</th><th>severity</th><th>expectation</th><th>arguments</th>")
-        parts.append("<th>observed</th><th>unexpected rows</th><th>what failed</th></tr>")
+        parts.append(f"<h2>{html.escape(suite)}</h2><p>{len(rows)} expectations, {suite_failures} failed{sample}</p>")
+        parts.append("<table><tr><th>result</th><th>severity</th><th>a failure means</th><th>expectation</th>")
+        parts.append("<th>arguments</th><th>observed</th><th>failing rows</th></tr>")
         for row in sorted(rows, key=lambda r: (r.success, r.severity != "error")):
             css = "" if row.success else f" class='failed-{row.severity}'"
+            count = "" if row.unexpected_count is None else f"{row.unexpected_count:,}"
+            named = _failing_rows(row)
             parts.append(
                 f"<tr{css}><td>{'met' if row.success else 'FAILED'}</td><td>{html.escape(row.severity)}</td>"
-                f"<td>{html.escape(row.expectation)}</td><td>{html.escape(_arguments(row.arguments))}</td>"
+                f"<td>{html.escape(row.meaning or '')}</td>"
+                f"<td><code>{html.escape(row.expectation)}</code></td><td>{html.escape(_arguments(row.arguments))}</td>"
                 f"<td>{html.escape(row.observed_value if row.observed_value is not None else '')}</td>"
-                f"<td>{'' if row.unexpected_count is None else row.unexpected_count}</td>"
-                f"<td>{html.escape((row.message or '').removeprefix(f'{suite}: '))}</td></tr>"
+                f"<td>{count}{f'<div class=rows>{named}</div>' if named else ''}</td></tr>"
             )
         parts.append("</table>")
     parts.append("</body></html>")
-    report = data_docs_dir / "report.html"
+    for folder in GX_SITE_FOLDERS:
+        shutil.rmtree(data_docs_dir / folder, ignore_errors=True)
+    (data_docs_dir / "report.html").unlink(missing_ok=True)  # the report's name before it was the index
+    report = data_docs_dir / "index.html"
     report.write_text("\n".join(parts), encoding="utf-8")
     return report

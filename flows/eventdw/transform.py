@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from eventdw import DBT_PROJECT_DIR, state
+from eventdw.progress import DbtProgress, console
 from eventdw.state import Changes
 from eventdw.warehouse import connect as warehouse_connect
 
@@ -91,6 +92,7 @@ def dbt_build(warehouse: Path, verbose: bool = False, full_refresh: bool | None 
     elif full_refresh:
         reason = "asked for"
     if not full_refresh and not changes:
+        console.say(f"dbt build: nothing to do ({reason})")
         return BuildResult(False, reason, changes=changes)
     from dbt.cli.main import dbtRunner
 
@@ -118,7 +120,8 @@ def dbt_build(warehouse: Path, verbose: bool = False, full_refresh: bool | None 
         str(artifacts / "logs"),
         *(["--full-refresh"] if full_refresh else []),
     ]
-    result = dbtRunner().invoke(args)
+    progress = DbtProgress()
+    result = dbtRunner(callbacks=[progress]).invoke(args)
     if isinstance(result.exception, KeyboardInterrupt):
         raise KeyboardInterrupt  # dbt stopped on Ctrl-C and returned: the run stops too, the build unfinished
     node_results: list[Any] = list(getattr(result.result, "results", None) or [])
@@ -133,4 +136,5 @@ def dbt_build(warehouse: Path, verbose: bool = False, full_refresh: bool | None 
         more = f" (and {len(failures) - 3} more)" if len(failures) > 3 else ""
         raise TransformError(f"dbt build failed: {detail}{more}")
     state.record_build(warehouse, finished=True)
+    console.say(f"dbt build: {progress.models} models and {progress.tests} tests ({reason})")
     return BuildResult(full_refresh, reason, counts, changes)
