@@ -189,7 +189,7 @@ def test_datapackage_describes_every_exported_table_and_field(seed_run):
         for resource in resources.values()
         for p in ([resource["path"]] if isinstance(resource["path"], str) else resource["path"])
     }
-    assert paths == {entry["path"] for entry in manifest["files"]}
+    assert paths | {"datapackage.json"} == {entry["path"] for entry in manifest["files"]}
     events = resources["fact_events"]
     assert events["format"] == "parquet" and events["schema"]["primaryKey"] == ["event_id"]
     fields = {field["name"]: field for field in events["schema"]["fields"]}

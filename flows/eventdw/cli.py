@@ -327,3 +327,33 @@ def dashboard(exports_dir: Path, port: int, address: str) -> None:
                 server.kill()
     if server.returncode not in (0, -signal.SIGTERM, -signal.SIGINT, None):
         raise click.ClickException(f"the dashboard stopped with exit status {server.returncode}")
+
+
+@main.command()
+@click.option(
+    "--warehouse",
+    type=click.Path(path_type=Path),
+    default=Path("warehouse/eventdw.duckdb"),
+    show_default=True,
+    help="The DuckDB file `eventdw run` built.",
+)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path),
+    default=Path("build/model_docs/index.html"),
+    show_default=True,
+    help="The HTML page to write.",
+)
+def docs(warehouse: Path, output: Path) -> None:
+    """Build dbt's documentation of the models as one HTML page that opens offline: every model and column,
+    its tests, and the lineage from the inputs to the dashboard and the exports."""
+    _quiet(verbose=False)
+    from eventdw.lock import WarehouseBusy, exclusive_run
+    from eventdw.transform import TransformError, dbt_docs
+
+    try:
+        with exclusive_run(warehouse):
+            page = dbt_docs(warehouse, output)
+    except (TransformError, WarehouseBusy) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"eventdw model docs: {page} (open it in a browser; it needs no server)")

@@ -329,7 +329,7 @@ def _check_owned(live: Path, shown: Path) -> None:
         raise ExportError(
             f"the exports folder {shown} holds files eventdw did not write (no eventdw manifest.json): {CHOOSE}"
         )
-    listed = {str(entry["path"]) for entry in manifest["files"]} | {"manifest.json", "datapackage.json"}
+    listed = {str(entry["path"]) for entry in manifest["files"]} | {"manifest.json"}
     for path in sorted(live.rglob("*")):
         relative = path.relative_to(live).as_posix()
         if (path.is_symlink() or not path.is_dir()) and relative not in listed:
@@ -392,6 +392,9 @@ def _write(con: duckdb.DuckDBPyConnection, staging: Path, run_id: str) -> dict[s
         {"path": str(path.relative_to(staging)), "rows": _parquet_rows(path), "sha256": _sha256(path)}
         for path in sorted(staging.rglob("*.parquet"))
     ] + [{"path": "acled_events.csv", "rows": rows["acled_events"], "sha256": _sha256(staging / "acled_events.csv")}]
+    # The description of the tables (Frictionless), listed with its hash but no rows: it is not a table.
+    (staging / "datapackage.json").write_text(json.dumps(datapackage(staging, run_id), indent=2) + "\n")
+    files.append({"path": "datapackage.json", "sha256": _sha256(staging / "datapackage.json")})
     manifest = {
         "producer": PRODUCER,
         "schema_version": SCHEMA_VERSION,
@@ -399,7 +402,6 @@ def _write(con: duckdb.DuckDBPyConnection, staging: Path, run_id: str) -> dict[s
         "tables": rows,
         "files": files,
     }
-    (staging / "datapackage.json").write_text(json.dumps(datapackage(staging, run_id), indent=2) + "\n")
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return rows
 

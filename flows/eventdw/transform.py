@@ -83,6 +83,48 @@ def _describe_failure(result: Any, warehouse: Path) -> str:
     return f"{node.resource_type} {node.name}: {message[:200]}"
 
 
+def _dbt_args(command: list[str], warehouse: Path, verbose: bool) -> list[str]:
+    """dbt's command line for `command` on `warehouse`; its artifacts and logs beside the warehouse."""
+    os.environ["EVENTDW_WAREHOUSE"] = str(warehouse.resolve())
+    # dbt's artifacts and logs live beside the warehouse they describe: runs on different warehouses from
+    # one checkout do not overwrite each other's.
+    artifacts = warehouse.resolve().parent / f"{warehouse.stem}.dbt"
+    return [
+        *command,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target",
+        "duckdb",
+        "--log-level",
+        "info" if verbose else "none",
+        "--log-level-file",
+        "warn",
+        "--target-path",
+        str(artifacts / "target"),
+        "--log-path",
+        str(artifacts / "logs"),
+    ]
+
+
+def dbt_docs(warehouse: Path, output: Path) -> Path:
+    """dbt's documentation of the project (models, columns, tests, and the lineage from the inputs to the
+    dashboard and the exports, its exposures) as one HTML page that opens offline, written to `output`."""
+    from dbt.cli.main import dbtRunner
+
+    if not warehouse.is_file():
+        raise TransformError(f"no warehouse at {warehouse}: run `eventdw run` first (the docs describe its tables)")
+    args = _dbt_args(["docs", "generate", "--static"], warehouse, verbose=False)
+    result = dbtRunner().invoke(args)
+    if not result.success:
+        raise TransformError(f"dbt docs generate failed: {' '.join(str(result.exception).split())}")
+    page = Path(args[args.index("--target-path") + 1]) / "static_index.html"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(page.read_bytes())
+    return output
+
+
 def dbt_build(warehouse: Path, verbose: bool = False, full_refresh: bool | None = None) -> BuildResult:
     """`dbt build` (models, unit tests, data tests) into `warehouse`, incremental unless `build_mode` (or
     `full_refresh`, when given) says otherwise."""
@@ -98,28 +140,7 @@ def dbt_build(warehouse: Path, verbose: bool = False, full_refresh: bool | None 
 
     state.record_build(warehouse, finished=False)
 
-    os.environ["EVENTDW_WAREHOUSE"] = str(warehouse.resolve())
-    # dbt's artifacts and logs live beside the warehouse they describe: runs on different warehouses from
-    # one checkout do not overwrite each other's.
-    artifacts = warehouse.resolve().parent / f"{warehouse.stem}.dbt"
-    args = [
-        "build",
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--target",
-        "duckdb",
-        "--log-level",
-        "info" if verbose else "none",
-        "--log-level-file",
-        "warn",
-        "--target-path",
-        str(artifacts / "target"),
-        "--log-path",
-        str(artifacts / "logs"),
-        *(["--full-refresh"] if full_refresh else []),
-    ]
+    args = _dbt_args(["build", *(["--full-refresh"] if full_refresh else [])], warehouse, verbose)
     progress = DbtProgress()
     result = dbtRunner(callbacks=[progress]).invoke(args)
     if isinstance(result.exception, KeyboardInterrupt):

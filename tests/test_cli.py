@@ -1,0 +1,280 @@
+"""The command line as people meet it: progress while a run goes, one-line errors, and what a run publishes
+in Prefect; and runs of one warehouse that overlap."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from eventdw.cli import main
+from tests.conftest import REPO, SEEDS
+
+EVENTDW = Path(sys.executable).with_name("eventdw")
+STAGE_LINE = re.compile(r"^\[ *\d+\.\d s\] ")
+
+
+def test_version_and_short_help():
+    version = CliRunner().invoke(main, ["--version"])
+    assert (version.exit_code, version.output) == (0, "eventdw 0.1.0\n")
+    for arguments in (["-h"], ["run", "-h"], ["dashboard", "-h"]):
+        shown = CliRunner().invoke(main, arguments)
+        assert shown.exit_code == 0 and shown.output.startswith("Usage: ")
+    assert "--quiet" in CliRunner().invoke(main, ["run", "-h"]).output
+
+
+def test_quiet_and_verbose_contradict_each_other():
+    result = CliRunner().invoke(main, ["run", "--quiet", "--verbose"])
+    assert result.exit_code == 2 and "--verbose and --quiet contradict each other" in result.output
+
+
+def test_serve_refuses_an_unknown_time_zone_in_one_line():
+    result = CliRunner().invoke(main, ["serve", "--cron", "0 6 * * *", "--timezone", "Mars/Base"])
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: 'Mars/Base' is not a time zone: give an IANA name such as UTC, Asia/Damascus or America/Bogota\n"
+    )
+
+
+def test_serve_says_in_one_line_that_the_prefect_server_cannot_be_reached(tmp_path):
+    environment = os.environ | {"PREFECT_API_URL": "http://127.0.0.1:9/api"}  # nothing listens there
+    done = subprocess.run(
+        [str(EVENTDW), "serve", "--cron", "0 6 * * *", "--warehouse", str(tmp_path / "w.duckdb")],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=REPO,
+        timeout=300,
+    )
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("Error: cannot reach the Prefect server at http://127.0.0.1:9/api (")
+    assert done.stderr.endswith(
+        "start it (`prefect server start`) or unset PREFECT_API_URL to serve with a temporary one\n"
+    )
+
+
+def test_dashboard_on_a_port_in_use_says_so_and_fails(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["dashboard", "--port", str(port), "--exports-dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: cannot serve on 127.0.0.1:{port} (")
+    assert result.output.endswith("uses that port; choose another with --port\n")
+
+
+def test_ctrl_c_stops_serve_in_one_line(tmp_path):
+    serving = subprocess.Popen(
+        [str(EVENTDW), "serve", "--cron", "0 6 * * *", "--warehouse", str(tmp_path / "w.duckdb")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+        env=os.environ | {"PREFECT_HOME": str(tmp_path / "prefect")},
+    )
+    try:
+        deadline = time.monotonic() + 240
+        assert serving.stdout is not None
+        lines = []
+        while time.monotonic() < deadline and not any("being served" in line for line in lines):
+            lines.append(serving.stdout.readline())
+        serving.send_signal(2)  # Ctrl-C
+        _, stderr = serving.communicate(timeout=60)
+    finally:
+        if serving.poll() is None:
+            serving.kill()
+    assert serving.returncode == 130
+    assert stderr.endswith("eventdw serve stopped; the last finished build and the last export are kept\n")
+    assert "Aborted!" not in stderr and "Traceback" not in stderr
+
+
+def test_run_shows_each_stage_then_the_summary_and_quiet_shows_nothing(prefect_harness, tmp_path):
+    paths = [
+        "--seeds-dir",
+        str(SEEDS),
+        "--warehouse",
+        str(tmp_path / "w.duckdb"),
+        "--exports-dir",
+        str(tmp_path / "exports"),
+        "--data-docs-dir",
+        str(tmp_path / "docs"),
+    ]
+    result = CliRunner().invoke(main, ["run", *paths])
+    assert result.exit_code == 0, result.output
+    progress = result.stderr.splitlines()
+    assert all(STAGE_LINE.match(line) for line in progress), progress
+    stages = [STAGE_LINE.sub("", line) for line in progress]
+    assert stages[0] == (
+        "load: 5 articles; 65 extraction rows read, 0 rejected; 0 ACLED/GDELT rows imported, 0 rejected "
+        "(0 rows and files in raw.rejected_rows)"
+    )
+    assert stages[1] == "dbt build: starting"
+    built = [stage for stage in stages if stage.startswith("dbt build ")]
+    assert any(" model marts.fact_events: OK in " in stage for stage in built)  # each model as it finishes
+    assert not any(" test " in stage for stage in built)  # tests are counted, not listed
+    summary = next(stage for stage in stages if stage.startswith("dbt build: ") and "models and" in stage)
+    assert re.fullmatch(r"dbt build: \d+ models and \d+ tests \(.+\)", summary)
+    assert stages[-2].startswith("quality gate: 6 suites, ") and stages[-2].endswith(f"{tmp_path / 'docs'}/index.html")
+    assert stages[-1] == f"export: 10 tables, {_exported_rows(tmp_path / 'exports'):,} rows, to {tmp_path / 'exports'}/"
+    assert re.match(r"eventdw run [0-9a-f]{12} \(\d+\.\d s\)\n  articles loaded +5\n", result.stdout)
+
+    again = CliRunner().invoke(main, ["run", "--quiet", *paths])
+    assert (again.exit_code, again.stdout, again.stderr) == (0, "", "")
+
+
+def _exported_rows(exports: Path) -> int:
+    import json
+
+    return sum(json.loads((exports / "manifest.json").read_text())["tables"].values())
+
+
+def test_each_run_publishes_its_summary_as_a_prefect_artifact(seed_run):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    async def latest():
+        async with get_client() as client:
+            found = await client.read_artifacts(
+                artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["eventdw-run-summary"]))
+            )
+            return [artifact for artifact in found if f"`{seed_run.run_id}`" in artifact.data]
+
+    (artifact,) = asyncio.run(latest())
+    assert artifact.type == "markdown"
+    assert "| events | 48 (from 65 mentions) |" in artifact.data
+    assert "| extraction rows read | 65 |" in artifact.data and "| quality warnings | 0 |" in artifact.data
+    assert f"[{seed_run.data_docs}]({Path(seed_run.data_docs).resolve().as_uri()})" in artifact.data
+
+
+def test_summary_markdown_lists_rejections_and_warnings_safely(seed_run):
+    from dataclasses import replace
+
+    from eventdw.flow import summary_markdown
+
+    summary = replace(seed_run, quality_warnings=["marts.fact_event_mentions: 2 coded rows | odd"])
+    markdown = summary_markdown(summary, [("extraction", "event_date: not a date (YYYY-MM-DD)", 3)])
+    assert "| extraction | event_date: not a date (YYYY-MM-DD) | 3 |" in markdown
+    assert "## Quality warnings\n\n- marts.fact_event_mentions: 2 coded rows \\| odd" in markdown
+
+
+def _hold_lock(warehouse: Path, seconds: float) -> subprocess.Popen:
+    """Another process holding the warehouse's run lock for `seconds`; returns once it holds it."""
+    script = textwrap.dedent(
+        f"""
+        import sys, time
+        from pathlib import Path
+        from eventdw.lock import exclusive_run
+        with exclusive_run(Path({str(warehouse)!r})):
+            print("held", flush=True)
+            time.sleep({seconds})
+        """
+    )
+    holder = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=REPO)
+    assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+    return holder
+
+
+def test_a_run_waits_for_the_warehouse_or_says_how_long_it_waited(tmp_path):
+    from eventdw.lock import WarehouseBusy, exclusive_run
+
+    warehouse = tmp_path / "w.duckdb"
+    holder = _hold_lock(warehouse, 2)
+    try:
+        with (
+            pytest.raises(
+                WarehouseBusy, match=r"another eventdw run \(pid \d+, since .*\) is using it \(waited 0.3 s\)"
+            ),
+            exclusive_run(warehouse, wait_seconds=0.3),
+        ):
+            pass
+        started = time.monotonic()
+        with exclusive_run(warehouse, wait_seconds=60):  # the holder lets go after 2 s
+            waited = time.monotonic() - started
+    finally:
+        holder.wait(timeout=30)
+    assert 0.5 < waited < 30
+
+
+def test_a_run_that_finds_the_warehouse_busy_is_skipped_not_failed(prefect_harness, tmp_path):
+    from eventdw.flow import eventdw_pipeline
+
+    warehouse = tmp_path / "w.duckdb"
+    holder = _hold_lock(warehouse, 30)
+    try:
+        state = eventdw_pipeline(
+            SEEDS, warehouse, tmp_path / "exports", tmp_path / "docs", wait_seconds=0.5, return_state=True
+        )
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
+    assert state.is_cancelled()
+    assert state.message.startswith(f"skipped: the warehouse {warehouse} is busy: another eventdw run (pid ")
+    assert not (tmp_path / "exports").exists()
+
+
+def test_scheduled_runs_queue_behind_each_other_and_wait_for_manual_ones(tmp_path):
+    from prefect.client.schemas.objects import ConcurrencyLimitStrategy
+
+    from eventdw.schedule import WAIT_FOR_WAREHOUSE_SECONDS, scheduled_deployment
+
+    deployment = scheduled_deployment("0 6 * * *", SEEDS, tmp_path / "w.duckdb", tmp_path / "e", tmp_path / "d")
+    assert deployment.concurrency_limit == 1
+    assert deployment.concurrency_options.collision_strategy == ConcurrencyLimitStrategy.ENQUEUE
+    assert deployment.parameters["wait_seconds"] == WAIT_FOR_WAREHOUSE_SECONDS == 3600
+
+
+def test_docs_writes_one_page_that_opens_offline_with_the_exposures(seed_run, tmp_path):
+    output = tmp_path / "model_docs" / "index.html"
+    result = CliRunner().invoke(main, ["docs", "--warehouse", str(seed_run.warehouse), "--output", str(output)])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"eventdw model docs: {output} (open it in a browser; it needs no server)\n"
+    page = output.read_text()
+    assert '"send_anonymous_usage_stats": false' in page  # the page loads no tracker
+    for node in ("model.eventdw.fact_events", "exposure.eventdw.dashboard", "exposure.eventdw.exports"):
+        assert f'"{node}"' in page
+
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        pytest.skip("Debian's chromium is not installed: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    outside: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), headless=True, args=["--no-sandbox"])
+        try:
+            tab = browser.new_page()
+
+            def route(request_route) -> None:
+                if request_route.request.url.startswith(("file:", "data:", "blob:")):
+                    request_route.continue_()
+                else:
+                    outside.append(request_route.request.url)
+                    request_route.abort()
+
+            tab.route("**/*", route)
+            tab.goto(output.as_uri() + "#!/exposure/exposure.eventdw.dashboard")
+            tab.get_by_text("eventdw dashboard exposure").wait_for(timeout=60_000)
+            assert "It reads the Parquet exports of these models" in tab.locator("body").inner_text()
+        finally:
+            browser.close()
+    assert outside == []
+
+
+def test_docs_without_a_warehouse_says_to_run_first(tmp_path):
+    result = CliRunner().invoke(main, ["docs", "--warehouse", str(tmp_path / "none.duckdb")])
+    assert result.exit_code == 1
+    missing = tmp_path / "none.duckdb"
+    assert (
+        result.output == f"Error: no warehouse at {missing}: run `eventdw run` first (the docs describe its tables)\n"
+    )
