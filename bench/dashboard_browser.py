@@ -12,7 +12,10 @@ It serves the dashboard over the given exports (as `eventdw dashboard` does), op
   size and cached by the browser after the first visit.
 
 The interactions: filter on an ACLED event type, then on a country, click the table's first row (its
-evidence), go to the table's next page, and clear the filters. Nothing here asserts a time.
+evidence), go to the table's next page, and a new visit (the whole export again, the server warm). Then the
+dashboard server's peak memory, and the first paint of a Streamlit page that shows one line, on a server
+of its own: what Streamlit itself costs in this browser, at any size. `--screenshots DIR` saves the whole
+page after each step, to look at. Nothing here asserts a time.
 """
 
 from __future__ import annotations
@@ -22,10 +25,12 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +42,16 @@ from dashboard import streamlit_command  # noqa: E402
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 QUIET_SECONDS = 0.3
+
+
+def _peak_rss_mib(pid: int) -> float:
+    """The peak resident memory of process `pid` (Linux's VmHWM), in MiB; 0 where /proc does not say."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    line = next((line for line in status.splitlines() if line.startswith("VmHWM:")), "VmHWM: 0 kB")
+    return int(line.split()[1]) / 1024
 
 
 def _free_port() -> int:
@@ -98,6 +113,17 @@ def settle(page: Any, traffic: Traffic, started: float, timeout: float = 300.0) 
     raise TimeoutError(f"the dashboard did not settle within {timeout:.0f} s")
 
 
+def screenshot(page: Any, path: Path) -> None:
+    """The whole page (Streamlit scrolls inside its main section: the window grows to it, then back)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
+    page.set_viewport_size({"width": 1400, "height": max(int(height), 1000)})
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.wait_for_timeout(1000)
+
+
 def open_map(page: Any, url: str) -> None:
     """Open the dashboard and wait until its map has fetched its borders and drawn its canvas."""
     with page.expect_event("requestfinished", lambda request: "borders" in request.url, timeout=300_000):
@@ -113,50 +139,83 @@ def pick(page: Any, label: str, value: str) -> None:
     page.keyboard.press("Escape")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--exports-dir", type=Path, required=True)
-    parser.add_argument("--event-type", default="Battles", help="the ACLED event type to filter on")
-    parser.add_argument("--country", default="Syria", help="the country to filter on")
-    arguments = parser.parse_args()
-    from playwright.sync_api import sync_playwright
-
+@contextmanager
+def serving(command: list[str]) -> Iterator[tuple[subprocess.Popen, str]]:
+    """A Streamlit server started with `command` on a free port, until the block ends."""
     port = _free_port()
+    # Streamlit takes the last --server.port given; the app's own arguments follow "--".
+    split = command.index("--") if "--" in command else len(command)
+    command = [*command[:split], "--server.port", str(port), *command[split:]]
     environment = os.environ | {"DO_NOT_TRACK": "1", "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    server = subprocess.Popen(
-        streamlit_command(arguments.exports_dir.resolve(), port),
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    rows: list[tuple[str, float, int, int]] = []
     try:
-        for _ in range(120):
+        for _ in range(240):
             try:
                 with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
                     if response.read() == b"ok":
                         break
             except OSError:
                 time.sleep(0.5)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            traffic = Traffic()
-            page.on("websocket", traffic.websocket)
-            page.on("request", traffic.request)
-            page.on("requestfinished", traffic.finished)
-            page.on("requestfailed", traffic.failed)
+        yield server, url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
-            def measure(name: str, action: Callable[[], None]) -> None:
-                started = time.perf_counter()
-                action()
-                if os.environ.get("BENCH_DEBUG"):
-                    print(f"    action done after {time.perf_counter() - started:.2f} s")
-                seconds, data, framework = settle(page, traffic, started)
-                rows.append((name, seconds, data, framework))
-                print(f"  {name:<44}{seconds:>7.2f} s {data / 1e6:>8.3f} MB {framework / 1e6:>8.3f} MB", flush=True)
 
+def watch(page: Any) -> Traffic:
+    """What the server sends `page` from now on."""
+    traffic = Traffic()
+    page.on("websocket", traffic.websocket)
+    page.on("request", traffic.request)
+    page.on("requestfinished", traffic.finished)
+    page.on("requestfailed", traffic.failed)
+    return traffic
+
+
+def floor_first_paint(browser: Any) -> tuple[float, int, int]:
+    """The first paint of a Streamlit page that shows one line: what Streamlit itself costs here."""
+    with tempfile.TemporaryDirectory() as folder:
+        app = Path(folder) / "empty.py"
+        app.write_text("import streamlit as st\n\nst.title('eventdw')\nst.write('An empty page.')\n")
+        command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true"]
+        command += ["--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+        with serving(command) as (_, url):
+            page = browser.new_context().new_page()
+            traffic = watch(page)
+            started = time.perf_counter()
+            page.goto(url, wait_until="commit")
+            page.get_by_text("An empty page.").wait_for(timeout=120_000)
+            return settle(page, traffic, started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--exports-dir", type=Path, required=True)
+    parser.add_argument("--event-type", default="Battles", help="the ACLED event type to filter on")
+    parser.add_argument("--country", default="Syria", help="the country to filter on")
+    parser.add_argument("--screenshots", type=Path, help="save the whole page after each step here (to look at)")
+    arguments = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    rows: list[tuple[str, float, int, int]] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        traffic = watch(page)
+
+        def measure(name: str, action: Callable[[], None]) -> None:
+            started = time.perf_counter()
+            action()
+            if os.environ.get("BENCH_DEBUG"):
+                print(f"    action done after {time.perf_counter() - started:.2f} s")
+            seconds, data, framework = settle(page, traffic, started)
+            rows.append((name, seconds, data, framework))
+            print(f"  {name:<44}{seconds:>7.2f} s {data / 1e6:>8.3f} MB {framework / 1e6:>8.3f} MB", flush=True)
+            if arguments.screenshots:
+                screenshot(page, arguments.screenshots / f"{len(rows):02d}.png")
+
+        with serving(streamlit_command(arguments.exports_dir.resolve(), 0)) as (server, url):
             print(f"dashboard over {arguments.exports_dir}")
             print(f"  {'':<44}{'time':>9} {'data':>11} {'framework':>11}")
             measure("first paint (a new server, an empty cache)", lambda: open_map(page, url))
@@ -173,13 +232,17 @@ def main() -> None:
             if next_page.is_enabled():
                 measure("the table's next page", next_page.click)
             measure("a new visit: the whole export again", lambda: open_map(page, url))
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+            peak = _peak_rss_mib(server.pid)
+        floor = floor_first_paint(browser)
+        browser.close()
     slowest = max(rows, key=lambda row: row[1])
     heaviest = max(rows, key=lambda row: row[2])
     print(f"slowest: {slowest[0]} {slowest[1]:.2f} s; most data: {heaviest[0]} {heaviest[2] / 1e6:.3f} MB")
+    print(f"the dashboard server's peak memory: {peak:,.0f} MiB")
+    print(
+        f"Streamlit's own floor here, a one-line page's first paint: {floor[0]:.2f} s, "
+        f"{floor[1] / 1e6:.3f} MB data, {floor[2] / 1e6:.3f} MB framework"
+    )
 
 
 if __name__ == "__main__":

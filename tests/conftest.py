@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,7 @@ SEED_COUNTRIES = "SY,IQ,JO,LB,TR,IL,PS"
 os.environ.setdefault("EVENTDW_COUNTRIES", SEED_COUNTRIES)
 
 REPO = Path(__file__).resolve().parents[1]
+PROGRESS_LINE = re.compile(r"\[ *\d+\.\d s\] ")  # a run's progress line on standard error (eventdw.progress)
 SEEDS = Path(os.environ.get("EVENTDW_TEST_SEEDS", REPO / "seeds"))
 SHARED_ARTICLES = REPO.parent / "shared" / "seeds" / "articles"
 

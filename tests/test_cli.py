@@ -17,10 +17,9 @@ import pytest
 from click.testing import CliRunner
 
 from eventdw.cli import main
-from tests.conftest import REPO, SEEDS
+from tests.conftest import PROGRESS_LINE, REPO, SEEDS
 
 EVENTDW = Path(sys.executable).with_name("eventdw")
-STAGE_LINE = re.compile(r"^\[ *\d+\.\d s\] ")
 
 
 def test_version_and_short_help():
@@ -113,8 +112,8 @@ def test_run_shows_each_stage_then_the_summary_and_quiet_shows_nothing(prefect_h
     result = CliRunner().invoke(main, ["run", *paths])
     assert result.exit_code == 0, result.output
     progress = result.stderr.splitlines()
-    assert all(STAGE_LINE.match(line) for line in progress), progress
-    stages = [STAGE_LINE.sub("", line) for line in progress]
+    assert all(PROGRESS_LINE.match(line) for line in progress), progress
+    stages = [PROGRESS_LINE.sub("", line) for line in progress]
     assert stages[0] == (
         "load: 5 articles; 65 extraction rows read, 0 rejected; 0 ACLED/GDELT rows imported, 0 rejected "
         "(0 rows and files in raw.rejected_rows)"

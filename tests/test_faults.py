@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEEDS, marts_snapshot
+from tests.conftest import PROGRESS_LINE, SEEDS, marts_snapshot
 
 EVENTDW = str(Path(sys.executable).with_name("eventdw"))
 
@@ -122,7 +122,10 @@ def test_ctrl_c_during_dbt_stops_at_once_with_exit_130_and_keeps_the_last_export
     finally:
         interrupted.kill()
     assert interrupted.returncode == 130
-    assert err == "Error: interrupted; the last finished build and the last export are kept\n"
+    # The run's progress lines, then the one line that says it stopped.
+    *progress, last = err.splitlines()
+    assert last == "Error: interrupted; the last finished build and the last export are kept"
+    assert all(PROGRESS_LINE.match(line) for line in progress)
     assert (run_root / "exports" / "manifest.json").read_text() == manifest
 
     rerun = subprocess.run(_run_args(run_root), capture_output=True, text=True, timeout=300)

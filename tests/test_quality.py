@@ -258,7 +258,7 @@ def test_a_results_table_from_before_the_named_rows_gains_their_columns_and_keep
     _break(warehouse_copy, "insert into quality.validation_results (run_id, success) values ('before', true)")
     validate_warehouse(warehouse_copy, tmp_path / "docs", "after")
     columns = [name for (name, *_) in _query(warehouse_copy, "describe quality.validation_results")]
-    assert columns[-3:] == ["validated_at", "unexpected_rows", "message"]
+    assert columns[-4:] == ["validated_at", "unexpected_rows", "message", "meaning"]
     runs = dict(_query(warehouse_copy, "select run_id, count(*) from quality.validation_results group by run_id"))
     assert runs["before"] == 1 and runs["after"] == 10
 

@@ -46,6 +46,9 @@ def _stop_at_once(signum: int, frame: object, message: str = INTERRUPTED) -> Non
     and exit 130, now. What a run writes survives being stopped at any point, as it survives kill -9: the load
     and each dbt model commit whole, a build that did not finish is rebuilt by the next run, and the exports
     folder is replaced whole or not at all."""
+    from eventdw.progress import console
+
+    console.stop()
     os.write(2, message.encode())
     for child in _children():
         with contextlib.suppress(OSError):

@@ -393,7 +393,7 @@ def _write(con: duckdb.DuckDBPyConnection, staging: Path, run_id: str) -> dict[s
         for path in sorted(staging.rglob("*.parquet"))
     ] + [{"path": "acled_events.csv", "rows": rows["acled_events"], "sha256": _sha256(staging / "acled_events.csv")}]
     # The description of the tables (Frictionless), listed with its hash but no rows: it is not a table.
-    (staging / "datapackage.json").write_text(json.dumps(datapackage(staging, run_id), indent=2) + "\n")
+    (staging / "datapackage.json").write_text(json.dumps(datapackage(staging), indent=2) + "\n")
     files.append({"path": "datapackage.json", "sha256": _sha256(staging / "datapackage.json")})
     manifest = {
         "producer": PRODUCER,
@@ -447,9 +447,10 @@ def _mart_docs() -> dict[str, tuple[str, dict[str, str]]]:
     }
 
 
-def datapackage(folder: Path, run_id: str) -> dict[str, Any]:
+def datapackage(folder: Path) -> dict[str, Any]:
     """The export described as a Frictionless Data Package (datapackage.json): one tabular resource per
-    table (the partitions of a fact table are the parts of one resource), each field's type and meaning."""
+    table (the partitions of a fact table are the parts of one resource), each field's type and meaning.
+    The same marts give the same file, run after run (the run id is the manifest's)."""
     import pyarrow.parquet as pq
 
     docs = _mart_docs()
@@ -504,9 +505,9 @@ def datapackage(folder: Path, run_id: str) -> dict[str, Any]:
         "profile": "tabular-data-package",
         "name": "eventdw-export",
         "title": "eventdw: political violence and unrest events",
-        "description": f"The marts of eventdw run {run_id}: events, their mentions in articles, actors, places, "
-        "articles, CAMEO codes, ACLED-format events and links between sources. manifest.json lists every file "
-        "with its rows and SHA-256.",
+        "description": "The marts of an eventdw run: events, their mentions in articles, actors, places, "
+        "articles, CAMEO codes, ACLED-format events and links between sources. manifest.json names the run "
+        "and lists every file with its rows and SHA-256.",
         "version": SCHEMA_VERSION,
         "resources": resources,
     }

@@ -37,6 +37,13 @@ class Console:
         self.level, self.started, self._bar_shown = level, time.monotonic(), False
         self.stream = stream or sys.stderr
 
+    def stop(self) -> None:
+        """No more progress lines, from any thread: for the last line of a run that stops (Ctrl-C). The lock is
+        kept, so that a line being written ends before, and none starts after."""
+        self._writing.acquire(timeout=1)
+        self._end_bar()
+        self.level = "quiet"
+
     @property
     def elapsed(self) -> float:
         return time.monotonic() - self.started

@@ -116,6 +116,9 @@ def dbt_docs(warehouse: Path, output: Path) -> Path:
     if not warehouse.is_file():
         raise TransformError(f"no warehouse at {warehouse}: run `eventdw run` first (the docs describe its tables)")
     args = _dbt_args(["docs", "generate", "--static"], warehouse, verbose=False)
+    # Its own target folder: docs generate compiles every model again, and the build's compiled SQL stays
+    # what the last build ran.
+    args[args.index("--target-path") + 1] += "-docs"
     result = dbtRunner().invoke(args)
     if not result.success:
         raise TransformError(f"dbt docs generate failed: {' '.join(str(result.exception).split())}")
