@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
 APP = Path(__file__).resolve().parent / "app.py"
 
 
+def app_arguments(argv: list[str]) -> argparse.Namespace:
+    """The app's own arguments, those after `--` on the streamlit command line."""
+    parser = argparse.ArgumentParser(prog="eventdw dashboard")
+    parser.add_argument("--exports-dir", type=Path, default=Path("exports"), help="The eventdw exports folder.")
+    arguments, _ = parser.parse_known_args(argv)
+    return arguments
+
+
 def streamlit_command(exports_dir: Path, port: int, address: str = "127.0.0.1") -> list[str]:
-    """The command line that serves the dashboard on `address:port` (what `eventdw dashboard` runs).
+    """The command line that serves the dashboard on `address:port` (what `eventdw dashboard` runs):
+    `streamlit run` through dashboard.serve, which starts reading the exports before a browser connects.
 
     Headless, no file watcher, no usage statistics; the address is given so that Streamlit does not look
     up the machine's external address on the internet. Static serving hands the browser the map's borders
@@ -18,9 +28,7 @@ def streamlit_command(exports_dir: Path, port: int, address: str = "127.0.0.1") 
     return [
         sys.executable,
         "-m",
-        "streamlit",
-        "run",
-        str(APP),
+        "dashboard.serve",
         "--server.headless",
         "true",
         "--server.address",

@@ -7,7 +7,7 @@ The filters, the selected event and the table's page are kept in the URL, so tha
 
 from __future__ import annotations
 
-import argparse
+import math
 import sys
 import tempfile
 from datetime import date
@@ -17,24 +17,15 @@ from typing import Any
 import altair as alt
 import duckdb
 import pandas as pd
-import pydeck as pdk
 import streamlit as st
 
-from dashboard import data
+from dashboard import app_arguments, data
 from dashboard.basemap import BORDERS_URL
 from dashboard.data import EventFilters, ExportsError, ExportSummary, FilterOptions, MapLayer, Overview
 
 # The URL's query parameters besides the filters (EventFilters.query_params): the event shown with its
 # evidence and the page of the table.
 EVENT_PARAM, PAGE_PARAM = "event", "page"
-
-
-def parse_arguments(argv: list[str]) -> argparse.Namespace:
-    """The app's own arguments, those after `--` on the streamlit command line."""
-    parser = argparse.ArgumentParser(prog="eventdw dashboard")
-    parser.add_argument("--exports-dir", type=Path, default=Path("exports"), help="The eventdw exports folder.")
-    arguments, _ = parser.parse_known_args(argv)
-    return arguments
 
 
 # Each cached function takes the run id only as its cache key: a new run writes a new manifest and run id.
@@ -116,14 +107,9 @@ def markdown_escaped(text: object) -> str:
     return "".join(f"\\{character}" if character in special else character for character in str(text))
 
 
-def hex_colour(rgb: tuple[int, int, int]) -> str:
-    """An RGB triple as #rrggbb."""
-    return "#{:02x}{:02x}{:02x}".format(*rgb)
-
-
 def event_type_scale(event_types: list[str]) -> alt.Scale:
     """The Altair colour scale that gives each ACLED event type its map colour."""
-    return alt.Scale(domain=event_types, range=[hex_colour(data.event_type_colour(name)) for name in event_types])
+    return alt.Scale(domain=event_types, range=[data.hex_colour(data.event_type_colour(name)) for name in event_types])
 
 
 # The URL -> the widgets, once per browser session; the widgets -> the URL, on every run.
@@ -279,80 +265,101 @@ def show_header(summary: ExportSummary, overview: Overview, exports_dir: Path) -
     st.caption(f"Exports: {markdown_escaped(exports_dir.resolve())} (data that passed the quality gate)")
     st.markdown(
         f"Showing **{overview.num_events:,}** of {summary.num_events:,} events · "
-        f"{overview.fatalities:,} known fatalities ({overview.num_unknown_fatalities:,} events report none)"
+        f"{overview.fatalities:,} known fatalities ({overview.num_unknown_fatalities:,} "
+        f"{'event reports' if overview.num_unknown_fatalities == 1 else 'events report'} none)"
     )
 
 
 def show_legend(event_types: list[str], note: str = "") -> None:
     """One line naming the colour of each ACLED event type, as the map and the charts use it."""
     entries = [
-        f'<span style="color:{hex_colour(data.event_type_colour(name))}">&#9679;</span> {markdown_escaped(name)}'
+        f'<span style="color:{data.hex_colour(data.event_type_colour(name))}">&#9679;</span> {markdown_escaped(name)}'
         for name in event_types
     ]
     st.markdown(f"<small>{' &nbsp; '.join(entries + ([note] if note else []))}</small>", unsafe_allow_html=True)
 
 
-# What the browser needs of each map object: where, how big, what colour, its tooltip, and what a click selects.
-MAP_COLUMNS = {
-    "points": ["event_id", "longitude", "latitude", "radius", "colour", "tooltip"],
-    "cells": ["longitude", "latitude", "south", "west", "radius", "colour", "tooltip"],
+# What the browser needs of each map object: where, how big, what colour, what its tooltip says (field,
+# title), and what a click selects.
+MAP_TOOLTIPS = {
+    "points": [
+        ("date_label", "date"),
+        ("actors_label", "actors"),
+        ("place_label", "place"),
+        ("cameo_label", "CAMEO"),
+        ("acled_event_type", "ACLED type"),
+        ("fatalities_label", "fatalities"),
+        ("num_articles", "articles"),
+    ],
+    "cells": [
+        ("summary", "events"),
+        ("main_type_share", "mostly"),
+        ("dates_label", "dates"),
+        ("fatalities", "known fatalities"),
+    ],
 }
+MAP_CLICKS = {"points": ["event_id"], "cells": ["south", "west"]}
 CLICK_HINTS = {"points": "click for its evidence", "cells": "click to zoom to this area"}
+MAP_HEIGHT_PX = 520
+
+
+def map_chart(layer: MapLayer, labels: pd.DataFrame) -> alt.LayerChart:
+    """The map as Vega-Lite: borders and coastlines, the events or cells, and the place labels, in the Web
+    Mercator view data.map_view fits to the events. Vega draws it on a 2D canvas: no WebGL, which a browser
+    without a GPU renders in software, seconds per redraw at millions of events (docs/performance.md)."""
+    latitude, longitude, zoom = data.map_view(layer.bounds)
+    fields = [field for field, _ in MAP_TOOLTIPS[layer.kind]]
+    frame = layer.frame[["longitude", "latitude", "radius", "colour", *MAP_CLICKS[layer.kind], *fields]]
+    borders = alt.Chart(alt.Data(url=BORDERS_URL, format=alt.DataFormat(type="json", property="features")))
+    borders = borders.mark_geoshape(filled=False, stroke="#969696", strokeWidth=0.8, clip=True)
+    click = alt.selection_point(name="pick", fields=MAP_CLICKS[layer.kind], on="click")
+    circles = (
+        alt.Chart(frame.round({"longitude": 4, "latitude": 4}))
+        .mark_circle(opacity=0.82, stroke="white", strokeWidth=0.8, clip=True, cursor="pointer")
+        .encode(
+            longitude="longitude:Q",
+            latitude="latitude:Q",
+            # Circle areas in square pixels, colours as given: no scales, no legends (show_legend names them).
+            size=alt.Size("area:Q", scale=None),
+            color=alt.Color("colour:N", scale=None),
+            tooltip=[alt.Tooltip(f"{field}:N", title=title) for field, title in MAP_TOOLTIPS[layer.kind]]
+            + [alt.Tooltip("hint:N", title=" ")],
+        )
+        .transform_calculate(area="PI * datum.radius * datum.radius", hint=f"'{CLICK_HINTS[layer.kind]}'")
+        .add_params(click)
+    )
+    names = (
+        alt.Chart(labels[["longitude", "latitude", "place_name"]])
+        .mark_text(dy=-16, fontSize=12, color="#282828", clip=True)
+        .encode(longitude="longitude:Q", latitude="latitude:Q", text="place_name:N")
+    )
+    return (
+        alt.layer(borders, circles, names)
+        # Vega's Mercator scale is pixels per radian: a world of 512 pixels at zoom 0, over 2 pi.
+        .project(
+            type="mercator",
+            center=[longitude, latitude],
+            scale=512 * 2**zoom / (2 * math.pi),
+            translate=alt.ExprRef("[width / 2, height / 2]"),
+        )
+        # Drawn on a canvas, not as thousands of SVG elements (Streamlit would choose SVG below 2,000 rows).
+        .properties(height=MAP_HEIGHT_PX, usermeta={"embedOptions": {"renderer": "canvas"}})
+        .configure_view(stroke=None)
+        .configure_mark(aria=False)
+    )
 
 
 def show_map(layer: MapLayer, places: pd.DataFrame) -> None:
     """Events (or grid cells of events) over the world's borders and coastlines, with the busiest places named."""
-    latitude, longitude, zoom = data.map_view(layer.bounds)
-    labels = data.map_labels(places, zoom)
-    frame = layer.frame[MAP_COLUMNS[layer.kind]].round({"longitude": 4, "latitude": 4})
+    labels = data.map_labels(places, data.map_view(layer.bounds)[2])
     st.session_state["cell_degrees"] = layer.cell_degrees
-    deck = pdk.Deck(
-        # map_provider=None leaves pydeck's "no style" marker in place, so Streamlit fetches no basemap tiles:
-        # the borders are a layer of their own, read from the dashboard's static files.
-        map_provider=None,
-        initial_view_state=pdk.ViewState(latitude=latitude, longitude=longitude, zoom=zoom),
-        layers=[
-            pdk.Layer(
-                "PathLayer",
-                data=BORDERS_URL,
-                id="borders",
-                get_path="path",
-                get_color=[150, 150, 150],
-                width_min_pixels=1,
-                width_max_pixels=1,
-            ),
-            pdk.Layer(
-                "ScatterplotLayer",
-                data=frame,
-                id=layer.kind,
-                get_position="[longitude, latitude]",
-                get_radius="radius",
-                # pydeck reads a bare string as a column expression; quotes make it a constant.
-                radius_units="'pixels'",
-                get_fill_color="colour",
-                stroked=True,
-                get_line_color=[255, 255, 255],
-                line_width_min_pixels=1,
-                pickable=True,
-            ),
-            pdk.Layer(
-                "TextLayer",
-                data=labels,
-                id="places",
-                get_position="[longitude, latitude]",
-                get_text="place_name",
-                get_size=13,
-                get_color=[40, 40, 40],
-                get_pixel_offset=[0, -18],
-                character_set="'auto'",
-                font_family="'sans-serif'",
-            ),
-        ],
-        tooltip={"html": f"{{tooltip}}<br/><i>{CLICK_HINTS[layer.kind]}</i>", "style": {"fontSize": "12px"}},
-    )
     with st.container(border=True):
-        st.pydeck_chart(
-            deck, height=520, on_select=_map_clicked, selection_mode="single-object", key=f"map_{layer.kind}"
+        st.altair_chart(
+            map_chart(layer, labels),
+            width="stretch",
+            on_select=_map_clicked,
+            selection_mode="pick",
+            key=f"map_{layer.kind}",
         )
     if layer.kind == "points":
         note = "circle area grows with the number of articles; click an event for its evidence"
@@ -373,7 +380,7 @@ def _map_clicked() -> None:
         state = st.session_state.get(f"map_{kind}")
         if not state:
             continue
-        objects = state["selection"]["objects"].get(kind) or []
+        objects = state["selection"].get("pick") or []
         if objects and kind == "points":
             st.session_state["event"] = objects[0]["event_id"]
         elif objects:
@@ -607,7 +614,7 @@ def show_mentions(evidence: pd.DataFrame) -> None:
 def main() -> None:
     """The page."""
     st.set_page_config(page_title="eventdw dashboard", layout="wide")
-    exports_dir = parse_arguments(sys.argv[1:]).exports_dir
+    exports_dir = app_arguments(sys.argv[1:]).exports_dir
     folder = str(exports_dir)
     try:
         run_id = str(data.read_manifest(exports_dir)["run_id"])

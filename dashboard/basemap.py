@@ -5,8 +5,9 @@ The source is world-atlas 2.0.2 (`countries-50m.json`, Natural Earth 4.1.0 as To
 it separates, so drawing every arc once as a line draws every border and coastline with no fill and no
 border drawn twice. This module decodes the arcs into longitude/latitude paths, rounded to 0.01 degree,
 simplifies each (Douglas-Peucker: no point of the drawn line is more than 0.05 degree, about 5 km, from the
-source's), which leaves a third of the points for the browser to draw, and writes them as
-dashboard/static/borders-50m.json, which the page's deck.gl layer fetches once from Streamlit's static files:
+source's), which leaves a third of the points, and writes them as one GeoJSON MultiLineString to
+dashboard/static/borders-50m.json, which the page's map (Vega-Lite) fetches once from Streamlit's static
+files:
 
     .venv/bin/python -m dashboard.basemap path/to/countries-50m.json
 """
@@ -72,15 +73,22 @@ def simplified(path: list[list[float]], tolerance: float) -> list[list[float]]:
     return [point for point, kept in zip(path, keep, strict=True) if kept]
 
 
+def borders_geojson(paths: list[list[list[float]]]) -> dict[str, Any]:
+    """`paths` as a GeoJSON FeatureCollection of one MultiLineString: lines, not shapes, so that nothing is
+    filled and no border is drawn twice."""
+    geometry = {"type": "MultiLineString", "coordinates": paths}
+    return {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, "geometry": geometry}]}
+
+
 def write_borders(topojson_file: Path, target: Path = BORDERS, tolerance: float = 0.05) -> int:
-    """Decode `topojson_file` into `target` as [{"path": [[lon, lat], ...]}, ...], each path simplified to
-    `tolerance` degrees; returns the number of paths."""
+    """Decode `topojson_file` into `target` as GeoJSON, each arc simplified to `tolerance` degrees; returns
+    the number of points."""
     paths = [simplified(path, tolerance) for path in topojson_paths(json.loads(topojson_file.read_text("utf-8")))]
-    target.write_text(json.dumps([{"path": path} for path in paths], separators=(",", ":")), encoding="utf-8")
-    return len(paths)
+    target.write_text(json.dumps(borders_geojson(paths), separators=(",", ":")), encoding="utf-8")
+    return sum(len(path) for path in paths)
 
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
         sys.exit("usage: python -m dashboard.basemap path/to/countries-50m.json")
-    print(f"{write_borders(Path(sys.argv[1]))} borders and coastlines written to {BORDERS}")
+    print(f"{write_borders(Path(sys.argv[1])):,} points of borders and coastlines written to {BORDERS}")

@@ -18,7 +18,6 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from html import escape
 from pathlib import Path
 from typing import Any, Literal
 
@@ -228,7 +227,7 @@ class Overview:
 class MapLayer:
     """What the map draws: one point per event, or grid cells when more than MAX_MAP_POINTS are located.
 
-    `frame` has longitude, latitude, radius (pixels), colour and the tooltip's fields; for cells also the
+    `frame` has longitude, latitude, radius (pixels), colour (#rrggbb) and the tooltip's fields; for cells also the
     cell's bounds (south, west, north, east), which a click turns into the area filter. `bounds` is the
     extent of every located event, which the view fits.
     """
@@ -604,21 +603,8 @@ def _map_points(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> pd.Da
     ).df()
     # Pixels; the area, not the radius, grows with the number of articles (capped at 16 articles).
     points["radius"] = [round(5 * math.sqrt(min(max(int(n), 1), 16)), 2) for n in points["num_articles"]]
-    points["colour"] = [[*event_type_colour(name), 210] for name in points["acled_event_type"]]
-    points["tooltip"] = [
-        f"<b>{escape(date_label)}</b><br/>{escape(actors)}<br/>{escape(place)}<br/>{escape(cameo)}<br/>"
-        f"{escape(event_type)}<br/>fatalities: {escape(fatalities)} · articles: {articles}"
-        for date_label, actors, place, cameo, event_type, fatalities, articles in zip(
-            points["date_label"],
-            points["actors_label"],
-            points["place_label"],
-            points["cameo_label"].fillna("no CAMEO code"),
-            points["acled_event_type"],
-            points["fatalities_label"],
-            points["num_articles"],
-            strict=True,
-        )
-    ]
+    points["colour"] = [hex_colour(event_type_colour(name)) for name in points["acled_event_type"]]
+    points["cameo_label"] = points["cameo_label"].fillna("no CAMEO code")
     return points
 
 
@@ -706,20 +692,15 @@ def _map_cells(con: duckdb.DuckDBPyConnection, params: dict[str, Any], side: flo
             radius=lambda cells: (3 + 19 * (cells["num_events"] / max(int(cells["num_events"].max()), 1)) ** 0.5).round(
                 2
             ),
-            colour=lambda cells: [[*event_type_colour(name), 200] for name in cells["acled_event_type"]],
-            tooltip=lambda cells: [
-                f"<b>{n:,} events around {escape(place)}"
-                + (f" and {k - 1:,} other places" if k > 1 else "")
-                + f"</b><br/>{escape(main_type)}: {main / n:.0%} of them<br/>{dates}<br/>known fatalities: {dead:,}"
-                for n, place, k, main_type, main, dates, dead in zip(
-                    cells["num_events"],
-                    cells["place_name"],
-                    cells["num_places"],
-                    cells["acled_event_type"],
-                    cells["num_main_type_events"],
-                    cells["dates_label"],
-                    cells["fatalities"],
-                    strict=True,
+            colour=lambda cells: [hex_colour(event_type_colour(name)) for name in cells["acled_event_type"]],
+            summary=lambda cells: [
+                f"{n:,} events around {place}" + (f" and {k - 1:,} other places" if k > 1 else "")
+                for n, place, k in zip(cells["num_events"], cells["place_name"], cells["num_places"], strict=True)
+            ],
+            main_type_share=lambda cells: [
+                f"{main_type}: {main / n:.0%} of them"
+                for main_type, main, n in zip(
+                    cells["acled_event_type"], cells["num_main_type_events"], cells["num_events"], strict=True
                 )
             ],
         )
@@ -729,7 +710,8 @@ def _map_cells(con: duckdb.DuckDBPyConnection, params: dict[str, Any], side: flo
 def map_view(
     bounds: tuple[float, float, float, float] | None, width_px: int = 1000, height_px: int = 520
 ) -> tuple[float, float, float]:
-    """Latitude, longitude and zoom of a deck.gl view that fits `bounds` (south, west, north, east)."""
+    """Latitude, longitude and zoom of a Web Mercator view that fits `bounds` (south, west, north, east): at
+    zoom z the world is 512 * 2**z pixels wide (the map's projection scale is that over 2 pi)."""
     if bounds is None:
         return 20.0, 0.0, 1.0
     south, west, north, east = bounds
@@ -770,7 +752,7 @@ def place_counts(exports_dir: Path, filters: EventFilters, limit: int = MAX_LABE
 
 def map_labels(places: pd.DataFrame, zoom: float, font_px: int = 13, limit: int = 40) -> pd.DataFrame:
     """At most `limit` place labels, places with most events first, leaving out those that would overlap at
-    `zoom` (deck.gl's Web Mercator pixels, the label above its place)."""
+    `zoom` (map_view's Web Mercator pixels, the label above its place)."""
     world_px = 512 * 2**zoom
     placed: list[tuple[float, float, float, float]] = []
     keep = []
@@ -939,3 +921,8 @@ def in_acled_order(event_types: Iterable[str]) -> list[str]:
 def event_type_colour(acled_event_type: str) -> tuple[int, int, int]:
     """The colour of an ACLED event type on the map and in the charts."""
     return ACLED_EVENT_TYPE_COLOURS.get(acled_event_type, NOT_CLASSIFIED_COLOUR)
+
+
+def hex_colour(rgb: tuple[int, int, int]) -> str:
+    """An RGB triple as #rrggbb."""
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
