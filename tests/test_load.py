@@ -102,7 +102,7 @@ def test_one_row_can_carry_several_reasons(tmp_path):
 def test_exact_duplicate_row_is_rejected_and_names_the_first_copy(tmp_path):
     con, _ = _load(tmp_path, {"a.csv": EXTRACTION_HEADER + _row() + _row()})
     (reason,) = _reasons(con).values()
-    assert reason.startswith("row: same article, date, actors, code, place and quote as ")
+    assert reason.startswith("row: same coder, article, date, actors, code, place and quote as ")
     assert reason.endswith("a.csv row 2")
 
 
@@ -424,7 +424,9 @@ def test_a_reload_validates_again_only_the_rows_whose_verdict_can_change_and_end
         return summary.extraction_rows_validated
 
     assert load_inputs(con, seeds, "first").extraction_rows_validated == 7
-    assert _reasons(con)[3].startswith("row: same article, date, actors, code, place and quote as extractions/a.csv")
+    assert _reasons(con)[3].startswith(
+        "row: same coder, article, date, actors, code, place and quote as extractions/a.csv"
+    )
     assert reload_equals_a_first_load("unchanged") == 0
 
     (seeds / "extractions" / "a.csv").unlink()  # b.csv's copy of its first row is now the first copy
@@ -450,3 +452,10 @@ def test_a_reload_validates_again_only_the_rows_whose_verdict_can_change_and_end
 
     con.execute("delete from raw.extractions where source_file = 'extractions/c.csv'")  # by hand: not a load's work
     assert reload_equals_a_first_load("row-deleted-by-hand") == 4  # the last load's verdicts are not trusted
+
+
+def test_another_coders_identical_row_is_their_coding_not_a_duplicate(tmp_path):
+    con, _ = _load(tmp_path, {"a.csv": EXTRACTION_HEADER + _row() + _row(coder="second-coder")})
+    assert _reasons(con) == {}
+    coders = con.execute("select coder, count(distinct extraction_id) from raw.extractions group by all").fetchall()
+    assert sorted(coders) == [("second-coder", 1), ("test", 1)]

@@ -179,22 +179,23 @@ checked as (
     from located
 ),
 
--- A valid row that repeats an earlier valid row's article, date, actors, code, place and quote (the
--- article's span: a quote typed with other apostrophes is the same quote) is the same extraction twice:
--- the later copy is rejected (it would count the mention twice).
+-- A valid row that repeats an earlier valid row of the same coder's article, date, actors, code, place and
+-- quote (the article's span: a quote typed with other apostrophes is the same quote) is the same extraction
+-- twice: the later copy is rejected (it would count the mention twice). Another coder's identical row is
+-- that coder's coding, kept: inter-coder agreement counts it (report_coder_agreement).
 duplicates_ranked as (
     select
         *,
         case when len(field_reasons) = 0 then row_number() over (
             partition by
                 len(field_reasons) = 0, article_id_value, event_date_value, actor1_value,
-                coalesce(actor2_value, ''), cameo_code_value, location_value, article_quote
+                coalesce(actor2_value, ''), cameo_code_value, location_value, article_quote, coalesce(coder_value, '')
             order by source_file, row_number
         ) end as copy_number,
         first_value(source_file || ' row ' || row_number) over (
             partition by
                 len(field_reasons) = 0, article_id_value, event_date_value, actor1_value,
-                coalesce(actor2_value, ''), cameo_code_value, location_value, article_quote
+                coalesce(actor2_value, ''), cameo_code_value, location_value, article_quote, coalesce(coder_value, '')
             order by source_file, row_number
         ) as first_copy
     from checked
@@ -205,7 +206,7 @@ reasoned as (
         *,
         case
             when copy_number > 1 then [
-                'row: same article, date, actors, code, place and quote as ' || first_copy
+                'row: same coder, article, date, actors, code, place and quote as ' || first_copy
             ]
             else field_reasons
         end as rejection_reasons,
@@ -229,7 +230,7 @@ typed_rows as (
         -- collide.
         md5(cast(to_json([
             article_id_value, strftime(event_date_value, '%Y-%m-%d'), actor1_value, actor2_value,
-            cameo_code_value, location_value, article_quote
+            cameo_code_value, location_value, article_quote, coder_value
         ]) as varchar)) as extraction_id,
         source_file,
         row_number,
