@@ -42,6 +42,8 @@ MART_TABLES = [
     "acled_events",
     "bridge_event_sources",
 ]
+# The marts the warehouse holds but does not export: compared too when two warehouses are.
+UNEXPORTED_MART_TABLES = ["report_coder_agreement_units", "report_coder_agreement"]
 
 
 def marts_snapshot(warehouse: Path) -> dict[str, list[str]]:
@@ -49,7 +51,10 @@ def marts_snapshot(warehouse: Path) -> dict[str, list[str]]:
     import duckdb
 
     with duckdb.connect(str(warehouse)) as con:
-        return {t: sorted(map(repr, con.execute(f"select * from marts.{t}").fetchall())) for t in MART_TABLES}
+        return {
+            t: sorted(map(repr, con.execute(f"select * from marts.{t}").fetchall()))
+            for t in MART_TABLES + UNEXPORTED_MART_TABLES
+        }
 
 
 def make_seeds(root: Path, extractions: dict[str, str | bytes], articles: list[str] | None = None) -> Path:

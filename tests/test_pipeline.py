@@ -178,8 +178,11 @@ def test_quality_gate_results_are_kept_in_the_warehouse_and_the_data_docs(seed_r
     assert report.count("<h2>") == len({suite for suite, _, _ in rows})
     assert "Every expectation was met." in report
     assert "coded rows with a quote outside the article&#x27;s body" in report  # what a failure would mean
-    # Great Expectations' site (its CDN-fed index, scripts and images) is not written any more.
-    assert sorted(path.name for path in seed_run.data_docs.parent.iterdir()) == ["index.html"]
+    # Great Expectations' site (its CDN-fed index, scripts and images) is not written any more; beside the
+    # index, the inter-coder agreement page, which says the seeds have one coder.
+    assert sorted(path.name for path in seed_run.data_docs.parent.iterdir()) == ["agreement.html", "index.html"]
+    agreement = (seed_run.data_docs.parent / "agreement.html").read_text()
+    assert "No article is coded by two or more coders" in agreement and "http" not in agreement
 
 
 def test_running_twice_on_the_same_input_leaves_the_same_marts_and_identical_exports(seed_run, tmp_path):

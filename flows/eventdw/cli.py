@@ -8,10 +8,14 @@ import os
 import signal
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from eventdw import turn_analytics_off
+
+if TYPE_CHECKING:
+    import duckdb
 
 # Prefect's temporary server may take over its default 20 s to start on a loaded machine; a run waits up to
 # three minutes for it rather than fail.
@@ -330,6 +334,48 @@ def dashboard(exports_dir: Path, port: int, address: str) -> None:
                 server.kill()
     if server.returncode not in (0, -signal.SIGTERM, -signal.SIGINT, None):
         raise click.ClickException(f"the dashboard stopped with exit status {server.returncode}")
+
+
+def _read_only(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    """The warehouse opened read-only; in a process that already has it open (one that ran the flow, such
+    as a notebook or a test), DuckDB allows no second configuration: then as that process opened it."""
+    import duckdb
+
+    try:
+        return duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.ConnectionException as error:
+        if "different configuration" not in str(error):
+            raise
+        return duckdb.connect(str(warehouse))
+
+
+@main.command()
+@click.option(
+    "--warehouse",
+    type=click.Path(path_type=Path),
+    default=Path("warehouse/eventdw.duckdb"),
+    show_default=True,
+    help="The DuckDB file `eventdw run` built.",
+)
+def agreement(warehouse: Path) -> None:
+    """Inter-coder agreement per coded field (Krippendorff's alpha), over the articles two or more coders
+    coded: marts.report_coder_agreement as `eventdw run` last built it."""
+    import duckdb
+
+    from eventdw.agreement import console_table, in_field_order
+
+    if not warehouse.is_file():
+        raise click.ClickException(f"no warehouse at {warehouse}: run `eventdw run` first")
+    try:
+        with _read_only(warehouse) as con:
+            frame = con.execute("select * from marts.report_coder_agreement").df()
+    except duckdb.CatalogException:
+        raise click.ClickException(
+            f"{warehouse} has no marts.report_coder_agreement: run `eventdw run` again to build it"
+        ) from None
+    except duckdb.Error as error:
+        raise click.ClickException(f"cannot read {warehouse}: {str(error).splitlines()[0]}") from None
+    click.echo(console_table(in_field_order(frame)))
 
 
 @main.command()

@@ -33,7 +33,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from eventdw import turn_analytics_off
-from eventdw.quality_report import ValidationRow, write_report
+from eventdw.agreement import in_field_order
+from eventdw.quality_report import ValidationRow, write_agreement_page, write_report
 from eventdw.warehouse import SettingError
 from eventdw.warehouse import connect as warehouse_connect
 
@@ -257,6 +258,8 @@ def validate_warehouse(warehouse: Path, data_docs_dir: Path, run_id: str) -> Qua
             "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             history,
         )
+        agreement = con.execute("select * from marts.report_coder_agreement").df()
+    write_agreement_page(data_docs_dir, run_id, in_field_order(agreement))
     report.data_docs_index = write_report(data_docs_dir, run_id, history, report.batch_rows)
     if report.failed_errors:
         others = len(report.failed_errors) - 1

@@ -5,7 +5,7 @@ nothing, and they rewrite their scripts, styles and images on every run. This pa
 scripts, no external assets. It gives the run's failures first, in a coder's words (how many rows, what is
 wrong with them, and the first of them by name: file and row, or id), then every suite of the run, its
 failures first, each expectation with what a failure would mean, its severity, the observed value and the
-failing rows.
+failing rows. Beside it, agreement.html gives inter-coder agreement (marts.report_coder_agreement).
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ import shutil
 from collections import defaultdict
 from pathlib import Path
 from typing import NamedTuple
+
+import pandas as pd
 
 
 class ValidationRow(NamedTuple):
@@ -57,6 +59,47 @@ def _arguments(arguments: str) -> str:
     return ", ".join(f"{k}={v}" for k, v in shown.items())
 
 
+def write_agreement_page(data_docs_dir: Path, run_id: str, agreement: pd.DataFrame) -> Path:
+    """Write data_docs_dir/agreement.html: marts.report_coder_agreement, one row per coded field."""
+    from eventdw.agreement import RELIABLE_ALPHA, TENTATIVE_ALPHA, summary_line
+
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'>",
+        f"<title>eventdw inter-coder agreement, run {html.escape(run_id)}</title><style>{STYLE}</style></head><body>",
+        f"<h1>Inter-coder agreement &mdash; run <code>{html.escape(run_id)}</code></h1>",
+        "<p><a href='index.html'>Data quality</a></p>",
+    ]
+    if agreement.empty:
+        parts.append(
+            "<p>No article is coded by two or more coders. To measure agreement, have a second coder code "
+            "articles already coded, with their own name in the <code>coder</code> column.</p>"
+        )
+    else:
+        parts.append(
+            f"<p class='summary'>{html.escape(summary_line(agreement))} Krippendorff's alpha "
+            f"per field: {RELIABLE_ALPHA} and above is reliable, {TENTATIVE_ALPHA} to {RELIABLE_ALPHA} tentative. "
+            "The units compared, coder by coder: <code>marts.report_coder_agreement_units</code>.</p>"
+        )
+        parts.append(
+            "<table><tr><th>field</th><th>level</th><th>alpha</th><th>units agreeing</th>"
+            "<th>units compared</th><th>verdict</th></tr>"
+        )
+        for row in agreement.itertuples(index=False):
+            alpha = "" if pd.isna(row.alpha) else f"{row.alpha:.3f}"
+            share = "" if pd.isna(row.share_of_units_agreeing) else f"{row.share_of_units_agreeing:.0%}"
+            css = "" if pd.isna(row.alpha) or row.alpha >= TENTATIVE_ALPHA else " class='failed-warning'"
+            parts.append(
+                f"<tr{css}><td>{html.escape(row.field)}</td><td>{html.escape(row.level_of_measurement)}</td>"
+                f"<td>{alpha}</td><td>{share}</td><td>{row.num_units_compared:,}</td>"
+                f"<td>{html.escape(row.verdict)}</td></tr>"
+            )
+        parts.append("</table>")
+    parts.append("</body></html>")
+    page = data_docs_dir / "agreement.html"
+    page.write_text("\n".join(parts), encoding="utf-8")
+    return page
+
+
 def write_report(
     data_docs_dir: Path, run_id: str, history: list[ValidationRow], batch_rows: dict[str, tuple[int, int]] | None = None
 ) -> Path:
@@ -74,6 +117,7 @@ def write_report(
         f"<p class='summary'>{len(history)} expectations in {len(by_suite)} suites: "
         f"{len(history) - len(failed)} met, {errors} failed at error level (the run stops before the export), "
         f"{len(failed) - errors} at warning level.</p>",
+        "<p>Inter-coder agreement: <a href='agreement.html'>agreement.html</a></p>",
     ]
     if failed:
         parts.append("<h2>Failures</h2><ul>")
