@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -332,3 +334,58 @@ def test_the_fall_of_damascus_reported_three_ways_is_one_event(tmp_path):
         ).fetchall()
     assert actors == [("syria_military_assad",)]
     assert [(mentions, articles) for _, mentions, articles in events] == [(3, 3)]
+
+
+def test_alias_drafts_name_each_unresolved_spelling_and_paste_into_the_alias_files(variant_db, tmp_path):
+    from click.testing import CliRunner
+
+    from eventdw.cli import main
+
+    (warehouse,) = variant_db.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchone()
+    result = CliRunner().invoke(main, ["aliases", "--warehouse", warehouse])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == (
+        "# 1 line(s) for seeds/reference/actor_aliases.csv (alias,actor_id,valid_from,valid_to,notes): "
+        "check each id, then paste"
+    )
+    actor_line, place_line = next(csv.reader([lines[1]])), next(csv.reader([lines[3]]))
+    # The nearest known name, below the fuzzy threshold, is the draft's id; the notes say how near.
+    nearest_id, nearest_name, similarity = variant_db.execute(
+        "select nearest_entity_id, nearest_known_name, nearest_similarity from marts.report_unresolved_names "
+        "where name_kind = 'actor'"
+    ).fetchone()
+    assert actor_line[:4] == ["Jaysh al-Ashbah", nearest_id, "", ""]
+    assert actor_line[4].startswith(f"DRAFT nearest: {nearest_name} ({similarity:.2f}); no known name is similar")
+    assert f"1 mention(s) in {A0} (extractions/variants.csv row " in actor_line[4]
+    assert lines[2].startswith("# 1 line(s) for seeds/reference/place_aliases.csv (alias,place_ref,notes)")
+    assert place_line[0] == "Nowhere-on-Euphrates" and place_line[2].startswith("DRAFT ")
+
+    # The coder decides what the names are, pastes the lines, and the next build resolves them.
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    shutil.copy(Path(warehouse).parent / "seeds" / "extractions" / "variants.csv", seeds / "extractions")
+    shutil.copy(Path(warehouse).parent / "seeds" / "articles" / f"{LATER}.txt", seeds / "articles")
+    with (seeds / "reference" / "actor_aliases.csv").open("a", encoding="utf-8") as aliases:
+        aliases.write(lines[1].replace(f"Jaysh al-Ashbah,{nearest_id},", "Jaysh al-Ashbah,hts,", 1) + "\n")
+    with (seeds / "reference" / "place_aliases.csv").open("a", encoding="utf-8") as aliases:
+        writer = csv.writer(aliases, lineterminator="\n")
+        writer.writerow(["Nowhere-on-Euphrates", "geonames:170794", place_line[2]])
+    pasted = tmp_path / "w.duckdb"
+    with duckdb.connect(str(pasted)) as con:
+        assert load_inputs(con, seeds, "pasted").rejected_rows == 0
+    dbt_build(pasted)
+    with duckdb.connect(str(pasted)) as con:
+        assert _actor(con, "Jaysh al-Ashbah")[0][0] == "hts"
+        assert _place(con, "Nowhere-on-Euphrates")[0][0] == "geonames:170794"
+        assert con.execute("select count(*) from marts.report_unresolved_names").fetchone() == (0,)
+
+
+def test_no_unresolved_names_draft_no_aliases():
+    import pandas as pd
+
+    from eventdw.aliases import draft_aliases
+
+    assert draft_aliases(pd.DataFrame(columns=["name_kind"])) == "Every actor and place name resolved: no alias to add."

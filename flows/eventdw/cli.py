@@ -16,6 +16,7 @@ from eventdw import turn_analytics_off
 
 if TYPE_CHECKING:
     import duckdb
+    import pandas as pd
 
 # Prefect's temporary server may take over its default 20 s to start on a loaded machine; a run waits up to
 # three minutes for it rather than fail.
@@ -357,24 +358,44 @@ def _read_only(warehouse: Path) -> duckdb.DuckDBPyConnection:
     show_default=True,
     help="The DuckDB file `eventdw run` built.",
 )
-def agreement(warehouse: Path) -> None:
-    """Inter-coder agreement per coded field (Krippendorff's alpha), over the articles two or more coders
-    coded: marts.report_coder_agreement as `eventdw run` last built it."""
-    import duckdb
+def aliases(warehouse: Path) -> None:
+    """Draft lines for actor_aliases.csv and place_aliases.csv from the names that resolved to nothing
+    (marts.report_unresolved_names): each spelling with its nearest known name's id and the articles it came
+    from, for the coder to check and paste."""
+    from eventdw.aliases import draft_aliases
 
-    from eventdw.agreement import console_table, in_field_order
+    click.echo(draft_aliases(_read_mart(warehouse, "report_unresolved_names")))
+
+
+def _read_mart(warehouse: Path, table: str) -> pd.DataFrame:
+    """A marts table of the warehouse, read-only; one-line errors for a missing warehouse or table."""
+    import duckdb
 
     if not warehouse.is_file():
         raise click.ClickException(f"no warehouse at {warehouse}: run `eventdw run` first")
     try:
         with _read_only(warehouse) as con:
-            frame = con.execute("select * from marts.report_coder_agreement").df()
+            return con.execute(f"select * from marts.{table}").df()
     except duckdb.CatalogException:
-        raise click.ClickException(
-            f"{warehouse} has no marts.report_coder_agreement: run `eventdw run` again to build it"
-        ) from None
+        raise click.ClickException(f"{warehouse} has no marts.{table}: run `eventdw run` again to build it") from None
     except duckdb.Error as error:
         raise click.ClickException(f"cannot read {warehouse}: {str(error).splitlines()[0]}") from None
+
+
+@main.command()
+@click.option(
+    "--warehouse",
+    type=click.Path(path_type=Path),
+    default=Path("warehouse/eventdw.duckdb"),
+    show_default=True,
+    help="The DuckDB file `eventdw run` built.",
+)
+def agreement(warehouse: Path) -> None:
+    """Inter-coder agreement per coded field (Krippendorff's alpha), over the articles two or more coders
+    coded: marts.report_coder_agreement as `eventdw run` last built it."""
+    from eventdw.agreement import console_table, in_field_order
+
+    frame = _read_mart(warehouse, "report_coder_agreement")
     click.echo(console_table(in_field_order(frame)))
 
 
