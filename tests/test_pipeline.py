@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import duckdb
 import pyarrow.dataset as ds
 import pytest
 
@@ -201,6 +202,59 @@ def test_running_twice_on_the_same_input_leaves_the_same_marts_and_identical_exp
     # Byte-identical files, run after run, and from another warehouse built from the same inputs.
     assert export_hashes(tmp_path / "exports") == first_exports == export_hashes(seed_run.exports_dir)
     assert second.run_id != first.run_id
+    # One build: the manifests carry the same build record (versions, reference, code and input hashes) and
+    # build id, whichever run and warehouse wrote them, and each run recorded it in the warehouse.
+    builds = [json.loads((exports / "manifest.json").read_text())["build"] for exports in
+              (tmp_path / "exports", seed_run.exports_dir)]  # fmt: skip
+    assert builds[0] == builds[1] and len(builds[0]["build_id"]) == 16
+    assert builds[0]["software"]["duckdb"] == duckdb.__version__
+    with duckdb.connect(str(warehouse)) as con:
+        recorded = con.execute("select run_id, build_id from eventdw_state.builds order by built_at").fetchall()
+    assert recorded == [(first.run_id, builds[0]["build_id"]), (second.run_id, builds[0]["build_id"])]
+
+
+def test_versions_prints_the_last_build_beside_what_is_installed(seed_run):
+    from click.testing import CliRunner
+
+    from eventdw.cli import main
+
+    build_id = json.loads((seed_run.exports_dir / "manifest.json").read_text())["build"]["build_id"]
+    result = CliRunner().invoke(main, ["versions", "--warehouse", str(seed_run.warehouse)])
+    assert result.exit_code == 0, result.output
+    assert f"Last build of {seed_run.warehouse}: build {build_id}, run {seed_run.run_id}," in result.output
+    assert f"{'duckdb':<22}{duckdb.__version__:<22}{duckdb.__version__}" in result.output.splitlines()
+    assert "differs" not in result.output and "GDELT's CAMEO 1.1b3" in result.output
+
+
+def test_the_build_id_follows_the_reference_data_and_the_inputs(tmp_path):
+    from eventdw.ingest import load_inputs
+    from eventdw.versions import build_record
+
+    def record(name: str, edit=None) -> dict:
+        root = tmp_path / name
+        seeds = root / "seeds"
+        shutil.copytree(SEEDS, seeds)
+        if edit:
+            edit(seeds)
+        with duckdb.connect(str(root / "w.duckdb")) as con:
+            load_inputs(con, seeds, name)
+            return build_record(con)
+
+    def alias(seeds: Path) -> None:
+        with (seeds / "reference" / "actor_aliases.csv").open("a", encoding="utf-8") as aliases:
+            aliases.write("Kurdish-led SDF,sdf,,,\n")
+
+    def row_dropped(seeds: Path) -> None:
+        path = next((seeds / "extractions").glob("*.csv"))
+        path.write_text("".join(path.read_text(encoding="utf-8").splitlines(keepends=True)[:-1]), encoding="utf-8")
+
+    same, again, aliased, fewer = record("a"), record("b"), record("c", alias), record("d", row_dropped)
+    assert same == again
+    assert aliased["build_id"] != same["build_id"]
+    changed = {table for table in same["reference"] if aliased["reference"][table] != same["reference"][table]}
+    assert changed == {"ref_actor_aliases"} and aliased["inputs"] == same["inputs"]
+    assert fewer["build_id"] != same["build_id"] and fewer["reference"] == same["reference"]
+    assert fewer["inputs"]["coded_rows"] != same["inputs"]["coded_rows"]
 
 
 def test_the_rule_matches_a_report_to_a_day_on_its_key_and_the_date_together(seed_run, seed_db):

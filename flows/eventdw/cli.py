@@ -358,6 +358,31 @@ def _read_only(warehouse: Path) -> duckdb.DuckDBPyConnection:
     show_default=True,
     help="The DuckDB file `eventdw run` built.",
 )
+def versions(warehouse: Path) -> None:
+    """The versions of eventdw and of what decides the marts' content, installed and as the warehouse's
+    last build recorded them, with its build id: what to install to reproduce that build."""
+    import duckdb
+
+    from eventdw.versions import last_build, versions_report
+
+    last = None
+    if warehouse.is_file():
+        try:
+            with _read_only(warehouse) as con:
+                last = last_build(con)
+        except duckdb.Error as error:
+            raise click.ClickException(f"cannot read {warehouse}: {str(error).splitlines()[0]}") from None
+    click.echo(versions_report(last, str(warehouse)))
+
+
+@main.command()
+@click.option(
+    "--warehouse",
+    type=click.Path(path_type=Path),
+    default=Path("warehouse/eventdw.duckdb"),
+    show_default=True,
+    help="The DuckDB file `eventdw run` built.",
+)
 def aliases(warehouse: Path) -> None:
     """Draft lines for actor_aliases.csv and place_aliases.csv from the names that resolved to nothing
     (marts.report_unresolved_names): each spelling with its nearest known name's id and the articles it came

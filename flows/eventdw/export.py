@@ -51,6 +51,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from eventdw import versions
 from eventdw.warehouse import connect as warehouse_connect
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 PRODUCER = "eventdw"  # the manifest's "producer": what marks a folder as an export eventdw may replace
-SCHEMA_VERSION = "3"  # 2: source_system, bridge_event_sources; 3: month=07 partitions, datapackage.json
+SCHEMA_VERSION = "3"  # 2: source_system, bridge_event_sources; 3: month=07 partitions, datapackage.json, build
 ROW_GROUP_ROWS = 122_880  # rows per Parquet row group in the facts' partitions (DuckDB's own row group size)
 READ_BATCH_ROWS = 122_880  # rows per Arrow batch read from DuckDB (the files do not depend on it)
 # The tables with one row per event or mention, partitioned by month of event_date, with their sort keys.
@@ -94,12 +95,15 @@ def check_exports_dir(exports_dir: Path, seeds_dir: Path, warehouse: Path) -> No
     _check_owned(live, exports_dir)
 
 
-def export_marts(warehouse: Path, exports_dir: Path, run_id: str) -> dict[str, int]:
-    """Write the marts to `exports_dir`, replacing the export there in one step; rows written per table."""
+def export_marts(
+    warehouse: Path, exports_dir: Path, run_id: str, build: dict[str, Any] | None = None
+) -> dict[str, int]:
+    """Write the marts to `exports_dir`, replacing the export there in one step; rows written per table.
+    The manifest carries `build`, the build's record (eventdw.versions), or the warehouse's as it is now."""
     live = _checked_place(exports_dir, warehouse, seeds_dir=None)
     try:
         with _exports_lock(live, exports_dir):
-            return _export(warehouse, live, exports_dir, run_id)
+            return _export(warehouse, live, exports_dir, run_id, build)
     except ExportError:
         raise
     except OSError as error:
@@ -122,7 +126,7 @@ def recover_exports(exports_dir: Path) -> bool:
         raise ExportError(f"cannot put the previous export back in {exports_dir}: {error.strerror or error}") from error
 
 
-def _export(warehouse: Path, live: Path, shown: Path, run_id: str) -> dict[str, int]:
+def _export(warehouse: Path, live: Path, shown: Path, run_id: str, build: dict[str, Any] | None) -> dict[str, int]:
     """Under the folder's lock: the export written beside `live`, then swapped in."""
     _restore_previous(live)
     prefix = f".{live.name}.incoming"
@@ -135,7 +139,7 @@ def _export(warehouse: Path, live: Path, shown: Path, run_id: str) -> dict[str, 
     staging.mkdir()
     try:
         with warehouse_connect(warehouse) as con:
-            rows = _write(con, staging, run_id)
+            rows = _write(con, staging, run_id, build if build is not None else versions.build_record(con))
         _swap_in(staging, live)
     except BaseException as error:
         shutil.rmtree(staging, ignore_errors=True)
@@ -371,7 +375,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _write(con: duckdb.DuckDBPyConnection, staging: Path, run_id: str) -> dict[str, int]:
+def _write(con: duckdb.DuckDBPyConnection, staging: Path, run_id: str, build: dict[str, Any]) -> dict[str, int]:
     """Every export file and the manifest, into the (empty) folder `staging`."""
     rows: dict[str, int] = {}
     con.execute("set preserve_insertion_order = true")
@@ -399,6 +403,7 @@ def _write(con: duckdb.DuckDBPyConnection, staging: Path, run_id: str) -> dict[s
         "producer": PRODUCER,
         "schema_version": SCHEMA_VERSION,
         "run_id": run_id,
+        "build": build,
         "tables": rows,
         "files": files,
     }

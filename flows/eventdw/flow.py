@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.states import Cancelled, State
 
-from eventdw import export, ingest, quality, transform
+from eventdw import export, ingest, quality, transform, versions
 from eventdw.lock import WarehouseBusy, exclusive_run
 from eventdw.progress import console
 from eventdw.warehouse import connect as warehouse_connect
@@ -68,6 +69,15 @@ def build_models(warehouse: Path) -> transform.BuildResult:
 
 
 @task
+def record_build(warehouse: Path, run_id: str) -> dict[str, Any]:
+    """The build's record (versions, reference and input hashes, build id) in eventdw_state.builds."""
+    with warehouse_connect(warehouse) as con:
+        record = versions.record_build(con, run_id)
+    _report(f"build {record['build_id']}: recorded in eventdw_state.builds (`eventdw versions`)")
+    return record
+
+
+@task
 def validate_warehouse(warehouse: Path, data_docs_dir: Path, run_id: str) -> quality.QualityReport:
     """The Great Expectations gate over the raw, staging and marts layers."""
     report = quality.validate_warehouse(warehouse, data_docs_dir, run_id)
@@ -90,9 +100,9 @@ def _worth_retrying(task: object, task_run: object, state: State) -> bool:
 
 
 @task(retries=1, retry_delay_seconds=2, retry_condition_fn=_worth_retrying)
-def export_marts(warehouse: Path, exports_dir: Path, run_id: str) -> dict[str, int]:
-    """Write the marts to Parquet with a manifest."""
-    written = export.export_marts(warehouse, exports_dir, run_id)
+def export_marts(warehouse: Path, exports_dir: Path, run_id: str, build: dict[str, Any]) -> dict[str, int]:
+    """Write the marts to Parquet with a manifest that carries the build's record."""
+    written = export.export_marts(warehouse, exports_dir, run_id, build)
     _report(f"export: {len(written)} tables, {sum(written.values()):,} rows, to {exports_dir}/")
     return written
 
@@ -181,7 +191,8 @@ def eventdw_pipeline(
             loaded = load_inputs(seeds_dir, warehouse, run_id)
             build = build_models(warehouse)
             report = validate_warehouse(warehouse, data_docs_dir, run_id)
-            export_marts(warehouse, exports_dir, run_id)
+            record = record_build(warehouse, run_id)
+            export_marts(warehouse, exports_dir, run_id, record)
             counts = _count_marts(warehouse)
             reasons = _rejection_reasons(warehouse)
     except WarehouseBusy as busy:

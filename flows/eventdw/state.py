@@ -243,14 +243,22 @@ class Changes:
         return ", ".join(parts) or "nothing changed"
 
 
-def _transform_fingerprint(con: Any) -> str:
-    """A hash of everything the marts are a function of, besides the inputs: the dbt project's files, the
-    name normaliser's code and the reference tables' contents (raw_tables.REFERENCE_TABLES)."""
+def transform_code_fingerprint() -> str:
+    """A hash of the transform's code: the dbt project's files (its SQL, Python models and YAML) and the
+    name normaliser's code."""
     digest = hashlib.sha256()
     sources = sorted(DBT_PROJECT_DIR.glob("**/*.sql")) + sorted(DBT_PROJECT_DIR.glob("**/*.yml"))
-    for path in [*sources, Path(__file__).with_name("names.py")]:
+    sources += sorted(DBT_PROJECT_DIR.glob("models/**/*.py"))
+    for path in [*sources, Path(__file__).with_name("names.py"), Path(__file__).with_name("agreement.py")]:
         if "target" not in path.relative_to(DBT_PROJECT_DIR.parent).parts:
             digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _transform_fingerprint(con: Any) -> str:
+    """A hash of everything the marts are a function of, besides the inputs: the transform's code
+    (transform_code_fingerprint) and the reference tables' contents (raw_tables.REFERENCE_TABLES)."""
+    digest = hashlib.sha256(transform_code_fingerprint().encode())
     for table in raw_tables.REFERENCE_TABLES:
         row = con.execute(f"select count(*), bit_xor(hash(t)) from raw.{table} as t").fetchone()
         digest.update(f"{table}:{row}".encode())
