@@ -166,7 +166,7 @@ def test_a_second_export_to_a_folder_being_written_fails_at_once_naming_the_hold
     write = export._write
 
     def slow_write(*args):
-        if args[-1] == "second":
+        if args[2] == "second":  # the run id
             writing.set()
             release.wait(60)
         return write(*args)
