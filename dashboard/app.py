@@ -303,11 +303,12 @@ CLICK_HINTS = {"points": "click for its evidence", "cells": "click to zoom to th
 MAP_HEIGHT_PX = 520
 
 
-def map_chart(layer: MapLayer, labels: pd.DataFrame) -> alt.LayerChart:
+def map_chart(layer: MapLayer, labels: pd.DataFrame, view: tuple[float, float, float]) -> alt.LayerChart:
     """The map as Vega-Lite: borders and coastlines, the events or cells, and the place labels, in the Web
-    Mercator view data.map_view fits to the events. Vega draws it on a 2D canvas: no WebGL, which a browser
-    without a GPU renders in software, seconds per redraw at millions of events (docs/performance.md)."""
-    latitude, longitude, zoom = data.map_view(layer.bounds)
+    Mercator `view` (latitude, longitude, zoom) that data.map_view fits to the events. Vega draws it on a 2D
+    canvas: no WebGL, which a browser without a GPU renders in software, seconds per redraw at millions of
+    events (docs/performance.md)."""
+    latitude, longitude, zoom = view
     fields = [field for field, _ in MAP_TOOLTIPS[layer.kind]]
     frame = layer.frame[["longitude", "latitude", "radius", "colour", *MAP_CLICKS[layer.kind], *fields]]
     borders = alt.Chart(alt.Data(url=BORDERS_URL, format=alt.DataFormat(type="json", property="features")))
@@ -351,11 +352,12 @@ def map_chart(layer: MapLayer, labels: pd.DataFrame) -> alt.LayerChart:
 
 def show_map(layer: MapLayer, places: pd.DataFrame) -> None:
     """Events (or grid cells of events) over the world's borders and coastlines, with the busiest places named."""
-    labels = data.map_labels(places, data.map_view(layer.bounds)[2])
+    view = data.map_view(layer.bounds)
+    labels = data.map_labels(places, view[2])
     st.session_state["cell_degrees"] = layer.cell_degrees
     with st.container(border=True):
         st.altair_chart(
-            map_chart(layer, labels),
+            map_chart(layer, labels, view),
             width="stretch",
             on_select=_map_clicked,
             selection_mode="pick",

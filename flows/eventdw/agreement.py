@@ -71,15 +71,16 @@ def reliability_matrix(units: pd.DataFrame, column: str, level: Level) -> np.nda
 
 
 def field_agreement(units: pd.DataFrame, field: Field) -> dict[str, object]:
-    """Alpha and its counts for one field."""
+    """Alpha and its counts for one field (the counts of the units as a whole are agreement's)."""
     import krippendorff
 
     valued = units[units[field.column].notna()]
     counts = valued.groupby("unit_id")[field.column].agg(["count", "nunique"])
     compared = counts[counts["count"] >= 2]
+    values = valued[valued["unit_id"].isin(compared.index)]
     alpha: float | None = None
-    if len(compared) and valued[valued["unit_id"].isin(compared.index)][field.column].nunique() > 1:
-        matrix = reliability_matrix(valued[valued["unit_id"].isin(compared.index)], field.column, field.level)
+    if values[field.column].nunique() > 1:
+        matrix = reliability_matrix(values, field.column, field.level)
         alpha = float(krippendorff.alpha(reliability_data=matrix, level_of_measurement=field.level))
     share = float((compared["nunique"] == 1).mean()) if len(compared) else None
     return {
@@ -89,9 +90,6 @@ def field_agreement(units: pd.DataFrame, field: Field) -> dict[str, object]:
         "share_of_units_agreeing": share,
         "num_units_compared": len(compared),
         "num_values_compared": int(compared["count"].sum()),
-        "num_units_one_coder": int((units.groupby("unit_id")["coder"].nunique() == 1).sum()),
-        "num_coders": int(units["coder"].nunique()),
-        "num_articles": int(units["article_id"].nunique()),
         "verdict": verdict(alpha, share),
     }
 
@@ -114,8 +112,11 @@ def agreement(units: pd.DataFrame) -> pd.DataFrame:
     what was compared. No rows when no article was coded by two coders."""
     if units.empty:
         return pd.DataFrame({column: pd.Series(dtype=dtype) for column, dtype in _DTYPES.items()})
-    frame = pd.DataFrame([field_agreement(units, field) for field in FIELDS], columns=COLUMNS)
-    return frame.astype(_DTYPES)
+    frame = pd.DataFrame([field_agreement(units, field) for field in FIELDS])
+    frame["num_units_one_coder"] = int((units.groupby("unit_id")["coder"].nunique() == 1).sum())
+    frame["num_coders"] = int(units["coder"].nunique())
+    frame["num_articles"] = int(units["article_id"].nunique())
+    return frame[COLUMNS].astype(_DTYPES)
 
 
 _DTYPES = {

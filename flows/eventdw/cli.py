@@ -6,7 +6,7 @@ import contextlib
 import logging
 import os
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -350,39 +350,32 @@ def _read_only(warehouse: Path) -> duckdb.DuckDBPyConnection:
         return duckdb.connect(str(warehouse))
 
 
-@main.command()
-@click.option(
+# The warehouse a command reads, which `eventdw run` built.
+_built_warehouse = click.option(
     "--warehouse",
     type=click.Path(path_type=Path),
     default=Path("warehouse/eventdw.duckdb"),
     show_default=True,
     help="The DuckDB file `eventdw run` built.",
 )
+
+
+@main.command()
+@_built_warehouse
 def versions(warehouse: Path) -> None:
     """The versions of eventdw and of what decides the marts' content, installed and as the warehouse's
     last build recorded them, with its build id: what to install to reproduce that build."""
-    import duckdb
-
     from eventdw.versions import last_build, versions_report
 
     last = None
     if warehouse.is_file():
-        try:
-            with _read_only(warehouse) as con:
-                last = last_build(con)
-        except duckdb.Error as error:
-            raise click.ClickException(f"cannot read {warehouse}: {str(error).splitlines()[0]}") from None
+        with _reading(warehouse) as con:
+            last = last_build(con)
     click.echo(versions_report(last, str(warehouse)))
 
 
 @main.command()
-@click.option(
-    "--warehouse",
-    type=click.Path(path_type=Path),
-    default=Path("warehouse/eventdw.duckdb"),
-    show_default=True,
-    help="The DuckDB file `eventdw run` built.",
-)
+@_built_warehouse
 def aliases(warehouse: Path) -> None:
     """Draft lines for actor_aliases.csv and place_aliases.csv from the names that resolved to nothing
     (marts.report_unresolved_names): each spelling with its nearest known name's id and the articles it came
@@ -398,23 +391,29 @@ def _read_mart(warehouse: Path, table: str) -> pd.DataFrame:
 
     if not warehouse.is_file():
         raise click.ClickException(f"no warehouse at {warehouse}: run `eventdw run` first")
+    with _reading(warehouse) as con:
+        try:
+            return con.execute(f"select * from marts.{table}").df()
+        except duckdb.CatalogException:
+            raise click.ClickException(
+                f"{warehouse} has no marts.{table}: run `eventdw run` again to build it"
+            ) from None
+
+
+@contextlib.contextmanager
+def _reading(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The warehouse opened read-only (_read_only); a DuckDB error reading it is one line."""
+    import duckdb
+
     try:
         with _read_only(warehouse) as con:
-            return con.execute(f"select * from marts.{table}").df()
-    except duckdb.CatalogException:
-        raise click.ClickException(f"{warehouse} has no marts.{table}: run `eventdw run` again to build it") from None
+            yield con
     except duckdb.Error as error:
         raise click.ClickException(f"cannot read {warehouse}: {str(error).splitlines()[0]}") from None
 
 
 @main.command()
-@click.option(
-    "--warehouse",
-    type=click.Path(path_type=Path),
-    default=Path("warehouse/eventdw.duckdb"),
-    show_default=True,
-    help="The DuckDB file `eventdw run` built.",
-)
+@_built_warehouse
 def agreement(warehouse: Path) -> None:
     """Inter-coder agreement per coded field (Krippendorff's alpha), over the articles two or more coders
     coded: marts.report_coder_agreement as `eventdw run` last built it."""
@@ -425,13 +424,7 @@ def agreement(warehouse: Path) -> None:
 
 
 @main.command()
-@click.option(
-    "--warehouse",
-    type=click.Path(path_type=Path),
-    default=Path("warehouse/eventdw.duckdb"),
-    show_default=True,
-    help="The DuckDB file `eventdw run` built.",
-)
+@_built_warehouse
 @click.option(
     "--output",
     type=click.Path(path_type=Path),
