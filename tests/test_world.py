@@ -358,3 +358,42 @@ def test_the_acled_export_names_actor_types_and_flags_unknown_actors(world_db):
             "eventdw: fatalities unknown",
         ),
     ]
+
+
+# A wire story from Sudan, for `eventdw suggest`: nothing in it is in the curated dictionaries, so its actors are
+# composed ("Sudanese army": a country form and an agent word) and its places come from GeoNames.
+SUDAN_ARTICLE = """date 2024-11-12 Sudan army retakes town from paramilitary
+
+KHARTOUM, Sudan (Reuters) - The Sudanese army recaptured the town of Sennar on Sunday after heavy fighting, \
+military sources said, and dozens of civilians were killed.
+
+Residents said protesters took to the streets of Omdurman yesterday to demand an end to the war.
+
+Latest Stories
+
+  • Sudanese police arrested 40 people in Kassala on Monday.
+"""
+
+
+def test_suggest_drafts_an_article_from_elsewhere_with_the_worlds_names(world_db, tmp_path):
+    from eventdw.suggest import VERBS_FILE, load_dictionaries, suggest
+
+    article = tmp_path / "sudan_001.txt"
+    article.write_text(SUDAN_ARTICLE, encoding="utf-8")
+    drafts = suggest([article], load_dictionaries(world_db, SEEDS / "reference" / VERBS_FILE))
+    rows = [draft.row() for draft in drafts]
+    fields = ("event_date", "time_precision", "actor1", "actor2", "cameo_code", "acled_sub_event_type")
+    assert [tuple(row[field] for field in (*fields, "location", "geo_precision", "fatalities")) for row in rows] == [
+        # Recaptured by state forces, "on Sunday" before Tuesday 12 November, "dozens" = 12; the fighting
+        # before it is the same event.
+        ("2024-11-10", "1", "Sudanese army", "", "192", "Government regains territory", "Sennar", "1", "12"),
+        # "Residents said": the source, not an actor; "yesterday".
+        ("2024-11-11", "1", "protesters", "", "141", "Peaceful protest", "Omdurman", "1", ""),
+    ]
+    capture = rows[0]
+    assert capture["article_id"] == "sudan_001"
+    assert capture["quote"].startswith("KHARTOUM, Sudan (Reuters) - The Sudanese army recaptured")
+    assert "composite:SDN:military (composed name)" in capture["notes"]
+    assert "geonames:" in capture["notes"] and "(GeoNames name, populated place, SD)" in capture["notes"]
+    # The teaser after "Latest Stories" is not the article's: no row from it.
+    assert not any("Kassala" in row["quote"] for row in rows)

@@ -413,6 +413,62 @@ def _reading(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 @main.command()
+@click.argument("articles", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="The draft CSV to write (never over an existing file). Default: standard output.",
+)
+@_built_warehouse
+@click.option(
+    "--seeds-dir",
+    type=click.Path(path_type=Path),
+    default=Path("seeds"),
+    show_default=True,
+    help="The folder whose reference/event_verbs.csv lists the event phrases.",
+)
+def suggest(articles: tuple[Path, ...], out: Path | None, warehouse: Path, seeds_dir: Path) -> None:
+    """Draft extraction rows from article files, for a coder to check: one row per sentence that reports an
+    event, with the actors, place, date, CAMEO code, ACLED sub-event type and fatalities the warehouse's
+    dictionaries find in it, and notes saying where each came from. Nothing is loaded: the coder edits the
+    rows and saves them into extractions/."""
+    import sys
+
+    from eventdw.suggest import VERBS_FILE, SuggestError, drafts_csv, load_dictionaries
+    from eventdw.suggest import suggest as draft_rows
+
+    if out is not None and out.exists():
+        raise click.ClickException(f"{out} exists: choose another --out, or move it away first")
+    if not warehouse.is_file():
+        raise click.ClickException(f"no warehouse at {warehouse}: run `eventdw run` first (its names are used)")
+    import duckdb
+
+    try:
+        with _reading(warehouse) as con:
+            try:
+                dictionaries = load_dictionaries(con, seeds_dir / "reference" / VERBS_FILE)
+            except duckdb.CatalogException:
+                raise click.ClickException(
+                    f"{warehouse} has no built dictionaries: run `eventdw run` to build it"
+                ) from None
+        drafts = draft_rows(articles, dictionaries)
+    except SuggestError as error:
+        raise click.ClickException(str(error)) from None
+    text = drafts_csv(drafts)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    print(
+        f"eventdw suggest: {len(drafts)} draft rows from {len(articles)} article(s)"
+        + (f" in {out}" if out else "")
+        + "; check each row, put your name in `coder`, and save the rows you keep into extractions/",
+        file=sys.stderr,
+    )
+
+
+@main.command()
 @_built_warehouse
 def agreement(warehouse: Path) -> None:
     """Inter-coder agreement per coded field (Krippendorff's alpha), over the articles two or more coders
