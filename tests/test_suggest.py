@@ -59,6 +59,7 @@ def test_a_sentence_without_a_date_phrase_has_no_cue():
         ("Two fighters were killed and 10 were wounded.", 2),
         ("Hundreds dead after the attack on the market.", 100),
         ("The death toll rose to 41 on Monday.", 41),
+        ("Two protesters were shot dead by security forces.", 2),
         ("Ten people were wounded in the attack.", None),
         ("The clashes resulted in fatalities.", None),
     ],

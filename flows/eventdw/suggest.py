@@ -73,7 +73,11 @@ EXTRACTION_COLUMNS = (
 )
 MAX_NAME_WORDS = 7  # the longest name looked up, in words
 STATE_FORCES = 1
+PROTESTERS = 6
 CIVILIANS = 7
+# The CAMEO codes whose events have fatalities: assault, fight, mass violence; violent protest and repression.
+VIOLENT_ROOTS = frozenset({"18", "19", "20"})
+VIOLENT_CODES = frozenset({"145", "175"})
 
 
 def _words(text: str) -> frozenset[str]:
@@ -190,7 +194,7 @@ _FATALITY_PATTERNS = (
     re.compile(
         rf"\b(?P<n>{_NUMBER})(?:\s+(?:to|or|-|–)\s+{_NUMBER})?\s+(?:of\s+)?(?:\w+\s+){{0,2}}?{_DEAD_NOUN}?\s*"
         rf"(?:were|was|have been|had been|are|been)?\s*(?:reportedly\s+)?"
-        rf"(?:killed|dead|died|slain|executed|massacred)\b",
+        rf"(?:shot\s+|shot\s+and\s+)?(?:killed|dead|died|slain|executed|massacred)\b",
         re.I,
     ),
     re.compile(
@@ -896,6 +900,9 @@ class ArticleDrafter:
         elif code == "190" and actor2_inter == CIVILIANS:
             code, sub_event = "180", "Attack"
             notes.append("Turned to CAMEO 180 / Attack: actor2 is civilians.")
+        elif code == "190" and actor2_inter == PROTESTERS and actor1_inter == STATE_FORCES:
+            code, sub_event = "175", "Excessive force against protesters"
+            notes.append("Turned to CAMEO 175 / Excessive force against protesters: state forces against protesters.")
         notes.extend(actor_notes)
         confidence = phrase.strength
         if not actor1 or any(note.startswith("actor1: '") and "earlier sentence" in note for note in actor_notes):
@@ -937,7 +944,10 @@ class ArticleDrafter:
                 "earlier."
             )
             confidence -= 0.1
-        if deaths is not None:
+        if deaths is not None and not (code[:2] in VIOLENT_ROOTS or code in VIOLENT_CODES):
+            notes.append(f"fatalities: '{deaths_text}' belongs to the sentence's violent event, not this one.")
+            deaths = None
+        elif deaths is not None:
             notes.append(f"fatalities: '{deaths_text}' -> {deaths} (ACLED: the lowest figure; 'dozens' = 12).")
         elif _VAGUE_DEAD.search(self.text[start:end]):
             notes.append("fatalities: deaths are mentioned without a figure: left empty (unknown).")
