@@ -46,13 +46,18 @@ MART_TABLES = [
 UNEXPORTED_MART_TABLES = ["report_coder_agreement_units", "report_coder_agreement"]
 
 
+# The columns every mart row has that say where it came from, not what it says: the run that wrote it (it
+# differs from run to run) and its build (a row an incremental build kept has the build that wrote it).
+PROVENANCE = ("run_id", "build_id")
+
+
 def marts_snapshot(warehouse: Path) -> dict[str, list[str]]:
-    """Every marts table's rows, order-free, to compare two warehouses."""
+    """Every marts table's rows, order-free and without their provenance, to compare two warehouses."""
     import duckdb
 
     with duckdb.connect(str(warehouse)) as con:
         return {
-            t: sorted(map(repr, con.execute(f"select * from marts.{t}").fetchall()))
+            t: sorted(map(repr, con.execute(f"select * exclude ({', '.join(PROVENANCE)}) from marts.{t}").fetchall()))
             for t in MART_TABLES + UNEXPORTED_MART_TABLES
         }
 

@@ -333,3 +333,46 @@ def test_a_run_where_nothing_changed_says_so_and_does_not_run_dbt(built_seeds, m
     result = transform.dbt_build(warehouse)
     assert (result.full_refresh, result.description, result.ran) == (False, "incremental: nothing changed", False)
     assert marts_snapshot(warehouse) == before
+
+
+def test_each_mart_row_carries_the_run_that_wrote_it_and_its_build(tmp_path):
+    """A row an incremental build leaves in place keeps its run and build; the rows it writes get its own."""
+    from tests.conftest import MART_TABLES, UNEXPORTED_MART_TABLES, make_seeds
+
+    coded = ("000_4938db59a5dbecdc", "001_80b8b6eb158c6571", "003_d87e7e8bc6717bf6")
+    seeds = make_seeds(
+        tmp_path, {f"{name}.csv": (REPO / "seeds" / "extractions" / f"{name}.csv").read_bytes() for name in coded}
+    )
+    warehouse = tmp_path / "eventdw.duckdb"
+    _load(seeds, warehouse)
+    first = transform.dbt_build(warehouse, run_id="run-one")
+    assert first.record is not None
+    with duckdb.connect(str(warehouse)) as con:
+        for table in MART_TABLES + UNEXPORTED_MART_TABLES + ["events_described"]:
+            ids = con.execute(f"select distinct run_id, build_id from marts.{table}").fetchall()
+            assert ids in ([("run-one", first.record["build_id"])], []), table
+
+    # A coder corrects one row of article 003: only that article's rows are written again.
+    edited = seeds / "extractions" / "003_d87e7e8bc6717bf6.csv"
+    edited.write_text(
+        edited.read_text(encoding="utf-8").replace(",eventdw-seed-coder,0.7,", ",eventdw-seed-coder,0.75,", 1),
+        encoding="utf-8",
+    )
+    _load(seeds, warehouse)
+    second = transform.dbt_build(warehouse, run_id="run-two")
+    assert not second.full_refresh and second.record is not None
+    assert second.record["build_id"] != first.record["build_id"]  # other inputs: another build
+    with duckdb.connect(str(warehouse)) as con:
+        by_article = dict(
+            con.execute(
+                "select article_id, list(distinct run_id || ' ' || build_id) from marts.fact_event_mentions group by 1"
+            ).fetchall()
+        )
+        cameo_ids = con.execute("select distinct run_id, build_id from marts.dim_cameo_code").fetchall()
+    assert by_article == {
+        "000_4938db59a5dbecdc": [f"run-one {first.record['build_id']}"],
+        "001_80b8b6eb158c6571": [f"run-one {first.record['build_id']}"],
+        "003_d87e7e8bc6717bf6": [f"run-two {second.record['build_id']}"],
+    }
+    # A table rebuilt whole by every build is written by the latest run.
+    assert cameo_ids == [("run-two", second.record["build_id"])]

@@ -487,3 +487,26 @@ def test_a_standalone_prefect_server_creates_the_scheduled_runs(tmp_path):
     assert runs, "the server's scheduler created no runs for the deployment"
     assert {run["state"]["type"] for run in runs} == {"SCHEDULED"}
     assert all(run["expected_start_time"][14:16] in {f"{m:02d}" for m in range(0, 60, 5)} for run in runs)
+
+
+def test_every_mart_row_names_its_run_and_build_and_the_exports_keep_the_build(seed_run):
+    manifest = json.loads((seed_run.exports_dir / "manifest.json").read_text())
+    build_id = manifest["build"]["build_id"]
+    assert manifest["run_id"] == seed_run.run_id
+    with duckdb.connect(str(seed_run.warehouse)) as con:
+        for table in [*MART_TABLES, "report_coder_agreement_units", "report_coder_agreement", "events_described"]:
+            ids = con.execute(f"select distinct run_id, build_id from marts.{table}").fetchall()
+            assert ids in ([(seed_run.run_id, build_id)], []), table
+        assert con.execute("select run_id, build_id from eventdw_state.builds").fetchall() == [
+            (seed_run.run_id, build_id)
+        ]
+        # The exports keep each row's build, not the run (which differs from run to run).
+        exported = con.execute(
+            f"select distinct build_id from read_parquet('{seed_run.exports_dir}/fact_events/*/*/*.parquet')"
+        ).fetchall()
+        columns = [
+            row[0]
+            for row in con.execute(f"describe select * from '{seed_run.exports_dir}/dim_actor.parquet'").fetchall()
+        ]
+    assert exported == [(build_id,)]
+    assert columns[-1] == "build_id" and "run_id" not in columns

@@ -18,3 +18,8 @@
         {{ columns[index] }} > {{ columns[index + 1] }}{{ ' or' if not loop.last }}
     {%- endfor %}
 {% endtest %}
+
+{#- The model holds exactly one row. -#}
+{% test one_row(model) %}
+    select count(*) as num_rows from {{ model }} having count(*) <> 1
+{% endtest %}

@@ -59,7 +59,13 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 PRODUCER = "eventdw"  # the manifest's "producer": what marks a folder as an export eventdw may replace
-SCHEMA_VERSION = "3"  # 2: source_system, bridge_event_sources; 3: month=07 partitions, datapackage.json, build
+SCHEMA_VERSION = "4"  # 2: source_system, bridge_event_sources; 3: month=07 partitions, datapackage.json, build;
+# 4: build_id on every row
+# The mart columns not exported: the run that wrote a row differs from run to run, and the same inputs must
+# export to identical files (each row keeps its build_id; the manifest names the run).
+NOT_EXPORTED = ("run_id",)
+ACLED_CSV_LEFT_OUT = ("source_system", "build_id")  # acled_events.csv has ACLED's 31 columns, no others
+_EXPORTED = f"* exclude ({', '.join(NOT_EXPORTED)})"
 ROW_GROUP_ROWS = 122_880  # rows per Parquet row group in the facts' partitions (DuckDB's own row group size)
 READ_BATCH_ROWS = 122_880  # rows per Arrow batch read from DuckDB (the files do not depend on it)
 # The tables with one row per event or mention, partitioned by month of event_date, with their sort keys.
@@ -381,16 +387,21 @@ def _write(con: duckdb.DuckDBPyConnection, staging: Path, run_id: str, build: di
     con.execute("set preserve_insertion_order = true")
     for table, key in FACTS.items():
         (rows[table],) = con.execute(f"select count(*) from marts.{table}").fetchone() or (0,)
-        ordered = con.execute(f"select * from marts.{table} order by event_date, {key}")
+        ordered = con.execute(f"select {_EXPORTED} from marts.{table} order by event_date, {key}")
         _write_month_partitions(ordered.to_arrow_reader(READ_BATCH_ROWS), staging / table)
     for table, key in DIMENSIONS.items():
         (rows[table],) = con.execute(f"select count(*) from marts.{table}").fetchone() or (0,)
         target = staging / f"{table}.parquet"
-        con.execute(f"copy (select * from marts.{table} order by {key}) to {_sql_string(target)} (format parquet)")
+        con.execute(
+            f"copy (select {_EXPORTED} from marts.{table} order by {key}) to {_sql_string(target)} (format parquet)"
+        )
     # ACLED's own tooling reads CSV: the ACLED-format events also as acled_events.csv, copied from the
     # Parquet file just written, which holds them in order (insertion order is preserved: no sort again), in
-    # ACLED's 31 columns (without the mart's source_system).
-    acled = f"(select * exclude (source_system) from read_parquet({_sql_string(staging / 'acled_events.parquet')}))"
+    # ACLED's 31 columns (without the mart's source_system and build_id).
+    acled = (
+        f"(select * exclude ({', '.join(ACLED_CSV_LEFT_OUT)}) "
+        f"from read_parquet({_sql_string(staging / 'acled_events.parquet')}))"
+    )
     _write_csv(con, _numeric_inter(acled) if acled_inter_numeric() else acled, staging / "acled_events.csv")
     files = [
         {"path": str(path.relative_to(staging)), "rows": _parquet_rows(path), "sha256": _sha256(path)}
@@ -503,7 +514,9 @@ def datapackage(folder: Path) -> dict[str, Any]:
                 "bytes": csv.stat().st_size,
                 "hash": f"sha256:{_sha256(csv)}",
                 "description": "The ACLED-format events in ACLED's 31 columns, as ACLED's tools read them.",
-                "schema": {"fields": [f for f in fields_of.get("acled_events", []) if f["name"] != "source_system"]},
+                "schema": {
+                    "fields": [f for f in fields_of.get("acled_events", []) if f["name"] not in ACLED_CSV_LEFT_OUT]
+                },
             }
         )
     return {

@@ -60,19 +60,21 @@ def _report(line: str) -> None:
 
 
 @task
-def build_models(warehouse: Path) -> transform.BuildResult:
-    """dbt build: staging, intermediate and marts models with their tests (incremental when it is safe)."""
+def build_models(warehouse: Path, run_id: str) -> transform.BuildResult:
+    """dbt build: staging, intermediate and marts models with their tests (incremental when it is safe); the
+    rows it writes carry the run id and the build id."""
     console.say("dbt build: starting")
-    built = transform.dbt_build(warehouse)
+    built = transform.dbt_build(warehouse, run_id=run_id)
     get_run_logger().info(f"dbt build, {built.description}: {built.node_counts}")
     return built
 
 
 @task
-def record_build(warehouse: Path, run_id: str) -> dict[str, Any]:
-    """The build's record (versions, reference and input hashes, build id) in eventdw_state.builds."""
+def record_build(warehouse: Path, run_id: str, record: dict[str, Any] | None) -> dict[str, Any]:
+    """The build's record (versions, reference and input hashes, build id) in eventdw_state.builds: the one
+    the build stamped on its rows or, when there was nothing to build, the warehouse's as loaded."""
     with warehouse_connect(warehouse) as con:
-        record = versions.record_build(con, run_id)
+        record = versions.record_build(con, run_id, record)
     _report(f"build {record['build_id']}: recorded in eventdw_state.builds (`eventdw versions`)")
     return record
 
@@ -189,9 +191,10 @@ def eventdw_pipeline(
     try:
         with exclusive_run(warehouse, wait_seconds=wait_seconds):
             loaded = load_inputs(seeds_dir, warehouse, run_id)
-            build = build_models(warehouse)
+            build = build_models(warehouse, run_id)
+            # Recorded before the gate: a build the gate stops is in the warehouse too, and its rows name it.
+            record = record_build(warehouse, run_id, build.record)
             report = validate_warehouse(warehouse, data_docs_dir, run_id)
-            record = record_build(warehouse, run_id)
             export_marts(warehouse, exports_dir, run_id, record)
             counts = _count_marts(warehouse)
             reasons = _rejection_reasons(warehouse)

@@ -4,11 +4,12 @@ is safe, a full refresh when not; a failed build is reported in one line."""
 from __future__ import annotations
 
 import os
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from eventdw import DBT_PROJECT_DIR, state
+from eventdw import DBT_PROJECT_DIR, state, versions
 from eventdw.progress import DbtProgress, console
 from eventdw.state import Changes
 from eventdw.warehouse import connect as warehouse_connect
@@ -22,6 +23,7 @@ class BuildResult:
     reason: str
     node_counts: dict[str, int] = field(default_factory=dict)
     changes: Changes = field(default_factory=Changes)
+    record: dict[str, Any] | None = None  # the build record stamped on the rows this build wrote
 
     @property
     def description(self) -> str:
@@ -128,9 +130,12 @@ def dbt_docs(warehouse: Path, output: Path) -> Path:
     return output
 
 
-def dbt_build(warehouse: Path, verbose: bool = False, full_refresh: bool | None = None) -> BuildResult:
+def dbt_build(
+    warehouse: Path, verbose: bool = False, full_refresh: bool | None = None, run_id: str | None = None
+) -> BuildResult:
     """`dbt build` (models, unit tests, data tests) into `warehouse`, incremental unless `build_mode` (or
-    `full_refresh`, when given) says otherwise."""
+    `full_refresh`, when given) says otherwise. The rows it writes carry `run_id` (a new id when none is
+    given) and the build id of the inputs as loaded (eventdw.versions.stamp_build)."""
     planned_full_refresh, reason, changes = state.plan_build(warehouse)
     if full_refresh is None:
         full_refresh = planned_full_refresh
@@ -142,6 +147,8 @@ def dbt_build(warehouse: Path, verbose: bool = False, full_refresh: bool | None 
     from dbt.cli.main import dbtRunner
 
     state.record_build(warehouse, finished=False)
+    with warehouse_connect(warehouse) as con:
+        record = versions.stamp_build(con, run_id or uuid.uuid4().hex[:12])
 
     args = _dbt_args(["build", *(["--full-refresh"] if full_refresh else [])], warehouse, verbose)
     progress = DbtProgress()
@@ -161,4 +168,4 @@ def dbt_build(warehouse: Path, verbose: bool = False, full_refresh: bool | None 
         raise TransformError(f"dbt build failed: {detail}{more}")
     state.record_build(warehouse, finished=True)
     console.say(f"dbt build: {progress.models} models and {progress.tests} tests ({reason})")
-    return BuildResult(full_refresh, reason, counts, changes)
+    return BuildResult(full_refresh, reason, counts, changes, record)

@@ -13,6 +13,11 @@ record as "build", and `eventdw versions` prints it beside what is installed now
 - `inputs`: content hashes of the articles, the coded rows and the imported events, as built;
 - `build_id`: a hash of all of the above. The same inputs built by the same software and reference data
   give the same build id and byte-identical export files, whichever run and warehouse built them.
+
+Before dbt runs, `stamp_build` writes the build's run id and build id to `eventdw_state.current_build`;
+every marts model adds them to the rows it writes (macro `select_with_provenance`), so that each mart row
+says which run wrote it and which build it is part of. A row an incremental build leaves in place keeps
+the ids of the run that wrote it.
 """
 
 from __future__ import annotations
@@ -113,6 +118,18 @@ def build_record(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     return record
 
 
+def stamp_build(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
+    """The build record of the warehouse as loaded now, its run and build ids written to
+    eventdw_state.current_build for the marts models to put on their rows; the record."""
+    record = build_record(con)
+    con.execute("create schema if not exists eventdw_state")
+    con.execute(
+        "create or replace table eventdw_state.current_build as select ?::varchar as run_id, ?::varchar as build_id",
+        [run_id, record["build_id"]],
+    )
+    return record
+
+
 BUILDS_TABLE = """
     create table if not exists eventdw_state.builds (
         run_id varchar, build_id varchar, built_at timestamp default current_timestamp, record json
@@ -120,9 +137,10 @@ BUILDS_TABLE = """
 """
 
 
-def record_build(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
-    """Record the warehouse's build record for run `run_id` in eventdw_state.builds; the record."""
-    record = build_record(con)
+def record_build(con: duckdb.DuckDBPyConnection, run_id: str, record: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Record the build record of run `run_id` (`record`, as stamp_build computed it before the build, or
+    the warehouse's as loaded now) in eventdw_state.builds; the record."""
+    record = record if record is not None else build_record(con)
     con.execute("create schema if not exists eventdw_state")
     con.execute(BUILDS_TABLE)
     con.execute(

@@ -170,8 +170,12 @@ imported as (
         timestamp,
         'acled' as source_system
     from acled_imported
+),
+
+unioned as (
+    select * from final
+    union all
+    select * from imported
 )
 
-select * from final
-union all
-select * from imported
+{{ select_with_provenance('unioned') }}

@@ -234,4 +234,4 @@ final as (
     where actor_match is not null and place_match is not null and days_apart <= days_allowed
 )
 
-select * from final
+{{ select_with_provenance('final') }}

@@ -111,4 +111,4 @@ final as (
     select * from unresolved_actors
 )
 
-select * from final
+{{ select_with_provenance('final') }}

@@ -64,4 +64,4 @@ final as (
     left join article_contexts on article_contexts.article_id = articles.article_id
 )
 
-select * from final
+{{ select_with_provenance('final') }}

@@ -22,4 +22,4 @@ final as (
     from cameo_codes
 )
 
-select * from final
+{{ select_with_provenance('final') }}

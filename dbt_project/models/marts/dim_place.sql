@@ -103,4 +103,4 @@ final as (
     select * from unresolved_places
 )
 
-select * from final
+{{ select_with_provenance('final') }}

@@ -72,7 +72,9 @@ final as (
         events.num_articles,
         events.first_reported_date,
         events.last_reported_date,
-        events.source_article_ids
+        events.source_article_ids,
+        events.run_id,
+        events.build_id
     from events
     left join actors as actor1 on actor1.actor_id = events.actor1_id
     left join actors as actor2 on actor2.actor_id = events.actor2_id

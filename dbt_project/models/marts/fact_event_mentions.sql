@@ -63,4 +63,4 @@ final as (
     from mentions
 )
 
-select * from final
+{{ select_with_provenance('final') }}

@@ -261,4 +261,4 @@ final as (
         on acled_event_types.acled_sub_event_type = events_joined.acled_sub_event_type
 )
 
-select * from final
+{{ select_with_provenance('final') }}

@@ -72,4 +72,4 @@ final as (
     from ranked
 )
 
-select * from final
+{{ select_with_provenance('final') }}

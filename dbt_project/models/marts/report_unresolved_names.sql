@@ -143,4 +143,4 @@ final as (
         and nearest_ranked.similarity_rank = 1
 )
 
-select * from final
+{{ select_with_provenance('final') }}
