@@ -91,7 +91,7 @@ def test_suggest_writes_a_draft_csv_the_loader_takes_as_it_is(seed_run, tmp_path
     text = out.read_text(encoding="utf-8")
     assert text.splitlines()[0] == (
         "article_id,event_date,time_precision,actor1,actor2,cameo_code,acled_sub_event_type,location,"
-        "geo_precision,fatalities,quote,coder,confidence,notes"
+        "geo_precision,fatalities,quote,coder,confidence,notes,country"
     )
     rows = list(csv.DictReader(io.StringIO(text)))
     assert f"{len(rows)} draft rows from 1 article(s) in {out}" in result.output
@@ -106,7 +106,7 @@ def test_suggest_writes_a_draft_csv_the_loader_takes_as_it_is(seed_run, tmp_path
     # A capture by state forces is ACLED's "Government regains territory".
     assert (first["acled_sub_event_type"], first["location"]) == ("Government regains territory", "Ghanim al-Ali")
     assert first["quote"].startswith("The Syrian army and allied militias took control from ISIS")
-    assert first["coder"] == "eventdw-suggest"
+    assert (first["coder"], first["country"]) == ("eventdw-suggest", "SY")
     assert first["notes"].startswith("DRAFT by eventdw suggest")
     assert "'took control' -> CAMEO 192" in first["notes"]
     assert "'on Sunday' -> 2017-07-30" in first["notes"]
@@ -114,6 +114,30 @@ def test_suggest_writes_a_draft_csv_the_loader_takes_as_it_is(seed_run, tmp_path
     again = CliRunner().invoke(main, arguments)
     assert again.exit_code == 1
     assert f"{out} exists" in again.output
+
+
+def test_one_sentence_gives_a_row_per_event_and_its_deaths_only_to_the_violent_one(seed_run, tmp_path):
+    from eventdw.suggest import VERBS_FILE, load_dictionaries, suggest
+    from eventdw.warehouse import connect
+
+    article = tmp_path / "protest_001.txt"
+    article.write_text(
+        "date 2024-03-02 Protest in Damascus\n\nHundreds of protesters rallied in Damascus on Friday; police "
+        "arrested 12 people, and two protesters were shot dead by security forces.\n",
+        encoding="utf-8",
+    )
+    with connect(seed_run.warehouse) as con:
+        dictionaries = load_dictionaries(con, SEEDS / "reference" / VERBS_FILE)
+    rows = [draft.row() for draft in suggest([article], dictionaries)]
+    fields = ("cameo_code", "acled_sub_event_type", "actor1", "actor2", "event_date", "fatalities", "country")
+    assert [tuple(row[field] for field in fields) for row in rows] == [
+        ("141", "Peaceful protest", "protesters", "police", "2024-03-01", "", "SY"),
+        # "police" alone: the warehouse resolves it to the police of the row's country.
+        ("173", "Arrests", "police", "protesters", "2024-03-01", "", "SY"),
+        # Shot dead by state forces: CAMEO 175, ACLED's excessive force; the two deaths are this event's.
+        ("175", "Excessive force against protesters", "security forces", "protesters", "2024-03-01", "2", "SY"),
+    ]
+    assert "belongs to the sentence's violent event" in rows[0]["notes"]
 
 
 def test_suggest_says_in_one_line_what_is_missing(seed_run, tmp_path):

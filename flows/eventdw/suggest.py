@@ -70,6 +70,7 @@ EXTRACTION_COLUMNS = (
     "coder",
     "confidence",
     "notes",
+    "country",
 )
 MAX_NAME_WORDS = 7  # the longest name looked up, in words
 STATE_FORCES = 1
@@ -96,6 +97,18 @@ _NOT_NAMES = _words(
 # Words a name never starts or ends with as words of their own ("as government forces" normalises as
 # "government forces": "as" is also an Arabic article).
 _EDGE_WORDS = _NOT_NAMES | ARABIC_ARTICLES
+
+# Agent words too common alone to be an actor ("the forces of ...", "the government said").
+_TOO_GENERIC_ALONE = _words("forces government authorities military residents drones warplanes")
+# Words before an agent word that make it someone's ("his forces", "their troops"): not an actor of its own.
+_OWNED_BEFORE = re.compile(r"(?:\b(?:his|her|its|their|our|whose)|['’]s)\s+$", re.I)
+
+# Words after an agent word that make it a modifier ("police station", "army chief"), not an actor.
+_MODIFIES_AFTER = re.compile(
+    r"\s+(?:station|stations|post|posts|headquarters|chief|chiefs|commander|spokesman|spokesperson|base|bases|"
+    r"officer|official|officials|source|sources|statement|vehicle|vehicles|checkpoint|checkpoints)\b",
+    re.I,
+)
 
 # Words before a name that make it a place (a name that is both a place and an actor: "Russia", "Jordan").
 _PLACE_LEADS = _words(
@@ -243,6 +256,9 @@ class Dictionaries:
     country_forms: dict[str, str]  # a country's normalised name or demonym -> its alpha-2 code
     phrases: list[EventPhrase]
     cameo_names: dict[str, str] = field(default_factory=dict)
+    # An agent word written alone ("police", "gunmen") -> its ACLED inter code: the warehouse resolves it to
+    # that kind of actor of the one country its article is about.
+    agent_words: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -280,6 +296,7 @@ class Draft:
     quote: str
     confidence: float
     notes: list[str]
+    country: str = ""
 
     def row(self) -> dict[str, str]:
         return {
@@ -297,6 +314,7 @@ class Draft:
             "coder": CODER,
             "confidence": f"{self.confidence:.2f}",
             "notes": "DRAFT by eventdw suggest, check each field. " + " ".join(self.notes),
+            "country": self.country,
         }
 
 
@@ -374,7 +392,14 @@ def load_dictionaries(con: duckdb.DuckDBPyConnection, verbs_path: Path) -> Dicti
         for row in con.execute("select acled_sub_event_type from staging.stg_reference__acled_event_types").fetchall()
     }
     phrases = read_event_phrases(verbs_path, set(cameo_names), sub_event_types)
-    return Dictionaries(actors, places, inter_codes, country_forms, phrases, cameo_names)
+    agent_words = {
+        word.lower(): inter
+        for word, inter in con.execute(
+            "select agent_word, acled_inter_code from staging.stg_reference__actor_agents"
+        ).fetchall()
+        if word.lower() not in _TOO_GENERIC_ALONE
+    }
+    return Dictionaries(actors, places, inter_codes, country_forms, phrases, cameo_names, agent_words)
 
 
 def read_article_text(path: Path) -> str:
@@ -420,7 +445,9 @@ def _trimmed(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         yield start, end
 
 
-def find_names(text: str, start: int, end: int, dictionaries: Dictionaries) -> list[Span]:
+def find_names(
+    text: str, start: int, end: int, dictionaries: Dictionaries, agent_words_alone: bool = False
+) -> list[Span]:
     """The longest known names in text[start:end], left to right, none overlapping. A place name must start
     with a capital letter; an actor name in lower case ("rebels", "government forces") must be written as the
     dictionary writes it."""
@@ -445,11 +472,18 @@ def find_names(text: str, start: int, end: int, dictionaries: Dictionaries) -> l
                 # A short name ("IS", "US", "SDF") only in capitals.
                 actor_names = []
             place_names = dictionaries.places.get(normalized, []) if capitalised else []
-            if not (actor_names or place_names):
+            agent_word = (
+                agent_words_alone
+                and written.lower() in dictionaries.agent_words
+                and not _OWNED_BEFORE.search(text, max(start, span_start - 12), span_start)
+                and not text.startswith(" of ", span_end)
+                and not _MODIFIES_AFTER.match(text, span_end)
+            )
+            if not (actor_names or place_names or agent_word):
                 continue
             if capitalised and j == i and written.lower() in _NOT_NAMES:
                 continue
-            kind = "actor" if actor_names else "place"
+            kind = "actor" if actor_names or (agent_word and not place_names) else "place"
             if actor_names and place_names:
                 lead = text[max(start, span_start - 30) : span_start].split()
                 kind = "place" if lead and lead[-1].lower() in _PLACE_LEADS else "actor"
@@ -696,7 +730,9 @@ class ArticleDrafter:
             yield from self._sentence_drafts(start, end)
 
     def _sentence_drafts(self, start: int, end: int) -> Iterator[Draft]:
-        names = find_names(self.text, start, end, self.dictionaries)
+        # An agent word alone ("police") is an actor: the warehouse resolves it to that kind of actor of the
+        # row's country (the draft's `country`).
+        names = find_names(self.text, start, end, self.dictionaries, agent_words_alone=True)
         matches = phrase_matches(self.text, start, end, self.dictionaries.phrases)
         places = [span for span in names if span.kind == "place" and best_place(span, self.countries)]
         if not matches:
@@ -785,6 +821,10 @@ class ArticleDrafter:
             name = actor_at(span, self.published)
             if name is not None:
                 notes.append(f"{label} '{span.text}' resolves to {name.entity_id} ({name.source}).")
+            elif span.text.lower() in self.dictionaries.agent_words:
+                notes.append(
+                    f"{label} '{span.text}': an agent word alone: that kind of actor of the article's country."
+                )
         if len(first) > 1 or len(second) > 1:
             notes.append("One row per actor of the list.")
         return [
@@ -928,6 +968,8 @@ class ArticleDrafter:
         else:
             notes.append(place_note)
             confidence -= 0.2
+        # The row's country: its place's, else the article's first; its names resolve there.
+        country = (place[1].country_iso2 if place is not None else None) or next(iter(self.countries), "")
         if self.published is None:
             event_date, precision = None, None
             notes.append("date: the article has no date: fill it in.")
@@ -965,11 +1007,14 @@ class ArticleDrafter:
             self.text[start:end],
             round(min(max(confidence, 0.1), 0.95), 2),
             notes,
+            country,
         )
 
     def _inter_code(self, spelling: str) -> int | None:
         if not spelling:
             return None
+        if spelling.lower() in self.dictionaries.agent_words:
+            return self.dictionaries.agent_words[spelling.lower()]
         names = self.dictionaries.actors.get(normalize_name(spelling) or "", [])
         span = Span(0, 0, spelling, "", "actor", tuple(names))
         name = actor_at(span, self.published)
