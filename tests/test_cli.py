@@ -124,8 +124,9 @@ def test_run_shows_each_stage_then_the_summary_and_quiet_shows_nothing(prefect_h
     assert not any(" test " in stage for stage in built)  # tests are counted, not listed
     summary = next(stage for stage in stages if stage.startswith("dbt build: ") and "models and" in stage)
     assert re.fullmatch(r"dbt build: \d+ models and \d+ tests \(.+\)", summary)
-    assert stages[-3].startswith("quality gate: 6 suites, ") and stages[-3].endswith(f"{tmp_path / 'docs'}/index.html")
-    assert re.fullmatch(r"build [0-9a-f]{16}: recorded in eventdw_state.builds \(`eventdw versions`\)", stages[-2])
+    # The build is recorded before the gate: a build the gate stops is recorded too.
+    assert re.fullmatch(r"build [0-9a-f]{16}: recorded in eventdw_state.builds \(`eventdw versions`\)", stages[-3])
+    assert stages[-2].startswith("quality gate: 6 suites, ") and stages[-2].endswith(f"{tmp_path / 'docs'}/index.html")
     assert stages[-1] == f"export: 10 tables, {_exported_rows(tmp_path / 'exports'):,} rows, to {tmp_path / 'exports'}/"
     assert re.match(r"eventdw run [0-9a-f]{12} \(\d+\.\d s\)\n  articles loaded +5\n", result.stdout)
 
