@@ -33,7 +33,7 @@ format: $(VENV)/.synced
 	.tools/bin/pip install --quiet uv==0.13.9
 
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --all-extras --python $(PYTHON)
 	touch $@
 
 clean:

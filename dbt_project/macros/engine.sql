@@ -1,25 +1,16 @@
 {#- Every SQL construct that differs between engines lives here, behind adapter.dispatch.
     DuckDB is the default; Spark is the scale-out target. -#}
 
-{#- The comparison form of a name (eventdw.names.normalize_name). -#}
+{#- The comparison form of a name: eventdw.names.normalize_name, the one implementation, which DuckDB (the
+    dbt-duckdb plugin eventdw.dbt_plugin) and Spark (a UDF, eventdw.spark.register_functions) both call as
+    eventdw_normalize_name. -#}
 {% macro normalize_name(expression) -%}
-    {{ return(adapter.dispatch('normalize_name', 'eventdw')(expression)) }}
-{%- endmacro %}
-
-{% macro default__normalize_name(expression) -%}
     eventdw_normalize_name({{ expression }})
 {%- endmacro %}
 
-{#- Spark has no anyascii: the same steps but transliteration, in SQL. -#}
-{% macro spark__normalize_name(expression) -%}
-    trim(regexp_replace(regexp_replace(regexp_replace(
-        regexp_replace(lower({{ expression }}), '[.\'`´’ʼʻ‘ʿʾ]', ''),
-        '[^a-z0-9]+', ' '),
-        '(^| )(al|el|il|ul|ez|az|es|as|ash|esh|ad|ed|adh|ar|er|at|et|an|en)(?= )', ' '),
-        '^the | +', ' '))
-{%- endmacro %}
-
-{#- Similarity of two strings in [0, 1]. -#}
+{#- Similarity of two strings in [0, 1]: Jaro-Winkler as DuckDB's built-in function computes it; on Spark the
+    UDF eventdw.spark.jaro_winkler_similarity, which gives DuckDB's results (Spark's own built-in of that
+    name does not). -#}
 {% macro string_similarity(left, right) -%}
     {{ return(adapter.dispatch('string_similarity', 'eventdw')(left, right)) }}
 {%- endmacro %}
@@ -29,7 +20,7 @@
 {%- endmacro %}
 
 {% macro spark__string_similarity(left, right) -%}
-    (1.0 - levenshtein({{ left }}, {{ right }}) / greatest(length({{ left }}), length({{ right }}), 1))
+    eventdw_jaro_winkler_similarity({{ left }}, {{ right }})
 {%- endmacro %}
 
 {#- A short stable key from several columns (nulls count as empty strings). -#}
@@ -99,4 +90,17 @@
         + cos(radians({{ latitude1 }})) * cos(radians({{ latitude2 }}))
             * power(sin(radians({{ longitude2 }} - {{ longitude1 }}) / 2), 2)
     ))
+{%- endmacro %}
+
+{#- Every column of the relation selected from but `columns` (a list of names). -#}
+{% macro star_except(columns) -%}
+    {{ return(adapter.dispatch('star_except', 'eventdw')(columns)) }}
+{%- endmacro %}
+
+{% macro default__star_except(columns) -%}
+    * exclude ({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro spark__star_except(columns) -%}
+    * except ({{ columns | join(', ') }})
 {%- endmacro %}

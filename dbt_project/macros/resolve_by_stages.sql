@@ -46,7 +46,7 @@ spelling_keys as (
         spelling_date,
         spelling_context,
         concat_ws(
-            '|', coalesce(cast(spelling_date as varchar), ''), coalesce(spelling_context, ''), spelling_text
+            '|', coalesce(cast(spelling_date as {{ dbt.type_string() }}), ''), coalesce(spelling_context, ''), spelling_text
         ) as spelling_key
     from (select distinct spelling_text, spelling_date, spelling_context from {{ spellings }}) as keys
 ),
@@ -160,7 +160,7 @@ candidate_forms as (
 similar_forms as (
     select
         unmatched_forms.spelling_normalized,
-        cast(null as varchar) as spelling_context,
+        cast(null as {{ dbt.type_string() }}) as spelling_context,
         candidate_forms.name_normalized,
         {{ string_similarity('unmatched_forms.spelling_normalized', 'candidate_forms.name_normalized') }}
             as similarity
@@ -302,7 +302,7 @@ refused as (
         spelling_key,
         {{ ordered_join(
             "candidate_name || ' (' || entity_id || coalesce(' in ' || country_iso2, '') || ', '
-                || resolution_method || ' ' || cast(round(resolution_score, 2) as varchar) || ')'",
+                || resolution_method || ' ' || cast(round(resolution_score, 2) as " ~ dbt.type_string() ~ ") || ')'",
             'stage_rank, resolution_score desc, source_rank, weight desc, entity_id'
         ) }} as candidate_list
     from (

@@ -85,12 +85,13 @@ def _describe_failure(result: Any, warehouse: Path) -> str:
     return f"{node.resource_type} {node.name}: {message[:200]}"
 
 
-def _dbt_args(command: list[str], warehouse: Path, verbose: bool) -> list[str]:
-    """dbt's command line for `command` on `warehouse`; its artifacts and logs beside the warehouse."""
+def _dbt_args(command: list[str], warehouse: Path, verbose: bool, target: str = "duckdb") -> list[str]:
+    """dbt's command line for `command` on `warehouse` (on the profile's `target`: duckdb, or spark for a
+    Spark session eventdw.spark started); its artifacts and logs beside the warehouse."""
     os.environ["EVENTDW_WAREHOUSE"] = str(warehouse.resolve())
     # dbt's artifacts and logs live beside the warehouse they describe: runs on different warehouses from
     # one checkout do not overwrite each other's.
-    artifacts = warehouse.resolve().parent / f"{warehouse.stem}.dbt"
+    artifacts = warehouse.resolve().parent / f"{warehouse.stem}.dbt{'' if target == 'duckdb' else '.' + target}"
     return [
         *command,
         "--project-dir",
@@ -98,7 +99,7 @@ def _dbt_args(command: list[str], warehouse: Path, verbose: bool) -> list[str]:
         "--profiles-dir",
         str(DBT_PROJECT_DIR),
         "--target",
-        "duckdb",
+        target,
         "--log-level",
         "info" if verbose else "none",
         "--log-level-file",

@@ -63,10 +63,10 @@ final as (
         cameo_actor_code,
         acled_inter_code,
         country_iso3,
-        cast(null as varchar) as parent_actor_id,
+        cast(null as {{ dbt.type_string() }}) as parent_actor_id,
         cast(null as date) as valid_from,
         cast(null as date) as valid_to,
-        cast(null as varchar) as wikidata_id,
+        cast(null as {{ dbt.type_string() }}) as wikidata_id,
         'composed' as actor_source
     from composed
     where composition_key not in (select composition_key from curated_compositions)

@@ -39,7 +39,7 @@ acled as (
 gdelt as (
     select * from {{ ref('stg_imports__gdelt_events') }}
     {% if is_incremental() %}
-    where 'gdelt:' || cast(global_event_id as varchar) in ({{ imported_events_rebuilt_in_this_build() }})
+    where 'gdelt:' || cast(global_event_id as {{ dbt.type_string() }}) in ({{ imported_events_rebuilt_in_this_build() }})
     {% endif %}
 ),
 
@@ -101,8 +101,8 @@ events as (
         coalesce(acled.geo_precision, 1) as geo_precision,
         acled.actor1 as actor1_text,
         acled.actor2 as actor2_text,
-        cast(null as varchar) as actor1_code,
-        cast(null as varchar) as actor2_code,
+        cast(null as {{ dbt.type_string() }}) as actor1_code,
+        cast(null as {{ dbt.type_string() }}) as actor2_code,
         type1.acled_inter_code as actor1_given_inter_code,
         type2.acled_inter_code as actor2_given_inter_code,
         countries.country_iso2,
@@ -113,8 +113,8 @@ events as (
         acled.latitude,
         acled.longitude,
         cast(null as integer) as geo_type,
-        cast(null as varchar) as feature_id,
-        cast(null as varchar) as cameo_code,
+        cast(null as {{ dbt.type_string() }}) as feature_id,
+        cast(null as {{ dbt.type_string() }}) as cameo_code,
         cast(null as integer) as quad_class,
         cast(null as double) as goldstein_scale,
         acled.sub_event_type as acled_sub_event_type,
@@ -132,9 +132,9 @@ events as (
     left join actor_types as type2 on type2.acled_inter_type = acled.inter2
     union all
     select
-        'gdelt:' || cast(gdelt.global_event_id as varchar),
+        'gdelt:' || cast(gdelt.global_event_id as {{ dbt.type_string() }}),
         'gdelt',
-        cast(gdelt.global_event_id as varchar),
+        cast(gdelt.global_event_id as {{ dbt.type_string() }}),
         gdelt.event_date,
         1,
         -- GDELT's geographic types: 3 and 4 a city or landmark, 2 and 5 a first-level region, 1 a country.
@@ -149,7 +149,7 @@ events as (
         countries.country_iso3,
         trim(split_part(gdelt.action_geo_full_name, ',', 1)),
         case when gdelt.action_geo_type in (3, 4) then nullif(trim(split_part(gdelt.action_geo_full_name, ',', 2)), '') end,
-        cast(null as varchar),
+        cast(null as {{ dbt.type_string() }}),
         gdelt.action_geo_lat,
         gdelt.action_geo_long,
         gdelt.action_geo_type,
@@ -157,12 +157,12 @@ events as (
         gdelt.event_code,
         gdelt.quad_class,
         gdelt.goldstein_scale,
-        cast(null as varchar),
+        cast(null as {{ dbt.type_string() }}),
         cast(null as integer),
         greatest(coalesce(gdelt.num_mentions, 0), coalesce(gdelt_mention_counts.mentions_loaded, 0), 1),
         greatest(coalesce(gdelt.num_articles, 0), coalesce(gdelt_mention_counts.articles_loaded, 0), 1),
-        cast(strptime(cast(gdelt.date_added as varchar), '%Y%m%d%H%M%S') as date),
-        cast(strptime(cast(gdelt_mention_counts.first_mention_time as varchar), '%Y%m%d%H%M%S') as date)
+        cast(strptime(cast(gdelt.date_added as {{ dbt.type_string() }}), '%Y%m%d%H%M%S') as date),
+        cast(strptime(cast(gdelt_mention_counts.first_mention_time as {{ dbt.type_string() }}), '%Y%m%d%H%M%S') as date)
     from gdelt
     left join countries on countries.fips_code = gdelt.action_geo_country_code
     left join gdelt_mention_counts on gdelt_mention_counts.global_event_id = gdelt.global_event_id
@@ -220,7 +220,7 @@ actors_resolved as (
         entity_id is not null as is_resolved,
         coalesce(resolution_method, 'added from ACLED') as resolution_method,
         spelling_text as actor_text,
-        cast(null as varchar) as actor_code
+        cast(null as {{ dbt.type_string() }}) as actor_code
     from acled_actors_resolved
     union all
     select

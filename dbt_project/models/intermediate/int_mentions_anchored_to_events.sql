@@ -120,7 +120,7 @@ mention_keys as (
         new_mentions.time_precision,
         new_mentions.root_actor1_id,
         new_mentions.root_actor2_id,
-        {% if is_incremental() %}replaced_mentions.event_id{% else %}cast(null as varchar){% endif %}
+        {% if is_incremental() %}replaced_mentions.event_id{% else %}cast(null as {{ dbt.type_string() }}){% endif %}
             as previous_event_id,
         true as is_touched,
         true as is_rebuilt
@@ -277,7 +277,7 @@ final as (
     where is_rebuilt or previous_event_id <> event_id
     union all
     select
-        cast(null as varchar) as event_id,
+        cast(null as {{ dbt.type_string() }}) as event_id,
         mention_id,
         article_id,
         {{ key_columns | join(', ') }},

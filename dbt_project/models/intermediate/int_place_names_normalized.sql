@@ -25,7 +25,7 @@ names as (
     select place_id, alias as place_name_variant, 'curated alias' as name_source, 0 as source_rank
     from place_aliases
     union all
-    select 'geonames:' || cast(geonames_id as varchar), place_name, 'GeoNames name', 1
+    select 'geonames:' || cast(geonames_id as {{ dbt.type_string() }}), place_name, 'GeoNames name', 1
     from geonames_place_names
     union all
     select place_id, place_name, 'supplement name', 2

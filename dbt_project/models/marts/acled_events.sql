@@ -88,10 +88,10 @@ final as (
         events.acled_event_type as event_type,
         events.acled_sub_event_type as sub_event_type,
         events.actor1_name as actor1,
-        cast(null as varchar) as assoc_actor_1,
+        cast(null as {{ dbt.type_string() }}) as assoc_actor_1,
         type1.acled_inter_type as inter1,
         events.actor2_name as actor2,
-        cast(null as varchar) as assoc_actor_2,
+        cast(null as {{ dbt.type_string() }}) as assoc_actor_2,
         type2.acled_inter_type as inter2,
         case
             when events.actor2_id is null then type1.acled_inter_type || ' only'
@@ -109,13 +109,13 @@ final as (
         events.country_name as country,
         events.admin1_name as admin1,
         events.admin2_name as admin2,
-        cast(null as varchar) as admin3,
+        cast(null as {{ dbt.type_string() }}) as admin3,
         events.place_name as location,
         events.latitude,
         events.longitude,
         events.geo_precision,
         event_sources.sources as source,
-        cast(null as varchar) as source_scale,
+        cast(null as {{ dbt.type_string() }}) as source_scale,
         first_reports.quote as notes,
         coalesce(events.fatalities, 0) as fatalities,
         nullif(concat_ws(

@@ -204,7 +204,7 @@ pairs as (
                 <= {{ var('corroboration_radius_km') }}
                 then 'within ' || cast(round({{ great_circle_km(
                     'first.latitude', 'first.longitude', 'second.latitude', 'second.longitude'
-                ) }}, 1) as varchar) || ' km'
+                ) }}, 1) as {{ dbt.type_string() }}) || ' km'
         end as place_match,
         round({{ great_circle_km('first.latitude', 'first.longitude', 'second.latitude', 'second.longitude') }}, 1)
             as distance_km
@@ -223,7 +223,7 @@ final as (
             || case
                 when days_apart = 0 then 'same day'
                 when days_apart = 1 then '1 day apart'
-                else cast(days_apart as varchar) || ' days apart'
+                else cast(days_apart as {{ dbt.type_string() }}) || ' days apart'
             end
             as match_rule,
         actor_match,

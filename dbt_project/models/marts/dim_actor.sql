@@ -52,13 +52,13 @@ unresolved_actors as (
     select
         actor_id,
         min(actor_text) as actor_name,
-        cast(null as varchar) as cameo_actor_code,
+        cast(null as {{ dbt.type_string() }}) as cameo_actor_code,
         cast(null as integer) as acled_inter_code,
-        cast(null as varchar) as country_iso3,
-        cast(null as varchar) as parent_actor_id,
+        cast(null as {{ dbt.type_string() }}) as country_iso3,
+        cast(null as {{ dbt.type_string() }}) as parent_actor_id,
         cast(null as date) as valid_from,
         cast(null as date) as valid_to,
-        cast(null as varchar) as wikidata_id,
+        cast(null as {{ dbt.type_string() }}) as wikidata_id,
         0 as alias_count,
         'unresolved spelling' as actor_source,
         false as is_resolved
@@ -91,10 +91,10 @@ imported_actors as (
             when min(imported_roles.actor_code) is not null then min(countries.country_iso3)
             when count(distinct imported_roles.country_iso3) = 1 then min(imported_roles.country_iso3)
         end as country_iso3,
-        cast(null as varchar) as parent_actor_id,
+        cast(null as {{ dbt.type_string() }}) as parent_actor_id,
         cast(null as date) as valid_from,
         cast(null as date) as valid_to,
-        cast(null as varchar) as wikidata_id,
+        cast(null as {{ dbt.type_string() }}) as wikidata_id,
         0 as alias_count,
         split_part(imported_roles.actor_id, ':', 1) as actor_source,
         true as is_resolved

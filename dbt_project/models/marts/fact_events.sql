@@ -80,7 +80,7 @@ mentions_aggregated as (
         min(acled_sub_event_type) as any_acled_sub_event_type,
         {{ sorted_distinct_join('article_id') }} as source_article_ids,
         {{ sorted_distinct_join(
-            "article_id || ': ' || coalesce(cast(fatalities as varchar), 'unknown')"
+            "article_id || ': ' || coalesce(cast(fatalities as " ~ dbt.type_string() ~ "), 'unknown')"
         ) }} as fatality_claims
     from mentions
     group by event_id
@@ -94,7 +94,7 @@ coded_events as (
     select
         representatives.event_id,
         'coded' as source_system,
-        cast(null as varchar) as source_event_id,
+        cast(null as {{ dbt.type_string() }}) as source_event_id,
         representatives.event_date,
         mentions_aggregated.time_precision,
         representatives.actor1_id,
@@ -155,8 +155,8 @@ imported as (
         num_articles,
         first_reported_date,
         last_reported_date,
-        cast(null as varchar) as source_article_ids,
-        cast(null as varchar) as fatality_claims
+        cast(null as {{ dbt.type_string() }}) as source_article_ids,
+        cast(null as {{ dbt.type_string() }}) as fatality_claims
     from imported_events
 ),
 

@@ -56,7 +56,7 @@ ranked as (
 
 final as (
     select
-        article_id || ':' || cast(passage_number as varchar) || ':' || cast(rank_in_passage as varchar) as unit_id,
+        article_id || ':' || cast(passage_number as {{ dbt.type_string() }}) || ':' || cast(rank_in_passage as {{ dbt.type_string() }}) as unit_id,
         article_id,
         cast(passage_number as integer) as passage_number,
         coder,

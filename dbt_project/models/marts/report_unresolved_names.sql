@@ -44,7 +44,7 @@ grouped as (
         {{ sorted_distinct_join('unresolved_spellings.spelling') }} as spellings,
         count(*) as num_mentions,
         {{ sorted_distinct_join('extractions.article_id') }} as article_ids,
-        {{ sorted_distinct_join("extractions.source_file || ' row ' || cast(extractions.row_number as varchar)") }}
+        {{ sorted_distinct_join("extractions.source_file || ' row ' || cast(extractions.row_number as " ~ dbt.type_string() ~ ")") }}
             as source_rows,
         nullif({{ sorted_distinct_join('unresolved_spellings.refused_candidates', ' | ') }}, '') as refused_candidates
     from unresolved_spellings
@@ -123,8 +123,8 @@ final as (
                 || 'or add an alias, or fix the spelling'
             when nearest_ranked.similarity = 1 then
                 'known name, not valid on the event''s date (valid '
-                || coalesce(cast(nearest_ranked.valid_from as varchar), 'always') || ' to '
-                || coalesce(cast(nearest_ranked.valid_to as varchar), 'now')
+                || coalesce(cast(nearest_ranked.valid_from as {{ dbt.type_string() }}), 'always') || ' to '
+                || coalesce(cast(nearest_ranked.valid_to as {{ dbt.type_string() }}), 'now')
                 || '): check the date, or the alias''s valid_from/valid_to'
             else 'no known name is similar enough: add an alias, or fix the spelling'
         end as reason,

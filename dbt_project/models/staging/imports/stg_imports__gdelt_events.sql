@@ -75,7 +75,7 @@ renamed as (
     from source
 )
 
-select * exclude (version_rank) from (
+select {{ star_except(['version_rank']) }} from (
     select
         *,
         row_number() over (
