@@ -2,7 +2,8 @@
 
 Issue 23 is under way: these tests hold what runs on Spark so far, equal to DuckDB. The names normalise and
 compare alike on both engines (one implementation, registered as Spark UDFs), and the staging layer, with
-its tests, builds on Spark from the raw tables the loader landed, row for row equal to DuckDB's.
+its tests, builds on Spark from the raw tables the loader landed, equal to DuckDB's row for row and column
+type for column type (the type check also covers the tables the seeds leave empty).
 """
 
 from __future__ import annotations
@@ -36,6 +37,17 @@ def _comparable(value):
     if isinstance(value, list | tuple):
         return tuple(_comparable(item) for item in value)
     return value
+
+
+# DuckDB's names of column types as Spark names them.
+_SPARK_TYPES = {"varchar": "string", "integer": "int", "bigint": "bigint", "double": "double", "date": "date",
+                "boolean": "boolean", "smallint": "smallint", "float": "float",
+                # DuckDB's TIMESTAMP has no time zone, as Spark's TIMESTAMP_NTZ; its TIMESTAMPTZ is Spark's TIMESTAMP.
+                "timestamp": "timestamp_ntz", "timestamp with time zone": "timestamp"}  # fmt: skip
+
+
+def _spark_type(duckdb_type: str) -> str:
+    return _SPARK_TYPES.get(duckdb_type.lower(), duckdb_type.lower())
 
 
 def _rows(rows) -> list[str]:
@@ -85,6 +97,13 @@ def test_the_staging_layer_builds_on_spark_equal_to_duckdb(spark, seed_run, tmp_
             ).fetchall()
         ]
         expected = {model: _rows(con.execute(f"select * from staging.{model}").fetchall()) for model in staging}
+        expected_columns = {
+            model: [
+                (name, _spark_type(data_type))
+                for name, data_type, *_ in con.execute(f"describe staging.{model}").fetchall()
+            ]
+            for model in staging
+        }
     assert landed["raw.extractions"] == 65 and landed["eventdw_state.current_build"] == 1
 
     # The staging models and the tests of theirs that read nothing else (not those checking ids against the
@@ -98,4 +117,6 @@ def test_the_staging_layer_builds_on_spark_equal_to_duckdb(spark, seed_run, tmp_
     built = sorted(node.node.name for node in result.result.results if node.node.resource_type == "model")
     assert built == staging  # every staging model of the project
     for model in staging:
+        columns = [(field.name, field.dataType.simpleString()) for field in spark.table(f"staging.{model}").schema]
+        assert columns == expected_columns[model], model  # names and types, also of the tables the seeds leave empty
         assert _rows(spark.sql(f"select * from staging.{model}").collect()) == expected[model], model

@@ -104,3 +104,69 @@
 {% macro spark__star_except(columns) -%}
     * except ({{ columns | join(', ') }})
 {%- endmacro %}
+
+{#- The materialization of the incremental models: incremental on DuckDB (delete the batch's rows, insert
+    them again); on Spark, for now, a table rebuilt whole by every build, which needs no DELETE (Parquet
+    tables have none): the same rows, at the cost of a full build. -#}
+{% macro incremental_materialization() -%}
+    {{ return(adapter.dispatch('incremental_materialization', 'eventdw')()) }}
+{%- endmacro %}
+
+{% macro default__incremental_materialization() -%}
+    {{ return('incremental') }}
+{%- endmacro %}
+
+{% macro spark__incremental_materialization() -%}
+    {{ return('table') }}
+{%- endmacro %}
+
+{#- A CTE computed once and kept (DuckDB's `as materialized (...)`); Spark plans CTEs itself. -#}
+{% macro materialized_cte() -%}
+    {{ return(adapter.dispatch('materialized_cte', 'eventdw')()) }}
+{%- endmacro %}
+
+{% macro default__materialized_cte() -%}
+    materialized
+{%- endmacro %}
+
+{% macro spark__materialized_cte() -%}
+{%- endmacro %}
+
+{#- How many non-blank items the text `list_text` holds, split at `separator` ('a; b;' has 2). -#}
+{% macro count_list_items(list_text, separator) -%}
+    {{ return(adapter.dispatch('count_list_items', 'eventdw')(list_text, separator)) }}
+{%- endmacro %}
+
+{% macro default__count_list_items(list_text, separator) -%}
+    len(list_filter(string_split({{ list_text }}, '{{ separator }}'), s -> trim(s) <> ''))
+{%- endmacro %}
+
+{% macro spark__count_list_items(list_text, separator) -%}
+    size(filter(split({{ list_text }}, '{{ separator }}'), s -> trim(s) <> ''))
+{%- endmacro %}
+
+{#- The date of a GDELT time written as digits, YYYYMMDDHHMMSS (20241206143000). -#}
+{% macro date_from_digits(expression) -%}
+    {{ return(adapter.dispatch('date_from_digits', 'eventdw')(expression)) }}
+{%- endmacro %}
+
+{% macro default__date_from_digits(expression) -%}
+    cast(strptime(cast({{ expression }} as varchar), '%Y%m%d%H%M%S') as date)
+{%- endmacro %}
+
+{% macro spark__date_from_digits(expression) -%}
+    to_date(substr(cast({{ expression }} as string), 1, 8), 'yyyyMMdd')
+{%- endmacro %}
+
+{#- The date (UTC) of a Unix time in seconds (ACLED's `timestamp`). -#}
+{% macro date_from_unix_seconds(expression) -%}
+    {{ return(adapter.dispatch('date_from_unix_seconds', 'eventdw')(expression)) }}
+{%- endmacro %}
+
+{% macro default__date_from_unix_seconds(expression) -%}
+    cast(to_timestamp({{ expression }}) as date)
+{%- endmacro %}
+
+{% macro spark__date_from_unix_seconds(expression) -%}
+    cast(timestamp_seconds({{ expression }}) as date)
+{%- endmacro %}

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 # The DuckDB schemas whose tables the dbt sources read.
 LANDED_SCHEMAS = ("raw", "eventdw_state")
 SHUFFLE_PARTITIONS = 4  # a local session's; a cluster's profile sets its own
+DRIVER_MEMORY = "4g"  # a local session runs in the driver: the name resolution's candidate pairs need room
 
 
 def jaro_winkler_similarity(left: str | None, right: str | None) -> float | None:
@@ -72,10 +73,9 @@ def local_session(work_dir: Path) -> SparkSession:
         .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={work_dir / 'metastore'}")
         .config("spark.sql.shuffle.partitions", str(SHUFFLE_PARTITIONS))
         .config("spark.ui.enabled", "false")
+        .config("spark.driver.memory", DRIVER_MEMORY)
         .config("spark.sql.session.timeZone", "UTC")
-        # "COLUMN" is a column, as in DuckDB and standard SQL, not a string (Spark's default).
         .config("spark.sql.ansi.enabled", "true")
-        .config("spark.sql.ansi.doubleQuotedIdentifiers", "true")
         .enableHiveSupport()
         .getOrCreate()
     )

@@ -11,7 +11,7 @@
 -- The centre is the mean position of its exact, one-country place names (each at its most trusted, then
 -- most populous, candidate): a name shared by places of one country resolves to the nearer.
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{{ delete_articles_rebuilt() }}"
@@ -82,11 +82,15 @@ country_sizes as (
 ranked_countries as (
     select
         *,
-        count(*) over names as countries_of_name,
-        count(*) filter (where is_named_country) over names as named_countries_of_name,
-        row_number() over (names order by biggest desc, country_iso2) as size_rank
+        count(*) over (partition by article_id, location_text) as countries_of_name,
+        sum(case when is_named_country then 1 else 0 end) over (partition by article_id, location_text)
+            as named_countries_of_name,
+        row_number() over (partition by article_id, location_text order by biggest desc, country_iso2)
+            as size_rank,
+        -- The next biggest country's biggest place: for the biggest, the runner-up's.
+        lead(biggest) over (partition by article_id, location_text order by biggest desc, country_iso2)
+            as runner_up_biggest
     from country_sizes
-    window names as (partition by article_id, location_text)
 ),
 
 one_country_place_names as (
@@ -101,28 +105,27 @@ one_country_place_names as (
         or (
             ranked.named_countries_of_name = 0
             and ranked.size_rank = 1
-            and ranked.biggest >= {{ var('context_dominance') }} * coalesce((
-                select max(other.biggest)
-                from ranked_countries as other
-                where other.article_id = ranked.article_id
-                    and other.location_text = ranked.location_text
-                    and other.size_rank = 2
-            ), 0)
+            and ranked.biggest >= {{ var('context_dominance') }} * coalesce(ranked.runner_up_biggest, 0)
             and ranked.biggest > 0
         )
 ),
 
 named_places as (
-    select exact_place_names.*
-    from exact_place_names
-    inner join one_country_place_names
-        on one_country_place_names.article_id = exact_place_names.article_id
-        and one_country_place_names.location_text = exact_place_names.location_text
-        and one_country_place_names.country_iso2 = exact_place_names.country_iso2
-    qualify row_number() over (
-        partition by exact_place_names.article_id, exact_place_names.location_text
-        order by exact_place_names.candidate_rank
-    ) = 1
+    select {{ star_except(['place_rank']) }}
+    from (
+        select
+            exact_place_names.*,
+            row_number() over (
+                partition by exact_place_names.article_id, exact_place_names.location_text
+                order by exact_place_names.candidate_rank
+            ) as place_rank
+        from exact_place_names
+        inner join one_country_place_names
+            on one_country_place_names.article_id = exact_place_names.article_id
+            and one_country_place_names.location_text = exact_place_names.location_text
+            and one_country_place_names.country_iso2 = exact_place_names.country_iso2
+    ) as ranked_places
+    where place_rank = 1
 ),
 
 named_countries as (

@@ -18,7 +18,7 @@
 -- Incremental builds rebuild the imported events whose rows changed (eventdw.state: a row of the event,
 -- a deletion of it or, for GDELT, one of its mentions added, changed or removed).
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     incremental_strategy='delete+insert',
     unique_key='event_id',
     on_schema_change='fail',
@@ -120,9 +120,9 @@ events as (
         acled.sub_event_type as acled_sub_event_type,
         acled.fatalities,
         1 as num_mentions,
-        greatest(1, len(list_filter(string_split(coalesce(acled.source, ''), ';'), s -> trim(s) <> '')))
+        greatest(1, {{ count_list_items("coalesce(acled.source, '')", ';') }})
             as num_articles,
-        cast(to_timestamp(acled.timestamp) as date) as last_reported_date,
+        {{ date_from_unix_seconds('acled.timestamp') }} as last_reported_date,
         cast(null as date) as first_reported_date
     from acled
     left join countries
@@ -161,8 +161,8 @@ events as (
         cast(null as integer),
         greatest(coalesce(gdelt.num_mentions, 0), coalesce(gdelt_mention_counts.mentions_loaded, 0), 1),
         greatest(coalesce(gdelt.num_articles, 0), coalesce(gdelt_mention_counts.articles_loaded, 0), 1),
-        cast(strptime(cast(gdelt.date_added as {{ dbt.type_string() }}), '%Y%m%d%H%M%S') as date),
-        cast(strptime(cast(gdelt_mention_counts.first_mention_time as {{ dbt.type_string() }}), '%Y%m%d%H%M%S') as date)
+        {{ date_from_digits('gdelt.date_added') }},
+        {{ date_from_digits('gdelt_mention_counts.first_mention_time') }}
     from gdelt
     left join countries on countries.fips_code = gdelt.action_geo_country_code
     left join gdelt_mention_counts on gdelt_mention_counts.global_event_id = gdelt.global_event_id
@@ -243,7 +243,7 @@ location_spellings as (
 -- Each located event with its location's normalised name: materialised, so that the match below joins on
 -- name and country together (joined on the country alone first, a country's events would meet every name
 -- of its places).
-events_spelled as materialized (
+events_spelled as {{ materialized_cte() }} (
     select
         events.event_id,
         events.country_iso2,

@@ -49,7 +49,7 @@
 ] -%}
 
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     incremental_strategy='delete+insert',
     unique_key='mention_id',
     on_schema_change='fail',

@@ -16,7 +16,7 @@
 -- event id without its "EV").
 -- depends_on: {{ ref('int_mentions_grouped_into_events') }}
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     incremental_strategy='delete+insert',
     unique_key='event_id_cnty',
     on_schema_change='fail',

@@ -18,7 +18,7 @@
 -- Incremental builds delete the pairs of the events rebuilt in this build (coded and imported, with the ids
 -- those had before) and look for the pairs of those events again; every other pair stands.
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{% if is_incremental() %}delete from {{ this }} where event_id in ({{ all_events_rebuilt_in_this_build() }})

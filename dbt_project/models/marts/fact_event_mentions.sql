@@ -1,7 +1,7 @@
 -- Incremental runs rewrite the mentions that int_mentions_grouped_into_events regrouped in this run, and
 -- delete the mentions removed.
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     incremental_strategy='delete+insert',
     unique_key='mention_id',
     on_schema_change='fail',

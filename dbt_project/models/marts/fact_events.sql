@@ -9,7 +9,7 @@
 -- that an event left with no mention (re-anchored on a more precise report, or its last report removed)
 -- is gone; and the imported events whose rows changed (imported_events_rebuilt_in_this_build).
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     incremental_strategy='delete+insert',
     unique_key='event_id',
     on_schema_change='fail',

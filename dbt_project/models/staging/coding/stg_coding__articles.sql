@@ -15,7 +15,7 @@ renamed as (
         body_end,
         dateline,
         publisher,
-        length(raw_text) as character_count,
+        cast(length(raw_text) as bigint) as character_count,
         source_file,
         file_sha256,
         loaded_at

@@ -9,7 +9,7 @@ renamed as (
         cameo_code,
         cameo_name,
         cast(goldstein_scale as double) as goldstein_scale,
-        length(cameo_code) as code_level,
+        cast(length(cameo_code) as bigint) as code_level,
         substr(cameo_code, 1, 2) as cameo_root_code,
         case when length(cameo_code) >= 3 then substr(cameo_code, 1, 3) end as cameo_base_code,
         case
