@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 # The dbt project is found relative to the code: a checkout builds with its own models.
@@ -22,3 +23,8 @@ def turn_analytics_off() -> None:
     """Set ANALYTICS_OFF in the environment (keeping what the user set)."""
     for name, value in ANALYTICS_OFF.items():
         os.environ.setdefault(name, value)
+
+
+# Great Expectations imports PySpark when it is installed (eventdw's spark extra), which warns on every run
+# that it does not fully support pandas 3; eventdw hands Spark no pandas frames.
+warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
