@@ -101,8 +101,10 @@ def land_raw(con: duckdb.DuckDBPyConnection, spark: SparkSession, parquet_dir: P
         target = parquet_dir / schema / table
         target.mkdir(parents=True, exist_ok=True)
         path = target / "part-0.parquet"
-        con.execute(f"copy {schema}.{table} to '{path}' (format parquet)")
+        # COPY answers with the rows it wrote.
+        (landed[f"{schema}.{table}"],) = con.execute(
+            f"copy {schema}.{table} to '{path}' (format parquet)"
+        ).fetchone() or (0,)
         spark.sql(f"drop table if exists {schema}.{table}")
         spark.sql(f"create table {schema}.{table} using parquet location '{target}'")
-        (landed[f"{schema}.{table}"],) = con.execute(f"select count(*) from {schema}.{table}").fetchone() or (0,)
     return landed

@@ -536,11 +536,12 @@ def best_place(span: Span, countries: Sequence[str]) -> Name | None:
     return min(taken, key=lambda name: (name.source_rank, -name.population, name.entity_id))
 
 
-def actor_at(span: Span, day: date | None) -> Name | None:
-    """The actor a name most likely means on `day`: one valid then, the most trusted name."""
+def actor_at(names: Sequence[Name], day: date | None) -> Name | None:
+    """The actor one of `names` (a spelling's candidates) most likely means on `day`: one valid then, the most
+    trusted name."""
     valid = [
         name
-        for name in span.names
+        for name in names
         if day is None
         or ((name.valid_from is None or name.valid_from <= day) and (name.valid_to is None or day <= name.valid_to))
     ]
@@ -734,10 +735,15 @@ class ArticleDrafter:
         # row's country (the draft's `country`).
         names = find_names(self.text, start, end, self.dictionaries, agent_words_alone=True)
         matches = phrase_matches(self.text, start, end, self.dictionaries.phrases)
-        places = [span for span in names if span.kind == "place" and best_place(span, self.countries)]
+        # Each place name with the place it means in the article's countries (a name meaning none is dropped).
+        places = [
+            (span, meant)
+            for span in names
+            if span.kind == "place" and (meant := best_place(span, self.countries)) is not None
+        ]
         if not matches:
             if places:
-                self._remember_place(places[-1])
+                self._remember_place(*places[-1])
             return
         cues = date_cues(self.text, start, end, self.published) if self.published else []
         deaths, deaths_text = fatalities(self.text[start:end])
@@ -761,7 +767,7 @@ class ArticleDrafter:
                         start, end, match, actor1, actor2, actor_notes, place, place_note, cue, deaths, deaths_text
                     )
         if places:
-            self._remember_place(places[-1])
+            self._remember_place(*places[-1])
 
     def _is_associate(self, span: Span, sentence_start: int) -> bool:
         before = self.text[max(sentence_start, span.start - 40) : span.start]
@@ -818,7 +824,7 @@ class ArticleDrafter:
             self.last_actor = first[-1].text
             actor1_texts = [span.text for span in first]
         for span, label in [(span, "actor1") for span in first] + [(span, "actor2") for span in second]:
-            name = actor_at(span, self.published)
+            name = actor_at(span.names, self.published)
             if name is not None:
                 notes.append(f"{label} '{span.text}' resolves to {name.entity_id} ({name.source}).")
             elif span.text.lower() in self.dictionaries.agent_words:
@@ -855,25 +861,19 @@ class ArticleDrafter:
         return listed
 
     def _places_and_dates(
-        self, places: list[Span], cues: list[DateCue], match: PhraseMatch, clause_end: int
+        self, places: list[tuple[Span, Name]], cues: list[DateCue], match: PhraseMatch, clause_end: int
     ) -> Iterator[tuple[tuple[str, Name] | None, str, DateCue | None]]:
-        after = [span for span in places if span.start >= match.end and span.end <= clause_end]
-        specific = [
-            span
-            for span in after
-            if (best_place(span, self.countries) or Name("", "", 9, None)).place_type != "country"
-        ]
-        if match.phrase.cameo_code == "192" and len(specific) > 1 and self._listed(specific):
+        after = [(span, place) for span, place in places if span.start >= match.end and span.end <= clause_end]
+        specific = [(span, place) for span, place in after if place.place_type != "country"]
+        if match.phrase.cameo_code == "192" and len(specific) > 1 and self._listed([span for span, _ in specific]):
             # "took Aleppo last week and Hama earlier this week": a capture per place, each with its own date.
-            for index, span in enumerate(specific):
-                until = specific[index + 1].start if index + 1 < len(specific) else clause_end
-                own = [cue for cue in cues if span.start <= cue.start < until]
-                place = best_place(span, self.countries)
-                assert place is not None
+            for index, (span, place) in enumerate(specific):
+                until = specific[index + 1][0].start if index + 1 < len(specific) else clause_end
+                own = [cue for cue in cues if span.start <= cue.start < until] or self._cues_near(cues, match)
                 yield (
                     (span.text, place),
                     f"place: '{span.text}', one of the places after '{match.text}'.",
-                    (own or self._cues_near(cues, match))[0] if (own or self._cues_near(cues, match)) else None,
+                    own[0] if own else None,
                 )
             return
         cue = next(iter(self._cues_near(cues, match)), None)
@@ -889,24 +889,24 @@ class ArticleDrafter:
     def _cues_near(cues: list[DateCue], match: PhraseMatch) -> list[DateCue]:
         return sorted(cues, key=lambda cue: abs(cue.start - match.start))
 
-    def _place(self, places: list[Span], match: PhraseMatch, clause_end: int) -> tuple[tuple[str, Name] | None, str]:
-        after = [span for span in places if span.start >= match.end and span.end <= clause_end]
-        before = [span for span in places if span.end <= match.start][::-1]
-        later = [span for span in places if span.start >= clause_end]
+    def _place(
+        self, places: list[tuple[Span, Name]], match: PhraseMatch, clause_end: int
+    ) -> tuple[tuple[str, Name] | None, str]:
+        after = [(span, place) for span, place in places if span.start >= match.end and span.end <= clause_end]
+        before = [(span, place) for span, place in places if span.end <= match.start][::-1]
+        later = [(span, place) for span, place in places if span.start >= clause_end]
         for group, where in ((after, "after"), (before, "before"), (later, "later in the sentence than")):
-            ranked = sorted(group, key=lambda span: (best_place(span, self.countries).place_type == "country",))  # type: ignore[union-attr]
+            # A town before a country: the first of the group that is not a country name, else the first.
+            ranked = sorted(group, key=lambda item: item[1].place_type == "country")
             if ranked:
-                span = ranked[0]
-                place = best_place(span, self.countries)
-                assert place is not None
+                span, place = ranked[0]
                 return (span.text, place), f"place: '{span.text}' {where} '{match.text}'."
         if self.last_place is not None:
             return self.last_place, f"place: '{self.last_place[0]}' from an earlier sentence (none in this one)."
         return None, "place: none named: fill it in."
 
-    def _remember_place(self, span: Span) -> None:
-        place = best_place(span, self.countries)
-        if place is not None and place.place_type != "country":
+    def _remember_place(self, span: Span, place: Name) -> None:
+        if place.place_type != "country":
             self.last_place = (span.text, place)
 
     def _draft(
@@ -959,7 +959,7 @@ class ArticleDrafter:
                 geo_precision = 3
             elif re.search(
                 r"\b(?:near|outside|close to|north of|south of|east of|west of)\s+(?:the\s+)?(?:\w+\s+)?$",
-                self.text[max(start, self.text.find(location, start) - 30) : self.text.find(location, start)],
+                self.text[max(start, (at := self.text.find(location, start)) - 30) : at],
                 re.I,
             ):
                 geo_precision = 2
@@ -1015,9 +1015,7 @@ class ArticleDrafter:
             return None
         if spelling.lower() in self.dictionaries.agent_words:
             return self.dictionaries.agent_words[spelling.lower()]
-        names = self.dictionaries.actors.get(normalize_name(spelling) or "", [])
-        span = Span(0, 0, spelling, "", "actor", tuple(names))
-        name = actor_at(span, self.published)
+        name = actor_at(self.dictionaries.actors.get(normalize_name(spelling) or "", []), self.published)
         return self.dictionaries.actor_inter_codes.get(name.entity_id) if name else None
 
 

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from eventdw.suggest import CODER
+
 if TYPE_CHECKING:
     import duckdb
 
@@ -53,7 +55,7 @@ with mentions as (
     select
         article_id,
         mention_id,
-        coder = '{coder}' as is_draft,
+        coder = $coder as is_draft,
         quote_start,
         quote_end,
         coalesce(actor1_id, 'none') as actor1,
@@ -84,18 +86,17 @@ order by gold.source_file, gold.source_row_number, drafts.source_file, drafts.so
 """
 
 
-def score(con: duckdb.DuckDBPyConnection, coder: str = "eventdw-suggest") -> list[FieldScore]:
+def score(con: duckdb.DuckDBPyConnection, coder: str = CODER) -> list[FieldScore]:
     """The scores of the drafts of `coder` against every other coder's rows, in a warehouse holding both."""
-    from eventdw.suggest import CODER
-
-    coder = coder or CODER
-    pairs = con.execute(_PAIRS_SQL.format(coder=coder.replace("'", "''"))).fetchall()
+    pairs = con.execute(_PAIRS_SQL, {"coder": coder}).fetchall()
     gold_rows, drafts_loaded = con.execute(
-        f"select count(*) filter (where coder is distinct from '{coder}'), count(*) filter (where coder = '{coder}') "
-        "from marts.fact_event_mentions"
+        "select count(*) filter (where coder is distinct from $coder), count(*) filter (where coder = $coder) "
+        "from marts.fact_event_mentions",
+        {"coder": coder},
     ).fetchone() or (0, 0)
     drafts_rejected = con.execute(
-        f"select count(*) from raw.rejected_rows where source_file like '%{DRAFTS_FILE_PREFIX}%'"
+        "select count(*) from raw.rejected_rows where source_file like $pattern",
+        {"pattern": f"%{DRAFTS_FILE_PREFIX}%"},
     ).fetchone()
     drafts = drafts_loaded + (drafts_rejected[0] if drafts_rejected else 0)
     # Greedy one-to-one pairing: the pairs that agree on most fields first, then in file order.
