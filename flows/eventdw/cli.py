@@ -432,7 +432,7 @@ def suggest(articles: tuple[Path, ...], out: Path | None, warehouse: Path, seeds
     event, with the actors, place, date, CAMEO code, ACLED sub-event type and fatalities the warehouse's
     dictionaries find in it, and notes saying where each came from. Nothing is loaded: the coder edits the
     rows and saves them into extractions/."""
-    import sys
+    import duckdb
 
     from eventdw.suggest import VERBS_FILE, SuggestError, drafts_csv, load_dictionaries
     from eventdw.suggest import suggest as draft_rows
@@ -441,8 +441,6 @@ def suggest(articles: tuple[Path, ...], out: Path | None, warehouse: Path, seeds
         raise click.ClickException(f"{out} exists: choose another --out, or move it away first")
     if not warehouse.is_file():
         raise click.ClickException(f"no warehouse at {warehouse}: run `eventdw run` first (its names are used)")
-    import duckdb
-
     try:
         with _reading(warehouse) as con:
             try:
@@ -460,11 +458,11 @@ def suggest(articles: tuple[Path, ...], out: Path | None, warehouse: Path, seeds
     else:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
-    print(
+    click.echo(
         f"eventdw suggest: {len(drafts)} draft rows from {len(articles)} article(s)"
         + (f" in {out}" if out else "")
         + "; check each row, put your name in `coder`, and save the rows you keep into extractions/",
-        file=sys.stderr,
+        err=True,
     )
 
 
