@@ -7,10 +7,14 @@ import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from eventdw import turn_analytics_off
+
+if TYPE_CHECKING:
+    import duckdb
 
 turn_analytics_off()
 
@@ -51,11 +55,12 @@ UNEXPORTED_MART_TABLES = ["report_coder_agreement_units", "report_coder_agreemen
 PROVENANCE = ("run_id", "build_id")
 
 
-def marts_snapshot(warehouse: Path) -> dict[str, list[str]]:
-    """Every marts table's rows, order-free and without their provenance, to compare two warehouses."""
+def marts_snapshot(warehouse: Path | duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """Every marts table's rows, order-free and without their provenance, to compare two warehouses (a file,
+    or a connection whose marts schema holds them, such as the Spark engine's)."""
     import duckdb
 
-    with duckdb.connect(str(warehouse)) as con:
+    with duckdb.connect(str(warehouse)) if isinstance(warehouse, Path) else warehouse as con:
         return {
             t: sorted(map(repr, con.execute(f"select * exclude ({', '.join(PROVENANCE)}) from marts.{t}").fetchall()))
             for t in MART_TABLES + UNEXPORTED_MART_TABLES

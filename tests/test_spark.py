@@ -1,26 +1,32 @@
-"""The scale-out engine: the dbt project on a local Spark session (pyspark, dbt-spark's session method).
+"""The scale-out engine: the whole pipeline on a local Spark session (pyspark, dbt-spark's session method).
 
-Issue 23 is under way: these tests hold what runs on Spark so far, equal to DuckDB. The names normalise and
-compare alike on both engines (one implementation, registered as Spark UDFs), and the staging layer, with
-its tests, builds on Spark from the raw tables the loader landed, equal to DuckDB's row for row and column
-type for column type (the type check also covers the tables the seeds leave empty).
+`eventdw run --engine spark` loads and checks the inputs as on DuckDB, lands the raw tables in Spark, builds
+every model and runs every unit and data test there, draws the gate's batches from Spark and exports the
+marts Spark built. These tests hold it to DuckDB's results: the same marts row for row (the same event ids)
+and column type for column type, the same exported rows, and an edit of an input reaching Spark's marts as
+it reaches DuckDB's. The names normalise and compare alike on both engines: one implementation, registered
+as Spark UDFs.
 """
 
 from __future__ import annotations
 
-import datetime
-import decimal
+import csv
+import io
+import shutil
+from pathlib import Path
 
 import duckdb
 import pytest
 
 from eventdw.names import normalize_name
+from tests.conftest import SEEDS, marts_snapshot
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def spark(tmp_path_factory):
+    """One local session for the module: the pipeline's runs find it (SparkSession.getOrCreate)."""
     from eventdw.spark import local_session
 
     session = local_session(tmp_path_factory.mktemp("spark"))
@@ -28,30 +34,15 @@ def spark(tmp_path_factory):
     session.stop()
 
 
-def _comparable(value):
-    """A value as both engines' Python clients give it back, in one form."""
-    if isinstance(value, float | decimal.Decimal):
-        return round(float(value), 9)
-    if isinstance(value, datetime.date | datetime.datetime):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return tuple(_comparable(item) for item in value)
-    return value
+@pytest.fixture(scope="module")
+def spark_seed_run(spark, prefect_harness, tmp_path_factory):
+    """The main job on the bundled seeds, built on Spark."""
+    from eventdw.flow import eventdw_pipeline
 
-
-# DuckDB's names of column types as Spark names them.
-_SPARK_TYPES = {"varchar": "string", "integer": "int", "bigint": "bigint", "double": "double", "date": "date",
-                "boolean": "boolean", "smallint": "smallint", "float": "float",
-                # DuckDB's TIMESTAMP has no time zone, as Spark's TIMESTAMP_NTZ; its TIMESTAMPTZ is Spark's TIMESTAMP.
-                "timestamp": "timestamp_ntz", "timestamp with time zone": "timestamp"}  # fmt: skip
-
-
-def _spark_type(duckdb_type: str) -> str:
-    return _SPARK_TYPES.get(duckdb_type.lower(), duckdb_type.lower())
-
-
-def _rows(rows) -> list[str]:
-    return sorted(repr(tuple(_comparable(value) for value in row)) for row in rows)
+    root = tmp_path_factory.mktemp("spark_seed_run")
+    return eventdw_pipeline(
+        SEEDS, root / "warehouse" / "eventdw.duckdb", root / "exports", root / "data_docs", engine="spark"
+    )
 
 
 def test_names_normalise_and_compare_alike_on_spark_and_duckdb(spark, seed_run):
@@ -82,41 +73,93 @@ def test_names_normalise_and_compare_alike_on_spark_and_duckdb(spark, seed_run):
     assert [round(row[0], 12) for row in spark_similarity] == [round(row[0], 12) for row in duckdb_similarity]
 
 
-def test_the_staging_layer_builds_on_spark_equal_to_duckdb(spark, seed_run, tmp_path):
-    from dbt.cli.main import dbtRunner
+def _columns(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str]]]:
+    tables = [row[0] for row in con.execute("select table_name from duckdb_views() where schema_name = 'marts' "
+                                            "union select table_name from duckdb_tables() where schema_name = 'marts'"
+                                            ).fetchall()]  # fmt: skip
+    return {table: [row[:2] for row in con.execute(f"describe marts.{table}").fetchall()] for table in sorted(tables)}
 
-    from eventdw.spark import land_raw
-    from eventdw.transform import _dbt_args
 
+def _files(folder: Path) -> list[Path]:
+    return sorted(path.relative_to(folder) for path in folder.rglob("*.*"))
+
+
+def test_a_run_on_spark_builds_gates_and_exports_the_same_marts_as_duckdb(spark, spark_seed_run, seed_run):
+    from eventdw.spark import marts_connection
+
+    assert spark_seed_run.build == "full refresh: on Spark, every build is a full build (Parquet tables)"
+    for count in ("events", "mentions", "actors", "places", "unresolved_names", "rejected_rows"):
+        assert getattr(spark_seed_run, count) == getattr(seed_run, count), count
+    assert spark_seed_run.events == 48
+
+    # Every mart, row for row (the same event ids, actors, places, pairs), and column type for column type.
+    assert marts_snapshot(marts_connection(spark)) == marts_snapshot(seed_run.warehouse)
     with duckdb.connect(str(seed_run.warehouse)) as con:
-        landed = land_raw(con, spark, tmp_path / "parquet")
-        staging = [
-            row[0]
-            for row in con.execute(
-                "select table_name from information_schema.tables where table_schema = 'staging' order by 1"
-            ).fetchall()
-        ]
-        expected = {model: _rows(con.execute(f"select * from staging.{model}").fetchall()) for model in staging}
-        expected_columns = {
-            model: [
-                (name, _spark_type(data_type))
-                for name, data_type, *_ in con.execute(f"describe staging.{model}").fetchall()
-            ]
-            for model in staging
-        }
-    assert landed["raw.extractions"] == 65 and landed["eventdw_state.current_build"] == 1
+        expected_columns = _columns(con)
+    with marts_connection(spark) as con:
+        assert _columns(con) == expected_columns
+        # Every row names the run that wrote it on Spark, and the build it is part of.
+        (runs,) = con.execute("select list(distinct run_id) from marts.fact_events").fetchone()
+        assert runs == [spark_seed_run.run_id]
 
-    # The staging models and the tests of theirs that read nothing else (not those checking ids against the
-    # intermediate layer's tables).
-    command = ["build", "--select", "staging", "--exclude", "intermediate+", "--indirect-selection", "cautious"]
-    args = _dbt_args(command, tmp_path / "w", False, "spark")
-    result = dbtRunner().invoke(args)
-    assert result.success, [str(node.message) for node in result.result.results if node.status != "success"]
-    statuses = {str(node.status) for node in result.result.results}
-    assert statuses <= {"success", "pass"}
-    built = sorted(node.node.name for node in result.result.results if node.node.resource_type == "model")
-    assert built == staging  # every staging model of the project
-    for model in staging:
-        columns = [(field.name, field.dataType.simpleString()) for field in spark.table(f"staging.{model}").schema]
-        assert columns == expected_columns[model], model  # names and types, also of the tables the seeds leave empty
-        assert _rows(spark.sql(f"select * from staging.{model}").collect()) == expected[model], model
+    # The gate validated batches drawn from Spark and kept its results in the warehouse file.
+    with duckdb.connect(str(spark_seed_run.warehouse)) as con:
+        validated = con.execute(
+            "select suite, count(*) from quality.validation_results where run_id = ? group by suite order by suite",
+            [spark_seed_run.run_id],
+        ).fetchall()
+        (build_id,) = con.execute("select build_id from eventdw_state.builds where run_id = ?",
+                                  [spark_seed_run.run_id]).fetchone()  # fmt: skip
+    assert [suite for suite, _ in validated] == [
+        "marts.dim_article", "marts.dim_place", "marts.fact_event_mentions", "marts.fact_events",
+        "marts.mention_places", "raw.rejected_rows",
+    ]  # fmt: skip
+    assert spark_seed_run.data_docs.is_file()
+
+    # The export: the same files, holding the same rows, as DuckDB's; the build named in each row.
+    spark_files = _files(spark_seed_run.exports_dir)
+    assert spark_files == _files(seed_run.exports_dir)
+    with duckdb.connect() as con:
+        for name in (str(path) for path in spark_files if path.suffix == ".parquet"):
+            spark_rows, duckdb_rows = (
+                con.execute(f"select * exclude (build_id) from '{folder / name}'").fetchall()
+                for folder in (spark_seed_run.exports_dir, seed_run.exports_dir)
+            )
+            assert spark_rows == duckdb_rows, name  # in the same order, too
+            builds = con.execute(f"select distinct build_id from '{spark_seed_run.exports_dir / name}'").fetchall()
+            assert builds in ([(build_id,)], []), name
+    spark_csv = (spark_seed_run.exports_dir / "acled_events.csv").read_text(encoding="utf-8")
+    assert spark_csv == (seed_run.exports_dir / "acled_events.csv").read_text(encoding="utf-8")
+
+
+def test_an_edit_of_a_coded_row_reaches_the_spark_marts_as_a_full_duckdb_build(spark, spark_seed_run, tmp_path):
+    from eventdw.flow import eventdw_pipeline
+    from eventdw.spark import marts_connection
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    extraction = sorted((seeds / "extractions").glob("*.csv"))[0]
+    rows = list(csv.DictReader(io.StringIO(extraction.read_text(encoding="utf-8"))))
+    edited = next(row for row in rows if row["fatalities"] not in ("", "0"))
+    edited["fatalities"] = str(int(edited["fatalities"]) + 100)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    extraction.write_text(out.getvalue(), encoding="utf-8")
+
+    # The Spark engine's second run on the same warehouse, and DuckDB's full build of the edited inputs.
+    on_spark = eventdw_pipeline(seeds, spark_seed_run.warehouse, tmp_path / "spark_exports", tmp_path / "docs",
+                                engine="spark")  # fmt: skip
+    on_duckdb = eventdw_pipeline(seeds, tmp_path / "duckdb" / "eventdw.duckdb", tmp_path / "duckdb_exports",
+                                 tmp_path / "duckdb_docs")  # fmt: skip
+    spark_marts = marts_snapshot(marts_connection(spark))
+    assert spark_marts == marts_snapshot(on_duckdb.warehouse)
+    with marts_connection(spark) as con:
+        fatalities = con.execute(
+            "select fatalities from marts.fact_event_mentions where ? in (quote, quote_as_coded)", [edited["quote"]]
+        ).fetchall()
+        (runs,) = con.execute("select list(distinct run_id) from marts.fact_events").fetchone()
+    assert (int(edited["fatalities"]),) in fatalities
+    assert runs == [on_spark.run_id]
+    assert on_spark.events == on_duckdb.events == spark_seed_run.events

@@ -170,3 +170,38 @@
 {% macro spark__date_from_unix_seconds(expression) -%}
     cast(timestamp_seconds({{ expression }}) as date)
 {%- endmacro %}
+
+{#- A 64-bit hash of several values together: a key to block candidate pairs by, never stored. -#}
+{% macro hash_values(expressions) -%}
+    {{ return(adapter.dispatch('hash_values', 'eventdw')(expressions)) }}
+{%- endmacro %}
+
+{% macro default__hash_values(expressions) -%}
+    hash({{ expressions | join(', ') }})
+{%- endmacro %}
+
+{% macro spark__hash_values(expressions) -%}
+    xxhash64({{ expressions | join(', ') }})
+{%- endmacro %}
+
+{#- The Monday (a timestamp) of each week from the date `first_date` to the date `last_date`, one per row:
+    a select-list item, the row repeated once per week. -#}
+{% macro unnest_week_starts(first_date, last_date) -%}
+    {{ return(adapter.dispatch('unnest_week_starts', 'eventdw')(first_date, last_date)) }}
+{%- endmacro %}
+
+{% macro default__unnest_week_starts(first_date, last_date) -%}
+    unnest(generate_series(
+        date_trunc('week', cast({{ first_date }} as timestamp)),
+        date_trunc('week', cast({{ last_date }} as timestamp)),
+        interval 7 day
+    ))
+{%- endmacro %}
+
+{% macro spark__unnest_week_starts(first_date, last_date) -%}
+    explode(sequence(
+        date_trunc('week', cast({{ first_date }} as timestamp)),
+        date_trunc('week', cast({{ last_date }} as timestamp)),
+        interval 7 day
+    ))
+{%- endmacro %}

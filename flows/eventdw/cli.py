@@ -138,6 +138,15 @@ def _use_settings(countries: str, acled_inter_numeric: bool) -> None:
 
 @main.command()
 @_path_options
+@click.option(
+    "--engine",
+    type=click.Choice(["duckdb", "spark"]),
+    default="duckdb",
+    show_default=True,
+    envvar="EVENTDW_ENGINE",
+    help="Where dbt builds the marts: duckdb, in the warehouse file, or spark, on a Spark session (local[2], or "
+    "the cluster EVENTDW_SPARK_MASTER names; needs the spark extra, see docs/spark.md). Also EVENTDW_ENGINE.",
+)
 @click.option("--verbose", is_flag=True, help="Show Prefect's and dbt's logs instead of eventdw's progress lines.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors (for cron jobs and scripts).")
 def run(
@@ -147,6 +156,7 @@ def run(
     data_docs_dir: Path,
     countries: str,
     acled_inter_numeric: bool,
+    engine: str,
     verbose: bool,
     quiet: bool,
 ) -> None:
@@ -166,6 +176,7 @@ def run(
     from eventdw.export import ExportError, check_exports_dir
     from eventdw.ingest import InputError, check_inputs
     from eventdw.quality import max_rows
+    from eventdw.spark import check_spark
     from eventdw.warehouse import SettingError, WarehousePathError, check_path
 
     # The inputs, paths and settings are checked before Prefect, dbt and GX are imported or started: a wrong
@@ -175,6 +186,8 @@ def run(
         check_path(warehouse)
         check_exports_dir(exports_dir, seeds_dir, warehouse)
         max_rows()
+        if engine == "spark":
+            check_spark()
     except (InputError, WarehousePathError, ExportError, SettingError) as error:
         raise click.ClickException(str(error)) from None
 
@@ -191,7 +204,7 @@ def run(
         # Libraries may reconfigure logging during the run; without --verbose none of it reaches the console.
         logging.disable(logging.NOTSET if verbose else logging.CRITICAL)
         with exclusive_run(warehouse):
-            summary = eventdw_pipeline(seeds_dir, warehouse, exports_dir, data_docs_dir)
+            summary = eventdw_pipeline(seeds_dir, warehouse, exports_dir, data_docs_dir, engine=engine)
     except (InputError, TransformError, QualityError, WarehouseBusy, SettingError, ExportError) as error:
         raise click.ClickException(str(error)) from None
     except KeyboardInterrupt:

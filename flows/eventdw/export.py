@@ -102,14 +102,20 @@ def check_exports_dir(exports_dir: Path, seeds_dir: Path, warehouse: Path) -> No
 
 
 def export_marts(
-    warehouse: Path, exports_dir: Path, run_id: str, build: dict[str, Any] | None = None
+    warehouse: Path,
+    exports_dir: Path,
+    run_id: str,
+    build: dict[str, Any] | None = None,
+    marts: Callable[[], duckdb.DuckDBPyConnection] | None = None,
 ) -> dict[str, int]:
     """Write the marts to `exports_dir`, replacing the export there in one step; rows written per table.
-    The manifest carries `build`, the build's record (eventdw.versions), or the warehouse's as it is now."""
+    The manifest carries `build`, the build's record (eventdw.versions), or the warehouse's as it is now.
+    The marts are the warehouse's, or those of the connection `marts` opens (the Spark engine's,
+    eventdw.spark.marts_connection)."""
     live = _checked_place(exports_dir, warehouse, seeds_dir=None)
     try:
         with _exports_lock(live, exports_dir):
-            return _export(warehouse, live, exports_dir, run_id, build)
+            return _export(warehouse, live, exports_dir, run_id, build, marts)
     except ExportError:
         raise
     except OSError as error:
@@ -132,7 +138,14 @@ def recover_exports(exports_dir: Path) -> bool:
         raise ExportError(f"cannot put the previous export back in {exports_dir}: {error.strerror or error}") from error
 
 
-def _export(warehouse: Path, live: Path, shown: Path, run_id: str, build: dict[str, Any] | None) -> dict[str, int]:
+def _export(
+    warehouse: Path,
+    live: Path,
+    shown: Path,
+    run_id: str,
+    build: dict[str, Any] | None,
+    marts: Callable[[], duckdb.DuckDBPyConnection] | None = None,
+) -> dict[str, int]:
     """Under the folder's lock: the export written beside `live`, then swapped in."""
     _restore_previous(live)
     prefix = f".{live.name}.incoming"
@@ -144,8 +157,11 @@ def _export(warehouse: Path, live: Path, shown: Path, run_id: str, build: dict[s
     staging = live.with_name(f"{prefix}-{re.sub(r'[^A-Za-z0-9_-]', '_', run_id)}")
     staging.mkdir()
     try:
-        with warehouse_connect(warehouse) as con:
-            rows = _write(con, staging, run_id, build if build is not None else versions.build_record(con))
+        if build is None:
+            with warehouse_connect(warehouse) as con:
+                build = versions.build_record(con)
+        with warehouse_connect(warehouse) if marts is None else marts() as con:
+            rows = _write(con, staging, run_id, build)
         _swap_in(staging, live)
     except BaseException as error:
         shutil.rmtree(staging, ignore_errors=True)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
@@ -14,7 +15,11 @@ from prefect.states import Cancelled, State
 from eventdw import export, ingest, quality, transform, versions
 from eventdw.lock import WarehouseBusy, exclusive_run
 from eventdw.progress import console
+from eventdw.spark import marts_connection
 from eventdw.warehouse import connect as warehouse_connect
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 
 @dataclass(frozen=True)
@@ -59,12 +64,21 @@ def _report(line: str) -> None:
     get_run_logger().info(line)
 
 
+def _spark(warehouse: Path, engine: str) -> SparkSession | None:
+    """The Spark session of the warehouse's Spark engine (one per process, eventdw.spark), or None on DuckDB."""
+    if engine != "spark":
+        return None
+    from eventdw.spark import local_session, work_dir_of
+
+    return local_session(work_dir_of(warehouse))
+
+
 @task
-def build_models(warehouse: Path, run_id: str) -> transform.BuildResult:
+def build_models(warehouse: Path, run_id: str, engine: str = "duckdb") -> transform.BuildResult:
     """dbt build: staging, intermediate and marts models with their tests (incremental when it is safe); the
-    rows it writes carry the run id and the build id."""
+    rows it writes carry the run id and the build id. On the Spark engine, the build runs on Spark."""
     console.say("dbt build: starting")
-    built = transform.dbt_build(warehouse, run_id=run_id)
+    built = transform.dbt_build(warehouse, run_id=run_id, spark=_spark(warehouse, engine))
     get_run_logger().info(f"dbt build, {built.description}: {built.node_counts}")
     return built
 
@@ -80,9 +94,12 @@ def record_build(warehouse: Path, run_id: str, record: dict[str, Any] | None) ->
 
 
 @task
-def validate_warehouse(warehouse: Path, data_docs_dir: Path, run_id: str) -> quality.QualityReport:
-    """The Great Expectations gate over the raw, staging and marts layers."""
-    report = quality.validate_warehouse(warehouse, data_docs_dir, run_id)
+def validate_warehouse(
+    warehouse: Path, data_docs_dir: Path, run_id: str, engine: str = "duckdb"
+) -> quality.QualityReport:
+    """The Great Expectations gate over the raw, staging and marts layers (their batches drawn from Spark on
+    the Spark engine)."""
+    report = quality.validate_warehouse(warehouse, data_docs_dir, run_id, _spark(warehouse, engine))
     _report(
         f"quality gate: {len(report.batch_rows)} suites, {report.expectations} expectations, "
         f"{len(report.failed_warnings)} warnings; report {report.data_docs_index}"
@@ -102,15 +119,21 @@ def _worth_retrying(task: object, task_run: object, state: State) -> bool:
 
 
 @task(retries=1, retry_delay_seconds=2, retry_condition_fn=_worth_retrying)
-def export_marts(warehouse: Path, exports_dir: Path, run_id: str, build: dict[str, Any]) -> dict[str, int]:
-    """Write the marts to Parquet with a manifest that carries the build's record."""
-    written = export.export_marts(warehouse, exports_dir, run_id, build)
+def export_marts(
+    warehouse: Path, exports_dir: Path, run_id: str, build: dict[str, Any], engine: str = "duckdb"
+) -> dict[str, int]:
+    """Write the marts (the ones Spark built, on the Spark engine) to Parquet with a manifest that carries the
+    build's record."""
+    spark = _spark(warehouse, engine)
+    marts = None if spark is None else functools.partial(marts_connection, spark)
+    written = export.export_marts(warehouse, exports_dir, run_id, build, marts)
     _report(f"export: {len(written)} tables, {sum(written.values()):,} rows, to {exports_dir}/")
     return written
 
 
-def _count_marts(warehouse: Path) -> dict[str, int]:
-    with warehouse_connect(warehouse) as con:
+def _count_marts(warehouse: Path, engine: str = "duckdb") -> dict[str, int]:
+    spark = _spark(warehouse, engine)
+    with warehouse_connect(warehouse) if spark is None else marts_connection(spark) as con:
         row = con.execute(
             """
             select
@@ -179,9 +202,16 @@ def summary_markdown(summary: RunSummary, reasons: list[tuple[str, str, int]]) -
 
 @flow(name="eventdw", log_prints=True)
 def eventdw_pipeline(
-    seeds_dir: Path, warehouse: Path, exports_dir: Path, data_docs_dir: Path, wait_seconds: float = 0
+    seeds_dir: Path,
+    warehouse: Path,
+    exports_dir: Path,
+    data_docs_dir: Path,
+    wait_seconds: float = 0,
+    engine: str = "duckdb",
 ) -> RunSummary | State:
-    """Build the event warehouse from the inputs in `seeds_dir`.
+    """Build the event warehouse from the inputs in `seeds_dir`, with dbt on `engine`: duckdb (the warehouse
+    file) or spark (eventdw.spark: the inputs loaded and checked in the warehouse file, the models built
+    on Spark, the gate and the export reading Spark's tables).
 
     A run that finds the warehouse busy with another run waits up to `wait_seconds` for it (scheduled runs
     wait, see eventdw.schedule), then ends as Cancelled, "skipped", with the other run named, instead of
@@ -191,12 +221,12 @@ def eventdw_pipeline(
     try:
         with exclusive_run(warehouse, wait_seconds=wait_seconds):
             loaded = load_inputs(seeds_dir, warehouse, run_id)
-            build = build_models(warehouse, run_id)
+            build = build_models(warehouse, run_id, engine)
             # Recorded before the gate: a build the gate stops is in the warehouse too, and its rows name it.
             record = record_build(warehouse, run_id, build.record)
-            report = validate_warehouse(warehouse, data_docs_dir, run_id)
-            export_marts(warehouse, exports_dir, run_id, record)
-            counts = _count_marts(warehouse)
+            report = validate_warehouse(warehouse, data_docs_dir, run_id, engine)
+            export_marts(warehouse, exports_dir, run_id, record, engine)
+            counts = _count_marts(warehouse, engine)
             reasons = _rejection_reasons(warehouse)
     except WarehouseBusy as busy:
         get_run_logger().warning(f"skipped: {busy}")

@@ -40,6 +40,7 @@ from eventdw.warehouse import connect as warehouse_connect
 
 if TYPE_CHECKING:
     import pandas as pd
+    from pyspark.sql import SparkSession
 
     from expectations import Check
 
@@ -172,6 +173,45 @@ def _batch_query(check: Check, rows: int, max_rows: int) -> str:
     return f"select * from ({query}) order by {', '.join(check.row_names)}"
 
 
+def _spark_batch_query(check: Check, rows: int, max_rows: int) -> str:
+    """_batch_query in Spark's SQL: the sample is the rows of the `max_rows` lowest values of a seeded
+    random number (a uniform sample, drawn on the executors, each keeping its lowest `max_rows`)."""
+    sample = f"order by rand(7) limit {max_rows}"
+    if check.table is None:
+        query = check.query if rows <= max_rows else f"select * from ({check.query}) as batch {sample}"
+    elif rows <= max_rows:
+        query = check.query.replace("{rows}", check.table)
+    else:
+        query = check.query.replace("{rows}", f"(select * from {check.table} {sample}) as sampled")
+    return f"select * from ({query}) as batch order by {', '.join(check.row_names)}"
+
+
+def _draw_batches(
+    checks: list[Check], report: QualityReport, warehouse: Path, spark: SparkSession | None
+) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
+    """Each check's batch as a pandas frame, from the DuckDB warehouse or, on the Spark engine, from Spark's
+    tables (landed raw tables and the marts Spark built); and the reference lists the suites need."""
+    batch_limit = max_rows()
+    frames = {}
+    if spark is not None:
+        codes = spark.sql("select cameo_code from raw.cameo_codes").collect()
+        reference = {"cameo_codes": [row[0] for row in codes]}
+        for check in checks:
+            rows = int(spark.sql(f"select count(*) from {check.table or f'({check.query}) as batch'}").collect()[0][0])
+            frames[check.name] = spark.sql(_spark_batch_query(check, rows, batch_limit)).toPandas()
+            report.batch_rows[check.name] = (len(frames[check.name]), rows)
+        return frames, reference
+    # Connections use the default configuration: dbt's connection to the same file may still be open
+    # in this process, and DuckDB refuses a second one configured differently (read-only).
+    with warehouse_connect(warehouse) as con:
+        reference = {"cameo_codes": [c for (c,) in con.execute("select cameo_code from raw.cameo_codes").fetchall()]}
+        for check in checks:
+            (rows,) = con.execute(f"select count(*) from {check.table or f'({check.query})'}").fetchone() or (0,)
+            frames[check.name] = con.execute(_batch_query(check, rows, batch_limit)).df()
+            report.batch_rows[check.name] = (len(frames[check.name]), int(rows))
+    return frames, reference
+
+
 def max_rows() -> int:
     """EVENTDW_GATE_MAX_ROWS, the most rows a batch holds (SettingError unless a whole number of at least 1:
     0 would validate nothing)."""
@@ -181,8 +221,12 @@ def max_rows() -> int:
     return int(value)
 
 
-def validate_warehouse(warehouse: Path, data_docs_dir: Path, run_id: str) -> QualityReport:
-    """Validate every layer's batches; raise QualityError if an error-level expectation fails."""
+def validate_warehouse(
+    warehouse: Path, data_docs_dir: Path, run_id: str, spark: SparkSession | None = None
+) -> QualityReport:
+    """Validate every layer's batches, drawn from the warehouse or, given `spark`, from the tables of the Spark
+    engine (eventdw.spark); raise QualityError if an error-level expectation fails. The results are kept in
+    the DuckDB warehouse on both engines."""
     turn_analytics_off()
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -192,21 +236,13 @@ def validate_warehouse(warehouse: Path, data_docs_dir: Path, run_id: str) -> Qua
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
     logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
 
-    # Connections use the default configuration: dbt's connection to the same file may still be open
-    # in this process, and DuckDB refuses a second one configured differently (read-only).
     checks = all_checks()
     report = QualityReport(run_id)
-    batch_limit = max_rows()
-    frames = {}
-    with warehouse_connect(warehouse) as con:
-        reference = {"cameo_codes": [c for (c,) in con.execute("select cameo_code from raw.cameo_codes").fetchall()]}
-        for check in checks:
-            (rows,) = con.execute(f"select count(*) from {check.table or f'({check.query})'}").fetchone() or (0,)
-            frames[check.name] = con.execute(_batch_query(check, rows, batch_limit)).df()
-            report.batch_rows[check.name] = (len(frames[check.name]), int(rows))
-            unnamed = set(check.row_names) - set(frames[check.name].columns)
-            if unnamed:
-                raise ValueError(f"{check.name}: the batch's query does not select its row_names {sorted(unnamed)}")
+    frames, reference = _draw_batches(checks, report, warehouse, spark)
+    for check in checks:
+        unnamed = set(check.row_names) - set(frames[check.name].columns)
+        if unnamed:
+            raise ValueError(f"{check.name}: the batch's query does not select its row_names {sorted(unnamed)}")
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
@@ -258,7 +294,10 @@ def validate_warehouse(warehouse: Path, data_docs_dir: Path, run_id: str) -> Qua
             "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             history,
         )
-        agreement = con.execute("select * from marts.report_coder_agreement").df()
+        if spark is None:
+            agreement = con.execute("select * from marts.report_coder_agreement").df()
+    if spark is not None:
+        agreement = spark.table("marts.report_coder_agreement").toPandas()
     write_agreement_page(data_docs_dir, run_id, in_field_order(agreement))
     report.data_docs_index = write_report(data_docs_dir, run_id, history, report.batch_rows)
     if report.failed_errors:

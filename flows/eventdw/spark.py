@@ -58,16 +58,76 @@ def register_functions(spark: SparkSession) -> None:
         spark.udf.register(name, function, return_type)
 
 
+def run_python_models_in_session() -> None:
+    """Let dbt-spark's `session` method run Python models in its own session.
+
+    dbt-spark submits a Python model's code to Databricks (its two submission methods, `all_purpose_cluster`
+    and `job_cluster`) whatever the connection method. In session mode the session is at hand: this adds a
+    `session` submission method that runs the code in it, the default when the profile's method is
+    `session`. The Databricks methods stay as they are for a Databricks profile.
+    """
+    from dbt.adapters.base import PythonJobHelper
+    from dbt.adapters.spark.impl import SparkAdapter
+
+    if getattr(SparkAdapter, "eventdw_session_python_models", False):
+        return
+
+    class SessionPythonJobHelper(PythonJobHelper):  # type: ignore[misc]
+        def __init__(self, parsed_model: dict[str, Any], credentials: Any) -> None:
+            self.parsed_model = parsed_model
+
+        def submit(self, compiled_code: str) -> None:
+            from pyspark.sql import SparkSession
+
+            # The code dbt compiled defines the model and writes its result with the global `spark`.
+            exec(compile(compiled_code, self.parsed_model["original_file_path"], "exec"),
+                 {"spark": SparkSession.builder.getOrCreate()})  # fmt: skip
+
+    helpers = SparkAdapter.python_submission_helpers.fget  # type: ignore[attr-defined]
+    default = SparkAdapter.default_python_submission_method.fget  # type: ignore[attr-defined]
+    SparkAdapter.python_submission_helpers = property(  # type: ignore[method-assign, assignment]
+        lambda self: {**helpers(self), "session": SessionPythonJobHelper}
+    )
+    SparkAdapter.default_python_submission_method = property(  # type: ignore[method-assign, assignment]
+        lambda self: "session" if self.config.credentials.method == "session" else default(self)
+    )
+    SparkAdapter.eventdw_session_python_models = True  # type: ignore[attr-defined]
+
+
+def check_spark() -> None:
+    """SettingError, in one line, unless this machine can start the Spark engine: pyspark and dbt-spark
+    installed (the `spark` extra) and a Java runtime."""
+    import importlib.util
+    import shutil
+
+    from eventdw.warehouse import SettingError
+
+    missing = [module for module in ("pyspark", "dbt.adapters.spark") if importlib.util.find_spec(module) is None]
+    if missing:
+        raise SettingError(
+            f"--engine spark needs {' and '.join(missing)}: install eventdw's spark extra "
+            "(uv sync --extra spark, or pip install 'eventdw[spark]')"
+        )
+    if not os.environ.get("JAVA_HOME") and shutil.which("java") is None:
+        raise SettingError("--engine spark needs Java (17 or later): install it or set JAVA_HOME")
+
+
+def work_dir_of(warehouse: Path) -> Path:
+    """Where a local session keeps the tables and metastore of the warehouse `warehouse`: beside it."""
+    return warehouse.resolve().parent / f"{warehouse.stem}.spark"
+
+
 def local_session(work_dir: Path) -> SparkSession:
-    """A local Spark session (local[2]) keeping its tables and metastore under `work_dir`, with eventdw's
-    functions registered: the one dbt-spark's `session` method then uses."""
+    """A Spark session keeping its tables and metastore under `work_dir`, with eventdw's functions registered:
+    the one dbt-spark's `session` method then uses. Its master is EVENTDW_SPARK_MASTER, local[2] by default
+    (spark://host:7077, yarn or k8s://... run the same session's work on a cluster)."""
     from pyspark.sql import SparkSession
 
     work_dir.mkdir(parents=True, exist_ok=True)
     # The Python workers that run the UDFs: this interpreter, which has eventdw (not the first python3 on PATH).
     os.environ["PYSPARK_PYTHON"] = sys.executable
     spark = (
-        SparkSession.builder.master("local[2]")
+        SparkSession.builder.master(os.environ.get("EVENTDW_SPARK_MASTER", "local[2]"))
         .appName("eventdw")
         .config("spark.sql.warehouse.dir", str(work_dir / "warehouse"))
         .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={work_dir / 'metastore'}")
@@ -76,6 +136,10 @@ def local_session(work_dir: Path) -> SparkSession:
         .config("spark.driver.memory", DRIVER_MEMORY)
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.ansi.enabled", "true")
+        # The name resolution is one query of many chained CTEs, which Spark inlines: inferring the
+        # constraints of every step of it exhausts the driver's memory (4g, or 8g) before a row is read.
+        .config("spark.sql.constraintPropagation.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .enableHiveSupport()
         .getOrCreate()
     )
@@ -83,6 +147,7 @@ def local_session(work_dir: Path) -> SparkSession:
     # PySpark logs each failed statement with its Java stack as JSON; dbt reports the failure in its own words.
     logging.getLogger("SQLQueryContextLogger").setLevel(logging.CRITICAL)
     register_functions(spark)
+    run_python_models_in_session()
     return spark
 
 
@@ -108,3 +173,28 @@ def land_raw(con: duckdb.DuckDBPyConnection, spark: SparkSession, parquet_dir: P
         spark.sql(f"drop table if exists {schema}.{table}")
         spark.sql(f"create table {schema}.{table} using parquet location '{target}'")
     return landed
+
+
+def marts_connection(spark: SparkSession, schemas: tuple[str, ...] = ("marts",)) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection whose `marts` schema (and any other of `schemas`) holds a view of each
+    table Spark built there, over the Parquet files Spark wrote: the export reads the marts as it reads
+    DuckDB's, from the files themselves, without passing them through the driver."""
+    import duckdb
+
+    con = duckdb.connect()
+    for schema in schemas:
+        con.execute(f"create schema {schema}")
+        for table in spark.catalog.listTables(schema):
+            frame = spark.table(f"{schema}.{table.name}")
+            files = [file.removeprefix("file://") for file in frame.inputFiles()]
+            if table.tableType == "VIEW":
+                # A view (events_described): its rows, which Spark computes.
+                con.register(f"spark_{schema}_{table.name}", frame.toArrow())
+                con.execute(f"create view {schema}.{table.name} as select * from spark_{schema}_{table.name}")
+            elif files:
+                listed = ", ".join("'" + file.replace("'", "''") + "'" for file in sorted(files))
+                con.execute(f"create view {schema}.{table.name} as select * from read_parquet([{listed}])")
+            else:  # an empty table has no files: its columns alone
+                con.register(f"spark_{schema}_{table.name}", frame.limit(0).toArrow())
+                con.execute(f"create view {schema}.{table.name} as select * from spark_{schema}_{table.name}")
+    return con

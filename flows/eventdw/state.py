@@ -395,11 +395,23 @@ def plan_build(warehouse: Path) -> tuple[bool, str, Changes]:
         else:
             changes = _changes(con)
             return False, str(changes), changes
-        con.execute("create or replace table eventdw_state.articles_to_rebuild as select article_id from raw.articles")
-        con.execute(
-            f"create or replace table eventdw_state.imports_to_rebuild as select event_id from ({IMPORTS_AS_BUILT})"
-        )
+        _rebuild_everything(con)
     return True, reason, Changes()
+
+
+def plan_full_build(warehouse: Path) -> None:
+    """Plan a full build of `warehouse`, whose raw layer is loaded, whatever was built before (a build on
+    Spark is always one): every article and imported event is to rebuild."""
+    with warehouse_connect(warehouse) as con:
+        con.execute("create schema if not exists eventdw_state")
+        _rebuild_everything(con)
+
+
+def _rebuild_everything(con: Any) -> None:
+    con.execute("create or replace table eventdw_state.articles_to_rebuild as select article_id from raw.articles")
+    con.execute(
+        f"create or replace table eventdw_state.imports_to_rebuild as select event_id from ({IMPORTS_AS_BUILT})"
+    )
 
 
 def record_build(warehouse: Path, finished: bool) -> None:

@@ -7,12 +7,15 @@ import os
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eventdw import DBT_PROJECT_DIR, state, versions
 from eventdw.progress import DbtProgress, console
 from eventdw.state import Changes
 from eventdw.warehouse import connect as warehouse_connect
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 
 @dataclass(frozen=True)
@@ -43,15 +46,21 @@ class TransformError(Exception):
 FAILING_ROWS_SHOWN = 10
 
 
-def _failing_rows(warehouse: Path, compiled_sql: str | None) -> str:
-    """The first rows a failed data test's query returns, as "column=value, ..." each; "" if it cannot run."""
+def _failing_rows(warehouse: Path, compiled_sql: str | None, spark: SparkSession | None = None) -> str:
+    """The first rows a failed data test's query returns (on Spark when `spark` is given), as
+    "column=value, ..." each; "" if it cannot run."""
     if not compiled_sql:
         return ""
+    query = f"select * from ({compiled_sql}) as failing limit {FAILING_ROWS_SHOWN + 1}"
     try:
-        with warehouse_connect(warehouse) as con:
-            cursor = con.execute(f"select * from ({compiled_sql}) as failing limit {FAILING_ROWS_SHOWN + 1}")
-            columns = [column for column, *_ in cursor.description or []]
-            rows = cursor.fetchall()
+        if spark is not None:
+            frame = spark.sql(query)
+            columns, rows = frame.columns, [tuple(row) for row in frame.collect()]
+        else:
+            with warehouse_connect(warehouse) as con:
+                cursor = con.execute(query)
+                columns = [column for column, *_ in cursor.description or []]
+                rows = cursor.fetchall()
     except Exception:  # the message without rows still names the test; nothing more to say
         return ""
     shown = [
@@ -62,7 +71,7 @@ def _failing_rows(warehouse: Path, compiled_sql: str | None) -> str:
     return ": " + "; ".join(f"({row})" for row in shown) + more if shown else ""
 
 
-def _describe_failure(result: Any, warehouse: Path) -> str:
+def _describe_failure(result: Any, warehouse: Path, spark: SparkSession | None = None) -> str:
     """One line for a failed dbt node: which test or model, on what table, what went wrong, and for a data
     test the first failing rows its query returns."""
     node = result.node
@@ -75,10 +84,10 @@ def _describe_failure(result: Any, warehouse: Path) -> str:
         failures = getattr(result, "failures", None)
         if not failures:
             return f"test {metadata.name} on {target}: {message}"
-        rows = _failing_rows(warehouse, getattr(node, "compiled_code", None))
+        rows = _failing_rows(warehouse, getattr(node, "compiled_code", None), spark)
         return f"test {metadata.name} on {target}: {failures} failing row(s){rows}"
     if getattr(node, "resource_type", None) == "test" and getattr(result, "failures", None):  # a singular test
-        rows = _failing_rows(warehouse, getattr(node, "compiled_code", None))
+        rows = _failing_rows(warehouse, getattr(node, "compiled_code", None), spark)
         return f"test {node.name}: {result.failures} failing row(s){rows}"
     if getattr(node, "resource_type", None) == "unit_test":
         return f"unit test {node.name}: {message[:200]}"
@@ -132,11 +141,21 @@ def dbt_docs(warehouse: Path, output: Path) -> Path:
 
 
 def dbt_build(
-    warehouse: Path, verbose: bool = False, full_refresh: bool | None = None, run_id: str | None = None
+    warehouse: Path,
+    verbose: bool = False,
+    full_refresh: bool | None = None,
+    run_id: str | None = None,
+    spark: SparkSession | None = None,
 ) -> BuildResult:
     """`dbt build` (models, unit tests, data tests) into `warehouse`, incremental unless `build_mode` (or
     `full_refresh`, when given) says otherwise. The rows it writes carry `run_id` (a new id when none is
-    given) and the build id of the inputs as loaded (eventdw.versions.stamp_build)."""
+    given) and the build id of the inputs as loaded (eventdw.versions.stamp_build).
+
+    Given `spark`, the build runs on Spark (the profile's spark target, eventdw.spark): the raw tables and the
+    build's stamp are landed in Spark and every table is built in full, as Parquet tables have no row-level
+    delete for an incremental build to use (docs/spark.md)."""
+    if spark is not None:
+        return _spark_build(warehouse, verbose, run_id, spark)
     planned_full_refresh, reason, changes = state.plan_build(warehouse)
     if full_refresh is None:
         full_refresh = planned_full_refresh
@@ -145,13 +164,37 @@ def dbt_build(
     if not full_refresh and not changes:
         console.say(f"dbt build: nothing to do ({reason})")
         return BuildResult(False, reason, changes=changes)
-    from dbt.cli.main import dbtRunner
 
     state.record_build(warehouse, finished=False)
     with warehouse_connect(warehouse) as con:
         record = versions.stamp_build(con, run_id or uuid.uuid4().hex[:12])
+    counts = _invoke_build(["build", *(["--full-refresh"] if full_refresh else [])], warehouse, verbose, reason)
+    state.record_build(warehouse, finished=True)
+    return BuildResult(full_refresh, reason, counts, changes, record)
 
-    args = _dbt_args(["build", *(["--full-refresh"] if full_refresh else [])], warehouse, verbose)
+
+def _spark_build(warehouse: Path, verbose: bool, run_id: str | None, spark: SparkSession) -> BuildResult:
+    """The build on Spark: the raw tables and the stamp landed, then every model built in full."""
+    from eventdw.spark import land_raw, work_dir_of
+
+    state.plan_full_build(warehouse)
+    with warehouse_connect(warehouse) as con:
+        record = versions.stamp_build(con, run_id or uuid.uuid4().hex[:12])
+        landed = land_raw(con, spark, work_dir_of(warehouse) / "raw")
+    console.say(f"spark: {len(landed)} raw tables landed, {sum(landed.values()):,} rows")
+    reason = "on Spark, every build is a full build (Parquet tables)"
+    counts = _invoke_build(["build", "--full-refresh"], warehouse, verbose, reason, spark)
+    return BuildResult(True, reason, counts, record=record)
+
+
+def _invoke_build(
+    command: list[str], warehouse: Path, verbose: bool, reason: str, spark: SparkSession | None = None
+) -> dict[str, int]:
+    """Run dbt's `command` (a build, for `reason`) on the warehouse, or on Spark given `spark`; its nodes
+    counted by status. A failure raises TransformError in one line."""
+    from dbt.cli.main import dbtRunner
+
+    args = _dbt_args(command, warehouse, verbose, "duckdb" if spark is None else "spark")
     progress = DbtProgress()
     result = dbtRunner(callbacks=[progress]).invoke(args)
     if isinstance(result.exception, KeyboardInterrupt):
@@ -162,11 +205,10 @@ def dbt_build(
         counts[str(node.status)] = counts.get(str(node.status), 0) + 1
     if not result.success:
         failures = [
-            _describe_failure(node, warehouse) for node in node_results if str(node.status) in {"error", "fail"}
+            _describe_failure(node, warehouse, spark) for node in node_results if str(node.status) in {"error", "fail"}
         ]
         detail = "; ".join(failures[:3]) or " ".join(str(result.exception).split())
         more = f" (and {len(failures) - 3} more)" if len(failures) > 3 else ""
         raise TransformError(f"dbt build failed: {detail}{more}")
-    state.record_build(warehouse, finished=True)
     console.say(f"dbt build: {progress.models} models and {progress.tests} tests ({reason})")
-    return BuildResult(full_refresh, reason, counts, changes, record)
+    return counts

@@ -126,7 +126,7 @@ final as (
             case when events.actor2_id like 'unresolved:%' then 'eventdw: actor2 unresolved' end,
             case when events.place_id like 'unresolved:%' then 'eventdw: location unresolved' end
         ), '') as tags,
-        cast(epoch(cast(events.last_reported_date as timestamp)) as bigint) as timestamp,
+        cast({{ dbt.datediff("date '1970-01-01'", 'events.last_reported_date', 'day') }} as bigint) * 86400 as timestamp,
         'coded' as source_system
     from events
     left join first_reports on first_reports.event_id = events.event_id and first_reports.report_rank = 1

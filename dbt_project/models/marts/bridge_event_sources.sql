@@ -71,74 +71,71 @@ events_located as (
 
 -- Each event under each of its root actors and each week its date window touches (as one number, `block`).
 event_weeks as (
-    select
-        *,
-        hash(root_actor_id, unnest(generate_series(
-            date_trunc('week', cast(event_date - window_days as timestamp)),
-            date_trunc('week', cast(event_date + window_days as timestamp)),
-            interval 7 day
-        ))) as block
+    select *, {{ hash_values(['root_actor_id', 'week_start']) }} as block
     from (
-        select *, root1 as root_actor_id from events_located
-        union all
-        select *, root2 from events_located where root2 is not null
-    ) as roles
+        select
+            *,
+            {{ unnest_week_starts(add_days('event_date', '-window_days'), add_days('event_date', 'window_days')) }}
+                as week_start
+        from (
+            select *, root1 as root_actor_id from events_located
+            union all
+            select *, root2 from events_located where root2 is not null
+        ) as roles
+    ) as weeks
 ),
 
 -- What each event offers to be found by, under each root actor and week: its place; for an event placed at
 -- a town, the 2 x 2 one-degree grid cells nearest it (every cell within half a degree of it: so any town
 -- within corroboration_radius_km, up to latitude 63, lies in one of them); its region; its country.
 offers as (
-    select event_row, source_order, block, hash('place:' || place_id) as place_key
+    select event_row, source_order, block, {{ hash_values(["'place:' || place_id"]) }} as place_key
     from event_weeks
     union all
-    select event_row, source_order, block, hash('cell', cell.y, cell.x)
+    select
+        event_row,
+        source_order,
+        block,
+        {{ hash_values(["'cell'", 'case when corners.dy = 0 then own_y else next_y end',
+                        'case when corners.dx = 0 then own_x else next_x end']) }}
     from (
         select
-            event_row,
-            source_order,
-            block,
-            unnest([
-                {'y': own_y, 'x': own_x}, {'y': next_y, 'x': own_x}, {'y': own_y, 'x': next_x}, {'y': next_y, 'x': next_x}
-            ]) as cell
-        from (
-            select
-                *,
-                cast(floor(latitude) as integer) as own_y,
-                cast(floor(longitude) as integer) as own_x,
-                cast(floor(latitude) as integer) + case when latitude - floor(latitude) >= 0.5 then 1 else -1 end
-                    as next_y,
-                cast(floor(longitude) as integer) + case when longitude - floor(longitude) >= 0.5 then 1 else -1 end
-                    as next_x
-            from event_weeks
-            where is_at_town
-        ) as towns
-    ) as cells
+            *,
+            cast(floor(latitude) as integer) as own_y,
+            cast(floor(longitude) as integer) as own_x,
+            cast(floor(latitude) as integer) + case when latitude - floor(latitude) >= 0.5 then 1 else -1 end
+                as next_y,
+            cast(floor(longitude) as integer) + case when longitude - floor(longitude) >= 0.5 then 1 else -1 end
+                as next_x
+        from event_weeks
+        where is_at_town
+    ) as towns
+    cross join (values (0, 0), (1, 0), (0, 1), (1, 1)) as corners (dy, dx)
     union all
-    select event_row, source_order, block, hash('region:' || region_key)
+    select event_row, source_order, block, {{ hash_values(["'region:' || region_key"]) }}
     from event_weeks
     where region_key is not null
     union all
-    select event_row, source_order, block, hash('country:' || country_iso2)
+    select event_row, source_order, block, {{ hash_values(["'country:' || country_iso2"]) }}
     from event_weeks
 ),
 
 -- What each event looks for: its place; for a town, the cell it lies in; for an event known only to its
 -- region, that region; for one placed at its country, that country.
 probes as (
-    select event_row, source_order, block, hash('place:' || place_id) as place_key
+    select event_row, source_order, block, {{ hash_values(["'place:' || place_id"]) }} as place_key
     from event_weeks
     union all
     select event_row, source_order, block,
-        hash('cell', cast(floor(latitude) as integer), cast(floor(longitude) as integer))
+        {{ hash_values(["'cell'", 'cast(floor(latitude) as integer)', 'cast(floor(longitude) as integer)']) }}
     from event_weeks
     where is_at_town
     union all
-    select event_row, source_order, block, hash('region:' || region_key)
+    select event_row, source_order, block, {{ hash_values(["'region:' || region_key"]) }}
     from event_weeks
     where region_key is not null and geo_precision = 3
     union all
-    select event_row, source_order, block, hash('country:' || country_iso2)
+    select event_row, source_order, block, {{ hash_values(["'country:' || country_iso2"]) }}
     from event_weeks
     where place_type = 'country'
 ),
@@ -184,7 +181,7 @@ pairs as (
         first.source_system,
         second.event_id as linked_event_id,
         second.source_system as linked_source_system,
-        abs(datediff('day', first.event_date, second.event_date)) as days_apart,
+        abs({{ dbt.datediff('first.event_date', 'second.event_date', 'day') }}) as days_apart,
         first.window_days + second.window_days as days_allowed,
         case
             when (first.root1 = second.root1 and first.root2 is not distinct from second.root2)

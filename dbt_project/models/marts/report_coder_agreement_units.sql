@@ -65,7 +65,7 @@ final as (
         coalesce(actor1_id, 'unresolved: ' || lower(trim(actor1_text)), 'none') as actor1_value,
         coalesce(actor2_id, 'unresolved: ' || lower(trim(actor2_text)), 'none') as actor2_value,
         coalesce(place_id, 'unresolved: ' || lower(trim(location_text)), 'none') as place_value,
-        cast(datediff('day', date '1970-01-01', event_date) as integer) as event_date_value,
+        cast({{ dbt.datediff("date '1970-01-01'", 'event_date', 'day') }} as integer) as event_date_value,
         left(cameo_code, 2) as cameo_root_value,
         acled_sub_event_type as acled_sub_event_type_value,
         fatalities as fatalities_value
