@@ -69,7 +69,7 @@ unresolved_actors as (
 
 -- An imported actor no reference knows, as its source names it: ACLED's name with ACLED's type, in the
 -- country of its events; GDELT's code (its first three letters a country's, when they are one), with the
--- name GDELT gives it most often.
+-- name GDELT gives it most often (of names as often, the first in alphabetical order, on every engine).
 imported_roles as (
     select actor1_id as actor_id, actor1_text as actor_text, actor1_code as actor_code,
         actor1_inter_code as inter_code, country_iso3
@@ -81,12 +81,21 @@ imported_roles as (
     where not is_actor2_resolved
 ),
 
+-- Each imported actor's most frequent name and type.
+imported_names as (
+    {{ most_frequent('imported_roles', 'actor_id', 'actor_text') }}
+),
+
+imported_inter_codes as (
+    {{ most_frequent('imported_roles', 'actor_id', 'inter_code') }}
+),
+
 imported_actors as (
     select
         imported_roles.actor_id,
-        mode(imported_roles.actor_text) as actor_name,
+        min(imported_names.actor_text) as actor_name,
         min(imported_roles.actor_code) as cameo_actor_code,
-        mode(imported_roles.inter_code) as acled_inter_code,
+        min(imported_inter_codes.inter_code) as acled_inter_code,
         case
             when min(imported_roles.actor_code) is not null then min(countries.country_iso3)
             when count(distinct imported_roles.country_iso3) = 1 then min(imported_roles.country_iso3)
@@ -99,6 +108,8 @@ imported_actors as (
         split_part(imported_roles.actor_id, ':', 1) as actor_source,
         true as is_resolved
     from imported_roles
+    left join imported_names on imported_names.actor_id = imported_roles.actor_id
+    left join imported_inter_codes on imported_inter_codes.actor_id = imported_roles.actor_id
     left join countries on countries.country_iso3 = left(imported_roles.actor_code, 3)
     group by imported_roles.actor_id
 ),
