@@ -15,6 +15,10 @@ in its own process so that peak memory is each one's own:
 
 - then an incremental run: 1% of the articles (every 100th) are held back from the runs above, then
   added, and the pipeline runs again on the same warehouse.
+- with --spark, the pipeline again on Spark (`--engine spark`, a local[2] session) over the same inputs,
+  reported beside DuckDB's, with whether both built the same mentions into the same event ids.
+
+    .venv/bin/python bench/run.py --size M --spark --work /data/bench
 
     .venv/bin/python bench/run.py --imports L --work /data/bench   # 1M ACLED rows, 1M GDELT events, 3M mentions
 
@@ -202,6 +206,22 @@ def run_imports(size: str, work: Path) -> None:
     print(f"\nincremental / full, whole run:   {sum(r['seconds'] for r in incremental) / total:.1%}")
 
 
+def compare_spark(pipeline_warehouse: Path, spark_mentions: Path) -> tuple[int, int, bool]:
+    """(Spark's mentions, Spark's events, whether both engines put the same mentions in the same events)."""
+    with duckdb_connect(pipeline_warehouse) as con:
+        row = con.execute(
+            f"""
+            select
+                (select count(*) from '{spark_mentions}'),
+                (select count(distinct event_id) from '{spark_mentions}'),
+                (select count(*) from '{spark_mentions}' as s
+                 full join marts.fact_event_mentions as d on d.mention_id = s.mention_id
+                 where s.event_id is distinct from d.event_id)
+            """
+        ).fetchone() or (0, 0, 1)
+    return int(row[0]), int(row[1]), row[2] == 0
+
+
 def duckdb_connect(path: Path) -> Any:
     import duckdb
 
@@ -213,6 +233,7 @@ def main() -> None:
     parser.add_argument("--size", choices=sorted(SIZES), default="S")
     parser.add_argument("--work", type=Path, default=Path("build/bench"))
     parser.add_argument("--imports", choices=sorted(IMPORT_SIZES), help="run the ACLED/GDELT import case instead")
+    parser.add_argument("--spark", action="store_true", help="also run the pipeline on Spark (local[2]) and compare")
     parser.add_argument("--floor-only", type=Path, help=argparse.SUPPRESS)  # internal: run the floor, print JSON
     arguments = parser.parse_args()
     if arguments.floor_only:
@@ -243,6 +264,14 @@ def main() -> None:
         floor = _subprocess_figures([str(BENCH / "run.py"), "--floor-only", str(seeds), "--work", str(work / "floor")])
         print_table(floor)
         agreement = compare(work / "pipeline" / "eventdw.duckdb", work / "floor" / "floor.duckdb")
+        spark: list[dict[str, Any]] = []
+        if arguments.spark:
+            print("pipeline on Spark ...", flush=True)
+            spark_stages = [str(BENCH / "stages.py"), "--seeds-dir", str(seeds), "--work", str(work / "spark"),
+                            "--json", "--engine", "spark"]  # fmt: skip
+            spark = _subprocess_figures(spark_stages)
+            print_table(spark)
+            spark_built = compare_spark(work / "pipeline" / "eventdw.duckdb", work / "spark" / "spark_mentions.parquet")
     finally:
         for path in sorted(held_back.glob("*.txt")):
             path.rename(seeds / "articles" / path.name)
@@ -266,6 +295,16 @@ def main() -> None:
         f"floor {agreement['floor_mentions']:,} in {agreement['floor_events']:,}; "
         f"same grouping: {'yes' if agreement['same_grouping'] else 'NO'}"
     )
+    if spark:
+        print("\nthe pipeline on Spark (local[2], every build full), same inputs")
+        print_table(spark)
+        spark_seconds = sum(r["seconds"] for r in spark)
+        print(f"\nSpark / DuckDB, whole run:               {spark_seconds / pipeline_seconds:.2f}x")
+        print(f"peak memory on Spark (driver JVM, Python workers and this process): "
+              f"{max(r['peak_rss_mib'] for r in spark):,.0f} MiB")  # fmt: skip
+        mentions, events, same = spark_built
+        print(f"built on Spark: {mentions:,} mentions in {events:,} events; the same event ids as DuckDB's: "
+              f"{'yes' if same else 'NO'}")  # fmt: skip
     print("\nincremental run: the held-back 1% of the articles added")
     print_table(incremental)
     dbt_full, dbt_incremental = (

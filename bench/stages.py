@@ -1,10 +1,11 @@
 """Time the pipeline's stages on one seeds folder: wall time, rows/s and peak memory per stage.
 
-    .venv/bin/python bench/stages.py --seeds-dir /tmp/bench_s --work /tmp/bench_s_run
+    .venv/bin/python bench/stages.py --seeds-dir /tmp/bench_s --work /tmp/bench_s_run [--engine spark]
 
 The stages are called as the flow calls them (load, dbt build, quality gate, export), without Prefect's
-server, so the figures are the work itself. Peak memory is the process's resident set, sampled every
-20 ms from /proc while the stage runs.
+server, so the figures are the work itself. Peak memory is the resident set of the process and of the
+processes it started (on Spark, the JVM and its Python workers), sampled every 20 ms from /proc while the
+stage runs. On Spark, starting the local session is a stage of its own.
 """
 
 from __future__ import annotations
@@ -22,9 +23,17 @@ from typing import Any
 PAGE = 4096
 
 
-def _rss_bytes() -> int:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * PAGE
+def _rss_bytes(pid: str = "self") -> int:
+    """The resident set of process `pid` and of every process it started, and they started."""
+    try:
+        with open(f"/proc/{pid}/statm") as statm:
+            total = int(statm.read().split()[1]) * PAGE
+        children = [
+            child for task in Path(f"/proc/{pid}/task").iterdir() for child in (task / "children").read_text().split()
+        ]
+    except OSError:  # the process ended while it was read
+        return 0
+    return total + sum(_rss_bytes(child) for child in children)
 
 
 def count_rows(seeds_dir: Path) -> int:
@@ -50,9 +59,11 @@ def measure(name: str, rows: int, work: Callable[[], Any]) -> dict[str, Any]:
     return {"stage": name, "seconds": seconds, "rows_per_second": rows / seconds, "peak_rss_mib": max(peak) / 2**20}
 
 
-def run_stages(seeds_dir: Path, work_dir: Path, keep: bool = False) -> list[dict[str, Any]]:
+def run_stages(seeds_dir: Path, work_dir: Path, keep: bool = False, engine: str = "duckdb") -> list[dict[str, Any]]:
     """Load, dbt build, gate and export `seeds_dir` into a fresh warehouse under `work_dir` (or, with
-    `keep`, into the one already there: dbt then builds incrementally when it can)."""
+    `keep`, into the one already there: dbt then builds incrementally when it can), with dbt on `engine`.
+    On Spark, the mentions' event ids are left in `work_dir`/spark_mentions.parquet to compare."""
+    import functools
 
     from eventdw import export, ingest, quality, transform
     from eventdw.warehouse import connect as warehouse_connect
@@ -69,21 +80,36 @@ def run_stages(seeds_dir: Path, work_dir: Path, keep: bool = False) -> list[dict
         with warehouse_connect(warehouse) as con:
             loads.append(ingest.load_inputs(con, seeds_dir, "bench"))
 
+    sessions: list[Any] = []
+    figures = []
+    if engine == "spark":
+        from eventdw.spark import local_session, marts_connection, work_dir_of
+
+        if not keep:
+            shutil.rmtree(work_dir_of(warehouse), ignore_errors=True)
+        figures.append(measure("spark session", rows, lambda: sessions.append(local_session(work_dir_of(warehouse)))))
+    spark = sessions[0] if sessions else None
+    marts = None if spark is None else functools.partial(marts_connection, spark)
+
     def gate_stage() -> None:
         try:
-            quality.validate_warehouse(warehouse, work_dir / "data_docs", "bench")
+            quality.validate_warehouse(warehouse, work_dir / "data_docs", "bench", spark)
         except quality.QualityError as error:  # a benchmark reports, it does not stop
             print(f"  (gate: {error})", file=sys.stderr)
 
     builds: list[transform.BuildResult] = []
-    figures = [
+    figures += [
         measure("load", rows, load_stage),
-        measure("dbt build", rows, lambda: builds.append(transform.dbt_build(warehouse))),
+        measure("dbt build", rows, lambda: builds.append(transform.dbt_build(warehouse, spark=spark))),
         measure("quality gate", rows, gate_stage),
-        measure("export", rows, lambda: export.export_marts(warehouse, work_dir / "exports", "bench")),
+        measure("export", rows, lambda: export.export_marts(warehouse, work_dir / "exports", "bench", marts=marts)),
     ]
-    figures[0]["note"] = f"{loads[0].extraction_rows_validated:,} rows validated"
-    figures[1]["note"] = builds[0].description
+    next(r for r in figures if r["stage"] == "load")["note"] = f"{loads[0].extraction_rows_validated:,} rows validated"
+    next(r for r in figures if r["stage"] == "dbt build")["note"] = builds[0].description
+    if marts is not None:
+        with marts() as con:
+            target = work_dir / "spark_mentions.parquet"
+            con.execute(f"copy (select mention_id, event_id from marts.fact_event_mentions) to '{target}'")
     return figures
 
 
@@ -93,8 +119,9 @@ def main() -> None:
     parser.add_argument("--work", type=Path, required=True)
     parser.add_argument("--keep", action="store_true", help="build into the warehouse already in --work")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON (for bench/run.py)")
+    parser.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb", help="where dbt builds")
     arguments = parser.parse_args()
-    figures = run_stages(arguments.seeds_dir, arguments.work, arguments.keep)
+    figures = run_stages(arguments.seeds_dir, arguments.work, arguments.keep, arguments.engine)
     if arguments.json:
         print(json.dumps(figures))
         return

@@ -36,6 +36,27 @@ def test_quiet_and_verbose_contradict_each_other():
     assert result.exit_code == 2 and "--verbose and --quiet contradict each other" in result.output
 
 
+def test_the_spark_engine_without_pyspark_or_java_says_so_in_one_line(monkeypatch, tmp_path):
+    import importlib.util
+    import shutil
+
+    paths = ["--warehouse", str(tmp_path / "w.duckdb"), "--exports-dir", str(tmp_path / "exports")]
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None if name == "pyspark" else find_spec(name))
+    result = CliRunner().invoke(main, ["run", "--engine", "spark", *paths])
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: --engine spark needs pyspark: install eventdw's spark extra (uv sync --extra spark, "
+        "or pip install 'eventdw[spark]')\n"
+    )
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    result = CliRunner().invoke(main, ["run", "--engine", "spark", *paths])
+    assert result.output == "Error: --engine spark needs Java (17 or later): install it or set JAVA_HOME\n"
+    assert not (tmp_path / "w.duckdb").exists()  # refused before anything was written
+
+
 def test_serve_refuses_an_unknown_time_zone_in_one_line():
     result = CliRunner().invoke(main, ["serve", "--cron", "0 6 * * *", "--timezone", "Mars/Base"])
     assert result.exit_code == 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import shutil
+import sys
 from pathlib import Path
 
 import duckdb
@@ -163,3 +164,40 @@ def test_an_edit_of_a_coded_row_reaches_the_spark_marts_as_a_full_duckdb_build(s
     assert (int(edited["fatalities"]),) in fatalities
     assert runs == [on_spark.run_id]
     assert on_spark.events == on_duckdb.events == spark_seed_run.events
+
+
+def test_the_benchmarks_s_inputs_with_acled_and_gdelt_files_build_on_spark_as_on_duckdb(spark, tmp_path):
+    """The S benchmark's 2,000 articles and 10,000 coded rows (some of them bad), with the seeds and the import
+    tests' ACLED and GDELT files beside them: the coded events, the imported ones and the links between
+    the seeds' events and ACLED's and GDELT's."""
+    from eventdw.ingest import load_inputs
+    from eventdw.spark import marts_connection
+    from eventdw.transform import dbt_build
+    from tests.conftest import REPO
+    from tests.test_imports import _inputs
+
+    sys.path.insert(0, str(REPO / "bench"))
+    from generate import SIZES, generate
+
+    seeds = tmp_path / "inputs"
+    generate(seeds, *SIZES["S"])
+    imports = _inputs(tmp_path / "imports")
+    for folder in ("articles", "extractions", "acled", "gdelt"):
+        shutil.copytree(imports / folder, seeds / folder, dirs_exist_ok=True)
+
+    built = {}
+    for engine in ("duckdb", "spark"):
+        warehouse = tmp_path / engine / "eventdw.duckdb"
+        warehouse.parent.mkdir()
+        with duckdb.connect(str(warehouse)) as con:
+            load_inputs(con, seeds, engine)
+        built[engine] = dbt_build(warehouse, spark=spark if engine == "spark" else None)
+    assert built["spark"].full_refresh and built["duckdb"].full_refresh
+
+    on_duckdb = marts_snapshot(tmp_path / "duckdb" / "eventdw.duckdb")
+    assert marts_snapshot(marts_connection(spark)) == on_duckdb
+    assert len(on_duckdb["fact_event_mentions"]) > 9000
+    with marts_connection(spark) as con:
+        systems = con.execute("select source_system, count(*) from marts.fact_events group by 1 order by 1").fetchall()
+    assert [system for system, _ in systems] == ["acled", "coded", "gdelt"]
+    assert len(on_duckdb["bridge_event_sources"]) >= 2  # the seeds' links to ACLED and GDELT, on both engines

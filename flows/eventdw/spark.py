@@ -178,23 +178,26 @@ def land_raw(con: duckdb.DuckDBPyConnection, spark: SparkSession, parquet_dir: P
 def marts_connection(spark: SparkSession, schemas: tuple[str, ...] = ("marts",)) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection whose `marts` schema (and any other of `schemas`) holds a view of each
     table Spark built there, over the Parquet files Spark wrote: the export reads the marts as it reads
-    DuckDB's, from the files themselves, without passing them through the driver."""
+    DuckDB's, from the files themselves, never through the Spark driver. A Spark view (events_described)
+    is computed by Spark into Parquet files beside the tables first."""
     import duckdb
 
+    views_dir = Path(str(spark.conf.get("spark.sql.warehouse.dir")).removeprefix("file:")).parent / "views"
     con = duckdb.connect()
     for schema in schemas:
         con.execute(f"create schema {schema}")
         for table in spark.catalog.listTables(schema):
             frame = spark.table(f"{schema}.{table.name}")
-            files = [file.removeprefix("file://") for file in frame.inputFiles()]
             if table.tableType == "VIEW":
-                # A view (events_described): its rows, which Spark computes.
-                con.register(f"spark_{schema}_{table.name}", frame.toArrow())
-                con.execute(f"create view {schema}.{table.name} as select * from spark_{schema}_{table.name}")
-            elif files:
+                target = views_dir / schema / table.name
+                frame.write.mode("overwrite").parquet(str(target))
+                files = [str(path) for path in target.glob("*.parquet")]
+            else:
+                files = [file.removeprefix("file://").removeprefix("file:") for file in frame.inputFiles()]
+            if files:
                 listed = ", ".join("'" + file.replace("'", "''") + "'" for file in sorted(files))
                 con.execute(f"create view {schema}.{table.name} as select * from read_parquet([{listed}])")
-            else:  # an empty table has no files: its columns alone
+            else:  # an empty table may have no files: its columns alone
                 con.register(f"spark_{schema}_{table.name}", frame.limit(0).toArrow())
                 con.execute(f"create view {schema}.{table.name} as select * from spark_{schema}_{table.name}")
     return con
