@@ -117,10 +117,18 @@ def work_dir_of(warehouse: Path) -> Path:
     return warehouse.resolve().parent / f"{warehouse.stem}.spark"
 
 
+def landing_dir_of(warehouse: Path) -> Path:
+    """Where the raw tables of the warehouse `warehouse` land as Parquet: beside it, or, with the tables on
+    shared storage (EVENTDW_SPARK_WAREHOUSE_DIR, mounted here), under it, where every executor reads them."""
+    shared = os.environ.get("EVENTDW_SPARK_WAREHOUSE_DIR")
+    return Path(shared) / "eventdw_landed" if shared else work_dir_of(warehouse) / "raw"
+
+
 def local_session(work_dir: Path) -> SparkSession:
     """A Spark session keeping its tables and metastore under `work_dir`, with eventdw's functions registered:
     the one dbt-spark's `session` method then uses. Its master is EVENTDW_SPARK_MASTER, local[2] by default
-    (spark://host:7077, yarn or k8s://... run the same session's work on a cluster)."""
+    (spark://host:7077, yarn or k8s://... run the same session's work on a cluster, whose executors need
+    the tables on storage they share: EVENTDW_SPARK_WAREHOUSE_DIR, a path this machine mounts too)."""
     from pyspark.sql import SparkSession
 
     work_dir.mkdir(parents=True, exist_ok=True)
@@ -129,7 +137,7 @@ def local_session(work_dir: Path) -> SparkSession:
     spark = (
         SparkSession.builder.master(os.environ.get("EVENTDW_SPARK_MASTER", "local[2]"))
         .appName("eventdw")
-        .config("spark.sql.warehouse.dir", str(work_dir / "warehouse"))
+        .config("spark.sql.warehouse.dir", os.environ.get("EVENTDW_SPARK_WAREHOUSE_DIR", str(work_dir / "warehouse")))
         .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={work_dir / 'metastore'}")
         .config("spark.sql.shuffle.partitions", str(SHUFFLE_PARTITIONS))
         .config("spark.ui.enabled", "false")

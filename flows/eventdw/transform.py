@@ -175,12 +175,12 @@ def dbt_build(
 
 def _spark_build(warehouse: Path, verbose: bool, run_id: str | None, spark: SparkSession) -> BuildResult:
     """The build on Spark: the raw tables and the stamp landed, then every model built in full."""
-    from eventdw.spark import land_raw, work_dir_of
+    from eventdw.spark import land_raw, landing_dir_of
 
     state.plan_full_build(warehouse)
     with warehouse_connect(warehouse) as con:
         record = versions.stamp_build(con, run_id or uuid.uuid4().hex[:12])
-        landed = land_raw(con, spark, work_dir_of(warehouse) / "raw")
+        landed = land_raw(con, spark, landing_dir_of(warehouse))
     console.say(f"spark: {len(landed)} raw tables landed, {sum(landed.values()):,} rows")
     reason = "on Spark, every build is a full build (Parquet tables)"
     counts = _invoke_build(["build", "--full-refresh"], warehouse, verbose, reason, spark)
