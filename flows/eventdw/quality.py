@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -155,34 +156,32 @@ def _history_rows(
     return rows
 
 
-def _batch_query(check: Check, rows: int, max_rows: int) -> str:
+def _batch_query(check: Check, rows: int, max_rows: int, on_spark: bool = False) -> str:
     """`check`'s query over all its `rows` rows, or over a uniform random sample of `max_rows` of them, in
     the order of its row names (a message names the first failing rows, e.g. the first in each file).
 
-    A check over one stored table samples the table's row ids first (reading one column), then reads only
-    those rows: sampling the query's output instead would read, and compute, every row's every column."""
-    sample = f"using sample reservoir({max_rows} rows) repeatable (7)"
-    if check.table is None:
-        query = check.query if rows <= max_rows else f"select * from ({check.query}) {sample}"
-    elif rows <= max_rows:
-        query = check.query.replace("{rows}", check.table)
-    else:
-        query = check.query.replace(
-            "{rows}", f"(select * from {check.table} where rowid in (select rowid from {check.table} {sample}))"
+    On DuckDB, a check over one stored table samples the table's row ids first (reading one column), then
+    reads only those rows: sampling the query's output instead would read, and compute, every row's every
+    column. On Spark (`on_spark`), the sample is the rows of the `max_rows` lowest values of a seeded random
+    number, drawn on the executors, each keeping its lowest `max_rows`."""
+    if rows <= max_rows:
+        query = check.query if check.table is None else check.query.replace("{rows}", check.table)
+    elif on_spark:
+        sample = f"order by rand(7) limit {max_rows}"
+        query = (
+            f"select * from ({check.query}) as batch {sample}"
+            if check.table is None
+            else check.query.replace("{rows}", f"(select * from {check.table} {sample}) as sampled")
         )
-    return f"select * from ({query}) order by {', '.join(check.row_names)}"
-
-
-def _spark_batch_query(check: Check, rows: int, max_rows: int) -> str:
-    """_batch_query in Spark's SQL: the sample is the rows of the `max_rows` lowest values of a seeded
-    random number (a uniform sample, drawn on the executors, each keeping its lowest `max_rows`)."""
-    sample = f"order by rand(7) limit {max_rows}"
-    if check.table is None:
-        query = check.query if rows <= max_rows else f"select * from ({check.query}) as batch {sample}"
-    elif rows <= max_rows:
-        query = check.query.replace("{rows}", check.table)
     else:
-        query = check.query.replace("{rows}", f"(select * from {check.table} {sample}) as sampled")
+        sample = f"using sample reservoir({max_rows} rows) repeatable (7)"
+        query = (
+            f"select * from ({check.query}) {sample}"
+            if check.table is None
+            else check.query.replace(
+                "{rows}", f"(select * from {check.table} where rowid in (select rowid from {check.table} {sample}))"
+            )
+        )
     return f"select * from ({query}) as batch order by {', '.join(check.row_names)}"
 
 
@@ -191,24 +190,25 @@ def _draw_batches(
 ) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
     """Each check's batch as a pandas frame, from the DuckDB warehouse or, on the Spark engine, from Spark's
     tables (landed raw tables and the marts Spark built); and the reference lists the suites need."""
-    batch_limit = max_rows()
-    frames = {}
     if spark is not None:
-        codes = spark.sql("select cameo_code from raw.cameo_codes").collect()
-        reference = {"cameo_codes": [row[0] for row in codes]}
-        for check in checks:
-            rows = int(spark.sql(f"select count(*) from {check.table or f'({check.query}) as batch'}").collect()[0][0])
-            frames[check.name] = spark.sql(_spark_batch_query(check, rows, batch_limit)).toPandas()
-            report.batch_rows[check.name] = (len(frames[check.name]), rows)
-        return frames, reference
+        return _read_batches(checks, report, lambda query: spark.sql(query).toPandas(), on_spark=True)
     # Connections use the default configuration: dbt's connection to the same file may still be open
     # in this process, and DuckDB refuses a second one configured differently (read-only).
     with warehouse_connect(warehouse) as con:
-        reference = {"cameo_codes": [c for (c,) in con.execute("select cameo_code from raw.cameo_codes").fetchall()]}
-        for check in checks:
-            (rows,) = con.execute(f"select count(*) from {check.table or f'({check.query})'}").fetchone() or (0,)
-            frames[check.name] = con.execute(_batch_query(check, rows, batch_limit)).df()
-            report.batch_rows[check.name] = (len(frames[check.name]), int(rows))
+        return _read_batches(checks, report, lambda query: con.execute(query).df(), on_spark=False)
+
+
+def _read_batches(
+    checks: list[Check], report: QualityReport, read: Callable[[str], pd.DataFrame], on_spark: bool
+) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
+    batch_limit = max_rows()
+    reference = {"cameo_codes": read("select cameo_code from raw.cameo_codes")["cameo_code"].tolist()}
+    frames = {}
+    for check in checks:
+        counted = read(f"select count(*) as num_rows from {check.table or f'({check.query}) as batch'}")
+        rows = int(counted["num_rows"].iloc[0])
+        frames[check.name] = read(_batch_query(check, rows, batch_limit, on_spark))
+        report.batch_rows[check.name] = (len(frames[check.name]), rows)
     return frames, reference
 
 

@@ -183,11 +183,14 @@ def land_raw(con: duckdb.DuckDBPyConnection, spark: SparkSession, parquet_dir: P
     return landed
 
 
-def marts_connection(spark: SparkSession, schemas: tuple[str, ...] = ("marts",)) -> duckdb.DuckDBPyConnection:
+def marts_connection(
+    spark: SparkSession, schemas: tuple[str, ...] = ("marts",), with_views: bool = True
+) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection whose `marts` schema (and any other of `schemas`) holds a view of each
     table Spark built there, over the Parquet files Spark wrote: the export reads the marts as it reads
     DuckDB's, from the files themselves, never through the Spark driver. A Spark view (events_described)
-    is computed by Spark into Parquet files beside the tables first."""
+    is computed by Spark into Parquet files beside the tables first, unless `with_views` is false (the
+    stored tables alone)."""
     import duckdb
 
     views_dir = Path(str(spark.conf.get("spark.sql.warehouse.dir")).removeprefix("file:")).parent / "views"
@@ -195,6 +198,9 @@ def marts_connection(spark: SparkSession, schemas: tuple[str, ...] = ("marts",))
     for schema in schemas:
         con.execute(f"create schema {schema}")
         for table in spark.catalog.listTables(schema):
+            # listTables also lists the session's temporary views, which belong to no schema.
+            if table.isTemporary or (table.tableType == "VIEW" and not with_views):
+                continue
             frame = spark.table(f"{schema}.{table.name}")
             if table.tableType == "VIEW":
                 target = views_dir / schema / table.name
