@@ -91,7 +91,7 @@ def _files(folder: Path) -> list[Path]:
 def test_a_run_on_spark_builds_gates_and_exports_the_same_marts_as_duckdb(spark, spark_seed_run, seed_run):
     from eventdw.spark import marts_connection
 
-    assert spark_seed_run.build == "full refresh: on Spark, every build is a full build (Parquet tables)"
+    assert spark_seed_run.build == "full refresh: no finished build to add to"
     for count in ("events", "mentions", "actors", "places", "unresolved_names", "rejected_rows"):
         assert getattr(spark_seed_run, count) == getattr(seed_run, count), count
     assert spark_seed_run.events == 48
@@ -136,7 +136,9 @@ def test_a_run_on_spark_builds_gates_and_exports_the_same_marts_as_duckdb(spark,
     assert spark_csv == (seed_run.exports_dir / "acled_events.csv").read_text(encoding="utf-8")
 
 
-def test_an_edit_of_a_coded_row_reaches_the_spark_marts_as_a_full_duckdb_build(spark, spark_seed_run, tmp_path):
+def test_an_incremental_build_on_spark_gives_the_marts_of_a_full_duckdb_build(spark, spark_seed_run, tmp_path):
+    """An edited coded row rebuilds its article on Spark (the Parquet tables written again without the rows
+    rebuilt, dbt-spark given a delete+insert strategy): the marts then equal a full DuckDB build's."""
     from eventdw.flow import eventdw_pipeline
     from eventdw.spark import marts_connection
 
@@ -156,20 +158,32 @@ def test_an_edit_of_a_coded_row_reaches_the_spark_marts_as_a_full_duckdb_build(s
     writer.writerows(rows)
     extraction.write_text(out.getvalue(), encoding="utf-8")
 
-    # The Spark engine's second run on the same warehouse, and DuckDB's full build of the edited inputs.
+    # The Spark engine's second run on the same warehouse, incremental, and DuckDB's full build of the edited
+    # inputs.
     on_spark = eventdw_pipeline(seeds, spark_seed_run.warehouse, tmp_path / "spark_exports", tmp_path / "docs",
                                 engine="spark")  # fmt: skip
     on_duckdb = eventdw_pipeline(seeds, tmp_path / "duckdb" / "eventdw.duckdb", tmp_path / "duckdb_exports",
                                  tmp_path / "duckdb_docs")  # fmt: skip
     spark_marts = marts_snapshot(marts_connection(spark))
+    assert on_spark.build == "incremental: 1 row changed"
+    assert on_duckdb.build == "full refresh: no finished build to add to"
     assert spark_marts == marts_snapshot(on_duckdb.warehouse)
     with marts_connection(spark) as con:
         fatalities = con.execute(
             "select fatalities from marts.fact_event_mentions where ? in (quote, quote_as_coded)", [edited["quote"]]
         ).fetchall()
-        (runs,) = con.execute("select list(distinct run_id) from marts.fact_events").fetchone()
+        runs = dict(con.execute("select run_id, count(*) from marts.fact_events group by run_id").fetchall())
+        (article_events,) = con.execute(
+            "select count(distinct event_id) from marts.fact_event_mentions where article_id = ?",
+            [edited["article_id"].strip()],
+        ).fetchone()
     assert (int(edited["fatalities"]),) in fatalities
-    assert runs == [on_spark.run_id]
+    # The events of the edited row's article were rebuilt by this run; the others stand as the first run
+    # built them.
+    assert runs == {on_spark.run_id: article_events, spark_seed_run.run_id: spark_seed_run.events - article_events}
+    # Nor did the rewrite's work tables stay behind.
+    assert not [table.name for schema in ("intermediate", "marts") for table in spark.catalog.listTables(schema)
+                if "__eventdw_" in table.name]  # fmt: skip
     assert on_spark.events == on_duckdb.events == spark_seed_run.events
 
 

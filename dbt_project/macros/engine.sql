@@ -105,19 +105,86 @@
     * except ({{ columns | join(', ') }})
 {%- endmacro %}
 
-{#- The materialization of the incremental models: incremental on DuckDB (delete the batch's rows, insert
-    them again); on Spark, for now, a table rebuilt whole by every build, which needs no DELETE (Parquet
-    tables have none): the same rows, at the cost of a full build. -#}
-{% macro incremental_materialization() -%}
-    {{ return(adapter.dispatch('incremental_materialization', 'eventdw')()) }}
+{#- Incremental builds. Each incremental model deletes the rows this build rebuilds (its pre-hook,
+    `{% call delete_from_this() %}predicate{% endcall %}`) and then inserts them as they are now, with dbt's
+    `append` or `delete+insert` strategy. DuckDB deletes rows in place. On Spark, a table whose format has
+    row-level deletes (delta, iceberg, hudi) deletes them too; a Parquet table, which has none, is written
+    again without them (`insert overwrite` from a copy of the rows kept: Spark does not overwrite a table it
+    is reading). So an incremental build on Parquet computes only what changed, like DuckDB's, and rewrites
+    the incremental tables. -#}
+{% macro delete_from_this() -%}
+    {{ return(adapter.dispatch('delete_from_this', 'eventdw')(caller())) }}
 {%- endmacro %}
 
-{% macro default__incremental_materialization() -%}
-    {{ return('incremental') }}
+{% macro default__delete_from_this(predicate) -%}
+    delete from {{ this }} where {{ predicate }}
 {%- endmacro %}
 
-{% macro spark__incremental_materialization() -%}
-    {{ return('table') }}
+{% macro spark__delete_from_this(predicate) -%}
+    {%- if spark_format_deletes_rows() -%}
+    delete from {{ this }} where {{ predicate }}
+    {%- else -%}
+    {%- set kept = spark_work_table(this, 'kept') -%}
+    {%- do run_query('drop table if exists ' ~ kept) -%}
+    {%- do run_query('create table ' ~ kept ~ ' using ' ~ config.get('file_format', 'parquet') ~ ' as select * from '
+        ~ this ~ ' where not coalesce((' ~ predicate ~ '), false)') -%}
+    {%- do run_query('insert overwrite table ' ~ this ~ ' select * from ' ~ kept) -%}
+    drop table {{ kept }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Whether the model's Spark table format deletes rows in place. -#}
+{% macro spark_format_deletes_rows() -%}
+    {{ return(config.get('file_format', 'parquet') in ['delta', 'iceberg', 'hudi']) }}
+{%- endmacro %}
+
+{#- A table of `relation`'s schema for one step of a Spark write (`<name>__eventdw_<step>`). -#}
+{% macro spark_work_table(relation, step) -%}
+    {{ return(relation.incorporate(path={'identifier': relation.identifier ~ '__eventdw_' ~ step})) }}
+{%- endmacro %}
+
+{#- dbt-spark's strategies, and `delete+insert` (DuckDB's, which the models use): the target's rows whose
+    unique key the new rows have are deleted, then the new rows inserted. dbt-spark has no such strategy:
+    these two overrides of its macros add it, for every table format (see delete_from_this). -#}
+{% macro dbt_spark_validate_get_incremental_strategy(raw_strategy, file_format) -%}
+    {%- if raw_strategy == 'delete+insert' -%}
+    {{ return(raw_strategy) }}
+    {%- endif -%}
+    {{ return(dbt.dbt_spark_validate_get_incremental_strategy(raw_strategy, file_format)) }}
+{%- endmacro %}
+
+{% macro dbt_spark_get_incremental_sql(strategy, source, target, existing, unique_key, incremental_predicates) -%}
+    {%- if strategy != 'delete+insert' -%}
+    {{ return(dbt.dbt_spark_get_incremental_sql(strategy, source, target, existing, unique_key,
+                                                       incremental_predicates)) }}
+    {%- endif -%}
+    {%- set keys = [unique_key] if unique_key is string else unique_key -%}
+    {%- set columns = adapter.get_columns_in_relation(target) | map(attribute='quoted') | list -%}
+    {%- set file_format = config.get('file_format', 'parquet') -%}
+    {#- The new rows, computed once: the model's query may read the target. -#}
+    {%- set batch = spark_work_table(target, 'batch') -%}
+    {%- do run_query('drop table if exists ' ~ batch) -%}
+    {%- do run_query('create table ' ~ batch ~ ' using ' ~ file_format ~ ' as select ' ~ columns | join(', ')
+        ~ ' from ' ~ source) -%}
+    {%- set same_key -%}
+        {%- for key in keys %}target.{{ key }} = batch.{{ key }}{{ ' and ' if not loop.last }}{% endfor -%}
+    {%- endset -%}
+    {%- if spark_format_deletes_rows() -%}
+    {%- do run_query('delete from ' ~ target ~ ' as target where exists (select 1 from ' ~ batch ~ ' as batch where '
+        ~ same_key ~ ')') -%}
+    {%- do run_query('insert into table ' ~ target ~ ' select * from ' ~ batch) -%}
+    {%- else -%}
+    {%- set next = spark_work_table(target, 'next') -%}
+    {%- do run_query('drop table if exists ' ~ next) -%}
+    {%- set kept_columns = [] -%}
+    {%- for column in columns %}{% do kept_columns.append('target.' ~ column) %}{% endfor -%}
+    {%- do run_query('create table ' ~ next ~ ' using ' ~ file_format ~ ' as select ' ~ kept_columns | join(', ')
+        ~ ' from ' ~ target ~ ' as target left anti join ' ~ batch ~ ' as batch on ' ~ same_key
+        ~ ' union all select * from ' ~ batch) -%}
+    {%- do run_query('insert overwrite table ' ~ target ~ ' select * from ' ~ next) -%}
+    {%- do run_query('drop table ' ~ next) -%}
+    {%- endif -%}
+    drop table {{ batch }}
 {%- endmacro %}
 
 {#- A CTE computed once and kept (DuckDB's `as materialized (...)`); Spark plans CTEs itself. -#}

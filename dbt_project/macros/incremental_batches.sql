@@ -42,7 +42,7 @@
 {#- The pre-hook of an article-keyed incremental model: delete the rows of the articles rebuilt. -#}
 {% macro delete_articles_rebuilt() -%}
     {%- if is_incremental() -%}
-    delete from {{ this }} where article_id in ({{ articles_rebuilt_in_this_build() }})
+    {% call delete_from_this() %}article_id in ({{ articles_rebuilt_in_this_build() }}){% endcall %}
     {%- endif -%}
 {%- endmacro %}
 

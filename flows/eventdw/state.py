@@ -13,7 +13,8 @@ added, changed (any byte of the file, any field of the row, its row number inclu
 last finished build. Their mentions are resolved again, regrouped with the mentions they can move, and the
 events they were and are in rebuilt (see int_mentions_anchored_to_events). That is only right while
 everything else already built still holds, so a build is a full refresh when
-  * there is no finished build to add to (first build, or the last one was interrupted);
+  * there is no finished build to add to (first build, or the last one was interrupted), or the last one
+    was on the other engine (DuckDB, Spark: eventdw.spark);
   * the transform changed: the dbt project, the name normaliser, or the reference data.
 A build that finds nothing changed is not run: the marts already hold the inputs.
 
@@ -379,17 +380,19 @@ def _changes(con: Any) -> Changes:
     )
 
 
-def plan_build(warehouse: Path) -> tuple[bool, str, Changes]:
-    """(full refresh?, why, what changed) for the next build of `warehouse`, whose raw layer is loaded;
-    writes the articles the build rebuilds to eventdw_state.articles_to_rebuild (all of them on a full
-    refresh)."""
+def plan_build(warehouse: Path, engine: str = "duckdb") -> tuple[bool, str, Changes]:
+    """(full refresh?, why, what changed) for the next build of `warehouse`, whose raw layer is loaded, on
+    `engine` (duckdb, or spark: the tables Spark holds); writes the articles the build rebuilds to
+    eventdw_state.articles_to_rebuild (all of them on a full refresh)."""
     with warehouse_connect(warehouse) as con:
         con.execute("create schema if not exists eventdw_state")
-        has_build = _has_state(con, "build")
-        last = con.execute("select fingerprint from eventdw_state.build").fetchone() if has_build else None
+        # (fingerprint, engine); a warehouse built before builds named their engine holds DuckDB's.
+        last = con.execute("select * from eventdw_state.build").fetchone() if _has_state(con, "build") else None
         has_built = all(_has_state(con, table) for table in ("built_rows", "built_articles", "built_imports"))
         if last is None or not has_built:
             reason = "no finished build to add to"
+        elif (last[1] if len(last) > 1 else "duckdb") != engine:
+            reason = f"the last build was on {last[1] if len(last) > 1 else 'duckdb'}, this one is on {engine}"
         elif last[0] != _transform_fingerprint(con):
             reason = "the dbt project, the name normaliser or the reference data changed"
         else:
@@ -400,8 +403,8 @@ def plan_build(warehouse: Path) -> tuple[bool, str, Changes]:
 
 
 def plan_full_build(warehouse: Path) -> None:
-    """Plan a full build of `warehouse`, whose raw layer is loaded, whatever was built before (a build on
-    Spark is always one): every article and imported event is to rebuild."""
+    """Plan a full build of `warehouse`, whose raw layer is loaded, whatever was built before: every article
+    and imported event is to rebuild."""
     with warehouse_connect(warehouse) as con:
         con.execute("create schema if not exists eventdw_state")
         _rebuild_everything(con)
@@ -414,14 +417,15 @@ def _rebuild_everything(con: Any) -> None:
     )
 
 
-def record_build(warehouse: Path, finished: bool) -> None:
+def record_build(warehouse: Path, finished: bool, engine: str = "duckdb") -> None:
     """Before a build, forget the last one (an interrupted build must not be added to); after, record what
-    it built: the transform's fingerprint, and the articles and rows as built."""
+    it built, and on which engine: the transform's fingerprint, and the articles and rows as built."""
     with warehouse_connect(warehouse) as con:
         con.execute("create schema if not exists eventdw_state")
-        con.execute("create or replace table eventdw_state.build (fingerprint varchar)")
+        con.execute("create or replace table eventdw_state.build (fingerprint varchar, engine varchar)")
         if finished:
             con.execute(f"create or replace table eventdw_state.built_articles as {ARTICLES_AS_BUILT}")
             con.execute(f"create or replace table eventdw_state.built_rows as {ROWS_AS_BUILT}")
             con.execute(f"create or replace table eventdw_state.built_imports as {IMPORTS_AS_BUILT}")
-            con.execute("insert into eventdw_state.build values (?)", [_transform_fingerprint(con)])
+            con.execute("insert into eventdw_state.build values (?, ?)", [_transform_fingerprint(con), engine])
+

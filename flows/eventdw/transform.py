@@ -15,6 +15,7 @@ from eventdw.state import Changes
 from eventdw.warehouse import connect as warehouse_connect
 
 if TYPE_CHECKING:
+    import duckdb
     from pyspark.sql import SparkSession
 
 
@@ -152,11 +153,13 @@ def dbt_build(
     given) and the build id of the inputs as loaded (eventdw.versions.stamp_build).
 
     Given `spark`, the build runs on Spark (the profile's spark target, eventdw.spark): the raw tables and the
-    build's stamp are landed in Spark and every table is built in full, as Parquet tables have no row-level
-    delete for an incremental build to use (docs/spark.md)."""
-    if spark is not None:
-        return _spark_build(warehouse, verbose, run_id, spark)
-    planned_full_refresh, reason, changes = state.plan_build(warehouse)
+    build state are landed in Spark first, and the build is incremental on the same terms as on DuckDB, as
+    long as the tables of the last build are in Spark (docs/spark.md)."""
+    engine = "duckdb" if spark is None else "spark"
+    planned_full_refresh, reason, changes = state.plan_build(warehouse, engine)
+    if spark is not None and not planned_full_refresh and not _spark_holds_marts(spark):
+        state.plan_full_build(warehouse)
+        planned_full_refresh, reason, changes = True, "Spark does not hold the last build's tables", state.Changes()
     if full_refresh is None:
         full_refresh = planned_full_refresh
     elif full_refresh:
@@ -168,23 +171,24 @@ def dbt_build(
     state.record_build(warehouse, finished=False)
     with warehouse_connect(warehouse) as con:
         record = versions.stamp_build(con, run_id or uuid.uuid4().hex[:12])
-    counts = _invoke_build(["build", *(["--full-refresh"] if full_refresh else [])], warehouse, verbose, reason)
-    state.record_build(warehouse, finished=True)
+        if spark is not None:
+            _land_in_spark(con, spark, warehouse)
+    counts = _invoke_build(["build", *(["--full-refresh"] if full_refresh else [])], warehouse, verbose, reason, spark)
+    state.record_build(warehouse, finished=True, engine=engine)
     return BuildResult(full_refresh, reason, counts, changes, record)
 
 
-def _spark_build(warehouse: Path, verbose: bool, run_id: str | None, spark: SparkSession) -> BuildResult:
-    """The build on Spark: the raw tables and the stamp landed, then every model built in full."""
+def _spark_holds_marts(spark: SparkSession) -> bool:
+    """Whether Spark's catalog holds the marts an incremental build adds to."""
+    return bool(spark.catalog.databaseExists("marts") and spark.catalog.tableExists("marts.fact_events"))
+
+
+def _land_in_spark(con: duckdb.DuckDBPyConnection, spark: SparkSession, warehouse: Path) -> None:
+    """The raw tables and the build state, as the loader and the plan left them in `con`, landed in Spark."""
     from eventdw.spark import land_raw, landing_dir_of
 
-    state.plan_full_build(warehouse)
-    with warehouse_connect(warehouse) as con:
-        record = versions.stamp_build(con, run_id or uuid.uuid4().hex[:12])
-        landed = land_raw(con, spark, landing_dir_of(warehouse))
+    landed = land_raw(con, spark, landing_dir_of(warehouse))
     console.say(f"spark: {len(landed)} raw tables landed, {sum(landed.values()):,} rows")
-    reason = "on Spark, every build is a full build (Parquet tables)"
-    counts = _invoke_build(["build", "--full-refresh"], warehouse, verbose, reason, spark)
-    return BuildResult(True, reason, counts, record=record)
 
 
 def _invoke_build(

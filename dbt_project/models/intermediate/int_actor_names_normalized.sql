@@ -11,7 +11,7 @@
 -- type), those actors in their own periods: "Syrian troops" is the Military Forces of Syria (2000-2024)
 -- up to 8 December 2024 and the Military Forces of Syria (2024-) from the 9th.
 -- Built in full builds only (reference_only_model): an incremental build keeps the rows.
-{{ config(materialized=incremental_materialization(), incremental_strategy='append', on_schema_change='fail') }}
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 with
 
 actors as (

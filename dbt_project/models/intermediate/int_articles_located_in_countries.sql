@@ -11,7 +11,7 @@
 -- The centre is the mean position of its exact, one-country place names (each at its most trusted, then
 -- most populous, candidate): a name shared by places of one country resolves to the nearer.
 {{ config(
-    materialized=incremental_materialization(),
+    materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{{ delete_articles_rebuilt() }}"

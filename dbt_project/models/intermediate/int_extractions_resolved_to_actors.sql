@@ -8,7 +8,7 @@
 -- (Chad)": it takes the actor "<country> <agent word>" means on that date (resolution_method 'context').
 -- With no country, or several, it stays unresolved.
 {{ config(
-    materialized=incremental_materialization(),
+    materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{{ delete_articles_rebuilt() }}"

@@ -4,7 +4,7 @@
 -- A normalised or fuzzy match outside those countries is refused: the name stays unresolved, with the
 -- refused candidates in refused_candidates. An exact name is taken wherever it lies.
 {{ config(
-    materialized=incremental_materialization(),
+    materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{{ delete_articles_rebuilt() }}"

@@ -4,12 +4,12 @@
 -- Incremental builds rebuild the imported events whose rows changed (eventdw.state: a row of the event,
 -- a deletion of it or, for GDELT, one of its mentions added, changed or removed).
 {{ config(
-    materialized=incremental_materialization(),
+    materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='event_id',
     on_schema_change='fail',
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where event_id in
-        ({{ imported_events_rebuilt_in_this_build() }}){% endif %}"
+    pre_hook="{% if is_incremental() %}{% call delete_from_this() %}event_id in
+        ({{ imported_events_rebuilt_in_this_build() }}){% endcall %}{% endif %}"
 ) }}
 -- depends_on: {{ ref('stg_build_state__imports_to_rebuild') }}
 

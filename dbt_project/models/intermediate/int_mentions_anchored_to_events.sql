@@ -42,7 +42,7 @@
 {%- set context_days = 2 * touched_days -%}
 
 {{ config(
-    materialized=incremental_materialization(),
+    materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='mention_id',
     on_schema_change='fail'

@@ -49,12 +49,12 @@
 ] -%}
 
 {{ config(
-    materialized=incremental_materialization(),
+    materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='mention_id',
     on_schema_change='fail',
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where mention_id in
-        ({{ mentions_removed_in_this_build() }}){% endif %}"
+    pre_hook="{% if is_incremental() %}{% call delete_from_this() %}mention_id in
+        ({{ mentions_removed_in_this_build() }}){% endcall %}{% endif %}"
 ) }}
 
 with

@@ -1,7 +1,7 @@
 -- Each mention with its resolved actors and place, its CAMEO attributes and its article's date.
 -- Incremental runs delete and join again the mentions of the articles this build rebuilds.
 {{ config(
-    materialized=incremental_materialization(),
+    materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{{ delete_articles_rebuilt() }}"

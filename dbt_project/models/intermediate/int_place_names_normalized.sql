@@ -2,7 +2,7 @@
 -- places share a name: a curated alias first, then populated places (the most populous first), the
 -- supplement, regions (every spelling: English, GeoNames', native, ISO's), districts, countries.
 -- Built in full builds only (reference_only_model): an incremental build keeps the rows.
-{{ config(materialized=incremental_materialization(), incremental_strategy='append', on_schema_change='fail') }}
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 with
 
 places as (

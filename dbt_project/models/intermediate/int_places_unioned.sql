@@ -4,7 +4,7 @@
 -- populous GeoNames place (ACLED codes region-level events at the provincial capital); none when the
 -- gazetteer has no place in it.
 -- Built in full builds only (reference_only_model): an incremental build keeps the rows.
-{{ config(materialized=incremental_materialization(), incremental_strategy='append', on_schema_change='fail') }}
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 with
 
 geonames_places as (

@@ -16,13 +16,13 @@
 -- event id without its "EV").
 -- depends_on: {{ ref('int_mentions_grouped_into_events') }}
 {{ config(
-    materialized=incremental_materialization(),
+    materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='event_id_cnty',
     on_schema_change='fail',
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where (source_system = 'coded' and substr(event_id_cnty, 4) in
+    pre_hook="{% if is_incremental() %}{% call delete_from_this() %}(source_system = 'coded' and substr(event_id_cnty, 4) in
         (select substr(event_id, 3) from ({{ events_rebuilt_in_this_build() }}) as rebuilt))
-        or (source_system = 'acled' and 'acled:' || event_id_cnty in ({{ imported_events_rebuilt_in_this_build() }})){% endif %}"
+        or (source_system = 'acled' and 'acled:' || event_id_cnty in ({{ imported_events_rebuilt_in_this_build() }})){% endcall %}{% endif %}"
 ) }}
 -- depends_on: {{ ref('stg_build_state__imports_to_rebuild') }}
 -- depends_on: {{ ref('int_mentions_anchored_to_events') }}

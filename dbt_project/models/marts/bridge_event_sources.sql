@@ -18,11 +18,11 @@
 -- Incremental builds delete the pairs of the events rebuilt in this build (coded and imported, with the ids
 -- those had before) and look for the pairs of those events again; every other pair stands.
 {{ config(
-    materialized=incremental_materialization(),
+    materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where event_id in ({{ all_events_rebuilt_in_this_build() }})
-        or linked_event_id in ({{ all_events_rebuilt_in_this_build() }}){% endif %}"
+    pre_hook="{% if is_incremental() %}{% call delete_from_this() %}event_id in ({{ all_events_rebuilt_in_this_build() }})
+        or linked_event_id in ({{ all_events_rebuilt_in_this_build() }}){% endcall %}{% endif %}"
 ) }}
 -- depends_on: {{ ref('int_mentions_anchored_to_events') }}
 -- depends_on: {{ ref('stg_build_state__imports_to_rebuild') }}

@@ -1,7 +1,7 @@
 -- Incremental runs delete the articles this build rebuilds (removed ones included), then write them and
 -- the articles with a mention regrouped in this run (their count of events may have changed).
 {{ config(
-    materialized=incremental_materialization(),
+    materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='article_id',
     on_schema_change='fail',

@@ -1,12 +1,12 @@
 -- Incremental runs rewrite the mentions that int_mentions_grouped_into_events regrouped in this run, and
 -- delete the mentions removed.
 {{ config(
-    materialized=incremental_materialization(),
+    materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='mention_id',
     on_schema_change='fail',
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where mention_id in
-        ({{ mentions_removed_in_this_build() }}){% endif %}"
+    pre_hook="{% if is_incremental() %}{% call delete_from_this() %}mention_id in
+        ({{ mentions_removed_in_this_build() }}){% endcall %}{% endif %}"
 ) }}
 -- depends_on: {{ ref('int_mentions_anchored_to_events') }}
 

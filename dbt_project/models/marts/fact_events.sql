@@ -9,12 +9,12 @@
 -- that an event left with no mention (re-anchored on a more precise report, or its last report removed)
 -- is gone; and the imported events whose rows changed (imported_events_rebuilt_in_this_build).
 {{ config(
-    materialized=incremental_materialization(),
+    materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='event_id',
     on_schema_change='fail',
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where event_id in
-        ({{ events_rebuilt_in_this_build() }}) or event_id in ({{ imported_events_rebuilt_in_this_build() }}){% endif %}"
+    pre_hook="{% if is_incremental() %}{% call delete_from_this() %}event_id in
+        ({{ events_rebuilt_in_this_build() }}) or event_id in ({{ imported_events_rebuilt_in_this_build() }}){% endcall %}{% endif %}"
 ) }}
 -- depends_on: {{ ref('stg_build_state__imports_to_rebuild') }}
 -- depends_on: {{ ref('int_mentions_anchored_to_events') }}
