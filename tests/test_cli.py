@@ -4,6 +4,7 @@ in Prefect; and runs of one warehouse that overlap."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import socket
@@ -153,6 +154,43 @@ def test_run_shows_each_stage_then_the_summary_and_quiet_shows_nothing(prefect_h
 
     again = CliRunner().invoke(main, ["run", "--quiet", *paths])
     assert (again.exit_code, again.stdout, again.stderr) == (0, "", "")
+
+
+def test_a_run_that_finds_nothing_changed_stops_after_the_scan(prefect_harness, tmp_path):
+    """The same inputs, settings and code as the last finished run: the run prints that run's summary and
+    starts nothing (no load, no build, no gate, no export). A setting or an output gone makes it run."""
+    import duckdb
+
+    paths = ["--seeds-dir", str(SEEDS), "--warehouse", str(tmp_path / "w.duckdb"),
+             "--exports-dir", str(tmp_path / "exports"), "--data-docs-dir", str(tmp_path / "docs")]  # fmt: skip
+    first = CliRunner().invoke(main, ["run", *paths])
+    assert first.exit_code == 0, first.output
+    run_id = re.match(r"eventdw run ([0-9a-f]{12}) ", first.stdout).group(1)
+
+    def runs_recorded() -> list[str]:
+        with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+            return [run for (run,) in con.execute("select run_id from eventdw_state.builds order by 1").fetchall()]
+
+    again = CliRunner().invoke(main, ["run", *paths])
+    assert again.exit_code == 0, again.output
+    assert again.stderr == ""  # no stage started
+    header, *lines = again.stdout.splitlines()
+    assert re.fullmatch(rf"eventdw run: nothing changed since run {run_id} \(.+\); its warehouse, report and "
+                        r"exports stand \(\d+\.\d s\)", header)  # fmt: skip
+    assert lines == first.stdout.splitlines()[1:]  # the last run's summary
+    assert runs_recorded() == [run_id]
+    assert json.loads((tmp_path / "exports" / "manifest.json").read_text())["run_id"] == run_id
+
+    # A setting the results depend on: a run (its load, build and gate find nothing new; the export differs).
+    numeric = CliRunner().invoke(main, ["run", "--acled-inter-numeric", *paths])
+    assert numeric.exit_code == 0, numeric.output
+    assert "dbt build: nothing to do (nothing changed)" in numeric.stderr
+    assert len(runs_recorded()) == 2
+    # The quality report gone: a run again, which writes it.
+    (tmp_path / "docs" / "index.html").unlink()
+    rerun = CliRunner().invoke(main, ["run", "--acled-inter-numeric", *paths])
+    assert rerun.exit_code == 0, rerun.output
+    assert len(runs_recorded()) == 3 and (tmp_path / "docs" / "index.html").is_file()
 
 
 def _exported_rows(exports: Path) -> int:

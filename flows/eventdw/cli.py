@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     import duckdb
     import pandas as pd
 
+    from eventdw.summary import RunSummary
+
 # Prefect's temporary server may take over its default 20 s to start on a loaded machine; a run waits up to
 # three minutes for it rather than fail.
 PREFECT_STARTUP_SECONDS = "180"
@@ -191,7 +193,17 @@ def run(
     except (InputError, WarehousePathError, ExportError, SettingError) as error:
         raise click.ClickException(str(error)) from None
 
-    from eventdw.flow import RunSummary, eventdw_pipeline
+    # The scan: a run that finds nothing changed since the last finished one stops here, before Prefect, dbt
+    # or the gate start.
+    from eventdw.summary import RunSummary, unchanged_run
+
+    fingerprint, unchanged = unchanged_run(seeds_dir, warehouse, exports_dir, data_docs_dir, engine)
+    if unchanged is not None:
+        if not quiet:
+            _print_summary(unchanged, console.elapsed)
+        return
+
+    from eventdw.flow import eventdw_pipeline
     from eventdw.lock import WarehouseBusy, exclusive_run
     from eventdw.quality import QualityError
     from eventdw.transform import TransformError
@@ -204,7 +216,9 @@ def run(
         # Libraries may reconfigure logging during the run; without --verbose none of it reaches the console.
         logging.disable(logging.NOTSET if verbose else logging.CRITICAL)
         with exclusive_run(warehouse):
-            summary = eventdw_pipeline(seeds_dir, warehouse, exports_dir, data_docs_dir, engine=engine)
+            summary = eventdw_pipeline(
+                seeds_dir, warehouse, exports_dir, data_docs_dir, engine=engine, fingerprint=fingerprint
+            )
     except (InputError, TransformError, QualityError, WarehouseBusy, SettingError, ExportError) as error:
         raise click.ClickException(str(error)) from None
     except KeyboardInterrupt:
@@ -227,9 +241,16 @@ def run(
 
     if not isinstance(summary, RunSummary):  # a skipped run: only when another process holds the warehouse
         raise click.ClickException(str(summary.message))
-    if quiet:
-        return
-    click.echo(f"eventdw run {summary.run_id} ({console.elapsed:.1f} s)")
+    if not quiet:
+        _print_summary(summary, console.elapsed)
+
+
+def _print_summary(summary: RunSummary, elapsed: float) -> None:
+    if summary.unchanged_since:
+        click.echo(f"eventdw run: nothing changed since run {summary.run_id} ({summary.unchanged_since}); its "
+                   f"warehouse, report and exports stand ({elapsed:.1f} s)")  # fmt: skip
+    else:
+        click.echo(f"eventdw run {summary.run_id} ({elapsed:.1f} s)")
     click.echo(f"  articles loaded            {summary.articles_loaded}")
     click.echo(f"  extraction rows read       {summary.extraction_rows_read}")
     click.echo(f"    accepted                 {summary.extraction_rows_accepted}")

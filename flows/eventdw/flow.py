@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,35 +12,15 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.states import Cancelled, State
 
-from eventdw import export, ingest, quality, transform, versions
+from eventdw import export, ingest, quality, state, transform, versions
 from eventdw.lock import WarehouseBusy, exclusive_run
 from eventdw.progress import console
 from eventdw.spark import marts_connection
+from eventdw.summary import RunSummary, summary_markdown, unchanged_run
 from eventdw.warehouse import connect as warehouse_connect
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
-
-
-@dataclass(frozen=True)
-class RunSummary:
-    """What a run produced and where."""
-
-    run_id: str
-    articles_loaded: int
-    extraction_rows_read: int
-    extraction_rows_accepted: int
-    rejected_rows: int
-    events: int
-    mentions: int
-    actors: int
-    places: int
-    unresolved_names: int
-    build: str
-    quality_warnings: list[str]
-    warehouse: Path
-    data_docs: Path
-    exports_dir: Path
 
 
 @task
@@ -48,6 +28,8 @@ def load_inputs(seeds_dir: Path, warehouse: Path, run_id: str) -> ingest.LoadSum
     """Land articles, extractions and reference data in the raw schema."""
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     with warehouse_connect(warehouse) as con:
+        # From here on the warehouse is this run's: no later run may skip on the strength of the last one.
+        state.forget_finished_run(con)
         loaded = ingest.load_inputs(con, seeds_dir, run_id)
     _report(
         f"load: {loaded.articles_loaded} articles; {loaded.extraction_rows_read} extraction rows read, "
@@ -133,7 +115,8 @@ def export_marts(
 
 def _count_marts(warehouse: Path, engine: str = "duckdb") -> dict[str, int]:
     spark = _spark(warehouse, engine)
-    with warehouse_connect(warehouse) if spark is None else marts_connection(spark) as con:
+    # The counts read stored tables only: Spark need not compute the marts' views again after the export.
+    with warehouse_connect(warehouse) if spark is None else marts_connection(spark, with_views=False) as con:
         row = con.execute(
             """
             select
@@ -168,38 +151,6 @@ def _rejection_reasons(warehouse: Path, limit: int = 10) -> list[tuple[str, str,
         ]
 
 
-def summary_markdown(summary: RunSummary, reasons: list[tuple[str, str, int]]) -> str:
-    """The run's summary as the markdown artifact Prefect's UI shows on the flow run."""
-
-    def cell(text: object) -> str:
-        return str(text).replace("|", "\\|").replace("\n", " ")
-
-    lines = [
-        f"# eventdw run `{summary.run_id}`",
-        "",
-        "| | |",
-        "|---|---|",
-        f"| articles loaded | {summary.articles_loaded:,} |",
-        f"| extraction rows read | {summary.extraction_rows_read:,} |",
-        f"| accepted | {summary.extraction_rows_accepted:,} |",
-        f"| rejected rows and files (raw.rejected_rows) | {summary.rejected_rows:,} |",
-        f"| dbt build | {cell(summary.build)} |",
-        f"| events | {summary.events:,} (from {summary.mentions:,} mentions) |",
-        f"| actors / places in events | {summary.actors:,} / {summary.places:,} |",
-        f"| unresolved names (marts.report_unresolved_names) | {summary.unresolved_names:,} |",
-        f"| quality warnings | {len(summary.quality_warnings)} |",
-        f"| warehouse | `{summary.warehouse}` |",
-        f"| data-quality report | [{summary.data_docs}]({Path(summary.data_docs).resolve().as_uri()}) |",
-        f"| exports | `{summary.exports_dir}/` (manifest.json) |",
-    ]
-    if reasons:
-        lines += ["", "## Rejected rows, most frequent reasons", "", "| input | reason | rows |", "|---|---|---|"]
-        lines += [f"| {cell(kind)} | {cell(reason)} | {rows:,} |" for kind, reason, rows in reasons]
-    if summary.quality_warnings:
-        lines += ["", "## Quality warnings", ""] + [f"- {cell(warning)}" for warning in summary.quality_warnings]
-    return "\n".join(lines) + "\n"
-
-
 @flow(name="eventdw", log_prints=True)
 def eventdw_pipeline(
     seeds_dir: Path,
@@ -208,15 +159,23 @@ def eventdw_pipeline(
     data_docs_dir: Path,
     wait_seconds: float = 0,
     engine: str = "duckdb",
+    fingerprint: str | None = None,
 ) -> RunSummary | State:
     """Build the event warehouse from the inputs in `seeds_dir`, with dbt on `engine`: duckdb (the warehouse
     file) or spark (eventdw.spark: the inputs loaded and checked in the warehouse file, the models built
     on Spark, the gate and the export reading Spark's tables).
 
-    A run that finds the warehouse busy with another run waits up to `wait_seconds` for it (scheduled runs
-    wait, see eventdw.schedule), then ends as Cancelled, "skipped", with the other run named, instead of
-    failing.
+    A run that finds nothing changed since the last finished run (the same inputs, settings and code,
+    eventdw.state.run_fingerprint; `fingerprint` when the caller scanned already) returns that run's summary
+    at once: its warehouse, report and exports stand. A run that finds the warehouse busy with another run
+    waits up to `wait_seconds` for it (scheduled runs wait, see eventdw.schedule), then ends as Cancelled,
+    "skipped", with the other run named, instead of failing.
     """
+    if fingerprint is None:
+        fingerprint, unchanged = unchanged_run(seeds_dir, warehouse, exports_dir, data_docs_dir, engine)
+        if unchanged is not None:
+            _report(f"nothing changed since run {unchanged.run_id} ({unchanged.unchanged_since}): nothing to do")
+            return unchanged
     run_id = uuid.uuid4().hex[:12]
     try:
         with exclusive_run(warehouse, wait_seconds=wait_seconds):
@@ -228,22 +187,28 @@ def eventdw_pipeline(
             export_marts(warehouse, exports_dir, run_id, record, engine)
             counts = _count_marts(warehouse, engine)
             reasons = _rejection_reasons(warehouse)
+            summary = RunSummary(
+                run_id=run_id,
+                articles_loaded=loaded.articles_loaded,
+                extraction_rows_read=loaded.extraction_rows_read,
+                extraction_rows_accepted=loaded.extraction_rows_accepted,
+                rejected_rows=loaded.rejected_rows,
+                build=build.description,
+                quality_warnings=report.failed_warnings,
+                warehouse=warehouse,
+                data_docs=report.data_docs_index or data_docs_dir,
+                exports_dir=exports_dir,
+                events=counts["events"],
+                mentions=counts["mentions"],
+                actors=counts["actors"],
+                places=counts["places"],
+                unresolved_names=counts["unresolved_names"],
+            )
+            # Under the lock still: a run that starts after this one finds its record.
+            state.record_finished_run(warehouse, fingerprint, run_id, dataclasses.asdict(summary))
     except WarehouseBusy as busy:
         get_run_logger().warning(f"skipped: {busy}")
         return Cancelled(message=f"skipped: {busy}")
-    summary = RunSummary(
-        run_id=run_id,
-        articles_loaded=loaded.articles_loaded,
-        extraction_rows_read=loaded.extraction_rows_read,
-        extraction_rows_accepted=loaded.extraction_rows_accepted,
-        rejected_rows=loaded.rejected_rows,
-        build=build.description,
-        quality_warnings=report.failed_warnings,
-        warehouse=warehouse,
-        data_docs=report.data_docs_index or data_docs_dir,
-        exports_dir=exports_dir,
-        **counts,
-    )
     create_markdown_artifact(
         key="eventdw-run-summary",
         markdown=summary_markdown(summary, reasons),

@@ -21,11 +21,18 @@ A build that finds nothing changed is not run: the marts already hold the inputs
 The state behind that decision is in the warehouse's `eventdw_state` schema: the last finished build's
 fingerprint, article hashes and row hashes (written after each build), and the articles this build
 rebuilds (`articles_to_rebuild`, written before it, which the dbt models read).
+
+A run whose inputs, settings and code are those of the last finished run (`run_fingerprint`: every input
+file's signature, as make and git trust it) stops after that scan, before Prefect, dbt or the gate start:
+the warehouse, the quality report and the exports that run left still hold (`last_run_if_unchanged`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import time
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -33,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from eventdw import DBT_PROJECT_DIR
 from eventdw.ingest import raw_tables
+from eventdw.ingest.files import file_signature
 from eventdw.warehouse import connect as warehouse_connect
 
 if TYPE_CHECKING:
@@ -429,3 +437,108 @@ def record_build(warehouse: Path, finished: bool, engine: str = "duckdb") -> Non
             con.execute(f"create or replace table eventdw_state.built_imports as {IMPORTS_AS_BUILT}")
             con.execute("insert into eventdw_state.build values (?, ?)", [_transform_fingerprint(con), engine])
 
+
+# The settings a run's results depend on are every EVENTDW_* setting but these, which are the run's
+# arguments (or set by the run itself, EVENTDW_WAREHOUSE for dbt's profile) or change no result.
+SETTINGS_NOT_FINGERPRINTED = ("EVENTDW_WAREHOUSE", "EVENTDW_ENGINE", "EVENTDW_MEMORY_LIMIT")
+
+
+def inputs_signature(seeds_dir: Path) -> str | None:
+    """A hash of every file under `seeds_dir`: its path and signature (size, modification and change times,
+    inode: eventdw.ingest.files.file_signature), none of its bytes read. None when a file was written too
+    close to the scan to tell, or vanished during it."""
+    started = time.time_ns()
+    digest = hashlib.sha256()
+    for folder, subfolders, names in os.walk(seeds_dir):
+        subfolders.sort()
+        for name in sorted(names):
+            path = os.path.join(folder, name)
+            try:
+                signature = file_signature(os.stat(path), started)
+            except OSError:
+                return None
+            if signature is None:
+                return None
+            digest.update(f"{os.path.relpath(path, seeds_dir)}\0{signature}\n".encode())
+    return digest.hexdigest()
+
+
+def run_fingerprint(
+    seeds_dir: Path, warehouse: Path, exports_dir: Path, data_docs_dir: Path, engine: str
+) -> str | None:
+    """A hash of what a run's results are a function of: its inputs (inputs_signature), its paths and engine,
+    the EVENTDW_* settings and eventdw's code (the package, the dbt project, the gate's suites). None when
+    the inputs cannot be told unchanged."""
+    inputs = inputs_signature(seeds_dir)
+    if inputs is None:
+        return None
+    package = Path(__file__).parent
+    parts = [
+        inputs,
+        *(str(path.resolve()) for path in (seeds_dir, warehouse, exports_dir, data_docs_dir)),
+        engine,
+        *sorted(
+            f"{name}={value}"
+            for name, value in os.environ.items()
+            if name.startswith("EVENTDW_") and name not in SETTINGS_NOT_FINGERPRINTED
+        ),
+        code_fingerprint(package),
+        code_fingerprint(package.parents[1] / "expectations"),
+        transform_code_fingerprint(),
+    ]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+FINISHED_RUN_COLUMNS = "fingerprint varchar, run_id varchar, finished_at timestamptz, summary json"
+
+
+def forget_finished_run(con: duckdb.DuckDBPyConnection) -> None:
+    """At the start of a run: no later run may skip on the strength of the last finished one, since this run
+    changes the warehouse (and may stop half way)."""
+    con.execute("create schema if not exists eventdw_state")
+    con.execute(f"create or replace table eventdw_state.finished_run ({FINISHED_RUN_COLUMNS})")
+
+
+def record_finished_run(warehouse: Path, fingerprint: str | None, run_id: str, summary: dict[str, Any]) -> None:
+    """At the end of a run that built, gated and exported: its fingerprint (none, if the inputs could not be
+    told unchanged) and its summary, which a run with the same fingerprint prints instead of running."""
+    with warehouse_connect(warehouse) as con:
+        forget_finished_run(con)
+        if fingerprint is not None:
+            con.execute(
+                "insert into eventdw_state.finished_run values (?, ?, now(), ?)",
+                [fingerprint, run_id, json.dumps(summary, default=str)],
+            )
+
+
+def last_run_if_unchanged(
+    warehouse: Path, fingerprint: str | None, exports_dir: Path, data_docs_dir: Path
+) -> dict[str, Any] | None:
+    """The summary of the last finished run (with its `finished_at`) when `fingerprint` is that run's and what
+    it left is still there: the warehouse, its export (the manifest naming that run) and its quality report.
+    None otherwise, or when the warehouse is busy or unreadable: then the run goes on and finds out."""
+    import duckdb
+
+    if fingerprint is None or not warehouse.is_file():
+        return None
+    try:
+        # As every connection of this process opens it (DuckDB refuses a second configuration in one process).
+        with warehouse_connect(warehouse) as con:
+            if not _has_state(con, "finished_run"):
+                return None
+            row = con.execute(
+                "select run_id, finished_at, summary from eventdw_state.finished_run where fingerprint = ?",
+                [fingerprint],
+            ).fetchone()
+    except duckdb.Error:
+        return None
+    if row is None:
+        return None
+    run_id, finished_at, summary = row
+    try:
+        manifest = json.loads((exports_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if manifest.get("run_id") != run_id or not (data_docs_dir / "index.html").is_file():
+        return None
+    return {**json.loads(summary), "finished_at": finished_at}

@@ -1,0 +1,88 @@
+"""A run's summary: what it loaded, rejected, built and exported, as the command line prints it and Prefect
+shows it; and the scan a run starts with, which returns the last finished run's summary when nothing changed
+since (eventdw.state.run_fingerprint). Imports neither Prefect nor dbt: `eventdw run` scans before it starts
+them."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from eventdw import state
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What a run produced and where."""
+
+    run_id: str
+    articles_loaded: int
+    extraction_rows_read: int
+    extraction_rows_accepted: int
+    rejected_rows: int
+    events: int
+    mentions: int
+    actors: int
+    places: int
+    unresolved_names: int
+    build: str
+    quality_warnings: list[str]
+    warehouse: Path
+    data_docs: Path
+    exports_dir: Path
+    # When nothing changed since the last finished run: when it finished. The summary is that run's.
+    unchanged_since: str | None = None
+
+    @classmethod
+    def of_unchanged_run(cls, last: dict[str, Any]) -> RunSummary:
+        """The summary of the last finished run (eventdw.state.last_run_if_unchanged), for a run that found
+        nothing changed since."""
+        fields = {field.name for field in dataclasses.fields(cls)} - {"unchanged_since"}
+        summary = {name: last[name] for name in fields}
+        for name in ("warehouse", "data_docs", "exports_dir"):
+            summary[name] = Path(summary[name])
+        return cls(**summary, unchanged_since=f"{last['finished_at']:%Y-%m-%d %H:%M:%S %Z}")
+
+
+def unchanged_run(
+    seeds_dir: Path, warehouse: Path, exports_dir: Path, data_docs_dir: Path, engine: str
+) -> tuple[str | None, RunSummary | None]:
+    """The scan a run starts with: (its fingerprint, eventdw.state.run_fingerprint; the last finished run's
+    summary when nothing changed since, else None)."""
+    fingerprint = state.run_fingerprint(seeds_dir, warehouse, exports_dir, data_docs_dir, engine)
+    last = state.last_run_if_unchanged(warehouse, fingerprint, exports_dir, data_docs_dir)
+    return fingerprint, None if last is None else RunSummary.of_unchanged_run(last)
+
+
+def summary_markdown(summary: RunSummary, reasons: list[tuple[str, str, int]]) -> str:
+    """The run's summary as the markdown artifact Prefect's UI shows on the flow run."""
+
+    def cell(text: object) -> str:
+        return str(text).replace("|", "\\|").replace("\n", " ")
+
+    lines = [
+        f"# eventdw run `{summary.run_id}`",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| articles loaded | {summary.articles_loaded:,} |",
+        f"| extraction rows read | {summary.extraction_rows_read:,} |",
+        f"| accepted | {summary.extraction_rows_accepted:,} |",
+        f"| rejected rows and files (raw.rejected_rows) | {summary.rejected_rows:,} |",
+        f"| dbt build | {cell(summary.build)} |",
+        f"| events | {summary.events:,} (from {summary.mentions:,} mentions) |",
+        f"| actors / places in events | {summary.actors:,} / {summary.places:,} |",
+        f"| unresolved names (marts.report_unresolved_names) | {summary.unresolved_names:,} |",
+        f"| quality warnings | {len(summary.quality_warnings)} |",
+        f"| warehouse | `{summary.warehouse}` |",
+        f"| data-quality report | [{summary.data_docs}]({Path(summary.data_docs).resolve().as_uri()}) |",
+        f"| exports | `{summary.exports_dir}/` (manifest.json) |",
+    ]
+    if reasons:
+        lines += ["", "## Rejected rows, most frequent reasons", "", "| input | reason | rows |", "|---|---|---|"]
+        lines += [f"| {cell(kind)} | {cell(reason)} | {rows:,} |" for kind, reason, rows in reasons]
+    if summary.quality_warnings:
+        lines += ["", "## Quality warnings", ""] + [f"- {cell(warning)}" for warning in summary.quality_warnings]
+    return "\n".join(lines) + "\n"
