@@ -296,7 +296,7 @@ def main() -> None:
         f"same grouping: {'yes' if agreement['same_grouping'] else 'NO'}"
     )
     if spark:
-        print("\nthe pipeline on Spark (local[2], every build full), same inputs")
+        print("\nthe pipeline on Spark (local[2], a first, full build), same inputs")
         print_table(spark)
         spark_seconds = sum(r["seconds"] for r in spark)
         print(f"\nSpark / DuckDB, whole run:               {spark_seconds / pipeline_seconds:.2f}x")

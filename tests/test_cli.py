@@ -156,10 +156,13 @@ def test_run_shows_each_stage_then_the_summary_and_quiet_shows_nothing(prefect_h
     assert (again.exit_code, again.stdout, again.stderr) == (0, "", "")
 
 
-def test_a_run_that_finds_nothing_changed_stops_after_the_scan(prefect_harness, tmp_path):
+def test_a_run_that_finds_nothing_changed_stops_after_the_scan(prefect_harness, tmp_path, monkeypatch):
     """The same inputs, settings and code as the last finished run: the run prints that run's summary and
     starts nothing (no load, no build, no gate, no export). A setting or an output gone makes it run."""
     import duckdb
+
+    # --acled-inter-numeric sets EVENTDW_ACLED_INTER_NUMERIC in this process: restored after the test.
+    monkeypatch.setenv("EVENTDW_ACLED_INTER_NUMERIC", "")
 
     paths = ["--seeds-dir", str(SEEDS), "--warehouse", str(tmp_path / "w.duckdb"),
              "--exports-dir", str(tmp_path / "exports"), "--data-docs-dir", str(tmp_path / "docs")]  # fmt: skip

@@ -376,3 +376,44 @@ def test_each_mart_row_carries_the_run_that_wrote_it_and_its_build(tmp_path):
     }
     # A table rebuilt whole by every build is written by the latest run.
     assert cameo_ids == [("run-two", second.record["build_id"])]
+
+
+def test_an_incremental_build_tests_the_rows_it_wrote_and_a_full_check_every_row(tmp_path):
+    """dbt's data tests read, of each incremental model, the rows the build wrote (the var test_scope, macro
+    get_where_subquery): a bad row the build did not write is not its to find, and a full check finds it."""
+    seeds, warehouse = tmp_path / "seeds", tmp_path / "eventdw.duckdb"
+    shutil.copytree(REPO / "seeds", seeds)
+    _load(seeds, warehouse)
+    transform.dbt_build(warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        # A row of another article than the one edited below names a place dim_place does not hold, which a
+        # dbt test (relationships) forbids.
+        (broken, article) = con.execute(
+            "select mention_id, article_id from marts.fact_event_mentions order by article_id desc, mention_id limit 1"
+        ).fetchone()
+        con.execute("update marts.fact_event_mentions set place_id = 'nowhere' where mention_id = ?", [broken])
+        (edited,) = con.execute(
+            "select min(article_id) from marts.fact_event_mentions where article_id <> ? and fatalities > 0", [article]
+        ).fetchone()
+    extraction = next(path for path in sorted((seeds / "extractions").glob("*.csv")) if edited in path.read_text())
+    rows = list(csv.DictReader(extraction.open(encoding="utf-8")))
+    changed = next(row for row in rows if row["article_id"].strip() == edited and row["fatalities"].strip())
+    changed["fatalities"] = str(int(changed["fatalities"] or 0) + 7)
+    with extraction.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    _load(seeds, warehouse)
+
+    incremental = transform.dbt_build(warehouse)
+    assert incremental.description == "incremental: 1 row changed"
+    with duckdb.connect(str(warehouse)) as con:
+        (still_broken,) = con.execute(
+            "select count(*) from marts.fact_event_mentions where mention_id = ? and place_id = 'nowhere'", [broken]
+        ).fetchone()
+    assert still_broken == 1  # the build did not write that row, and its tests did not read it
+
+    with pytest.raises(
+        transform.TransformError, match=r"test relationships on fact_event_mentions\.place_id: 1 failing"
+    ):
+        transform.dbt_build(warehouse, full_refresh=False, full_check=True)

@@ -281,3 +281,57 @@ def test_a_table_over_the_row_limit_is_validated_on_a_sample_and_still_fails_whe
         "marts.fact_event_mentions: 30 coded rows with a quote outside the article's body (page furniture) "
         "(in a random sample of 30 of 65 rows): extractions/"
     )
+
+
+def test_an_incremental_builds_gate_validates_the_rows_it_wrote_and_a_full_check_every_row(warehouse_copy, tmp_path):
+    """Unless told to validate everything, the gate's marts batches are the rows the run wrote (their run
+    id): a bad row another run wrote is not in them; the whole tables are, with everything."""
+    (events, mentions, rejected) = _query(
+        warehouse_copy,
+        "select (select count(*) from marts.fact_events), (select count(*) from marts.fact_event_mentions), "
+        "(select count(*) from raw.rejected_rows)",
+    )[0]
+    # One event rewritten by a later run (its run id), and an unbelievable toll on an event it did not write.
+    _break(warehouse_copy, "update marts.fact_events set run_id = 'later' where event_id = (select min(event_id) "
+                           "from marts.fact_events)")  # fmt: skip
+    _break(warehouse_copy, "update marts.fact_events set fatalities = 999999 where event_id = (select max(event_id) "
+                           "from marts.fact_events)")  # fmt: skip
+
+    batch = validate_warehouse(warehouse_copy, tmp_path / "batch", "later", everything=False)
+    assert batch.batch_rows["marts.fact_events"] == (1, 1)
+    assert batch.batch_rows["marts.fact_event_mentions"] == (0, 0)
+    assert sorted(batch.batch_scoped) == ["marts.dim_article", "marts.fact_event_mentions", "marts.fact_events",
+                                          "marts.mention_places"]  # fmt: skip
+    assert batch.batch_rows["raw.rejected_rows"] == (rejected, rejected)  # raw is validated whole
+    assert not [warning for warning in batch.failed_warnings if "toll" in warning]
+    assert "the 1 rows written by this run" in (tmp_path / "batch" / "index.html").read_text()
+
+    full = validate_warehouse(warehouse_copy, tmp_path / "all", "full")  # everything, unless a run says otherwise
+    assert full.batch_rows["marts.fact_events"] == (events, events) and not full.batch_scoped
+    assert full.batch_rows["marts.fact_event_mentions"] == (mentions, mentions)
+    assert [warning for warning in full.failed_warnings if "with a toll above" in warning]
+    scopes = _query(warehouse_copy, "select run_id, checked_everything from quality.check_runs order by checked_at")
+    assert scopes[-2:] == [("later", False), ("full", True)]  # after the seed run's own
+
+
+def test_every_nth_run_checks_everything(tmp_path, monkeypatch):
+    from eventdw.quality import full_check_due
+    from eventdw.warehouse import SettingError
+
+    warehouse = tmp_path / "w.duckdb"
+    _break(warehouse, "create schema quality")
+    assert full_check_due(warehouse)  # no run has checked anything yet
+    _break(warehouse, "create table quality.check_runs (run_id varchar, checked_everything boolean, "
+                      "checked_at timestamp default current_timestamp)")  # fmt: skip
+    assert full_check_due(warehouse)
+    monkeypatch.setenv("EVENTDW_FULL_CHECK_EVERY", "3")
+    scopes = []
+    for run in range(7):
+        due = full_check_due(warehouse)
+        scopes.append(due)
+        _break(warehouse, f"insert into quality.check_runs values ('r{run}', {due}, timestamp '2026-12-01' + "
+                          f"interval {run} minute)")  # fmt: skip
+    assert scopes == [True, False, False, True, False, False, True]
+    monkeypatch.setenv("EVENTDW_FULL_CHECK_EVERY", "0")
+    with pytest.raises(SettingError, match="EVENTDW_FULL_CHECK_EVERY='0' must be a whole number of runs"):
+        full_check_due(warehouse)

@@ -57,3 +57,42 @@
 where false  -- eventdw.state: the reference data is the last build's; the rows built then stand
     {%- endif %}
 {%- endmacro %}
+
+{#-
+    The rows a data test reads: dbt's `where` test config, which dbt_project.yml sets for every data test from
+    the var test_scope. '' tests every row (dbt's own behaviour). 'rows written by this build' (an incremental
+    build, eventdw.transform) tests, of an incremental model, the rows this build wrote: those carrying its
+    run id (the marts), its invocation's batch id (the grouping models), or an article or imported event it
+    rebuilt; a model built from the reference data alone wrote none. A table or view built whole is tested
+    whole. A relationships test's parent side is never narrowed.
+-#}
+{% macro get_where_subquery(relation) -%}
+    {%- if config.get('where') != 'rows written by this build' -%}
+    {{ return(adapter.dispatch('get_where_subquery', 'dbt')(relation)) }}
+    {%- endif -%}
+    {%- if not execute -%}
+    {{ return(relation) }}
+    {%- endif -%}
+    {%- set tested = graph.nodes.values() | selectattr('resource_type', 'equalto', 'model')
+        | selectattr('alias', 'equalto', relation.identifier) | list -%}
+    {%- if not tested or tested[0].config.materialized != 'incremental' -%}
+    {{ return(relation) }}
+    {%- endif -%}
+    {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
+    {%- if 'run_id' in columns -%}
+    {%- set written -%}run_id in (select run_id from {{ source('build_state', 'current_build') }}){%- endset -%}
+    {%- elif 'batch_id' in columns -%}
+    {%- set written -%}batch_id = '{{ invocation_id }}'{%- endset -%}
+    {%- elif 'article_id' in columns -%}
+    {%- set written -%}
+        article_id in (select article_id from {{ source('build_state', 'articles_to_rebuild') }})
+    {%- endset -%}
+    {%- elif 'event_id' in columns -%}
+    {%- set written -%}
+        event_id in (select event_id from {{ source('build_state', 'imports_to_rebuild') }})
+    {%- endset -%}
+    {%- else -%}
+    {%- set written = 'false' -%}
+    {%- endif -%}
+    {{ return('(select * from ' ~ relation ~ ' where ' ~ written ~ ') as dbt_subquery') }}
+{%- endmacro %}

@@ -149,6 +149,12 @@ def _use_settings(countries: str, acled_inter_numeric: bool) -> None:
     help="Where dbt builds the marts: duckdb, in the warehouse file, or spark, on a Spark session (local[2], or "
     "the cluster EVENTDW_SPARK_MASTER names; needs the spark extra, see docs/spark.md). Also EVENTDW_ENGINE.",
 )
+@click.option(
+    "--full-check",
+    is_flag=True,
+    help="Validate every row (dbt's tests and the quality gate) even if the build is incremental, whose checks "
+    "otherwise read the rows it wrote; every EVENTDW_FULL_CHECK_EVERY-th run (default 7) does so anyway.",
+)
 @click.option("--verbose", is_flag=True, help="Show Prefect's and dbt's logs instead of eventdw's progress lines.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors (for cron jobs and scripts).")
 def run(
@@ -159,6 +165,7 @@ def run(
     countries: str,
     acled_inter_numeric: bool,
     engine: str,
+    full_check: bool,
     verbose: bool,
     quiet: bool,
 ) -> None:
@@ -177,7 +184,7 @@ def run(
 
     from eventdw.export import ExportError, check_exports_dir
     from eventdw.ingest import InputError, check_inputs
-    from eventdw.quality import max_rows
+    from eventdw.quality import full_check_every, max_rows
     from eventdw.spark import check_spark
     from eventdw.warehouse import SettingError, WarehousePathError, check_path
 
@@ -188,6 +195,7 @@ def run(
         check_path(warehouse)
         check_exports_dir(exports_dir, seeds_dir, warehouse)
         max_rows()
+        full_check_every()
         if engine == "spark":
             check_spark()
     except (InputError, WarehousePathError, ExportError, SettingError) as error:
@@ -197,8 +205,9 @@ def run(
     # or the gate start.
     from eventdw.summary import RunSummary, unchanged_run
 
+    # (--full-check checks, changed or not.)
     fingerprint, unchanged = unchanged_run(seeds_dir, warehouse, exports_dir, data_docs_dir, engine)
-    if unchanged is not None:
+    if unchanged is not None and not full_check:
         if not quiet:
             _print_summary(unchanged, console.elapsed)
         return
@@ -217,7 +226,13 @@ def run(
         logging.disable(logging.NOTSET if verbose else logging.CRITICAL)
         with exclusive_run(warehouse):
             summary = eventdw_pipeline(
-                seeds_dir, warehouse, exports_dir, data_docs_dir, engine=engine, fingerprint=fingerprint
+                seeds_dir,
+                warehouse,
+                exports_dir,
+                data_docs_dir,
+                engine=engine,
+                fingerprint=fingerprint,
+                full_check=full_check,
             )
     except (InputError, TransformError, QualityError, WarehouseBusy, SettingError, ExportError) as error:
         raise click.ClickException(str(error)) from None

@@ -56,11 +56,14 @@ def _spark(warehouse: Path, engine: str) -> SparkSession | None:
 
 
 @task
-def build_models(warehouse: Path, run_id: str, engine: str = "duckdb") -> transform.BuildResult:
-    """dbt build: staging, intermediate and marts models with their tests (incremental when it is safe); the
-    rows it writes carry the run id and the build id. On the Spark engine, the build runs on Spark."""
+def build_models(
+    warehouse: Path, run_id: str, engine: str = "duckdb", full_check: bool = False
+) -> transform.BuildResult:
+    """dbt build: staging, intermediate and marts models with their tests (incremental when it is safe, its
+    tests then on the rows it wrote unless `full_check`); the rows it writes carry the run id and the build
+    id. On the Spark engine, the build runs on Spark."""
     console.say("dbt build: starting")
-    built = transform.dbt_build(warehouse, run_id=run_id, spark=_spark(warehouse, engine))
+    built = transform.dbt_build(warehouse, run_id=run_id, spark=_spark(warehouse, engine), full_check=full_check)
     get_run_logger().info(f"dbt build, {built.description}: {built.node_counts}")
     return built
 
@@ -77,13 +80,14 @@ def record_build(warehouse: Path, run_id: str, record: dict[str, Any] | None) ->
 
 @task
 def validate_warehouse(
-    warehouse: Path, data_docs_dir: Path, run_id: str, engine: str = "duckdb"
+    warehouse: Path, data_docs_dir: Path, run_id: str, engine: str = "duckdb", everything: bool = True
 ) -> quality.QualityReport:
     """The Great Expectations gate over the raw, staging and marts layers (their batches drawn from Spark on
-    the Spark engine)."""
-    report = quality.validate_warehouse(warehouse, data_docs_dir, run_id, _spark(warehouse, engine))
+    the Spark engine); unless `everything`, the marts' rows this run wrote."""
+    report = quality.validate_warehouse(warehouse, data_docs_dir, run_id, _spark(warehouse, engine), everything)
+    scope = "" if everything else f" ({len(report.batch_scoped)} on the rows this build wrote)"
     _report(
-        f"quality gate: {len(report.batch_rows)} suites, {report.expectations} expectations, "
+        f"quality gate: {len(report.batch_rows)} suites{scope}, {report.expectations} expectations, "
         f"{len(report.failed_warnings)} warnings; report {report.data_docs_index}"
     )
     return report
@@ -160,6 +164,7 @@ def eventdw_pipeline(
     wait_seconds: float = 0,
     engine: str = "duckdb",
     fingerprint: str | None = None,
+    full_check: bool = False,
 ) -> RunSummary | State:
     """Build the event warehouse from the inputs in `seeds_dir`, with dbt on `engine`: duckdb (the warehouse
     file) or spark (eventdw.spark: the inputs loaded and checked in the warehouse file, the models built
@@ -170,20 +175,26 @@ def eventdw_pipeline(
     at once: its warehouse, report and exports stand. A run that finds the warehouse busy with another run
     waits up to `wait_seconds` for it (scheduled runs wait, see eventdw.schedule), then ends as Cancelled,
     "skipped", with the other run named, instead of failing.
+
+    An incremental build's dbt tests and gate validate the rows it wrote; a full refresh, `full_check` and
+    every EVENTDW_FULL_CHECK_EVERY-th run (eventdw.quality.full_check_due) validate every row.
     """
     if fingerprint is None:
         fingerprint, unchanged = unchanged_run(seeds_dir, warehouse, exports_dir, data_docs_dir, engine)
-        if unchanged is not None:
+        if unchanged is not None and not full_check:
             _report(f"nothing changed since run {unchanged.run_id} ({unchanged.unchanged_since}): nothing to do")
             return unchanged
     run_id = uuid.uuid4().hex[:12]
     try:
         with exclusive_run(warehouse, wait_seconds=wait_seconds):
             loaded = load_inputs(seeds_dir, warehouse, run_id)
-            build = build_models(warehouse, run_id, engine)
+            full_check = full_check or quality.full_check_due(warehouse)
+            build = build_models(warehouse, run_id, engine, full_check)
             # Recorded before the gate: a build the gate stops is in the warehouse too, and its rows name it.
             record = record_build(warehouse, run_id, build.record)
-            report = validate_warehouse(warehouse, data_docs_dir, run_id, engine)
+            # A build that wrote nothing has no batch of its own: the gate validates every row.
+            everything = full_check or build.full_refresh or not build.ran
+            report = validate_warehouse(warehouse, data_docs_dir, run_id, engine, everything)
             export_marts(warehouse, exports_dir, run_id, record, engine)
             counts = _count_marts(warehouse, engine)
             reasons = _rejection_reasons(warehouse)

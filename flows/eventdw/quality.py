@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     from expectations import Check
 
 DEFAULT_MAX_ROWS = "100000"
+# Every this many runs, the dbt tests and the gate validate every row even when the build was incremental.
+DEFAULT_FULL_CHECK_EVERY = "7"
 NAMED_ROWS = 10  # failing rows a message names; the rest are counted
 # GX's result for each expectation: the count of failing rows and the batch labels of the first ten. No
 # query listing every failing row's label: the gate does not read it.
@@ -69,6 +71,7 @@ class QualityReport:
     failed_errors: list[str] = field(default_factory=list)
     failed_warnings: list[str] = field(default_factory=list)
     batch_rows: dict[str, tuple[int, int]] = field(default_factory=dict)  # suite -> (rows validated, rows)
+    batch_scoped: list[str] = field(default_factory=list)  # the suites that validated the build's rows alone
     data_docs_index: Path | None = None  # the run's report page, data_docs/index.html
 
 
@@ -156,59 +159,84 @@ def _history_rows(
     return rows
 
 
-def _batch_query(check: Check, rows: int, max_rows: int, on_spark: bool = False) -> str:
+def _batch_query(check: Check, rows: int, max_rows: int, on_spark: bool = False, where: str = "") -> str:
     """`check`'s query over all its `rows` rows, or over a uniform random sample of `max_rows` of them, in
-    the order of its row names (a message names the first failing rows, e.g. the first in each file).
+    the order of its row names (a message names the first failing rows, e.g. the first in each file). Given
+    `where`, a predicate on its table's columns, the rows are those of its table that meet it.
 
     On DuckDB, a check over one stored table samples the table's row ids first (reading one column), then
     reads only those rows: sampling the query's output instead would read, and compute, every row's every
     column. On Spark (`on_spark`), the sample is the rows of the `max_rows` lowest values of a seeded random
     number, drawn on the executors, each keeping its lowest `max_rows`."""
+    table, condition = check.table, f" where {where}" if where else ""
     if rows <= max_rows:
-        query = check.query if check.table is None else check.query.replace("{rows}", check.table)
+        query = (
+            check.query if table is None else check.query.replace("{rows}", f"(select * from {table}{condition}) as t")
+        )
     elif on_spark:
         sample = f"order by rand(7) limit {max_rows}"
         query = (
             f"select * from ({check.query}) as batch {sample}"
-            if check.table is None
-            else check.query.replace("{rows}", f"(select * from {check.table} {sample}) as sampled")
+            if table is None
+            else check.query.replace("{rows}", f"(select * from {table}{condition} {sample}) as sampled")
         )
     else:
         sample = f"using sample reservoir({max_rows} rows) repeatable (7)"
+        # DuckDB samples before it filters: the row ids that meet `where` are sampled.
+        ids = f"select row_id from (select rowid as row_id from {table}{condition}) {sample}"
         query = (
             f"select * from ({check.query}) {sample}"
-            if check.table is None
-            else check.query.replace(
-                "{rows}", f"(select * from {check.table} where rowid in (select rowid from {check.table} {sample}))"
-            )
+            if table is None
+            else check.query.replace("{rows}", f"(select * from {table} where rowid in ({ids}))")
         )
     return f"select * from ({query}) as batch order by {', '.join(check.row_names)}"
 
 
+def batch_predicate(check: Check, run_id: str | None) -> str:
+    """What rows of `check`'s table the gate validates: on a build that checks its batch (`run_id`, the run
+    that wrote it), a mart's rows written by that run, the rows an incremental build wrote and the events
+    they touched; every row otherwise, and of the raw tables and the query-only checks always."""
+    if run_id is None or check.table is None or not check.table.startswith("marts."):
+        return ""
+    return f"run_id = '{run_id}'"
+
+
 def _draw_batches(
-    checks: list[Check], report: QualityReport, warehouse: Path, spark: SparkSession | None
+    checks: list[Check], report: QualityReport, warehouse: Path, spark: SparkSession | None, batch_of: str | None
 ) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
     """Each check's batch as a pandas frame, from the DuckDB warehouse or, on the Spark engine, from Spark's
-    tables (landed raw tables and the marts Spark built); and the reference lists the suites need."""
+    tables (landed raw tables and the marts Spark built), of the rows the run `batch_of` wrote when given
+    (batch_predicate); and the reference lists the suites need."""
     if spark is not None:
-        return _read_batches(checks, report, lambda query: spark.sql(query).toPandas(), on_spark=True)
+        return _read_batches(checks, report, lambda query: spark.sql(query).toPandas(), True, batch_of)
     # Connections use the default configuration: dbt's connection to the same file may still be open
     # in this process, and DuckDB refuses a second one configured differently (read-only).
     with warehouse_connect(warehouse) as con:
-        return _read_batches(checks, report, lambda query: con.execute(query).df(), on_spark=False)
+        return _read_batches(checks, report, lambda query: con.execute(query).df(), False, batch_of)
 
 
 def _read_batches(
-    checks: list[Check], report: QualityReport, read: Callable[[str], pd.DataFrame], on_spark: bool
+    checks: list[Check],
+    report: QualityReport,
+    read: Callable[[str], pd.DataFrame],
+    on_spark: bool,
+    batch_of: str | None,
 ) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
     batch_limit = max_rows()
     reference = {"cameo_codes": read("select cameo_code from raw.cameo_codes")["cameo_code"].tolist()}
     frames = {}
     for check in checks:
-        counted = read(f"select count(*) as num_rows from {check.table or f'({check.query}) as batch'}")
+        where = batch_predicate(check, batch_of)
+        counted = read(
+            f"select count(*) as num_rows from {check.table}{f' where {where}' if where else ''}"
+            if check.table
+            else f"select count(*) as num_rows from ({check.query}) as batch"
+        )
         rows = int(counted["num_rows"].iloc[0])
-        frames[check.name] = read(_batch_query(check, rows, batch_limit, on_spark))
+        frames[check.name] = read(_batch_query(check, rows, batch_limit, on_spark, where))
         report.batch_rows[check.name] = (len(frames[check.name]), rows)
+        if where:
+            report.batch_scoped.append(check.name)
     return frames, reference
 
 
@@ -221,12 +249,49 @@ def max_rows() -> int:
     return int(value)
 
 
+def full_check_every() -> int:
+    """EVENTDW_FULL_CHECK_EVERY: every how many runs the tests and the gate validate every row, whatever the
+    build (SettingError unless a whole number of at least 1; 1 is every run)."""
+    value = os.environ.get("EVENTDW_FULL_CHECK_EVERY", DEFAULT_FULL_CHECK_EVERY)
+    if not value.strip().isdigit() or int(value) < 1:
+        raise SettingError(f"EVENTDW_FULL_CHECK_EVERY={value!r} must be a whole number of runs, at least 1")
+    return int(value)
+
+
+def full_check_due(warehouse: Path) -> bool:
+    """Whether this run is the EVENTDW_FULL_CHECK_EVERY-th since the last that validated every row (or no run
+    of the warehouse has yet): `quality.check_runs` records each run's scope."""
+    every = full_check_every()
+    with warehouse_connect(warehouse) as con:
+        (exists,) = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'quality' and table_name = 'check_runs'"
+        ).fetchone() or (0,)
+        if not exists:
+            return True
+        (since, ever) = con.execute(
+            """
+            select
+                count(*) filter (where checked_at > coalesce(
+                    (select max(checked_at) from quality.check_runs where checked_everything), '-infinity')),
+                bool_or(checked_everything)
+            from quality.check_runs
+            """
+        ).fetchone() or (0, False)
+    return not ever or since + 1 >= every
+
+
 def validate_warehouse(
-    warehouse: Path, data_docs_dir: Path, run_id: str, spark: SparkSession | None = None
+    warehouse: Path,
+    data_docs_dir: Path,
+    run_id: str,
+    spark: SparkSession | None = None,
+    everything: bool = True,
 ) -> QualityReport:
     """Validate every layer's batches, drawn from the warehouse or, given `spark`, from the tables of the Spark
     engine (eventdw.spark); raise QualityError if an error-level expectation fails. The results are kept in
-    the DuckDB warehouse on both engines."""
+    the DuckDB warehouse on both engines. Unless `everything`, the marts' batches are the rows this run
+    (`run_id`) wrote, an incremental build's (batch_predicate)."""
     turn_analytics_off()
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -238,7 +303,7 @@ def validate_warehouse(
 
     checks = all_checks()
     report = QualityReport(run_id)
-    frames, reference = _draw_batches(checks, report, warehouse, spark)
+    frames, reference = _draw_batches(checks, report, warehouse, spark, None if everything else run_id)
     for check in checks:
         unnamed = set(check.row_names) - set(frames[check.name].columns)
         if unnamed:
@@ -288,6 +353,11 @@ def validate_warehouse(
         # A warehouse whose table predates the named rows gains their columns, at the end.
         for column in ("unexpected_rows", "message", "meaning"):
             con.execute(f"alter table quality.validation_results add column if not exists {column} varchar")
+        con.execute(
+            "create table if not exists quality.check_runs "
+            "(run_id varchar, checked_everything boolean, checked_at timestamp default current_timestamp)"
+        )
+        con.execute("insert into quality.check_runs (run_id, checked_everything) values (?, ?)", [run_id, everything])
         con.executemany(
             "insert into quality.validation_results (run_id, suite, expectation, arguments, severity, success, "
             "observed_value, unexpected_count, unexpected_rows, message, meaning) "
@@ -299,7 +369,7 @@ def validate_warehouse(
     if spark is not None:
         agreement = spark.table("marts.report_coder_agreement").toPandas()
     write_agreement_page(data_docs_dir, run_id, in_field_order(agreement))
-    report.data_docs_index = write_report(data_docs_dir, run_id, history, report.batch_rows)
+    report.data_docs_index = write_report(data_docs_dir, run_id, history, report.batch_rows, report.batch_scoped)
     if report.failed_errors:
         others = len(report.failed_errors) - 1
         more = f"; {others} more expectation{'s' if others > 1 else ''} failed, see {report.data_docs_index}"

@@ -101,10 +101,15 @@ def write_agreement_page(data_docs_dir: Path, run_id: str, agreement: pd.DataFra
 
 
 def write_report(
-    data_docs_dir: Path, run_id: str, history: list[ValidationRow], batch_rows: dict[str, tuple[int, int]] | None = None
+    data_docs_dir: Path,
+    run_id: str,
+    history: list[ValidationRow],
+    batch_rows: dict[str, tuple[int, int]] | None = None,
+    batch_scoped: list[str] | None = None,
 ) -> Path:
     """Write data_docs_dir/index.html for the rows of `quality.validation_results` of one run, and remove
-    what an older Great Expectations data docs site left there."""
+    what an older Great Expectations data docs site left there. The suites in `batch_scoped` validated the
+    rows the run's incremental build wrote, not their whole table."""
     by_suite: dict[str, list[ValidationRow]] = defaultdict(list)
     for row in history:
         by_suite[row.suite].append(row)
@@ -119,6 +124,12 @@ def write_report(
         f"{len(failed) - errors} at warning level.</p>",
         "<p>Inter-coder agreement: <a href='agreement.html'>agreement.html</a></p>",
     ]
+    if batch_scoped:
+        parts.append(
+            "<p>An incremental build: the marts' suites validated the rows it wrote (and the events they touched), "
+            "not their whole tables. A full refresh, <code>eventdw run --full-check</code> and every "
+            "<code>EVENTDW_FULL_CHECK_EVERY</code>-th run validate every row.</p>"
+        )
     if failed:
         parts.append("<h2>Failures</h2><ul>")
         for row in sorted(failed, key=lambda r: r.severity != "error"):
@@ -131,7 +142,15 @@ def write_report(
     for suite, rows in by_suite.items():
         suite_failures = sum(1 for row in rows if not row.success)
         validated, total = (batch_rows or {}).get(suite, (0, 0))
-        sample = f" &middot; a random sample of {validated:,} of its {total:,} rows" if validated < total else ""
+        rows_of = "the" if suite in (batch_scoped or []) else "its"
+        written = " written by this run" if suite in (batch_scoped or []) else ""
+        sample = (
+            f" &middot; a random sample of {validated:,} of {rows_of} {total:,} rows{written}"
+            if validated < total
+            else ""
+        )
+        if suite in (batch_scoped or []) and validated == total:
+            sample = f" &middot; the {total:,} rows written by this run"
         parts.append(f"<h2>{html.escape(suite)}</h2><p>{len(rows)} expectations, {suite_failures} failed{sample}</p>")
         parts.append("<table><tr><th>result</th><th>severity</th><th>a failure means</th><th>expectation</th>")
         parts.append("<th>arguments</th><th>observed</th><th>failing rows</th></tr>")

@@ -147,6 +147,7 @@ def dbt_build(
     full_refresh: bool | None = None,
     run_id: str | None = None,
     spark: SparkSession | None = None,
+    full_check: bool = False,
 ) -> BuildResult:
     """`dbt build` (models, unit tests, data tests) into `warehouse`, incremental unless `build_mode` (or
     `full_refresh`, when given) says otherwise. The rows it writes carry `run_id` (a new id when none is
@@ -154,7 +155,10 @@ def dbt_build(
 
     Given `spark`, the build runs on Spark (the profile's spark target, eventdw.spark): the raw tables and the
     build state are landed in Spark first, and the build is incremental on the same terms as on DuckDB, as
-    long as the tables of the last build are in Spark (docs/spark.md)."""
+    long as the tables of the last build are in Spark (docs/spark.md).
+
+    An incremental build's data tests read the rows it wrote (the var test_scope, macro get_where_subquery)
+    unless `full_check`; a full refresh's read every row."""
     engine = "duckdb" if spark is None else "spark"
     planned_full_refresh, reason, changes = state.plan_build(warehouse, engine)
     if spark is not None and not planned_full_refresh and not _spark_holds_marts(spark):
@@ -165,15 +169,28 @@ def dbt_build(
     elif full_refresh:
         reason = "asked for"
     if not full_refresh and not changes:
-        console.say(f"dbt build: nothing to do ({reason})")
-        return BuildResult(False, reason, changes=changes)
+        if not full_check:
+            console.say(f"dbt build: nothing to do ({reason})")
+            return BuildResult(False, reason, changes=changes)
+        # Nothing to build, but every row to test: dbt's tests alone, on the tables as they are.
+        if spark is not None:
+            with warehouse_connect(warehouse) as con:
+                _land_in_spark(con, spark, warehouse)
+        reason = f"{reason}; every row tested"
+        return BuildResult(False, reason, _invoke_build(["test"], warehouse, verbose, reason, spark), changes)
 
     state.record_build(warehouse, finished=False)
     with warehouse_connect(warehouse) as con:
         record = versions.stamp_build(con, run_id or uuid.uuid4().hex[:12])
         if spark is not None:
             _land_in_spark(con, spark, warehouse)
-    counts = _invoke_build(["build", *(["--full-refresh"] if full_refresh else [])], warehouse, verbose, reason, spark)
+    if full_refresh:
+        command = ["build", "--full-refresh"]
+    elif full_check:
+        command, reason = ["build"], f"{reason}; every row tested"
+    else:
+        command = ["build", "--vars", "{test_scope: batch}"]
+    counts = _invoke_build(command, warehouse, verbose, reason, spark)
     state.record_build(warehouse, finished=True, engine=engine)
     return BuildResult(full_refresh, reason, counts, changes, record)
 
