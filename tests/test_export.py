@@ -181,7 +181,7 @@ def test_datapackage_describes_every_exported_table_and_field(seed_run):
     exports = Path(seed_run.exports_dir)
     package = json.loads((exports / "datapackage.json").read_text())
     manifest = json.loads((exports / "manifest.json").read_text())
-    assert package["profile"] == "tabular-data-package" and package["version"] == manifest["schema_version"] == "4"
+    assert package["profile"] == "tabular-data-package" and package["version"] == manifest["schema_version"] == "5"
     resources = {resource["name"]: resource for resource in package["resources"]}
     assert set(resources) == set(manifest["tables"]) | {"acled_events_csv"}
     # Every file of the manifest is a resource's path, or one of its parts.
@@ -203,3 +203,65 @@ def test_datapackage_describes_every_exported_table_and_field(seed_run):
     assert len(csv["schema"]["fields"]) == 31 and csv["hash"] == "sha256:" + next(
         entry["sha256"] for entry in manifest["files"] if entry["path"] == "acled_events.csv"
     )
+
+
+def _files(folder: Path) -> dict[str, tuple[int, bytes]]:
+    """Each file of an export: its inode and its bytes."""
+    return {
+        str(path.relative_to(folder)): (path.stat().st_ino, path.read_bytes())
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_an_export_writes_again_only_the_files_whose_rows_changed(seed_run, tmp_path):
+    """The second export of unchanged marts links every data file of the first; after one event's toll
+    changes, only its month's files (fact_events, events_described) and ACLED's files are written again.
+    Every export holds the bytes a fresh export of the same marts writes, and the hashes its manifest lists."""
+    import hashlib
+
+    import duckdb
+
+    warehouse = tmp_path / "copy" / seed_run.warehouse.name
+    warehouse.parent.mkdir()
+    with duckdb.connect(str(seed_run.warehouse)) as con:
+        (source,) = con.execute("select current_database()").fetchone()
+        con.execute(f"attach '{warehouse}' as warehouse_copy")
+        con.execute(f"copy from database {source} to warehouse_copy")
+        con.execute("detach warehouse_copy")
+
+    def export_and_check(name: str) -> dict[str, tuple[int, bytes]]:
+        export.export_marts(warehouse, tmp_path / "exports", name)
+        export.export_marts(warehouse, tmp_path / f"fresh-{name}", name)  # the same marts, nothing to link
+        files, fresh = _files(tmp_path / "exports"), _files(tmp_path / f"fresh-{name}")
+        # (The manifests differ in the files' times alone.)
+        assert {path: data for path, (_, data) in files.items() if path != "manifest.json"} == {
+            path: data for path, (_, data) in fresh.items() if path != "manifest.json"
+        }
+        manifest = json.loads(files["manifest.json"][1])
+        for entry in manifest["files"]:
+            assert hashlib.sha256(files[entry["path"]][1]).hexdigest() == entry["sha256"], entry["path"]
+        return files
+
+    first = export_and_check("first")
+    again = export_and_check("again")
+    data_files = [path for path in first if path.endswith((".parquet", ".csv"))]
+    assert [path for path in data_files if again[path][0] != first[path][0]] == []  # every one linked
+
+    with duckdb.connect(str(warehouse)) as con:
+        (event_id, event_date) = con.execute(
+            "select event_id, event_date from marts.fact_events where source_system = 'coded' "
+            "order by event_date desc, event_id limit 1"
+        ).fetchone()
+        con.execute(
+            "update marts.fact_events set fatalities = coalesce(fatalities, 0) + 1 where event_id = ?", [event_id]
+        )
+        con.execute("update marts.acled_events set fatalities = fatalities + 1 where event_id_cnty like ?",
+                    [f"%{event_id[2:]}"])  # fmt: skip
+    changed = export_and_check("changed")
+    month = f"year={event_date.year}/month={event_date.month:02d}"
+    written = sorted(path for path in data_files if changed[path][0] != again[path][0])
+    assert written == sorted([
+        f"events_described/{month}/part_0.parquet", f"fact_events/{month}/part_0.parquet",
+        "acled_events.csv", "acled_events.parquet",
+    ])  # fmt: skip

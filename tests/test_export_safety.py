@@ -165,11 +165,11 @@ def test_a_second_export_to_a_folder_being_written_fails_at_once_naming_the_hold
     writing, release, failures = threading.Event(), threading.Event(), []
     write = export._write
 
-    def slow_write(*args):
+    def slow_write(*args, **kwargs):
         if args[2] == "second":  # the run id
             writing.set()
             release.wait(60)
-        return write(*args)
+        return write(*args, **kwargs)
 
     def second_run():
         try:
@@ -263,10 +263,11 @@ def _crash_between_the_renames(seed_run, tmp_path: Path) -> dict[str, bytes]:
 def test_next_export_puts_back_the_previous_export_a_crash_left_without_a_live_one(seed_run, tmp_path, monkeypatch):
     before = _crash_between_the_renames(seed_run, tmp_path)
 
-    def full_disk(batches, folder):
+    def full_disk(folder):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(folder))
 
-    monkeypatch.setattr(export, "_write_month_partitions", full_disk)
+    # (The marts are those of the export put back: its data files are linked, only the descriptions written.)
+    monkeypatch.setattr(export, "datapackage", full_disk)
     with pytest.raises(export.ExportError):
         export.export_marts(seed_run.warehouse, tmp_path / "exports", "third")
     assert _files(tmp_path / "exports") == before
@@ -351,6 +352,7 @@ def test_a_full_disk_is_one_line_naming_the_folder_and_keeps_the_previous_export
     def full_disk(batches, folder):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(folder / "year=2024"))
 
+    monkeypatch.setattr(export, "_reusable_parts", lambda previous: {})  # every file written, none linked
     monkeypatch.setattr(export, "_write_month_partitions", full_disk)
     with pytest.raises(export.ExportError) as failed:
         export.export_marts(seed_run.warehouse, exports, "second")
@@ -371,6 +373,7 @@ def test_a_duckdb_write_failure_is_one_line_naming_the_folder_and_keeps_the_prev
         (folder.parent / "dim_actor.parquet").mkdir(exist_ok=True)  # DuckDB's COPY cannot open it as a file
         write_partitions(batches, folder)
 
+    monkeypatch.setattr(export, "_reusable_parts", lambda previous: {})  # every file written, none linked
     monkeypatch.setattr(export, "_write_month_partitions", block_dim_actor)
     with pytest.raises(export.ExportError) as failed:
         export.export_marts(seed_run.warehouse, exports, "second")

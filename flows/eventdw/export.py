@@ -26,6 +26,15 @@ files with a single quote `'` in front (OWASP's advice against CSV injection), s
 as text instead of running it as a formula. Numeric columns are written as they are, and the Parquet files
 hold the true values.
 
+Only what changed is written again. The manifest keeps, for each file, a digest of the rows it was written
+from (their count and the xor of their hashes, run id and build id included, so a row an incremental build
+rewrote counts as changed) and the file's size and modification time (`parts`). The next export computes
+the digests again from the marts, month by month for the facts: a file whose digest is the same, and that
+is still the file the manifest lists (same size and time), is hard-linked into the staging folder instead of
+written, with its hash from the manifest. A daily run rewrites the months its events fall in and the
+dimensions that changed; the staging folder is still swapped in whole, so a crash leaves the previous
+export whole, and every hash in the manifest is that of the file beside it.
+
 Same marts, same files. Rows are ordered by key. The facts' partitions are written here, not by DuckDB's
 `COPY ... (partition_by ...)`: at ten million rows that splits some partitions into two or three files, and
 writes different bytes, from one run to the next on the same marts (its partition buffers flush as its
@@ -59,8 +68,8 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 PRODUCER = "eventdw"  # the manifest's "producer": what marks a folder as an export eventdw may replace
-SCHEMA_VERSION = "4"  # 2: source_system, bridge_event_sources; 3: month=07 partitions, datapackage.json, build;
-# 4: build_id on every row
+SCHEMA_VERSION = "5"  # 2: source_system, bridge_event_sources; 3: month=07 partitions, datapackage.json, build;
+# 4: build_id on every row; 5: the manifest's parts (each file's digest, size and time: partial exports)
 # The mart columns not exported: the run that wrote a row differs from run to run, and the same inputs must
 # export to identical files (each row keeps its build_id; the manifest names the run).
 NOT_EXPORTED = ("run_id",)
@@ -161,7 +170,7 @@ def _export(
             with warehouse_connect(warehouse) as con:
                 build = versions.build_record(con)
         with warehouse_connect(warehouse) if marts is None else marts() as con:
-            rows = _write(con, staging, run_id, build)
+            rows = _write(con, staging, run_id, build, previous=live)
         _swap_in(staging, live)
     except BaseException as error:
         shutil.rmtree(staging, ignore_errors=True)
@@ -397,32 +406,86 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _write(con: duckdb.DuckDBPyConnection, staging: Path, run_id: str, build: dict[str, Any]) -> dict[str, int]:
-    """Every export file and the manifest, into the (empty) folder `staging`."""
+def _write(
+    con: duckdb.DuckDBPyConnection, staging: Path, run_id: str, build: dict[str, Any], previous: Path | None = None
+) -> dict[str, int]:
+    """Every export file and the manifest, into the (empty) folder `staging`; the files of the export in
+    `previous` whose rows did not change are linked, not written (see the module's docstring)."""
     rows: dict[str, int] = {}
+    kept = _reusable_parts(previous)
+    parts: dict[str, dict[str, Any]] = {}
+    hashes: dict[str, str] = {}
+
+    def reuse(path: str, digest: str) -> bool:
+        """Link `path` from the previous export when its rows' digest is the same; whether it did."""
+        part = kept.get(path)
+        if part is None or part["digest"] != digest or previous is None:
+            return False
+        target = staging / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(previous / path, target)
+        except OSError:
+            return False  # another filesystem, say: written instead
+        parts[path], hashes[path] = part, part["sha256"]
+        return True
+
     con.execute("set preserve_insertion_order = true")
     for table, key in FACTS.items():
-        (rows[table],) = con.execute(f"select count(*) from marts.{table}").fetchone() or (0,)
-        ordered = con.execute(f"select {_EXPORTED} from marts.{table} order by event_date, {key}")
-        _write_month_partitions(ordered.to_arrow_reader(READ_BATCH_ROWS), staging / table)
+        months = con.execute(
+            f"""
+            select year(event_date) * 12 + month(event_date) - 1 as month, count(*), {_DIGEST}
+            from marts.{table} as t group by all order by month
+            """
+        ).fetchall()
+        rows[table] = sum(count for _, count, _ in months)
+        digests = {_month_path(table, month): f"{count}:{xor}" for month, count, xor in months}
+        changed = [
+            month for month, _, _ in months if not reuse(_month_path(table, month), digests[_month_path(table, month)])
+        ]
+        if changed:
+            listed = ", ".join(str(month) for month in changed)
+            ordered = con.execute(
+                f"select {_EXPORTED} from marts.{table} "
+                f"where year(event_date) * 12 + month(event_date) - 1 in ({listed}) order by event_date, {key}"
+            )
+            _write_month_partitions(ordered.to_arrow_reader(READ_BATCH_ROWS), staging / table)
+        for month in changed:
+            parts[_month_path(table, month)] = {"digest": digests[_month_path(table, month)]}
     for table, key in DIMENSIONS.items():
-        (rows[table],) = con.execute(f"select count(*) from marts.{table}").fetchone() or (0,)
-        target = staging / f"{table}.parquet"
-        con.execute(
-            f"copy (select {_EXPORTED} from marts.{table} order by {key}) to {_sql_string(target)} (format parquet)"
-        )
+        (rows[table], xor) = con.execute(f"select count(*), {_DIGEST} from marts.{table} as t").fetchone() or (0, 0)
+        path, digest = f"{table}.parquet", f"{rows[table]}:{xor}"
+        if not reuse(path, digest):
+            con.execute(
+                f"copy (select {_EXPORTED} from marts.{table} order by {key}) "
+                f"to {_sql_string(staging / path)} (format parquet)"
+            )
+            parts[path] = {"digest": digest}
     # ACLED's own tooling reads CSV: the ACLED-format events also as acled_events.csv, copied from the
     # Parquet file just written, which holds them in order (insertion order is preserved: no sort again), in
     # ACLED's 31 columns (without the mart's source_system and build_id).
-    acled = (
-        f"(select * exclude ({', '.join(ACLED_CSV_LEFT_OUT)}) "
-        f"from read_parquet({_sql_string(staging / 'acled_events.parquet')}))"
-    )
-    _write_csv(con, _numeric_inter(acled) if acled_inter_numeric() else acled, staging / "acled_events.csv")
-    files = [
-        {"path": str(path.relative_to(staging)), "rows": _parquet_rows(path), "sha256": _sha256(path)}
-        for path in sorted(staging.rglob("*.parquet"))
-    ] + [{"path": "acled_events.csv", "rows": rows["acled_events"], "sha256": _sha256(staging / "acled_events.csv")}]
+    csv_digest = f"{parts['acled_events.parquet']['digest']}:{'numeric' if acled_inter_numeric() else 'named'}"
+    if not reuse("acled_events.csv", csv_digest):
+        acled = (
+            f"(select * exclude ({', '.join(ACLED_CSV_LEFT_OUT)}) "
+            f"from read_parquet({_sql_string(staging / 'acled_events.parquet')}))"
+        )
+        _write_csv(con, _numeric_inter(acled) if acled_inter_numeric() else acled, staging / "acled_events.csv")
+        parts["acled_events.csv"] = {"digest": csv_digest}
+    # A linked file's hash is the previous manifest's: it is the same file.
+    files: list[dict[str, Any]] = [
+        {"path": path, "rows": _parquet_rows(staging / path), "sha256": hashes.get(path) or _sha256(staging / path)}
+        for path in sorted(str(path.relative_to(staging)) for path in staging.rglob("*.parquet"))
+    ] + [
+        {
+            "path": "acled_events.csv",
+            "rows": rows["acled_events"],
+            "sha256": hashes.get("acled_events.csv") or _sha256(staging / "acled_events.csv"),
+        }
+    ]
+    for entry in files:
+        stat = (staging / entry["path"]).stat()
+        parts[entry["path"]] |= {"sha256": entry["sha256"], "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
     # The description of the tables (Frictionless), listed with its hash but no rows: it is not a table.
     (staging / "datapackage.json").write_text(json.dumps(datapackage(staging), indent=2) + "\n")
     files.append({"path": "datapackage.json", "sha256": _sha256(staging / "datapackage.json")})
@@ -433,9 +496,37 @@ def _write(con: duckdb.DuckDBPyConnection, staging: Path, run_id: str, build: di
         "build": build,
         "tables": rows,
         "files": files,
+        "parts": dict(sorted(parts.items())),
     }
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return rows
+
+
+# A digest of a table's rows (aliased t): the xor of each whole row's hash. Order does not matter; a row
+# added, removed or changed (its run id or build id too: a rewritten row) changes it.
+_DIGEST = "coalesce(bit_xor(hash(t)), 0)"
+
+
+def _month_path(table: str, month: int) -> str:
+    """The file of a fact table's month (months since year 0)."""
+    return f"{table}/year={month // 12}/month={month % 12 + 1:02d}/part_0.parquet"
+
+
+def _reusable_parts(previous: Path | None) -> dict[str, dict[str, Any]]:
+    """The files of the export in `previous` that a new export may link: those its manifest (of this schema)
+    lists with a digest, still the same size and modification time (not written since)."""
+    manifest = None if previous is None else _eventdw_manifest(previous)
+    if previous is None or manifest is None or manifest.get("schema_version") != SCHEMA_VERSION:
+        return {}
+    reusable = {}
+    for path, part in (manifest.get("parts") or {}).items():
+        try:
+            stat = (previous / path).stat()
+        except OSError:
+            continue
+        if (stat.st_size, stat.st_mtime_ns) == (part.get("size"), part.get("mtime_ns")) and part.get("sha256"):
+            reusable[path] = part
+    return reusable
 
 
 # Arrow's types as Frictionless Table Schema field types.
