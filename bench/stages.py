@@ -2,10 +2,12 @@
 
     .venv/bin/python bench/stages.py --seeds-dir /tmp/bench_s --work /tmp/bench_s_run [--engine spark]
 
-The stages are called as the flow calls them (load, dbt build, quality gate, export), without Prefect's
-server, so the figures are the work itself. Peak memory is the resident set of the process and of the
-processes it started (on Spark, the JVM and its Python workers), sampled every 20 ms from /proc while the
-stage runs. On Spark, starting the local session is a stage of its own.
+The stages are called as the flow calls them (the scan, load, dbt build, quality gate, export), without
+Prefect's server, so the figures are the work itself: a run that finds nothing changed since the last one
+stops after the scan; an incremental build's tests and gate check the rows it wrote. Peak memory is the
+resident set of the process and of the processes it started (on Spark, the JVM and its Python workers),
+sampled every 20 ms from /proc while the stage runs. On Spark, starting the local session is a stage of
+its own.
 """
 
 from __future__ import annotations
@@ -61,27 +63,44 @@ def measure(name: str, rows: int, work: Callable[[], Any]) -> dict[str, Any]:
 
 def run_stages(seeds_dir: Path, work_dir: Path, keep: bool = False, engine: str = "duckdb") -> list[dict[str, Any]]:
     """Load, dbt build, gate and export `seeds_dir` into a fresh warehouse under `work_dir` (or, with
-    `keep`, into the one already there: dbt then builds incrementally when it can), with dbt on `engine`.
-    On Spark, the mentions' event ids are left in `work_dir`/spark_mentions.parquet to compare."""
+    `keep`, into the one already there: dbt then builds incrementally when it can, and nothing runs after
+    the scan when nothing changed), with dbt on `engine`. On Spark, the mentions' event ids are left in
+    `work_dir`/spark_mentions.parquet to compare."""
+    import dataclasses
     import functools
+    import uuid
 
-    from eventdw import export, ingest, quality, transform
+    from eventdw import export, ingest, quality, state, transform
+    from eventdw.summary import RunSummary, marts_counts
     from eventdw.warehouse import connect as warehouse_connect
 
     if not keep:
         shutil.rmtree(work_dir, ignore_errors=True)
     work_dir.mkdir(parents=True, exist_ok=True)
-    warehouse = work_dir / "eventdw.duckdb"
+    warehouse, exports, data_docs = work_dir / "eventdw.duckdb", work_dir / "exports", work_dir / "data_docs"
     rows = count_rows(seeds_dir)
+    run_id = uuid.uuid4().hex[:12]
+
+    scans: list[tuple[str | None, dict[str, Any] | None]] = []
+
+    def scan_stage() -> None:
+        fingerprint = state.run_fingerprint(seeds_dir, warehouse, exports, data_docs, engine)
+        scans.append((fingerprint, state.last_run_if_unchanged(warehouse, fingerprint, exports, data_docs)))
+
+    figures = [measure("scan", rows, scan_stage)]
+    fingerprint, unchanged = scans[0]
+    if unchanged is not None:
+        figures[0]["note"] = f"nothing changed since run {unchanged['run_id']}: nothing else runs"
+        return figures
 
     loads: list[ingest.LoadSummary] = []
 
     def load_stage() -> None:
         with warehouse_connect(warehouse) as con:
-            loads.append(ingest.load_inputs(con, seeds_dir, "bench"))
+            state.forget_finished_run(con)
+            loads.append(ingest.load_inputs(con, seeds_dir, run_id))
 
     sessions: list[Any] = []
-    figures = []
     if engine == "spark":
         from eventdw.spark import local_session, marts_connection, work_dir_of
 
@@ -89,27 +108,55 @@ def run_stages(seeds_dir: Path, work_dir: Path, keep: bool = False, engine: str 
             shutil.rmtree(work_dir_of(warehouse), ignore_errors=True)
         figures.append(measure("spark session", rows, lambda: sessions.append(local_session(work_dir_of(warehouse)))))
     spark = sessions[0] if sessions else None
-    marts = None if spark is None else functools.partial(marts_connection, spark)
+    marts = (
+        None if spark is None else functools.partial(marts_connection, spark, small_tables=export.READS_BESIDES_MARTS)
+    )
+
+    builds: list[transform.BuildResult] = []
+    reports: list[quality.QualityReport] = []
 
     def gate_stage() -> None:
+        # As the flow: an incremental build's rows alone, unless the build wrote nothing (every 7th run of a
+        # schedule checks everything; the benchmark measures the runs between).
+        everything = builds[0].full_refresh or not builds[0].ran
         try:
-            quality.validate_warehouse(warehouse, work_dir / "data_docs", "bench", spark)
+            reports.append(quality.validate_warehouse(warehouse, data_docs, run_id, spark, everything))
         except quality.QualityError as error:  # a benchmark reports, it does not stop
             print(f"  (gate: {error})", file=sys.stderr)
 
-    builds: list[transform.BuildResult] = []
     figures += [
         measure("load", rows, load_stage),
-        measure("dbt build", rows, lambda: builds.append(transform.dbt_build(warehouse, spark=spark))),
+        measure("dbt build", rows, lambda: builds.append(transform.dbt_build(warehouse, run_id=run_id, spark=spark))),
         measure("quality gate", rows, gate_stage),
-        measure("export", rows, lambda: export.export_marts(warehouse, work_dir / "exports", "bench", marts=marts)),
+        measure("export", rows, lambda: export.export_marts(warehouse, exports, run_id, marts=marts)),
     ]
     next(r for r in figures if r["stage"] == "load")["note"] = f"{loads[0].extraction_rows_validated:,} rows validated"
     next(r for r in figures if r["stage"] == "dbt build")["note"] = builds[0].description
+    if reports and reports[0].batch_scoped:
+        next(r for r in figures if r["stage"] == "quality gate")["note"] = "the marts' rows this run wrote"
     if marts is not None:
         with marts() as con:
             target = work_dir / "spark_mentions.parquet"
             con.execute(f"copy (select mention_id, event_id from marts.fact_event_mentions) to '{target}'")
+    elif reports:
+        # The run's record, as the flow leaves it: `eventdw run` on the same paths then finds nothing changed.
+        with warehouse_connect(warehouse) as con:
+            counts = marts_counts(con)
+        loaded = loads[0]
+        summary = RunSummary(
+            run_id=run_id,
+            articles_loaded=loaded.articles_loaded,
+            extraction_rows_read=loaded.extraction_rows_read,
+            extraction_rows_accepted=loaded.extraction_rows_accepted,
+            rejected_rows=loaded.rejected_rows,
+            build=builds[0].description,
+            quality_warnings=reports[0].failed_warnings,
+            warehouse=warehouse,
+            data_docs=reports[0].data_docs_index or data_docs,
+            exports_dir=exports,
+            **counts,
+        )
+        state.record_finished_run(warehouse, fingerprint, run_id, dataclasses.asdict(summary))
     return figures
 
 

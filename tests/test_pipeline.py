@@ -196,7 +196,11 @@ def test_running_twice_on_the_same_input_leaves_the_same_marts_and_identical_exp
     warehouse = tmp_path / "w.duckdb"
     first = eventdw_pipeline(SEEDS, warehouse, tmp_path / "exports", tmp_path / "docs")
     before, first_exports = marts_snapshot(warehouse), export_hashes(tmp_path / "exports")
-    second = eventdw_pipeline(SEEDS, warehouse, tmp_path / "exports", tmp_path / "docs")
+    # A run on unchanged inputs stops after its scan with the last run's summary; a full check runs all the same.
+    unchanged = eventdw_pipeline(SEEDS, warehouse, tmp_path / "exports", tmp_path / "docs")
+    assert (unchanged.run_id, unchanged.events) == (first.run_id, first.events) and unchanged.unchanged_since
+    second = eventdw_pipeline(SEEDS, warehouse, tmp_path / "exports", tmp_path / "docs", full_check=True)
+    assert second.build == "incremental: nothing changed; every row tested"
     assert marts_snapshot(warehouse) == before
     assert second.events == first.events == seed_run.events
     # Byte-identical files, run after run, and from another warehouse built from the same inputs.

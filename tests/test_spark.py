@@ -11,6 +11,7 @@ as Spark UDFs.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import shutil
 import sys
@@ -88,7 +89,10 @@ def _files(folder: Path) -> list[Path]:
     return sorted(path.relative_to(folder) for path in folder.rglob("*.*"))
 
 
-def test_a_run_on_spark_builds_gates_and_exports_the_same_marts_as_duckdb(spark, spark_seed_run, seed_run):
+def test_a_run_on_spark_builds_gates_and_exports_the_same_marts_as_duckdb(
+    spark, spark_seed_run, seed_run, tmp_path, monkeypatch
+):
+    from eventdw import export
     from eventdw.spark import marts_connection
 
     assert spark_seed_run.build == "full refresh: no finished build to add to"
@@ -134,6 +138,14 @@ def test_a_run_on_spark_builds_gates_and_exports_the_same_marts_as_duckdb(spark,
             assert builds in ([(build_id,)], []), name
     spark_csv = (spark_seed_run.exports_dir / "acled_events.csv").read_text(encoding="utf-8")
     assert spark_csv == (seed_run.exports_dir / "acled_events.csv").read_text(encoding="utf-8")
+
+    # ACLED's older numeric actor types, which the export reads from a reference list beside the marts.
+    monkeypatch.setenv("EVENTDW_ACLED_INTER_NUMERIC", "1")
+    spark_marts = functools.partial(marts_connection, spark, small_tables=export.READS_BESIDES_MARTS)
+    export.export_marts(spark_seed_run.warehouse, tmp_path / "spark_numeric", "numeric", marts=spark_marts)
+    export.export_marts(seed_run.warehouse, tmp_path / "duckdb_numeric", "numeric")
+    numeric = (tmp_path / "spark_numeric" / "acled_events.csv").read_text(encoding="utf-8")
+    assert numeric == (tmp_path / "duckdb_numeric" / "acled_events.csv").read_text(encoding="utf-8") != spark_csv
 
 
 def test_an_incremental_build_on_spark_gives_the_marts_of_a_full_duckdb_build(spark, spark_seed_run, tmp_path):

@@ -73,6 +73,8 @@ SCHEMA_VERSION = "5"  # 2: source_system, bridge_event_sources; 3: month=07 part
 # The mart columns not exported: the run that wrote a row differs from run to run, and the same inputs must
 # export to identical files (each row keeps its build_id; the manifest names the run).
 NOT_EXPORTED = ("run_id",)
+# The tables besides the marts the export reads (the ACLED actor types' numbers, for --acled-inter-numeric).
+READS_BESIDES_MARTS = ("staging.stg_reference__acled_actor_types",)
 ACLED_CSV_LEFT_OUT = ("source_system", "build_id")  # acled_events.csv has ACLED's 31 columns, no others
 _EXPORTED = f"* exclude ({', '.join(NOT_EXPORTED)})"
 ROW_GROUP_ROWS = 122_880  # rows per Parquet row group in the facts' partitions (DuckDB's own row group size)

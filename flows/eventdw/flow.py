@@ -16,7 +16,7 @@ from eventdw import export, ingest, quality, state, transform, versions
 from eventdw.lock import WarehouseBusy, exclusive_run
 from eventdw.progress import console
 from eventdw.spark import marts_connection
-from eventdw.summary import RunSummary, summary_markdown, unchanged_run
+from eventdw.summary import RunSummary, marts_counts, summary_markdown, unchanged_run
 from eventdw.warehouse import connect as warehouse_connect
 
 if TYPE_CHECKING:
@@ -111,7 +111,9 @@ def export_marts(
     """Write the marts (the ones Spark built, on the Spark engine) to Parquet with a manifest that carries the
     build's record."""
     spark = _spark(warehouse, engine)
-    marts = None if spark is None else functools.partial(marts_connection, spark)
+    marts = (
+        None if spark is None else functools.partial(marts_connection, spark, small_tables=export.READS_BESIDES_MARTS)
+    )
     written = export.export_marts(warehouse, exports_dir, run_id, build, marts)
     _report(f"export: {len(written)} tables, {sum(written.values()):,} rows, to {exports_dir}/")
     return written
@@ -121,21 +123,7 @@ def _count_marts(warehouse: Path, engine: str = "duckdb") -> dict[str, int]:
     spark = _spark(warehouse, engine)
     # The counts read stored tables only: Spark need not compute the marts' views again after the export.
     with warehouse_connect(warehouse) if spark is None else marts_connection(spark, with_views=False) as con:
-        row = con.execute(
-            """
-            select
-                (select count(*) from marts.fact_events),
-                (select count(*) from marts.fact_event_mentions),
-                (select count(distinct actor_id) from (
-                    select actor1_id as actor_id from marts.fact_events
-                    union all select actor2_id from marts.fact_events
-                ) where actor_id is not null),
-                (select count(distinct place_id) from marts.fact_events),
-                (select count(*) from marts.report_unresolved_names)
-            """
-        ).fetchone()
-    assert row is not None
-    return dict(zip(["events", "mentions", "actors", "places", "unresolved_names"], row, strict=True))
+        return marts_counts(con)
 
 
 def _rejection_reasons(warehouse: Path, limit: int = 10) -> list[tuple[str, str, int]]:

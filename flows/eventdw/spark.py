@@ -184,13 +184,17 @@ def land_raw(con: duckdb.DuckDBPyConnection, spark: SparkSession, parquet_dir: P
 
 
 def marts_connection(
-    spark: SparkSession, schemas: tuple[str, ...] = ("marts",), with_views: bool = True
+    spark: SparkSession,
+    schemas: tuple[str, ...] = ("marts",),
+    with_views: bool = True,
+    small_tables: tuple[str, ...] = (),
 ) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection whose `marts` schema (and any other of `schemas`) holds a view of each
     table Spark built there, over the Parquet files Spark wrote: the export reads the marts as it reads
     DuckDB's, from the files themselves, never through the Spark driver. A Spark view (events_described)
     is computed by Spark into Parquet files beside the tables first, unless `with_views` is false (the
-    stored tables alone)."""
+    stored tables alone). `small_tables` ("schema.table", a reference list the export reads, say) are copied
+    in whole through the driver."""
     import duckdb
 
     views_dir = Path(str(spark.conf.get("spark.sql.warehouse.dir")).removeprefix("file:")).parent / "views"
@@ -214,4 +218,9 @@ def marts_connection(
             else:  # an empty table may have no files: its columns alone
                 con.register(f"spark_{schema}_{table.name}", frame.limit(0).toArrow())
                 con.execute(f"create view {schema}.{table.name} as select * from spark_{schema}_{table.name}")
+    for name in small_tables:
+        schema, table_name = name.split(".")
+        con.execute(f"create schema if not exists {schema}")
+        con.register(f"spark_{schema}_{table_name}", spark.table(name).toArrow())
+        con.execute(f"create view {name} as select * from spark_{schema}_{table_name}")
     return con

@@ -8,9 +8,12 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eventdw import state
+
+if TYPE_CHECKING:
+    import duckdb
 
 
 @dataclass(frozen=True)
@@ -86,3 +89,22 @@ def summary_markdown(summary: RunSummary, reasons: list[tuple[str, str, int]]) -
     if summary.quality_warnings:
         lines += ["", "## Quality warnings", ""] + [f"- {cell(warning)}" for warning in summary.quality_warnings]
     return "\n".join(lines) + "\n"
+
+
+def marts_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """The summary's counts of what the marts (in `con`'s marts schema) hold."""
+    row = con.execute(
+        """
+        select
+            (select count(*) from marts.fact_events),
+            (select count(*) from marts.fact_event_mentions),
+            (select count(distinct actor_id) from (
+                select actor1_id as actor_id from marts.fact_events
+                union all select actor2_id from marts.fact_events
+            ) where actor_id is not null),
+            (select count(distinct place_id) from marts.fact_events),
+            (select count(*) from marts.report_unresolved_names)
+        """
+    ).fetchone()
+    assert row is not None
+    return dict(zip(["events", "mentions", "actors", "places", "unresolved_names"], row, strict=True))
