@@ -77,21 +77,36 @@ def _spelling(rng: random.Random, options: list[tuple[str, date | None, date | N
     return rng.choice(valid or [alias for alias, _, _ in options])
 
 
+FIRST_DAY, LAST_DAY = date(2011, 3, 15), date(2024, 12, 31)  # the events' dates
+
+
 def generate(out: Path, articles: int, rows: int, seed: int = 7) -> None:
     """Write out/articles/*.txt, out/extractions/*.csv and out/reference/ for the given sizes."""
-    rng = random.Random(seed)
+    shutil.rmtree(out, ignore_errors=True)
+    (out / "articles").mkdir(parents=True)
+    (out / "extractions").mkdir()
+    shutil.copytree(REPO / "seeds" / "reference", out / "reference")
+    _write_inputs(out, articles, rows, random.Random(seed), FIRST_DAY, (LAST_DAY - FIRST_DAY).days, "bench")
+
+
+def generate_day(out: Path, articles: int, rows: int, days: int = 7, seed: int = 8) -> None:
+    """A day of new inputs beside those generate() wrote: `articles` articles (named day_...) and `rows` coded
+    rows (extractions/day_*.csv) about events of the data's last `days` days, into out/articles and
+    out/extractions (created if missing)."""
+    (out / "articles").mkdir(parents=True, exist_ok=True)
+    (out / "extractions").mkdir(parents=True, exist_ok=True)
+    _write_inputs(out, articles, rows, random.Random(seed), LAST_DAY - timedelta(days=days - 1), days, "day")
+
+
+def _write_inputs(out: Path, articles: int, rows: int, rng: random.Random, start: date, days: int, name: str) -> None:
+    """`articles` articles and `rows` coded rows about events dated from `start` for `days` days, the files
+    named after `name`."""
     actor_spellings, place_spellings = _spellings()
     actor_ids = sorted(actor_spellings)
     rng.shuffle(actor_ids)
     place_ids = list(place_spellings)
     actor_weights, place_weights = _zipf_weights(len(actor_ids)), _zipf_weights(len(place_ids))
     codes, code_weights = list(CODES), list(CODES.values())
-    start, days = date(2011, 3, 15), (date(2024, 12, 31) - date(2011, 3, 15)).days
-
-    shutil.rmtree(out, ignore_errors=True)
-    (out / "articles").mkdir(parents=True)
-    (out / "extractions").mkdir()
-    shutil.copytree(REPO / "seeds" / "reference", out / "reference")
 
     # The inputs are written in chunks of ROWS_PER_FILE rows (one CSV file each) and their share of the
     # articles, so memory stays flat at any size. An event's reports fall in one chunk.
@@ -104,11 +119,12 @@ def generate(out: Path, articles: int, rows: int, seed: int = 7) -> None:
         per_article: list[list[dict[str, str]]] = [[] for _ in range(last_article - first_article)]
         for index, mention in enumerate(mentions):
             per_article[index % len(per_article)].append(mention)
-        with (out / "extractions" / f"part_{chunk:04d}.csv").open("w", encoding="utf-8", newline="") as handle:
+        extraction = out / "extractions" / (f"part_{chunk:04d}.csv" if name == "bench" else f"{name}_{chunk:04d}.csv")
+        with extraction.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(HEADER)
             for number, reports in enumerate(per_article, start=first_article):
-                article_id = f"bench_{number:07d}"
+                article_id = f"{name}_{number:07d}"
                 latest = max((date.fromisoformat(m["event_date"]) for m in reports), default=start)
                 published = latest + timedelta(days=rng.randrange(3))
                 body = " ".join(m["quote"] for m in reports)

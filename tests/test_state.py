@@ -37,3 +37,55 @@ def test_editing_or_renaming_a_file_of_the_ingest_package_changes_the_loader_fin
     edited = state.code_fingerprint(package)
     (package / "parallel.py").rename(package / "workers.py")
     assert len({before, edited, state.code_fingerprint(package)}) == 3
+
+
+def test_the_run_fingerprint_sees_every_change_of_the_inputs_and_settings(tmp_path, monkeypatch):
+    """What makes a run skip after its scan: any input file written (even with the same bytes), added or
+    removed, in a folder linked in too, another setting or path; a file written a moment ago cannot be
+    told unchanged yet."""
+    import os
+    import time
+
+    seeds, elsewhere = tmp_path / "seeds", tmp_path / "elsewhere"
+    (seeds / "extractions").mkdir(parents=True)
+    elsewhere.mkdir()
+    (seeds / "extractions" / "a.csv").write_text("article_id\n1\n")
+    (elsewhere / "001.txt").write_text("an article\n")
+    (seeds / "articles").symlink_to(elsewhere, target_is_directory=True)
+    (seeds / "articles" / "loop").symlink_to(seeds, target_is_directory=True)  # a link back up: not followed twice
+    old = time.time_ns() - 10**10
+    for path in (seeds / "extractions" / "a.csv", elsewhere / "001.txt"):
+        os.utime(path, ns=(old, old))
+
+    def fingerprint(exports="exports"):
+        return state.run_fingerprint(seeds, tmp_path / "w.duckdb", tmp_path / exports, tmp_path / "docs", "duckdb")
+
+    first = fingerprint()
+    assert first is None  # utime set the change times just now: too close to tell
+    time.sleep(2.1)
+    first = fingerprint()
+    assert first is not None and fingerprint() == first
+    seen = {first}
+
+    def changed() -> str:
+        time.sleep(2.1)
+        now = fingerprint()
+        assert now is not None and now not in seen
+        seen.add(now)
+        return now
+
+    (elsewhere / "001.txt").write_text("an article\n")  # the same bytes, written again, in the linked folder
+    changed()
+    (seeds / "extractions" / "b.csv").write_text("article_id\n2\n")
+    changed()
+    with_b = fingerprint()
+    (seeds / "extractions" / "b.csv").unlink()
+    time.sleep(2.1)
+    assert fingerprint() not in (with_b, None)  # (the inputs as they were before b.csv: their fingerprint)
+    monkeypatch.setenv("EVENTDW_COUNTRIES", "SD")
+    changed()
+    monkeypatch.setenv("EVENTDW_MEMORY_LIMIT", "8GB")  # changes no result
+    assert fingerprint() in seen
+    assert fingerprint("other_exports") not in seen
+    (seeds / "extractions" / "c.csv").write_text("article_id\n3\n")
+    assert fingerprint() is None  # written a moment ago
