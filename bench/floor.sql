@@ -77,8 +77,10 @@ checked as (
     from typed
 )
 select
+    -- The loader's row id (validate_extractions.sql): the key's values and the coder.
     md5(cast(to_json([trim(article_id), strftime(event_date_value, '%Y-%m-%d'), trim(actor1),
-        nullif(trim(actor2), ''), trim(cameo_code), trim(location), quote]) as varchar)) as mention_id,
+        nullif(trim(actor2), ''), trim(cameo_code), trim(location), quote, nullif(trim(coder), '')]) as varchar))
+        as mention_id,
     trim(article_id) as article_id,
     published_date,
     event_date_value as event_date,
@@ -509,9 +511,10 @@ with choices as (
     select * from floor_nearest('select * from floor_keyed_mentions where time_precision = 3', 'select * from floor_anchors', 15)
 )
 select
-    'EV' || substr(md5(concat_ws('|', coalesce(choices.anchor_precision, m.time_precision),
-        strftime(coalesce(choices.anchor_date, m.event_date), '%Y-%m-%d'), m.pair_first, m.pair_second,
-        m.cameo_root_code, m.place_id)), 1, 16) as event_id,
+    -- As the pipeline's hash_key: a missing value (an unresolved place) is an empty string, not left out.
+    'EV' || substr(md5(concat_ws('|', coalesce(choices.anchor_precision, m.time_precision)::varchar,
+        strftime(coalesce(choices.anchor_date, m.event_date), '%Y-%m-%d'), coalesce(m.pair_first, ''),
+        coalesce(m.pair_second, ''), coalesce(m.cameo_root_code, ''), coalesce(m.place_id, ''))), 1, 16) as event_id,
     m.*
 from floor_keyed_mentions as m
 left join choices on choices.mention_id = m.mention_id;
