@@ -142,19 +142,8 @@ def run_stages(seeds_dir: Path, work_dir: Path, keep: bool = False, engine: str 
         # The run's record, as the flow leaves it: `eventdw run` on the same paths then finds nothing changed.
         with warehouse_connect(warehouse) as con:
             counts = marts_counts(con)
-        loaded = loads[0]
-        summary = RunSummary(
-            run_id=run_id,
-            articles_loaded=loaded.articles_loaded,
-            extraction_rows_read=loaded.extraction_rows_read,
-            extraction_rows_accepted=loaded.extraction_rows_accepted,
-            rejected_rows=loaded.rejected_rows,
-            build=builds[0].description,
-            quality_warnings=reports[0].failed_warnings,
-            warehouse=warehouse,
-            data_docs=reports[0].data_docs_index or data_docs,
-            exports_dir=exports,
-            **counts,
+        summary = RunSummary.of_run(
+            run_id, loads[0], builds[0].description, reports[0], counts, warehouse, data_docs, exports
         )
         state.record_finished_run(warehouse, fingerprint, run_id, dataclasses.asdict(summary))
     return figures

@@ -104,6 +104,24 @@ def seed_run(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture()
+def warehouse_copy(seed_run, tmp_path):
+    """A writable copy of the seed run's whole warehouse (raw, staging views, marts).
+
+    The copy keeps the file name: dbt's views refer to their catalog, which DuckDB names after the file.
+    """
+    import duckdb
+
+    copy = tmp_path / "copy" / seed_run.warehouse.name
+    copy.parent.mkdir()
+    with duckdb.connect(str(seed_run.warehouse)) as con:
+        (source,) = con.execute("select current_database()").fetchone()
+        con.execute(f"attach '{copy}' as warehouse_copy")
+        con.execute(f"copy from database {source} to warehouse_copy")
+        con.execute("detach warehouse_copy")
+    return copy
+
+
+@pytest.fixture()
 def seed_db(seed_run):
     import duckdb
 

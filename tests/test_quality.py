@@ -16,22 +16,6 @@ FILE_001 = "extractions/001_80b8b6eb158c6571.csv"
 FILE_003 = "extractions/003_d87e7e8bc6717bf6.csv"
 
 
-@pytest.fixture()
-def warehouse_copy(seed_run, tmp_path):
-    """A writable copy of the seed run's whole warehouse (raw, staging views, marts).
-
-    The copy keeps the file name: dbt's views refer to their catalog, which DuckDB names after the file.
-    """
-    copy = tmp_path / "copy" / seed_run.warehouse.name
-    copy.parent.mkdir()
-    with duckdb.connect(str(seed_run.warehouse)) as con:
-        (source,) = con.execute("select current_database()").fetchone()
-        con.execute(f"attach '{copy}' as warehouse_copy")
-        con.execute(f"copy from database {source} to warehouse_copy")
-        con.execute("detach warehouse_copy")
-    return copy
-
-
 def _break(warehouse, statement):
     with duckdb.connect(str(warehouse)) as con:
         con.execute(statement)

@@ -186,22 +186,8 @@ def eventdw_pipeline(
             export_marts(warehouse, exports_dir, run_id, record, engine)
             counts = _count_marts(warehouse, engine)
             reasons = _rejection_reasons(warehouse)
-            summary = RunSummary(
-                run_id=run_id,
-                articles_loaded=loaded.articles_loaded,
-                extraction_rows_read=loaded.extraction_rows_read,
-                extraction_rows_accepted=loaded.extraction_rows_accepted,
-                rejected_rows=loaded.rejected_rows,
-                build=build.description,
-                quality_warnings=report.failed_warnings,
-                warehouse=warehouse,
-                data_docs=report.data_docs_index or data_docs_dir,
-                exports_dir=exports_dir,
-                events=counts["events"],
-                mentions=counts["mentions"],
-                actors=counts["actors"],
-                places=counts["places"],
-                unresolved_names=counts["unresolved_names"],
+            summary = RunSummary.of_run(
+                run_id, loaded, build.description, report, counts, warehouse, data_docs_dir, exports_dir
             )
             # Under the lock still: a run that starts after this one finds its record.
             state.record_finished_run(warehouse, fingerprint, run_id, dataclasses.asdict(summary))

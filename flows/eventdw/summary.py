@@ -15,6 +15,9 @@ from eventdw import state
 if TYPE_CHECKING:
     import duckdb
 
+    from eventdw.ingest import LoadSummary
+    from eventdw.quality import QualityReport
+
 
 @dataclass(frozen=True)
 class RunSummary:
@@ -37,6 +40,38 @@ class RunSummary:
     exports_dir: Path
     # When nothing changed since the last finished run: when it finished. The summary is that run's.
     unchanged_since: str | None = None
+
+    @classmethod
+    def of_run(
+        cls,
+        run_id: str,
+        loaded: LoadSummary,
+        build: str,
+        report: QualityReport,
+        counts: dict[str, int],
+        warehouse: Path,
+        data_docs_dir: Path,
+        exports_dir: Path,
+    ) -> RunSummary:
+        """The summary of run `run_id`: what it loaded, its build's description, the gate's report and the
+        marts' counts (marts_counts)."""
+        return cls(
+            run_id=run_id,
+            articles_loaded=loaded.articles_loaded,
+            extraction_rows_read=loaded.extraction_rows_read,
+            extraction_rows_accepted=loaded.extraction_rows_accepted,
+            rejected_rows=loaded.rejected_rows,
+            build=build,
+            quality_warnings=report.failed_warnings,
+            warehouse=warehouse,
+            data_docs=report.data_docs_index or data_docs_dir,
+            exports_dir=exports_dir,
+            events=counts["events"],
+            mentions=counts["mentions"],
+            actors=counts["actors"],
+            places=counts["places"],
+            unresolved_names=counts["unresolved_names"],
+        )
 
     @classmethod
     def of_unchanged_run(cls, last: dict[str, Any]) -> RunSummary:
