@@ -32,8 +32,10 @@ format: $(VENV)/.synced
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install --quiet uv==0.13.9
 
-$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --all-extras --python $(PYTHON)
+# --compile-bytecode: every run imports dbt, Great Expectations and Prefect, thousands of modules; with
+# their bytecode written once here, a process does not compile them again (PYTHONDONTWRITEBYTECODE set).
+$(VENV)/.synced: pyproject.toml uv.lock Makefile | $(UV)
+	$(UV) sync --frozen --all-extras --compile-bytecode --python $(PYTHON)
 	touch $@
 
 clean:
