@@ -459,3 +459,46 @@ def test_another_coders_identical_row_is_their_coding_not_a_duplicate(tmp_path):
     assert _reasons(con) == {}
     coders = con.execute("select coder, count(distinct extraction_id) from raw.extractions group by all").fetchall()
     assert sorted(coders) == [("second-coder", 1), ("test", 1)]
+
+
+def test_a_reload_makes_the_reference_tables_again_only_when_what_they_are_made_of_changed(tmp_path, monkeypatch):
+    """The reference tables are kept by a reload whose curated files, gazetteer countries, packages and code
+    are unchanged; when one changes they are made again, and `raw` holds what a first load would."""
+    from eventdw.ingest import reference
+    from eventdw.ingest.raw_tables import REFERENCE_TABLES
+
+    made = []
+    making = reference.reference_tables
+    monkeypatch.setattr(reference, "reference_tables", lambda folder: made.append(folder) or making(folder))
+    monkeypatch.setenv("EVENTDW_COUNTRIES", "SY,IQ")
+    seeds = make_seeds(tmp_path, {"a.csv": EXTRACTION_HEADER + _row()})
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+
+    def tables(connection) -> dict[str, list[tuple]]:
+        return {
+            name: connection.execute(f"select * from raw.{name} order by all").fetchall() for name in REFERENCE_TABLES
+        }
+
+    def as_a_first_load(run: str) -> bool:
+        fresh = duckdb.connect(str(tmp_path / f"{run}.duckdb"))
+        load_inputs(fresh, seeds, run)
+        return tables(con) == tables(fresh)
+
+    load_inputs(con, seeds, "first")
+    load_inputs(con, seeds, "unchanged")
+    assert len(made) == 1
+
+    aliases = seeds / "reference" / "actor_aliases.csv"
+    aliases.write_text(aliases.read_text(encoding="utf-8") + "Quwat Suriya,sdf,,,\n", encoding="utf-8")
+    made.clear()
+    load_inputs(con, seeds, "alias-added")
+    assert len(made) == 1
+    assert ("Quwat Suriya", "sdf") in con.execute("select alias, actor_id from raw.ref_actor_aliases").fetchall()
+    assert as_a_first_load("alias-added-fresh")
+
+    monkeypatch.setenv("EVENTDW_COUNTRIES", "SY,IQ,JO")
+    made.clear()
+    load_inputs(con, seeds, "jordan-added")
+    assert len(made) == 1
+    assert con.execute("select count(*) from raw.geonames_places where country_iso2 = 'JO'").fetchone()[0] > 0
+    assert as_a_first_load("jordan-added-fresh")

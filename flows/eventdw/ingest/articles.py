@@ -3,7 +3,7 @@ many), and land the articles in the work table raw.incoming_articles.
 
 An article's id is its file's name without `.txt`; its text is kept byte for byte, with what the parser
 (eventdw.ingest.article_parser) located in it. A file whose article was parsed before by the same loader,
-and that is unchanged since, is not parsed again (see iter_articles): its row is copied from raw.articles.
+and that is unchanged since, is not parsed again (see iter_articles): its row in raw.articles stays.
 """
 
 from __future__ import annotations
@@ -188,7 +188,8 @@ def land_articles(
     loader's fingerprint) in parsed_by; (source file, hash) of each article landed, and the files rejected
     whole, which are also left in the work table rejected_article_files. An article of `parsed_before` (see
     iter_articles: those in raw.articles parsed by this loader) with the same file hash, or the same file
-    signature (files.file_signature), is copied from raw.articles instead of parsed again."""
+    signature (files.file_signature), is not parsed again: it is left in the work table unchanged_articles
+    (id and signature now), and its row in raw.articles stays (update_articles)."""
     import pyarrow as pa
 
     schema = raw_tables.arrow_schema("articles")
@@ -230,26 +231,38 @@ def land_articles(
         if len(batch) >= ARTICLE_BATCH:
             insert()
     insert()
-    if unchanged:
-        unchanged_articles = pa.table(
-            {
-                "article_id": pa.array([a.article_id for a in unchanged], pa.string()),
-                "file_signature": pa.array([a.file_signature for a in unchanged], pa.string()),
-            }
-        )
-        con.register("unchanged_articles", unchanged_articles)
-        con.execute(
-            """
-            insert into raw.incoming_articles by name
-            select articles.* replace (? as loaded_at, unchanged_articles.file_signature as file_signature)
-            from raw.articles as articles
-            inner join unchanged_articles on unchanged_articles.article_id = articles.article_id
-            """,
-            [loaded_at],
-        )
-        con.unregister("unchanged_articles")
+    unchanged_articles = pa.table(
+        {
+            "article_id": pa.array([a.article_id for a in unchanged], pa.string()),
+            "file_signature": pa.array([a.file_signature for a in unchanged], pa.string()),
+        }
+    )
+    con.register("unchanged", unchanged_articles)
+    con.execute("create or replace temp table unchanged_articles as select * from unchanged")
+    con.unregister("unchanged")
     _stage_rejected_articles(con, rejections)
     return landed, rejections
+
+
+def update_articles(con: duckdb.DuckDBPyConnection) -> None:
+    """In the load's transaction, make raw.articles the articles land_articles found: its rows of the
+    unchanged articles stay as they are (their file signature brought up to date), the others go, and the
+    articles parsed now (raw.incoming_articles, dropped) are added. A day's new articles cost what they
+    add, not a copy of every article's text."""
+    if raw_tables.columns(con, "articles") != [name for name, _ in raw_tables.COLUMNS["articles"]]:
+        raw_tables.swap(con, "incoming_articles", "articles")  # a first load, or one by another loader
+        return
+    con.execute("delete from raw.articles where article_id not in (select article_id from unchanged_articles)")
+    con.execute(
+        """
+        update raw.articles set file_signature = unchanged.file_signature
+        from unchanged_articles as unchanged
+        where unchanged.article_id = articles.article_id
+            and unchanged.file_signature is distinct from articles.file_signature
+        """
+    )
+    con.execute("insert into raw.articles select * from raw.incoming_articles")
+    con.execute("drop table raw.incoming_articles")
 
 
 def _stage_rejected_articles(con: duckdb.DuckDBPyConnection, rejections: list[Rejection]) -> None:

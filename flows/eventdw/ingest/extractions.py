@@ -1,8 +1,8 @@
 """Land the extraction files in the work table raw.incoming_extractions, each file by the fastest reader that
 reads it exactly as the Python reader does (eventdw.ingest.csv_readers).
 
-A file that the last load read whole and that is unchanged since is not read again: its rows as read are
-copied from raw.landed_extractions.
+A file that the last load read whole and that is unchanged since is not read again: its rows as read stay
+in raw.landed_extractions (eventdw.state.keep_rows_as_read).
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ def land_extractions(
     rows are appended APPEND_ROWS or so at a time (memory holds a few files' values at most). A file of
     `landed_before` (source file -> hash of the files whose rows raw.landed_extractions keeps, as read by this
     loader: those the last load read whole, every row landed, none rejected by the reader) that is unchanged
-    since is copied from raw.landed_extractions instead of read again; those files' names are returned with
-    the files, and left in the work table unchanged_extraction_files."""
+    since is not read again (its rows as read stay in raw.landed_extractions); those files' names are
+    returned with the files, and left in the work table unchanged_extraction_files."""
     import pyarrow as pa
 
     raw_tables.create(con, "landed_extractions", named="incoming_extractions", defaults={"read_by": reader})
@@ -72,11 +72,6 @@ def land_extractions(
     con.register("unchanged_files", pa.table({"source_file": pa.array(unchanged, pa.string())}))
     con.execute("create or replace temp table unchanged_extraction_files as select * from unchanged_files")
     con.unregister("unchanged_files")
-    if unchanged:
-        con.execute(
-            "insert into raw.incoming_extractions select * from raw.landed_extractions "
-            "where source_file in (select source_file from unchanged_extraction_files)"
-        )
     return files, unchanged
 
 

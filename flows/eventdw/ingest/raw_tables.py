@@ -112,8 +112,9 @@ DBT_SOURCES: dict[str, tuple[str, ...]] = {
     "coding": ("articles", "extractions", "rejected_rows", "source_files"),
     "imports": ("acled_events", "acled_deletions", "gdelt_events", "gdelt_mentions"),
 }
-# The loader's own: the rows as read, which the next load reuses, the imported files read, one row per load.
-LOADER_TABLES = ("landed_extractions", "imported_files", "load_runs")
+# The loader's own: the rows as read, which the next load reuses, the imported files read, one row per load,
+# and what the reference tables were made of (eventdw.state.reference_fingerprint).
+LOADER_TABLES = ("landed_extractions", "imported_files", "load_runs", "reference_fingerprint")
 
 # The work tables the imported files' rows land in as read (strings), before eventdw.ingest.imports types them
 # into the `imports` tables above, each with its provenance in front and, for ACLED, columns beyond its own.
@@ -226,6 +227,7 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("file_sha256", "varchar"),
         ("read_by", "varchar"),
     ),
+    "reference_fingerprint": (("fingerprint", "varchar"),),
     "load_runs": (
         ("run_id", "varchar"),
         ("loaded_at", "timestamp"),
