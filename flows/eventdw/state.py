@@ -343,11 +343,8 @@ def _transform_fingerprint(con: Any) -> str:
     return digest.hexdigest()
 
 
-# An article as the marts see it: every column of raw.articles but when and by which code it was read.
-ARTICLES_AS_BUILT = """
-    select article_id, md5(cast(to_json(articles) as varchar)) as article_hash
-    from (select * exclude (loaded_at, parsed_by, file_signature) from raw.articles) as articles
-"""
+# An article as the marts see it, hashed when it was parsed (raw_tables.ARTICLE_HASH).
+ARTICLES_AS_BUILT = "select article_id, article_hash from raw.articles"
 ROWS_AS_BUILT = "select extraction_id as mention_id, article_id, source_file, row_number, row_hash from raw.extractions"
 # An imported event as the marts see it: a hash of every row about it (an ACLED event's versions and
 # deletions; a GDELT event's rows and its mentions), whichever file holds them.

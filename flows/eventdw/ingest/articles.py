@@ -215,6 +215,7 @@ def land_articles(
             "publisher": [a.publisher for a in batch],
             "loaded_at": [loaded_at] * len(batch),
             "parsed_by": [parser] * len(batch),
+            "article_hash": [None] * len(batch),  # made by update_articles
         }
         raw_tables.append(con, "incoming_articles", pa.table(data, schema=schema))
         batch.clear()
@@ -247,8 +248,18 @@ def land_articles(
 def update_articles(con: duckdb.DuckDBPyConnection) -> None:
     """In the load's transaction, make raw.articles the articles land_articles found: its rows of the
     unchanged articles stay as they are (their file signature brought up to date), the others go, and the
-    articles parsed now (raw.incoming_articles, dropped) are added. A day's new articles cost what they
-    add, not a copy of every article's text."""
+    articles parsed now (raw.incoming_articles, dropped) are added, each with its article_hash. A day's new
+    articles cost what they add, not a copy of every article's text."""
+    con.execute(
+        f"""
+        update raw.incoming_articles set article_hash = hashes.article_hash
+        from (
+            select article_id, {raw_tables.ARTICLE_HASH} as article_hash
+            from (select {raw_tables.ARTICLE_AS_BUILT} from raw.incoming_articles) as articles
+        ) as hashes
+        where hashes.article_id = incoming_articles.article_id
+        """
+    )
     if raw_tables.columns(con, "articles") != [name for name, _ in raw_tables.COLUMNS["articles"]]:
         raw_tables.swap(con, "incoming_articles", "articles")  # a first load, or one by another loader
         return

@@ -177,7 +177,8 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("country_name", "varchar"),
     ),
     # One row per article file, the text byte for byte, with what the parser located in it; `parsed_by` is
-    # the loader's fingerprint (eventdw.state.loader_fingerprint).
+    # the loader's fingerprint (eventdw.state.loader_fingerprint), `article_hash` a hash of the article as
+    # the marts see it (ARTICLE_HASH), made when it is parsed.
     "articles": (
         ("article_id", "varchar"),
         ("source_file", "varchar"),
@@ -193,6 +194,7 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("publisher", "varchar"),
         ("loaded_at", "timestamp"),
         ("parsed_by", "varchar"),
+        ("article_hash", "varchar"),
     ),
     # Every extraction row as read (strings), with its provenance and, in `read_by`, the loader's fingerprint.
     "landed_extractions": (
@@ -240,6 +242,11 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 LANDED_COLUMNS = [name for name, _ in COLUMNS["landed_extractions"]]
+
+# An article as the marts see it, hashed: every column of raw.articles but when and by which code it was
+# read (and its file's signature). The build plan compares these to find the articles that changed.
+ARTICLE_HASH = "md5(cast(to_json(articles) as varchar))"
+ARTICLE_AS_BUILT = "* exclude (loaded_at, parsed_by, file_signature, article_hash)"
 
 
 def _arrow_type(duckdb_type: str) -> pa.DataType:
