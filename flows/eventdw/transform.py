@@ -158,7 +158,7 @@ def dbt_build(
     long as the tables of the last build are in Spark (docs/spark.md).
 
     An incremental build's data tests read the rows it wrote (the var test_scope, macro get_where_subquery)
-    unless `full_check`; a full refresh's read every row."""
+    and it skips the unit tests, unless `full_check`; a full refresh's read every row."""
     engine = "duckdb" if spark is None else "spark"
     planned_full_refresh, reason, changes = state.plan_build(warehouse, engine)
     if spark is not None and not planned_full_refresh and not _spark_holds_marts(spark):
@@ -189,7 +189,9 @@ def dbt_build(
     elif full_check:
         command, reason = ["build"], f"{reason}; every row tested"
     else:
-        command = ["build", "--vars", "{test_scope: batch}"]
+        # The unit tests are a function of the code alone, and this build's code is the last finished
+        # build's (state.plan_build), whose unit tests passed: a full refresh or a full check runs them.
+        command = ["build", "--vars", "{test_scope: batch}", "--exclude-resource-type", "unit_test"]
     counts = _invoke_build(command, warehouse, verbose, reason, spark)
     state.record_build(warehouse, finished=True, engine=engine)
     return BuildResult(full_refresh, reason, counts, changes, record)

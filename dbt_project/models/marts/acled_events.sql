@@ -46,6 +46,9 @@ acled_imported as (
 
 mentions as (
     select * from {{ ref('fact_event_mentions') }}
+    {% if is_incremental() %}
+    where event_id in ({{ events_rebuilt_in_this_build() }})  -- the sources and notes of the events rebuilt
+    {% endif %}
 ),
 
 articles as (

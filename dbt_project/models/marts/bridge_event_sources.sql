@@ -16,7 +16,8 @@
 -- country), so that no two events are compared unless they can match.
 --
 -- Incremental builds delete the pairs of the events rebuilt in this build (coded and imported, with the ids
--- those had before) and look for the pairs of those events again; every other pair stands.
+-- those had before) and look for the pairs of those events again, among the events within a year of them
+-- (no rule pairs events further apart); every other pair stands.
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
@@ -31,6 +32,14 @@ with
 
 events as (
     select * from {{ ref('fact_events') }}
+    {% if is_incremental() %}
+    -- Only events within a year of a rebuilt one can pair with it (two year-precision windows are 364 days).
+    where event_date between
+        (select {{ dbt.dateadd('day', -365, 'min(event_date)') }} from {{ ref('fact_events') }}
+         where event_id in ({{ all_events_rebuilt_in_this_build() }}))
+        and (select {{ dbt.dateadd('day', 365, 'max(event_date)') }} from {{ ref('fact_events') }}
+         where event_id in ({{ all_events_rebuilt_in_this_build() }}))
+    {% endif %}
 ),
 
 places as (
