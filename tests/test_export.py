@@ -247,11 +247,14 @@ def test_an_export_writes_again_only_the_files_whose_rows_changed(warehouse_copy
             "select event_id, event_date from marts.fact_events where source_system = 'coded' "
             "order by event_date desc, event_id limit 1"
         ).fetchone()
+        # as an incremental build rewrites an event: its rows carry the new run's id
         con.execute(
-            "update marts.fact_events set fatalities = coalesce(fatalities, 0) + 1 where event_id = ?", [event_id]
+            "update marts.fact_events set fatalities = coalesce(fatalities, 0) + 1, run_id = 'next run' "
+            "where event_id = ?",
+            [event_id],
         )
-        con.execute("update marts.acled_events set fatalities = fatalities + 1 where event_id_cnty like ?",
-                    [f"%{event_id[2:]}"])  # fmt: skip
+        con.execute("update marts.acled_events set fatalities = fatalities + 1, run_id = 'next run' "
+                    "where event_id_cnty like ?", [f"%{event_id[2:]}"])  # fmt: skip
     changed = export_and_check("changed")
     month = f"year={event_date.year}/month={event_date.month:02d}"
     written = sorted(path for path in data_files if changed[path][0] != again[path][0])

@@ -27,8 +27,7 @@ as text instead of running it as a formula. Numeric columns are written as they 
 hold the true values.
 
 Only what changed is written again. The manifest keeps, for each file, a digest of the rows it was written
-from (their count and the xor of their hashes, run id and build id included, so a row an incremental build
-rewrote counts as changed) and the file's size and modification time (`parts`). The next export computes
+from (their count and the set of run ids they carry, every build writing its own: see _digest) and the file's size and modification time (`parts`). The next export computes
 the digests again from the marts, month by month for the facts: a file whose digest is the same, and that
 is still the file the manifest lists (same size and time), is hard-linked into the staging folder instead of
 written, with its hash from the manifest. A daily run rewrites the months its events fall in and the
@@ -436,7 +435,7 @@ def _write(
     for table, key in FACTS.items():
         months = con.execute(
             f"""
-            select year(event_date) * 12 + month(event_date) - 1 as month, count(*), {_DIGEST}
+            select year(event_date) * 12 + month(event_date) - 1 as month, count(*), {_digest(table)}
             from marts.{table} as t group by all order by month
             """
         ).fetchall()
@@ -455,7 +454,8 @@ def _write(
         for month in changed:
             parts[_month_path(table, month)] = {"digest": digests[_month_path(table, month)]}
     for table, key in DIMENSIONS.items():
-        (rows[table], xor) = con.execute(f"select count(*), {_DIGEST} from marts.{table} as t").fetchone() or (0, 0)
+        query = f"select count(*), {_digest(table)} from marts.{table} as t"
+        (rows[table], xor) = con.execute(query).fetchone() or (0, 0)
         path, digest = f"{table}.parquet", f"{rows[table]}:{xor}"
         if not reuse(path, digest):
             con.execute(
@@ -504,9 +504,19 @@ def _write(
     return rows
 
 
-# A digest of a table's rows (aliased t): the xor of each whole row's hash. Order does not matter; a row
-# added, removed or changed (its run id or build id too: a rewritten row) changes it.
-_DIGEST = "coalesce(bit_xor(hash(t)), 0)"
+# The marts that are views: their rows change when a table they join changes, whichever run wrote it.
+VIEWS = ("events_described",)
+
+
+def _digest(table: str) -> str:
+    """A digest of the rows of marts.`table` (aliased t), with their count: what a file written from them
+    is a function of. Every row a build writes carries its run's id (select_with_provenance), a new one each
+    run, and a build only deletes rows or writes them: so rows whose count and set of run ids are those of
+    the last export are the rows it wrote (reading one short column, not hashing every row). A view's rows
+    are hashed whole (the xor of each row's hash)."""
+    if table in VIEWS:
+        return "coalesce(bit_xor(hash(t)), 0)"
+    return "coalesce(md5(string_agg(distinct run_id, ',' order by run_id)), '')"
 
 
 def _month_path(table: str, month: int) -> str:
