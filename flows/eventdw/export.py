@@ -27,8 +27,9 @@ as text instead of running it as a formula. Numeric columns are written as they 
 hold the true values.
 
 Only what changed is written again. The manifest keeps, for each file, a digest of the rows it was written
-from (their count and the set of run ids they carry, every build writing its own: see _digest) and the file's size and modification time (`parts`). The next export computes
-the digests again from the marts, month by month for the facts: a file whose digest is the same, and that
+from (their count and the set of run ids they carry, every build writing its own: see _digest) and the
+file's size and modification time (`parts`). The next export computes the digests again from the marts,
+month by month for the facts: a file whose digest is the same, and that
 is still the file the manifest lists (same size and time), is hard-linked into the staging folder instead of
 written, with its hash from the manifest. A daily run rewrites the months its events fall in and the
 dimensions that changed; the staging folder is still swapped in whole, so a crash leaves the previous
