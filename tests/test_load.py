@@ -446,12 +446,23 @@ def test_a_reload_validates_again_only_the_rows_whose_verdict_can_change_and_end
     (seeds / "extractions" / "d.csv").write_text(EXTRACTION_HEADER + _row(actor1="SDF"), encoding="utf-8")
     assert reload_equals_a_first_load("a2-back-and-d-added") == 3  # b.csv's two rows (A2, A1), d.csv's row
 
+    # A coder's edit of one row of a file: that row, and the other rows about its article (none), alone.
+    b_edited = _row(article_id=a2, event_date="2017-01-01", quote=quote(a2), fatalities="5") + _row()
+    (seeds / "extractions" / "b.csv").write_text(EXTRACTION_HEADER + b_edited, encoding="utf-8")
+    assert reload_equals_a_first_load("b-row-edited") == 1
+    hashes = "select distinct file_sha256 from raw.extractions where source_file = 'extractions/b.csv'"
+    assert len(con.execute(hashes).fetchall()) == 1  # the kept row's verdict names the file as it is now
+    # A row inserted above moves the rows below it: they are other rows (their row number is provenance).
+    moved = _row(actor1="SDF") + b_edited
+    (seeds / "extractions" / "b.csv").write_text(EXTRACTION_HEADER + moved, encoding="utf-8")
+    assert reload_equals_a_first_load("b-row-inserted") == 4  # b.csv's three rows, and d.csv's, about A1
+
     types = seeds / "reference" / "acled_event_types.csv"
     types.write_text(types.read_text(encoding="utf-8").replace("Armed clash", "Armed clashes"), encoding="utf-8")
-    assert reload_equals_a_first_load("reference-changed") == 4  # every row
+    assert reload_equals_a_first_load("reference-changed") == 5  # every row
 
     con.execute("delete from raw.extractions where source_file = 'extractions/c.csv'")  # by hand: not a load's work
-    assert reload_equals_a_first_load("row-deleted-by-hand") == 4  # the last load's verdicts are not trusted
+    assert reload_equals_a_first_load("row-deleted-by-hand") == 5  # the last load's verdicts are not trusted
 
 
 def test_another_coders_identical_row_is_their_coding_not_a_duplicate(tmp_path):

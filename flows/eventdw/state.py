@@ -188,15 +188,31 @@ def _last_load_intact(con: duckdb.DuckDBPyConnection) -> bool:
 
 def _forget_verdicts_to_revise(con: duckdb.DuckDBPyConnection) -> None:
     """Delete from raw.extractions and raw.rejected_rows the last load's verdicts that may not hold now, and
-    point the work view rows_to_validate at the rows to validate again: those of the files not in
-    unchanged_extraction_files (see extractions.land_extractions), and those about the articles in
-    articles_to_revise.
+    point the work view rows_to_validate at the rows to validate again: the rows read now that differ from
+    the row at the same file and row number before (every value as read), and the rows about the articles
+    in articles_to_revise.
 
     A row's verdict is a function of the row, its article (the text its quote must be in, the date its
     event must not follow), the reference tables and the other valid rows about the same article (the
-    duplicate rule). So a verdict is kept when the row's file is unchanged and its article is not one
-    whose file was added, changed or removed, nor one that a row of a changed or removed file is about.
-    Rejections of whole files are always made again. Runs before `raw.articles` is replaced."""
+    duplicate rule). So a verdict is kept when the row is read again as it was, at the same place of its
+    file, and its article is not one whose file was added, changed or removed, nor one that a row added,
+    changed or removed is about: a coder's edit of one row of a large file validates that row and the rows
+    about its article, not the file. Rejections of whole files, and of rows the readers could not read,
+    are always made again. Runs before `raw.articles` is replaced."""
+    same_values = " and ".join(
+        f"incoming.{name} is not distinct from landed.{name}"
+        for name in (*raw_tables.EXTRACTION_COLUMNS, "extra_columns")
+    )
+    con.execute(
+        f"""
+        create or replace temp table rows_read_again as
+        select incoming.source_file, incoming.row_number, incoming.file_sha256
+        from raw.incoming_extractions as incoming
+        inner join raw.landed_extractions as landed
+            on landed.source_file = incoming.source_file and landed.row_number = incoming.row_number
+        where {same_values}
+        """
+    )
     con.execute(
         """
         create or replace temp table articles_to_revise as
@@ -204,10 +220,14 @@ def _forget_verdicts_to_revise(con: duckdb.DuckDBPyConnection) -> None:
         union
         select article_id from raw.articles where article_id not in (select article_id from unchanged_articles)
         union
-        select trim(article_id) from raw.incoming_extractions
+        select trim(article_id) from raw.incoming_extractions as incoming
+        anti join rows_read_again as again
+            on again.source_file = incoming.source_file and again.row_number = incoming.row_number
         union
-        select article_id from raw.extractions
-        where source_file not in (select source_file from unchanged_extraction_files)
+        select article_id from raw.extractions as built
+        anti join rows_read_again as again
+            on again.source_file = built.source_file and again.row_number = built.row_number
+        where built.source_file not in (select source_file from unchanged_extraction_files)
         union
         select article_id from rejected_article_files
         """
@@ -215,22 +235,37 @@ def _forget_verdicts_to_revise(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         """
         delete from raw.extractions
-        where source_file not in (select source_file from unchanged_extraction_files)
-            or article_id in (select article_id from articles_to_revise)
+        where article_id in (select article_id from articles_to_revise)
+            or (source_file not in (select source_file from unchanged_extraction_files)
+                and (source_file, row_number) not in (select (source_file, row_number) from rows_read_again))
+        """
+    )
+    # The verdicts kept of a changed file's rows name the file as it is now.
+    con.execute(
+        """
+        update raw.extractions set file_sha256 = now.file_sha256
+        from (select distinct source_file, file_sha256 from rows_read_again) as now
+        where now.source_file = extractions.source_file and now.file_sha256 <> extractions.file_sha256
         """
     )
     con.execute(
         """
         delete from raw.rejected_rows
         where input_kind <> 'extraction' or row_number is null
-            or source_file not in (select source_file from unchanged_extraction_files)
             or trim(raw_record ->> 'article_id') in (select article_id from articles_to_revise)
+            or (source_file not in (select source_file from unchanged_extraction_files)
+                and (source_file, row_number) not in (select (source_file, row_number) from rows_read_again))
         """
     )
     con.execute(
         """
         create or replace temp view rows_to_validate as
-        select * from raw.incoming_extractions
+        select * from raw.incoming_extractions as incoming
+        where trim(article_id) in (select article_id from articles_to_revise)
+            or not exists (
+                select 1 from rows_read_again as again
+                where again.source_file = incoming.source_file and again.row_number = incoming.row_number
+            )
         union all
         select * from raw.landed_extractions
         where source_file in (select source_file from unchanged_extraction_files)

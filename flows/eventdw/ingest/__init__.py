@@ -131,6 +131,7 @@ def _drop_work_tables(con: duckdb.DuckDBPyConnection) -> None:
     extractions.land_extractions and articles.land_articles left for them."""
     con.execute("drop table if exists unchanged_extraction_files")
     con.execute("drop table if exists articles_to_revise")
+    con.execute("drop table if exists rows_read_again")
     con.execute("drop table if exists unchanged_articles")
     con.execute("drop table if exists rejected_article_files")
 
