@@ -63,8 +63,9 @@ where false  -- eventdw.state: the reference data is the last build's; the rows 
     the var test_scope. '' tests every row (dbt's own behaviour). 'rows written by this build' (an incremental
     build, eventdw.transform) tests, of an incremental model, the rows this build wrote: those carrying its
     run id (the marts), its invocation's batch id (the grouping models), or an article or imported event it
-    rebuilt; a model built from the reference data alone wrote none. A table or view built whole is tested
-    whole. A relationships test's parent side is never narrowed.
+    rebuilt; a model built from the reference data alone wrote none. A view over an incremental mart whose
+    rows carry its run ids (events_described) is tested on the rows with this build's; any other table or
+    view built whole is tested whole. A relationships test's parent side is never narrowed.
 -#}
 {% macro get_where_subquery(relation) -%}
     {%- if config.get('where') != 'rows written by this build' -%}
@@ -75,10 +76,14 @@ where false  -- eventdw.state: the reference data is the last build's; the rows 
     {%- endif -%}
     {%- set tested = graph.nodes.values() | selectattr('resource_type', 'equalto', 'model')
         | selectattr('alias', 'equalto', relation.identifier) | list -%}
-    {%- if not tested or tested[0].config.materialized != 'incremental' -%}
+    {%- if not tested or tested[0].config.materialized not in ('incremental', 'view') -%}
     {{ return(relation) }}
     {%- endif -%}
     {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
+    {#- A view is tested whole, unless its rows are an incremental mart's, each with the run id it was written by. -#}
+    {%- if tested[0].config.materialized == 'view' and 'run_id' not in columns -%}
+    {{ return(relation) }}
+    {%- endif -%}
     {%- if 'run_id' in columns -%}
     {%- set written -%}run_id in (select run_id from {{ source('build_state', 'current_build') }}){%- endset -%}
     {%- elif 'batch_id' in columns -%}
