@@ -85,9 +85,8 @@ def reference_fingerprint(reference_dir: Path) -> str:
     and the bytes of the curated files in `reference_dir`. Equal to the one recorded in `raw` by the last
     load, the tables in `raw` are the ones a load would make again: a load keeps them without making them
     (a few seconds of package reading, whatever the size of the inputs)."""
-    from importlib import metadata
-
     from eventdw.ingest.gazetteer import gazetteer_countries
+    from eventdw.versions import installed_version
 
     countries = gazetteer_countries()
     digest = hashlib.sha256(loader_fingerprint().encode())
@@ -95,11 +94,7 @@ def reference_fingerprint(reference_dir: Path) -> str:
     for path in sorted((INGEST_DIR / "data").iterdir()):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     for package in REFERENCE_PACKAGES:
-        try:
-            version = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            version = "missing"
-        digest.update(f"{package}={version}".encode())
+        digest.update(f"{package}={installed_version(package)}".encode())
     digest.update(",".join(sorted(countries)).encode() if countries is not None else b"the world")
     for name in raw_tables.REFERENCE_FILES:
         path = reference_dir / f"{name}.csv"

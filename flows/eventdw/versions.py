@@ -55,15 +55,17 @@ DISTRIBUTIONS = (
 CAMEO_CODEBOOK = ("gdelt", "cameoCodes.json", "GDELT's CAMEO 1.1b3 event codes, names and Goldstein scores")
 
 
+def installed_version(distribution: str) -> str:
+    """The installed version of `distribution`, or "not installed"."""
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
 def software_versions() -> dict[str, str]:
     """The installed versions of Python and of DISTRIBUTIONS ("not installed" for one that is not)."""
-    versions = {"python": platform.python_version()}
-    for name in DISTRIBUTIONS:
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
+    return {"python": platform.python_version()} | {name: installed_version(name) for name in DISTRIBUTIONS}
 
 
 def cameo_codebook() -> dict[str, str]:

@@ -255,7 +255,7 @@ def update_articles(con: duckdb.DuckDBPyConnection) -> None:
         update raw.incoming_articles set article_hash = hashes.article_hash
         from (
             select article_id, {raw_tables.ARTICLE_HASH} as article_hash
-            from (select {raw_tables.ARTICLE_AS_BUILT} from raw.incoming_articles) as articles
+            from (select {raw_tables.ARTICLE_HASHED_COLUMNS} from raw.incoming_articles) as articles
         ) as hashes
         where hashes.article_id = incoming_articles.article_id
         """

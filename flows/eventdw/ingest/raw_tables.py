@@ -246,7 +246,7 @@ LANDED_COLUMNS = [name for name, _ in COLUMNS["landed_extractions"]]
 # An article as the marts see it, hashed: every column of raw.articles but when and by which code it was
 # read (and its file's signature). The build plan compares these to find the articles that changed.
 ARTICLE_HASH = "md5(cast(to_json(articles) as varchar))"
-ARTICLE_AS_BUILT = "* exclude (loaded_at, parsed_by, file_signature, article_hash)"
+ARTICLE_HASHED_COLUMNS = "* exclude (loaded_at, parsed_by, file_signature, article_hash)"
 
 
 def _arrow_type(duckdb_type: str) -> pa.DataType:
