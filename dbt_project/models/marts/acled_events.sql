@@ -26,6 +26,9 @@
 ) }}
 -- depends_on: {{ ref('stg_build_state__imports_to_rebuild') }}
 -- depends_on: {{ ref('int_mentions_anchored_to_events') }}
+-- Built after bridge_event_sources, never beside it: each is a pass over every event that needs about
+-- 2.5 GB at ten million mentions, and the two at once on dbt's two threads exceed the 4 GB memory cap.
+-- depends_on: {{ ref('bridge_event_sources') }}
 
 with
 
@@ -45,40 +48,45 @@ acled_imported as (
 ),
 
 mentions as (
-    select * from {{ ref('fact_event_mentions') }}
+    select event_id, mention_id, article_id, quote from {{ ref('fact_event_mentions') }}
     {% if is_incremental() %}
     where event_id in ({{ events_rebuilt_in_this_build() }})  -- the sources and notes of the events rebuilt
     {% endif %}
 ),
 
 articles as (
-    select * from {{ ref('dim_article') }}
+    select article_id, publisher, published_date from {{ ref('dim_article') }}
 ),
 
 actor_types as (
     select * from {{ ref('stg_reference__acled_actor_types') }}
 ),
 
--- ACLED's source: the publishers of the event's articles (an article whose text credits none, by its id).
-event_sources as (
-    select
-        mentions.event_id,
-        {{ sorted_distinct_join('coalesce(articles.publisher, mentions.article_id)') }} as sources
-    from mentions
-    inner join articles on articles.article_id = mentions.article_id
-    group by mentions.event_id
-),
-
-first_reports as (
+-- Each report of an event: its quote, its source (the article's publisher, or the article's id when its
+-- text credits none) and its order (the first published first).
+reports as (
     select
         mentions.event_id,
         mentions.quote,
+        coalesce(articles.publisher, mentions.article_id) as source,
         row_number() over (
             partition by mentions.event_id
             order by articles.published_date nulls last, mentions.article_id, mentions.mention_id
         ) as report_rank
     from mentions
     inner join articles on articles.article_id = mentions.article_id
+),
+
+-- ACLED's source (the event's sources) and notes (its first report's quote), in one pass over the reports:
+-- mentions and articles read once each, so that DuckDB streams them instead of holding them for a second
+-- read (at ten million mentions, a second read held every mention and article in memory).
+event_reports as (
+    select
+        event_id,
+        {{ sorted_distinct_join('source') }} as sources,
+        max(case when report_rank = 1 then quote end) as first_quote
+    from reports
+    group by event_id
 ),
 
 final as (
@@ -117,9 +125,9 @@ final as (
         events.latitude,
         events.longitude,
         events.geo_precision,
-        event_sources.sources as source,
+        event_reports.sources as source,
         cast(null as {{ dbt.type_string() }}) as source_scale,
-        first_reports.quote as notes,
+        event_reports.first_quote as notes,
         coalesce(events.fatalities, 0) as fatalities,
         nullif(concat_ws(
             '; ',
@@ -132,8 +140,7 @@ final as (
         cast({{ dbt.datediff("date '1970-01-01'", 'events.last_reported_date', 'day') }} as bigint) * 86400 as timestamp,
         'coded' as source_system
     from events
-    left join first_reports on first_reports.event_id = events.event_id and first_reports.report_rank = 1
-    left join event_sources on event_sources.event_id = events.event_id
+    left join event_reports on event_reports.event_id = events.event_id
     left join actor_types as type1 on type1.acled_inter_code = events.actor1_inter_code
     left join actor_types as type2 on type2.acled_inter_code = events.actor2_inter_code and events.actor2_id is not null
 ),
