@@ -80,7 +80,7 @@ def test_serve_says_in_one_line_that_the_prefect_server_cannot_be_reached(tmp_pa
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     assert done.stderr.startswith("Error: cannot reach the Prefect server at http://127.0.0.1:9/api (")
     assert done.stderr.endswith(
-        "start it (`prefect server start`) or unset PREFECT_API_URL to serve with a temporary one\n"
+        "start it (`prefect server start`) or unset PREFECT_API_URL to serve with a server of its own\n"
     )
 
 
@@ -95,29 +95,90 @@ def test_dashboard_on_a_port_in_use_says_so_and_fails(tmp_path):
     assert result.output.endswith("uses that port; choose another with --port\n")
 
 
-def test_ctrl_c_stops_serve_in_one_line(tmp_path):
+def test_serve_runs_the_job_when_due_forked_warm_and_ctrl_c_stops_it_all(tmp_path):
+    """Without PREFECT_API_URL, serve starts a Prefect server whose scheduler makes the cron's runs due; a run
+    is forked by the warm process; Ctrl-C stops serve, its server and that process, in one line."""
+    from eventdw.cli import _descendants
+
     serving = subprocess.Popen(
-        [str(EVENTDW), "serve", "--cron", "0 6 * * *", "--warehouse", str(tmp_path / "w.duckdb")],
+        [
+            *(str(EVENTDW), "serve", "--cron", "* * * * *", "--seeds-dir", str(SEEDS)),
+            *("--warehouse", str(tmp_path / "w.duckdb"), "--exports-dir", str(tmp_path / "exports")),
+            *("--data-docs-dir", str(tmp_path / "data_docs")),
+        ],
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
         cwd=REPO,
-        env=os.environ | {"PREFECT_HOME": str(tmp_path / "prefect")},
+        env={key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
+        | {"PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "1"},
     )
     try:
-        deadline = time.monotonic() + 240
+        deadline = time.monotonic() + 420
         assert serving.stdout is not None
-        lines = []
-        while time.monotonic() < deadline and not any("being served" in line for line in lines):
+        lines: list[str] = []
+        while time.monotonic() < deadline and not any(_flow_run_finished(line) for line in lines):
             lines.append(serving.stdout.readline())
+        running = _descendants(serving.pid)
+        commands = [Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode() for pid in running]
         serving.send_signal(2)  # Ctrl-C
-        _, stderr = serving.communicate(timeout=60)
+        output, _ = serving.communicate(timeout=60)
     finally:
         if serving.poll() is None:
             serving.kill()
+    assert any(" is being served: runs at '* * * * *' (UTC)" in line for line in lines)
+    assert [line for line in lines if _flow_run_finished(line)][0].endswith("Finished in state Completed()\n")
+    assert (tmp_path / "exports" / "manifest.json").exists()
+    assert any("prefect server start" in command for command in commands)
+    assert any("multiprocessing.forkserver" in command for command in commands)  # the warm process
     assert serving.returncode == 130
-    assert stderr.endswith("eventdw serve stopped; the last finished build and the last export are kept\n")
-    assert "Aborted!" not in stderr and "Traceback" not in stderr
+    assert output.endswith("eventdw serve stopped; the last finished build and the last export are kept\n")
+    assert "Aborted!" not in output and "Traceback" not in output
+    deadline = time.monotonic() + 30  # SIGKILLed, they are gone once the kernel has torn them down
+    while [pid for pid in running if _alive(pid)] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [pid for pid in running if _alive(pid)]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie is dead
+    except OSError:
+        return False
+
+
+def _flow_run_finished(line: str) -> bool:
+    return bool(re.search(r"\| Flow run '[a-z-]+' - Finished in state", line))
+
+
+def report_the_run_process(report: str) -> None:
+    """A flow's body: write which process ran it and what that process had imported before the run began."""
+    modules = ("dbt.cli.main", "great_expectations", "eventdw.flow")
+    Path(report).write_text(
+        json.dumps({"pid": os.getpid(), "parent": os.getppid()} | {m: m in sys.modules for m in modules})
+    )
+
+
+def test_serve_forks_each_run_from_one_process_that_imported_dbt_and_gx(prefect_harness, tmp_path):
+    from prefect import flow
+    from prefect.flow_engine import run_flow_in_subprocess
+
+    from eventdw.schedule import warm_runs
+
+    probe = flow(name="report-the-run-process")(report_the_run_process)
+    reports = [tmp_path / f"{n}.json" for n in range(3)]
+    with warm_runs():
+        for report in reports[:2]:
+            run = run_flow_in_subprocess(probe, parameters={"report": str(report)})
+            run.join(timeout=300)
+            assert run.exitcode == 0
+    run = run_flow_in_subprocess(probe, parameters={"report": str(reports[2])})  # outside: Prefect spawns again
+    run.join(timeout=300)
+    first, second, spawned = (json.loads(report.read_text()) for report in reports)
+    assert first["pid"] != second["pid"]  # a process per run, gone with it
+    assert first["parent"] == second["parent"] != os.getpid()  # forked by one warm process
+    assert first["dbt.cli.main"] and first["great_expectations"] and first["eventdw.flow"]
+    assert spawned["parent"] == os.getpid() and not spawned["dbt.cli.main"]
 
 
 def test_run_shows_each_stage_then_the_summary_and_quiet_shows_nothing(prefect_harness, tmp_path):

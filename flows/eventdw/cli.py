@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
@@ -38,18 +39,20 @@ INTERRUPTED = "Error: interrupted; the last finished build and the last export a
 SERVE_STOPPED = "eventdw serve stopped; the last finished build and the last export are kept\n"
 
 
-def _children() -> list[int]:
-    """The process ids of this process's children (Prefect's temporary server), from /proc where there is one."""
-    me, found = str(os.getpid()), []
+def _descendants(pid: int | None = None) -> list[int]:
+    """The process ids of the processes this process started (Prefect's temporary server, the runs `serve`
+    forks), and that they started, from /proc where there is one."""
+    parent, found = str(pid or os.getpid()), []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         with contextlib.suppress(OSError, IndexError):
-            if stat.read_text().rsplit(")", 1)[1].split()[1] == me:
-                found.append(int(stat.parent.name))
+            if stat.read_text().rsplit(")", 1)[1].split()[1] == parent:
+                child = int(stat.parent.name)
+                found += [child, *_descendants(child)]
     return found
 
 
 def _stop_at_once(signum: int, frame: object, message: str = INTERRUPTED) -> None:
-    """Ctrl-C: say so in one line, stop this process's children (Prefect's server, Python's resource tracker)
+    """Ctrl-C: say so in one line, stop the processes this one started (Prefect's server, a run `serve` forked)
     and exit 130, now. What a run writes survives being stopped at any point, as it survives kill -9: the load
     and each dbt model commit whole, a build that did not finish is rebuilt by the next run, and the exports
     folder is replaced whole or not at all."""
@@ -57,7 +60,7 @@ def _stop_at_once(signum: int, frame: object, message: str = INTERRUPTED) -> Non
 
     console.stop()
     os.write(2, message.encode())
-    for child in _children():
+    for child in _descendants():
         with contextlib.suppress(OSError):
             os.kill(child, signal.SIGKILL)
     os._exit(130)
@@ -299,22 +302,36 @@ def serve(
 ) -> None:
     """Register the main job with the Prefect server on a cron schedule, and run it when due.
 
-    The server is the one PREFECT_API_URL names (`prefect server start` prints it), or a temporary one that
-    lives as long as this command when it is not set. Ctrl-C stops serving."""
+    The server is the one PREFECT_API_URL names (`prefect server start` prints it), or one this command starts
+    and stops when it is not set. Ctrl-C stops serving."""
     _quiet(verbose=True)
     _use_settings(countries, acled_inter_numeric)
-    from prefect import serve as prefect_serve
     from prefect.settings import PREFECT_API_URL
 
-    from eventdw.schedule import ScheduleError, scheduled_deployment
+    from eventdw.schedule import (
+        DEPLOYMENT_NAME,
+        ScheduleError,
+        deployment_options,
+        schedule_server,
+        scheduled_runner,
+        warm_runs,
+    )
 
     try:
-        deployment = scheduled_deployment(cron, seeds_dir, warehouse, exports_dir, data_docs_dir, timezone)
+        options = deployment_options(cron, seeds_dir, warehouse, exports_dir, data_docs_dir, timezone)
     except ScheduleError as error:
         raise click.ClickException(str(error)) from None
     signal.signal(signal.SIGINT, lambda signum, frame: _stop_at_once(signum, frame, SERVE_STOPPED))
     try:
-        prefect_serve(deployment)
+        with schedule_server(), warm_runs():
+            runner = scheduled_runner(options)
+            click.echo(
+                f"eventdw/{DEPLOYMENT_NAME} is being served: runs at {cron!r} ({timezone}) on the Prefect server "
+                f"at {PREFECT_API_URL.value()}; Ctrl-C stops serving"
+            )
+            asyncio.run(runner.start())
+    except ScheduleError as error:
+        raise click.ClickException(str(error)) from None
     except Exception as error:
         if verbose:
             raise
@@ -322,7 +339,7 @@ def serve(
         if _is_connection_error(error):
             raise click.ClickException(
                 f"cannot reach the Prefect server at {PREFECT_API_URL.value()} ({message or type(error).__name__}): "
-                "start it (`prefect server start`) or unset PREFECT_API_URL to serve with a temporary one"
+                "start it (`prefect server start`) or unset PREFECT_API_URL to serve with a server of its own"
             ) from None
         raise click.ClickException(
             f"{type(error).__name__}: {message} (run again with --verbose for details)"

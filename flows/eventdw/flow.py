@@ -200,3 +200,9 @@ def eventdw_pipeline(
         description=f"eventdw run {run_id}: what was loaded, rejected, built and exported",
     )
     return summary
+
+
+# `eventdw serve` hands each run this flow pickled (schedule.scheduled_runner). Its function is then found by
+# this name, as a module's functions are, instead of being pickled with the module's globals, whose locks
+# cannot be.
+eventdw_pipeline.fn.__qualname__ = "eventdw_pipeline.fn"

@@ -1,14 +1,25 @@
-"""The main job as a Prefect deployment on a cron schedule."""
+"""The main job on a cron schedule: its Prefect deployment, the server that makes its runs due, and the
+warm process each run is forked from."""
 
 from __future__ import annotations
 
+import contextlib
 import inspect
+import multiprocessing
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 if TYPE_CHECKING:
     from prefect.deployments.runner import RunnerDeployment
+    from prefect.runner import Runner
 
 DEPLOYMENT_NAME = "eventdw-scheduled"
 # A scheduled run that finds the warehouse busy (a manual `eventdw run`) waits this long for it, then is
@@ -16,19 +27,32 @@ DEPLOYMENT_NAME = "eventdw-scheduled"
 WAIT_FOR_WAREHOUSE_SECONDS = 3600
 
 
+# How long a Prefect server started for `eventdw serve` may take to answer (10-30 s on a busy machine).
+SERVER_STARTUP_SECONDS = 180
+
+# What a scheduled run imports, imported once, by the process every run is forked from (run_parent first).
+WARM_MODULES = (
+    "eventdw.run_parent",
+    "eventdw.flow",
+    "eventdw.transform",
+    "eventdw.quality",
+    "dbt.cli.main",
+    "great_expectations",
+)
+
+
 class ScheduleError(Exception):
-    """The schedule cannot be made (a cron expression Prefect does not accept)."""
+    """The schedule cannot be made (a cron expression Prefect does not accept) or served (no server)."""
 
 
-def scheduled_deployment(
+def deployment_options(
     cron: str, seeds_dir: Path, warehouse: Path, exports_dir: Path, data_docs_dir: Path, timezone: str = "UTC"
-) -> RunnerDeployment:
-    """The `eventdw` flow on `cron`, with absolute paths so that the run does not depend on its directory."""
+) -> dict[str, Any]:
+    """What the `eventdw` flow is deployed with on `cron`: absolute paths, so that a run does not depend on
+    its directory; one run at a time."""
     from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
     from prefect.client.schemas.schedules import validate_cron_string
     from prefect.schedules import Cron
-
-    from eventdw.flow import eventdw_pipeline
 
     try:
         validate_cron_string(cron)
@@ -40,19 +64,115 @@ def scheduled_deployment(
         raise ScheduleError(
             f"{timezone!r} is not a time zone: give an IANA name such as UTC, Asia/Damascus or America/Bogota"
         ) from None
-    deployment = eventdw_pipeline.to_deployment(
-        name=DEPLOYMENT_NAME,
-        schedule=Cron(cron, timezone=timezone),
-        parameters={
+    return {
+        "name": DEPLOYMENT_NAME,
+        "schedule": Cron(cron, timezone=timezone),
+        "parameters": {
             "seeds_dir": str(seeds_dir.resolve()),
             "warehouse": str(warehouse.resolve()),
             "exports_dir": str(exports_dir.resolve()),
             "data_docs_dir": str(data_docs_dir.resolve()),
             "wait_seconds": WAIT_FOR_WAREHOUSE_SECONDS,
         },
-        concurrency_limit=ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE),
-        description="Load seeds, build the marts, check them and export them, on a schedule.",
-        tags=["eventdw"],
-    )
+        "concurrency_limit": ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE),
+        "description": "Load seeds, build the marts, check them and export them, on a schedule.",
+        "tags": ["eventdw"],
+    }
+
+
+def scheduled_deployment(
+    cron: str, seeds_dir: Path, warehouse: Path, exports_dir: Path, data_docs_dir: Path, timezone: str = "UTC"
+) -> RunnerDeployment:
+    """The `eventdw` flow on `cron`, as a deployment to register with a Prefect server."""
+    from eventdw.flow import eventdw_pipeline
+
+    options = deployment_options(cron, seeds_dir, warehouse, exports_dir, data_docs_dir, timezone)
+    deployment = eventdw_pipeline.to_deployment(**options)
     assert not inspect.isawaitable(deployment)  # called outside an event loop: the sync form
     return deployment
+
+
+def scheduled_runner(options: dict[str, Any]) -> Runner:
+    """A Prefect runner with the `eventdw` flow registered with `options` (deployment_options), to start.
+
+    The runner is given the flow itself, so it starts each run that comes due by Prefect's
+    run_flow_in_subprocess, which warm_runs makes a fork (given a deployment alone, it would start each run as
+    `python -m prefect.engine`, which imports everything anew)."""
+    from prefect.runner import Runner
+
+    from eventdw.flow import eventdw_pipeline
+
+    runner = Runner(name="eventdw", pause_on_shutdown=True)
+    runner.add_flow(eventdw_pipeline, **options)
+    return runner
+
+
+@contextlib.contextmanager
+def warm_runs() -> Iterator[None]:
+    """While open, Prefect starts this process's flow runs by forking a process that imported WARM_MODULES.
+
+    Each run is still a process of its own, which exits with its DuckDB connection, memory and threads, and
+    whose crash leaves the schedule running; it starts with Prefect, dbt and Great Expectations imported. The
+    forking process is the one multiprocessing's "forkserver" keeps (started at the first run, gone with
+    this process); it holds the code as it was then: restart `eventdw serve` after upgrading eventdw."""
+    import prefect.flow_engine
+
+    multiprocessing.set_forkserver_preload(list(WARM_MODULES))
+    forkserver = multiprocessing.get_context("forkserver")
+    # Prefect's run_flow_in_subprocess asks its module's `multiprocessing` for the "spawn" context.
+    engine_multiprocessing = prefect.flow_engine.multiprocessing
+    prefect.flow_engine.multiprocessing = SimpleNamespace(  # type: ignore[assignment]
+        get_context=lambda method=None: forkserver, context=multiprocessing.context
+    )
+    try:
+        yield
+    finally:
+        prefect.flow_engine.multiprocessing = engine_multiprocessing
+
+
+@contextlib.contextmanager
+def schedule_server() -> Iterator[None]:
+    """The Prefect server whose scheduler makes the runs due: PREFECT_API_URL's, or, when it is not set, a
+    server started for as long as this lasts (Prefect's own temporary server runs no scheduler, so a
+    deployment's schedule never comes due on it). Its runs are kept in PREFECT_HOME's database."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    if PREFECT_API_URL.value():
+        yield
+        return
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    api_url = f"http://127.0.0.1:{port}/api"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + SERVER_STARTUP_SECONDS
+        while not _answers(f"{api_url}/health"):
+            if server.poll() is not None:
+                last = (server.stderr.read() if server.stderr else "").strip().splitlines()[-1:]
+                raise ScheduleError(f"the Prefect server for the schedule stopped as it started: {' '.join(last)}")
+            if time.monotonic() > deadline:
+                raise ScheduleError(f"the Prefect server for the schedule did not answer in {SERVER_STARTUP_SECONDS} s")
+            time.sleep(0.5)
+        with temporary_settings({PREFECT_API_URL: api_url}):
+            yield
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
