@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
-import multiprocessing
+import multiprocessing.forkserver
 import socket
 import subprocess
 import sys
@@ -113,11 +113,13 @@ def warm_runs() -> Iterator[None]:
 
     Each run is still a process of its own, which exits with its DuckDB connection, memory and threads, and
     whose crash leaves the schedule running; it starts with Prefect, dbt and Great Expectations imported. The
-    forking process is the one multiprocessing's "forkserver" keeps (started at the first run, gone with
-    this process); it holds the code as it was then: restart `eventdw serve` after upgrading eventdw."""
+    forking process is the one multiprocessing's "forkserver" keeps (started here, so that the first run
+    is warm too, and gone with this process); it holds the code as it was then: restart `eventdw serve`
+    after upgrading eventdw."""
     import prefect.flow_engine
 
     multiprocessing.set_forkserver_preload(list(WARM_MODULES))
+    multiprocessing.forkserver.ensure_running()
     forkserver = multiprocessing.get_context("forkserver")
     # Prefect's run_flow_in_subprocess asks its module's `multiprocessing` for the "spawn" context.
     engine_multiprocessing = prefect.flow_engine.multiprocessing
