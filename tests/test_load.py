@@ -456,6 +456,14 @@ def test_a_reload_validates_again_only_the_rows_whose_verdict_can_change_and_end
     moved = _row(actor1="SDF") + b_edited
     (seeds / "extractions" / "b.csv").write_text(EXTRACTION_HEADER + moved, encoding="utf-8")
     assert reload_equals_a_first_load("b-row-inserted") == 4  # b.csv's three rows, and d.csv's, about A1
+    # Every file changed (a coder's pass over all of them): still only the rows edited and their articles'.
+    b_edited = _row(actor1="SDF") + _row(article_id=a2, event_date="2017-01-01", quote=quote(a2), fatalities="6")
+    (seeds / "extractions" / "b.csv").write_text(EXTRACTION_HEADER + b_edited + _row(), encoding="utf-8")
+    c_edited = _row(article_id=a3, event_date="2017-01-01", quote=quote(a3), fatalities="2")
+    (seeds / "extractions" / "c.csv").write_text(EXTRACTION_HEADER + c_edited, encoding="utf-8")
+    d_crlf = (EXTRACTION_HEADER + _row(actor1="SDF")).replace("\n", "\r\n")  # other bytes, the same row
+    (seeds / "extractions" / "d.csv").write_text(d_crlf, encoding="utf-8", newline="")
+    assert reload_equals_a_first_load("every-file-changed") == 2  # b.csv's row about A2, c.csv's about A3
 
     types = seeds / "reference" / "acled_event_types.csv"
     types.write_text(types.read_text(encoding="utf-8").replace("Armed clash", "Armed clashes"), encoding="utf-8")

@@ -272,14 +272,15 @@ def _forget_verdicts_to_revise(con: duckdb.DuckDBPyConnection) -> None:
 def plan_validation(
     con: duckdb.DuckDBPyConnection, references: dict[str, pa.Table] | None, unchanged_files: list[str]
 ) -> bool:
-    """Whether the last load's verdicts are kept for the rows whose inputs are unchanged (`unchanged_files`:
-    the extraction files not read again): only when the reference tables the validation reads (`references`,
-    about to replace raw's; None when raw's are kept) are unchanged and the last load is intact. Points the
+    """Whether the last load's verdicts are kept for the rows whose inputs are unchanged (the rows of
+    `unchanged_files`, the extraction files not read again, and the rows read again as they were): only
+    when the last load kept its rows as read (raw.landed_extractions, this loader's), the reference tables
+    the validation reads (`references`, about to replace raw's; None when raw's are kept) are unchanged and
+    the last load is intact. A load in which every file changed keeps them too. Points the
     work view rows_to_validate at the rows to validate: every landed row, or those whose verdict may have changed (see
     _forget_verdicts_to_revise, which deletes their old verdicts). Runs in the load's transaction."""
-    keep_verdicts = (
-        bool(unchanged_files) and _validation_references_unchanged(con, references) and _last_load_intact(con)
-    )
+    rows_as_read_kept = raw_tables.columns(con, "landed_extractions") == raw_tables.LANDED_COLUMNS  # a load before
+    keep_verdicts = rows_as_read_kept and _validation_references_unchanged(con, references) and _last_load_intact(con)
     if keep_verdicts:
         _forget_verdicts_to_revise(con)
     else:
