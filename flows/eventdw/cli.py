@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import os
@@ -40,8 +39,8 @@ SERVE_STOPPED = "eventdw serve stopped; the last finished build and the last exp
 
 
 def _descendants(pid: int | None = None) -> list[int]:
-    """The process ids of the processes this process started (Prefect's temporary server, the runs `serve`
-    forks), and that they started, from /proc where there is one."""
+    """The process ids of the processes this process started (a Prefect server, the process `serve` forks
+    runs from, a run), and of those they started, from /proc where there is one."""
     parent, found = str(pid or os.getpid()), []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         with contextlib.suppress(OSError, IndexError):
@@ -306,6 +305,8 @@ def serve(
     and stops when it is not set. Ctrl-C stops serving."""
     _quiet(verbose=True)
     _use_settings(countries, acled_inter_numeric)
+    import asyncio
+
     from prefect.settings import PREFECT_API_URL
 
     from eventdw.schedule import (
