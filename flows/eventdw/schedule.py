@@ -9,6 +9,7 @@ import multiprocessing.forkserver
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -146,30 +147,34 @@ def schedule_server() -> Iterator[None]:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     api_url = f"http://127.0.0.1:{port}/api"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + SERVER_STARTUP_SECONDS
-        while not _answers(f"{api_url}/health"):
-            if server.poll() is not None:
-                last = (server.stderr.read() if server.stderr else "").strip().splitlines()[-1:]
-                raise ScheduleError(f"the Prefect server for the schedule stopped as it started: {' '.join(last)}")
-            if time.monotonic() > deadline:
-                raise ScheduleError(f"the Prefect server for the schedule did not answer in {SERVER_STARTUP_SECONDS} s")
-            time.sleep(0.5)
-        with temporary_settings({PREFECT_API_URL: api_url}):
-            yield
-    finally:
-        server.terminate()
+    # Its errors go to a file: a pipe nobody reads while serving would fill, and the server would block.
+    with tempfile.TemporaryFile(mode="w+") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
         try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+            deadline = time.monotonic() + SERVER_STARTUP_SECONDS
+            while not _answers(f"{api_url}/health"):
+                if server.poll() is not None:
+                    log.seek(0)
+                    last = log.read().strip().splitlines()[-1:]
+                    raise ScheduleError(f"the Prefect server for the schedule stopped as it started: {' '.join(last)}")
+                if time.monotonic() > deadline:
+                    raise ScheduleError(
+                        f"the Prefect server for the schedule did not answer in {SERVER_STARTUP_SECONDS} s"
+                    )
+                time.sleep(0.5)
+            with temporary_settings({PREFECT_API_URL: api_url}):
+                yield
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
 
 
 def _answers(url: str) -> bool:
