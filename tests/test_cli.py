@@ -111,7 +111,9 @@ def test_serve_runs_the_job_when_due_forked_warm_and_ctrl_c_stops_it_all(tmp_pat
         text=True,
         cwd=REPO,
         env={key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
-        | {"PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "1"},
+        | {"PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "1"}
+        # The flow run's log lines are read below (a CLI test run in this process may have set CRITICAL).
+        | {"PREFECT_LOGGING_LEVEL": "INFO"},
     )
     try:
         deadline = time.monotonic() + 600  # a server's start, the next minute, then a run on the seeds
