@@ -22,6 +22,11 @@ in its own process so that peak memory is each one's own:
   reported beside DuckDB's, with whether both built the same mentions into the same event ids.
 
     .venv/bin/python bench/run.py --size M --spark --work /data/bench
+    .venv/bin/python bench/run.py --size L --work /data/bench --increments-only   # again, on the last full run's
+
+With --increments-only, the increments alone, on the warehouse the last full run of that size left (brought
+back to its 99% of the articles first, unmeasured), as fractions of that run's figures (full_run.json):
+to measure a change to the incremental path without the full run and the floor.
 
     .venv/bin/python bench/run.py --imports L --work /data/bench   # 1M ACLED rows, 1M GDELT events, 3M mentions
 
@@ -238,6 +243,37 @@ def time_noop_cli(seeds: Path, work: Path) -> float:
     return seconds
 
 
+def run_increments(
+    seeds: Path, work: Path, stages: list[str], random_share: list[Path], articles: int
+) -> tuple[list[tuple[str, list[dict[str, Any]]]], float]:
+    """The increments an analyst has, one after the other on the warehouse of the full run: the held-back 1%
+    at random, a day, an edit of 1% of the coded rows, nothing changed (also through `eventdw run`). Each
+    increment's figures, and the command's seconds with nothing changed."""
+    held_back, day = work / "held_back", work / "day"
+    increments: list[tuple[str, list[dict[str, Any]]]] = []
+    for path in sorted(held_back.glob("*.txt")):
+        path.rename(seeds / "articles" / path.name)
+    settle()
+    name = f"+1% of the articles, at random ({len(random_share):,})"
+    print(f"incremental: {name} ...", flush=True)
+    increments.append((name, _subprocess_figures([*stages, "--keep"])))
+    print_table(increments[-1][1])
+    add_day(seeds, day)
+    settle()
+    name = f"+a day: {articles // 100:,} new articles about the last week"
+    print(f"incremental: {name} ...", flush=True)
+    increments.append((name, _subprocess_figures([*stages, "--keep"])))
+    print_table(increments[-1][1])
+    edited = edit_rows(seeds, work / "edited_originals")
+    settle()
+    print(f"incremental: {edited:,} coded rows edited (1%) ...", flush=True)
+    increments.append((f"1% of the coded rows edited ({edited:,})", _subprocess_figures([*stages, "--keep"])))
+    print_table(increments[-1][1])
+    print("nothing changed: the scan alone ...", flush=True)
+    increments.append(("nothing changed", _subprocess_figures([*stages, "--keep"])))
+    return increments, time_noop_cli(seeds, work / "pipeline")
+
+
 def print_fractions(full: list[dict[str, Any]], increments: list[tuple[str, list[dict[str, Any]]]]) -> None:
     """Each increment's stages beside the full run's: seconds and the fraction of the full run's."""
     stages = [row["stage"] for row in full]
@@ -335,6 +371,11 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("build/bench"))
     parser.add_argument("--imports", choices=sorted(IMPORT_SIZES), help="run the ACLED/GDELT import case instead")
     parser.add_argument("--spark", action="store_true", help="also run the pipeline on Spark (local[2]) and compare")
+    parser.add_argument(
+        "--increments-only",
+        action="store_true",
+        help="run only the increments, on the warehouse a full run of this size left under --work",
+    )
     parser.add_argument("--floor-only", type=Path, help=argparse.SUPPRESS)  # internal: run the floor, print JSON
     arguments = parser.parse_args()
     if arguments.floor_only:
@@ -362,15 +403,26 @@ def main() -> None:
     random_share = sorted((seeds / "articles").glob("*.txt"))[::100]
     for path in random_share:
         path.rename(held_back / path.name)
+    stages = [str(BENCH / "stages.py"), "--seeds-dir", str(seeds), "--work", str(work / "pipeline"), "--json"]
+    full_figures = work / "full_run.json"  # the full run's figures, which --increments-only compares with
     try:
-        print(f"pipeline on {seeds} (99% of the articles) ...", flush=True)
-        stages = [str(BENCH / "stages.py"), "--seeds-dir", str(seeds), "--work", str(work / "pipeline"), "--json"]
-        pipeline = _subprocess_figures(stages)
-        print_table(pipeline)
-        print("floor ...", flush=True)
-        floor = _subprocess_figures([str(BENCH / "run.py"), "--floor-only", str(seeds), "--work", str(work / "floor")])
-        print_table(floor)
-        agreement = compare(work / "pipeline" / "eventdw.duckdb", work / "floor" / "floor.duckdb")
+        if arguments.increments_only:
+            if not full_figures.is_file() or not (work / "pipeline" / "eventdw.duckdb").is_file():
+                raise SystemExit(f"--increments-only needs the warehouse and {full_figures} of a full benchmark run")
+            pipeline = json.loads(full_figures.read_text())
+            settle()
+            print("catching up: the warehouse brought back to 99% of the articles (not measured) ...", flush=True)
+            print_table(_subprocess_figures([*stages, "--keep"]))
+        else:
+            print(f"pipeline on {seeds} (99% of the articles) ...", flush=True)
+            pipeline = _subprocess_figures(stages)
+            full_figures.write_text(json.dumps(pipeline))
+            print_table(pipeline)
+            print("floor ...", flush=True)
+            floor_run = [str(BENCH / "run.py"), "--floor-only", str(seeds), "--work", str(work / "floor")]
+            floor = _subprocess_figures(floor_run)
+            print_table(floor)
+            agreement = compare(work / "pipeline" / "eventdw.duckdb", work / "floor" / "floor.duckdb")
         spark: list[dict[str, Any]] = []
         if arguments.spark:
             print("pipeline on Spark ...", flush=True)
@@ -379,34 +431,18 @@ def main() -> None:
             spark = _subprocess_figures(spark_stages)
             print_table(spark)
             spark_built = compare_spark(work / "pipeline" / "eventdw.duckdb", work / "spark" / "spark_mentions.parquet")
-        increments: list[tuple[str, list[dict[str, Any]]]] = []
-        for path in sorted(held_back.glob("*.txt")):
-            path.rename(seeds / "articles" / path.name)
-        settle()
-        name = f"+1% of the articles, at random ({len(random_share):,})"
-        print(f"incremental: {name} ...", flush=True)
-        increments.append((name, _subprocess_figures([*stages, "--keep"])))
-        print_table(increments[-1][1])
-        add_day(seeds, day)
-        settle()
-        name = f"+a day: {articles // 100:,} new articles about the last week"
-        print(f"incremental: {name} ...", flush=True)
-        increments.append((name, _subprocess_figures([*stages, "--keep"])))
-        print_table(increments[-1][1])
-        edited = edit_rows(seeds, work / "edited_originals")
-        settle()
-        print(f"incremental: {edited:,} coded rows edited (1%) ...", flush=True)
-        increments.append((f"1% of the coded rows edited ({edited:,})", _subprocess_figures([*stages, "--keep"])))
-        print_table(increments[-1][1])
-        print("nothing changed: the scan alone ...", flush=True)
-        increments.append(("nothing changed", _subprocess_figures([*stages, "--keep"])))
-        noop_cli = time_noop_cli(seeds, work / "pipeline")
+        increments, noop_cli = run_increments(seeds, work, stages, random_share, articles)
     finally:
         for path in sorted(held_back.glob("*.txt")):
             path.rename(seeds / "articles" / path.name)
         remove_day(seeds, day)
         restore_edits(seeds, work / "edited_originals")
 
+    if arguments.increments_only:
+        print(f"\n== {arguments.size}: the increments on the warehouse of the last full run ({full_figures}) ==")
+        print_fractions(pipeline, increments)
+        print(f"`eventdw run` with nothing changed (the command, Python's start included): {noop_cli:.1f} s")
+        return
     print(f"\n== {arguments.size}: {articles:,} articles, {rows:,} extraction rows; {os.cpu_count()} cores ==")
     print("\npipeline (99% of the articles; rows/s counts every row read)")
     print_table(pipeline)

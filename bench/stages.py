@@ -61,6 +61,27 @@ def measure(name: str, rows: int, work: Callable[[], Any]) -> dict[str, Any]:
     return {"stage": name, "seconds": seconds, "rows_per_second": rows / seconds, "peak_rss_mib": max(peak) / 2**20}
 
 
+def _manifest_parts(exports: Path) -> dict[str, Any]:
+    """The files an export's manifest lists, with their size and time (none without an export)."""
+    try:
+        return json.loads((exports / "manifest.json").read_text())["parts"]
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
+def files_written(exports: Path, parts_before: dict[str, Any]) -> str:
+    """How many of the export's files were written, not linked from the export before (same size and time), and
+    their bytes."""
+    parts = _manifest_parts(exports)
+    written = {
+        path: part["size"]
+        for path, part in parts.items()
+        if (before := parts_before.get(path)) is None
+        or (before["size"], before["mtime_ns"]) != (part["size"], part["mtime_ns"])
+    }
+    return f"{len(written):,} of {len(parts):,} files written ({sum(written.values()) / 2**20:,.0f} MiB)"
+
+
 def run_stages(seeds_dir: Path, work_dir: Path, keep: bool = False, engine: str = "duckdb") -> list[dict[str, Any]]:
     """Load, dbt build, gate and export `seeds_dir` into a fresh warehouse under `work_dir` (or, with
     `keep`, into the one already there: dbt then builds incrementally when it can, and nothing runs after
@@ -124,6 +145,7 @@ def run_stages(seeds_dir: Path, work_dir: Path, keep: bool = False, engine: str 
         except quality.QualityError as error:  # a benchmark reports, it does not stop
             print(f"  (gate: {error})", file=sys.stderr)
 
+    parts_before = _manifest_parts(exports)
     figures += [
         measure("load", rows, load_stage),
         measure("dbt build", rows, lambda: builds.append(transform.dbt_build(warehouse, run_id=run_id, spark=spark))),
@@ -134,6 +156,7 @@ def run_stages(seeds_dir: Path, work_dir: Path, keep: bool = False, engine: str 
     next(r for r in figures if r["stage"] == "dbt build")["note"] = builds[0].description
     if reports and reports[0].batch_scoped:
         next(r for r in figures if r["stage"] == "quality gate")["note"] = "the marts' rows this run wrote"
+    next(r for r in figures if r["stage"] == "export")["note"] = files_written(exports, parts_before)
     if marts is not None:
         with marts() as con:
             target = work_dir / "spark_mentions.parquet"

@@ -371,6 +371,12 @@ def test_an_edited_revised_or_deleted_acled_event_reaches_the_marts_incrementall
     with (acled / "deletions.csv").open("a", encoding="utf-8") as handle:
         handle.write("SYR400003,1733800000\n")
     (seeds / "gdelt" / "20241206120000.mentions.CSV").unlink()
+    # and a coder's edit of the coded event ACLED and GDELT also have: its pairs are looked for again
+    coded = seeds / "extractions" / "000_4938db59a5dbecdc.csv"
+    lines = coded.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert ",Deir el-Zor,1,," in lines[1]
+    lines[1] = lines[1].replace(",Deir el-Zor,1,,", ",Deir el-Zor,1,1,")
+    coded.write_text("".join(lines), encoding="utf-8")
 
     result = _load_and_build(seeds, warehouse)
     fresh = tmp_path / "fresh" / "w.duckdb"
@@ -380,7 +386,7 @@ def test_an_edited_revised_or_deleted_acled_event_reaches_the_marts_incrementall
     assert not result.full_refresh
     # SYR400002 edited, SYR400003 deleted, and the two GDELT events whose mentions went with the file (one of
     # them an event no file holds)
-    assert result.description == "incremental: 4 imported events added, changed or removed"
+    assert result.description == "incremental: 1 row changed, 4 imported events added, changed or removed"
     assert marts_snapshot(warehouse) == marts_snapshot(fresh)
     with duckdb.connect(str(warehouse)) as con:
         events = dict(
@@ -389,3 +395,10 @@ def test_an_edited_revised_or_deleted_acled_event_reaches_the_marts_incrementall
             ).fetchall()
         )
     assert events == {"SYR400001": 2, "SYR400002": 13, "SDN400004": 25, "IRQ5001": 3}
+    with duckdb.connect(str(warehouse)) as con:
+        linked = con.execute(
+            "select bridge.linked_event_id, bridge.run_id = mention.run_id from marts.bridge_event_sources as bridge "
+            "inner join marts.fact_event_mentions as mention on mention.event_id = bridge.event_id "
+            "where mention.source_file = 'extractions/000_4938db59a5dbecdc.csv' and mention.source_row_number = 2"
+        ).fetchall()
+    assert ("acled:SYR400001", True) in linked  # the edited event's pair, found again by this build

@@ -1,5 +1,7 @@
 -- Each mention with its resolved actors and place, its CAMEO attributes and its article's date.
--- Incremental runs delete and join again the mentions of the articles this build rebuilds.
+-- Incremental runs delete and join again the mentions of the articles this build rebuilds, reading only
+-- those articles' rows on every side of the joins (DuckDB otherwise builds its hash tables from whole
+-- tables of ten million rows to join a day's hundred thousand).
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
@@ -23,14 +25,23 @@ places as (
 
 articles as (
     select * from {{ ref('stg_coding__articles') }}
+    {% if is_incremental() %}
+    where article_id in ({{ articles_rebuilt_in_this_build() }})
+    {% endif %}
 ),
 
 actors_resolved as (
     select * from {{ ref('int_extractions_resolved_to_actors') }}
+    {% if is_incremental() %}
+    where article_id in ({{ articles_rebuilt_in_this_build() }})
+    {% endif %}
 ),
 
 places_resolved as (
     select * from {{ ref('int_extractions_resolved_to_places') }}
+    {% if is_incremental() %}
+    where article_id in ({{ articles_rebuilt_in_this_build() }})
+    {% endif %}
 ),
 
 cameo_codes as (

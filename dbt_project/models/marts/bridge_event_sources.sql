@@ -16,8 +16,8 @@
 -- country), so that no two events are compared unless they can match.
 --
 -- Incremental builds delete the pairs of the events rebuilt in this build (coded and imported, with the ids
--- those had before) and look for the pairs of those events again, among the events within a year of them
--- (no rule pairs events further apart); every other pair stands.
+-- those had before) and look for the pairs of those events again, among the events of another source within
+-- a year of them (no rule pairs events of one source, or further apart); every other pair stands.
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
@@ -30,15 +30,27 @@
 
 with
 
+{% if is_incremental() %}
+rebuilt_events as {{ materialized_cte() }} (
+    select event_id, source_system, event_date from {{ ref('fact_events') }}
+    where event_id in ({{ all_events_rebuilt_in_this_build() }})
+),
+
+{% endif %}
 events as (
-    select * from {{ ref('fact_events') }}
+    select * from {{ ref('fact_events') }} as all_events
     {% if is_incremental() %}
-    -- Only events within a year of a rebuilt one can pair with it (two year-precision windows are 364 days).
-    where event_date between
-        (select {{ dbt.dateadd('day', -365, 'min(event_date)') }} from {{ ref('fact_events') }}
-         where event_id in ({{ all_events_rebuilt_in_this_build() }}))
-        and (select {{ dbt.dateadd('day', 365, 'max(event_date)') }} from {{ ref('fact_events') }}
-         where event_id in ({{ all_events_rebuilt_in_this_build() }}))
+    -- The rebuilt events, and those that can pair with one: of another source, within a year of it (two
+    -- year-precision windows are 364 days). A day of coded events with no ACLED or GDELT file reads no other.
+    where event_id in (select event_id from rebuilt_events)
+        or (
+            event_date between
+                (select {{ dbt.dateadd('day', -365, 'min(event_date)') }} from rebuilt_events)
+                and (select {{ dbt.dateadd('day', 365, 'max(event_date)') }} from rebuilt_events)
+            and exists (
+                select 1 from rebuilt_events as rebuilt where rebuilt.source_system <> all_events.source_system
+            )
+        )
     {% endif %}
 ),
 

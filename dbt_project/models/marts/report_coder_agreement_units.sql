@@ -6,10 +6,23 @@
 -- normalised spelling), no second actor or place as 'none', the date as a day number, the CAMEO root code,
 -- the ACLED sub-event type as typed, fatalities as given (unknown is no value). A unit only one coder coded
 -- is kept: it counts where the coders did not find the same events (report_coder_agreement).
+-- A unit is a function of its article's mentions alone, so incremental runs delete the articles this build
+-- rebuilds (removed ones included) and write them again; the other articles' units stand.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_articles_rebuilt() }}"
+) }}
+-- depends_on: {{ ref('stg_build_state__articles_to_rebuild') }}
+
 with
 
 mentions as (
     select * from {{ ref('fact_event_mentions') }}
+    {% if is_incremental() %}
+    where article_id in ({{ articles_rebuilt_in_this_build() }})
+    {% endif %}
 ),
 
 articles_with_coders as (

@@ -3,6 +3,19 @@
 -- country word in it ("Chadian border guards") also lists the agent words the dictionary knows, which
 -- composed with that country would have resolved. Add the spelling to
 -- seeds/reference/actor_aliases.csv or place_aliases.csv, or fix the coding, and run again.
+-- Every build writes every spelling again (an incremental one appends them, then deletes the rows of earlier
+-- builds): the counts and places are over all mentions. The hints (the nearest known name, a fuzzy match
+-- against every known name, and the country words, a match against every country's forms) are functions of
+-- the spelling and the reference data, which an incremental build shares with the last one (eventdw.state):
+-- a spelling listed before keeps its hints, but for a name known and not valid on the date (similarity 1),
+-- whose validity the reason gives, which is matched again.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    post_hook="{% if is_incremental() %}{% call delete_from_this() %}run_id not in
+        (select run_id from {{ ref('stg_build_state__current_build') }}){% endcall %}{% endif %}"
+) }}
 with
 
 actors_resolved as (
@@ -62,34 +75,79 @@ known_names as (
     from place_names
 ),
 
+{% if is_incremental() %}
+listed_before as (
+    select
+        name_kind, spelling_normalized, nearest_entity_id, nearest_known_name, nearest_similarity, composition_hint
+    from {{ this }}
+),
+
+hints_before as (
+    select
+        name_kind,
+        spelling_normalized,
+        nearest_entity_id as entity_id,
+        nearest_known_name as known_name,
+        cast(null as date) as valid_from,
+        cast(null as date) as valid_to,
+        nearest_similarity as similarity
+    from listed_before
+    where coalesce(nearest_similarity, 0) < 1
+),
+{% endif %}
+
+-- The spellings not listed before (all, in a full build): their country words are looked for.
+new_spellings as (
+    select grouped.name_kind, grouped.spelling_normalized
+    from grouped
+    {% if is_incremental() %}
+    left join listed_before
+        on listed_before.name_kind = grouped.name_kind
+        and listed_before.spelling_normalized = grouped.spelling_normalized
+    where listed_before.spelling_normalized is null
+    {% endif %}
+),
+
+-- The spellings whose nearest known name is looked for.
+spellings_to_match as (
+    select grouped.name_kind, grouped.spelling_normalized
+    from grouped
+    {% if is_incremental() %}
+    left join hints_before
+        on hints_before.name_kind = grouped.name_kind
+        and hints_before.spelling_normalized = grouped.spelling_normalized
+    where hints_before.spelling_normalized is null
+    {% endif %}
+),
+
 nearest as (
     select
-        grouped.name_kind,
-        grouped.spelling_normalized,
+        spellings_to_match.name_kind,
+        spellings_to_match.spelling_normalized,
         known_names.entity_id,
         known_names.known_name,
         known_names.valid_from,
         known_names.valid_to,
-        {{ string_similarity('grouped.spelling_normalized', 'known_names.name_normalized') }} as similarity
-    from grouped
+        {{ string_similarity('spellings_to_match.spelling_normalized', 'known_names.name_normalized') }} as similarity
+    from spellings_to_match
     inner join known_names
-        on known_names.name_kind = grouped.name_kind
-        and substr(known_names.name_normalized, 1, 1) = substr(grouped.spelling_normalized, 1, 1)
+        on known_names.name_kind = spellings_to_match.name_kind
+        and substr(known_names.name_normalized, 1, 1) = substr(spellings_to_match.spelling_normalized, 1, 1)
 ),
 
 -- The country words an unresolved actor spelling holds, as whole words ("chadian" in "chadian border guards").
 country_words as (
     select
-        grouped.spelling_normalized,
+        new_spellings.spelling_normalized,
         {{ sorted_distinct_join("forms.form || ' (' || forms.country_name || ')'", ', ') }} as country_words
-    from grouped
+    from new_spellings
     inner join (
         select form, country_name, {{ normalize_name('form') }} as form_normalized
         from {{ ref('stg_reference__country_forms') }}
     ) as forms
-        on ' ' || grouped.spelling_normalized || ' ' like '% ' || forms.form_normalized || ' %'
-    where grouped.name_kind = 'actor'
-    group by grouped.spelling_normalized
+        on ' ' || new_spellings.spelling_normalized || ' ' like '% ' || forms.form_normalized || ' %'
+    where new_spellings.name_kind = 'actor'
+    group by new_spellings.spelling_normalized
 ),
 
 agent_words as (
@@ -101,9 +159,21 @@ nearest_ranked as (
     select
         *,
         row_number() over (
-            partition by name_kind, spelling_normalized order by similarity desc, entity_id, known_name
+            partition by name_kind, spelling_normalized
+            order by similarity desc, entity_id, known_name, valid_from nulls first, valid_to nulls last
         ) as similarity_rank
     from nearest
+),
+
+hints as (
+    select name_kind, spelling_normalized, entity_id, known_name, valid_from, valid_to, similarity
+    from nearest_ranked
+    where similarity_rank = 1
+    {% if is_incremental() %}
+    union all
+    select name_kind, spelling_normalized, entity_id, known_name, valid_from, valid_to, similarity
+    from hints_before
+    {% endif %}
 ),
 
 final as (
@@ -114,33 +184,41 @@ final as (
         grouped.num_mentions,
         grouped.article_ids,
         grouped.source_rows,
-        nearest_ranked.entity_id as nearest_entity_id,
-        nearest_ranked.known_name as nearest_known_name,
-        nearest_ranked.similarity as nearest_similarity,
+        hints.entity_id as nearest_entity_id,
+        hints.known_name as nearest_known_name,
+        hints.similarity as nearest_similarity,
         case
             when grouped.refused_candidates is not null then
                 'a known name matched, but outside the countries of the text: give the row a country column, '
                 || 'or add an alias, or fix the spelling'
-            when nearest_ranked.similarity = 1 then
+            when hints.similarity = 1 then
                 'known name, not valid on the event''s date (valid '
-                || coalesce(cast(nearest_ranked.valid_from as {{ dbt.type_string() }}), 'always') || ' to '
-                || coalesce(cast(nearest_ranked.valid_to as {{ dbt.type_string() }}), 'now')
+                || coalesce(cast(hints.valid_from as {{ dbt.type_string() }}), 'always') || ' to '
+                || coalesce(cast(hints.valid_to as {{ dbt.type_string() }}), 'now')
                 || '): check the date, or the alias''s valid_from/valid_to'
             else 'no known name is similar enough: add an alias, or fix the spelling'
         end as reason,
         grouped.refused_candidates,
-        case when country_words.country_words is not null then
-            'country word ' || country_words.country_words || ' found; agent words the dictionary knows: '
-            || agent_words.agent_words || ' (add one to seeds/reference/actor_agents.csv, or an alias)'
+        case
+            {% if is_incremental() %}
+            when listed_before.spelling_normalized is not null then listed_before.composition_hint
+            {% endif %}
+            when country_words.country_words is not null then
+                'country word ' || country_words.country_words || ' found; agent words the dictionary knows: '
+                || agent_words.agent_words || ' (add one to seeds/reference/actor_agents.csv, or an alias)'
         end as composition_hint
     from grouped
     cross join agent_words
     left join country_words
         on grouped.name_kind = 'actor' and country_words.spelling_normalized = grouped.spelling_normalized
-    left join nearest_ranked
-        on nearest_ranked.name_kind = grouped.name_kind
-        and nearest_ranked.spelling_normalized = grouped.spelling_normalized
-        and nearest_ranked.similarity_rank = 1
+    left join hints
+        on hints.name_kind = grouped.name_kind
+        and hints.spelling_normalized = grouped.spelling_normalized
+    {% if is_incremental() %}
+    left join listed_before
+        on listed_before.name_kind = grouped.name_kind
+        and listed_before.spelling_normalized = grouped.spelling_normalized
+    {% endif %}
 )
 
 {{ select_with_provenance('final') }}
