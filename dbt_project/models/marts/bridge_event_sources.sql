@@ -167,7 +167,7 @@ probes as (
 {% if is_incremental() %}
 {% set sides = [('rebuilt_probes', 'offers'), ('probes', 'rebuilt_offers')] %}
 rebuilt_rows as (
-    select event_row from events_located where event_id in ({{ all_events_rebuilt_in_this_build() }})
+    select event_row from events_located where event_id in (select event_id from rebuilt_events)
 ),
 
 rebuilt_probes as (

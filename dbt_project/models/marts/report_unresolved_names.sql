@@ -96,28 +96,36 @@ hints_before as (
 ),
 {% endif %}
 
--- The spellings not listed before (all, in a full build): their country words are looked for.
-new_spellings as (
-    select grouped.name_kind, grouped.spelling_normalized
+-- Each spelling, and whether it was listed before and kept its hints (never, in a full build): a spelling
+-- not listed before has its country words looked for, one without a hint kept its nearest known name.
+spelling_flags as (
+    select
+        grouped.name_kind,
+        grouped.spelling_normalized,
+        {% if is_incremental() %}
+        listed_before.spelling_normalized is not null as is_listed_before,
+        coalesce(listed_before.nearest_similarity, 0) < 1 and listed_before.spelling_normalized is not null
+            as has_hint_before,
+        listed_before.composition_hint as composition_hint_before
+        {% else %}
+        false as is_listed_before,
+        false as has_hint_before,
+        cast(null as {{ dbt.type_string() }}) as composition_hint_before
+        {% endif %}
     from grouped
     {% if is_incremental() %}
     left join listed_before
         on listed_before.name_kind = grouped.name_kind
         and listed_before.spelling_normalized = grouped.spelling_normalized
-    where listed_before.spelling_normalized is null
     {% endif %}
 ),
 
--- The spellings whose nearest known name is looked for.
+new_spellings as (
+    select name_kind, spelling_normalized from spelling_flags where not is_listed_before
+),
+
 spellings_to_match as (
-    select grouped.name_kind, grouped.spelling_normalized
-    from grouped
-    {% if is_incremental() %}
-    left join hints_before
-        on hints_before.name_kind = grouped.name_kind
-        and hints_before.spelling_normalized = grouped.spelling_normalized
-    where hints_before.spelling_normalized is null
-    {% endif %}
+    select name_kind, spelling_normalized from spelling_flags where not has_hint_before
 ),
 
 nearest as (
@@ -200,9 +208,7 @@ final as (
         end as reason,
         grouped.refused_candidates,
         case
-            {% if is_incremental() %}
-            when listed_before.spelling_normalized is not null then listed_before.composition_hint
-            {% endif %}
+            when spelling_flags.is_listed_before then spelling_flags.composition_hint_before
             when country_words.country_words is not null then
                 'country word ' || country_words.country_words || ' found; agent words the dictionary knows: '
                 || agent_words.agent_words || ' (add one to seeds/reference/actor_agents.csv, or an alias)'
@@ -214,11 +220,9 @@ final as (
     left join hints
         on hints.name_kind = grouped.name_kind
         and hints.spelling_normalized = grouped.spelling_normalized
-    {% if is_incremental() %}
-    left join listed_before
-        on listed_before.name_kind = grouped.name_kind
-        and listed_before.spelling_normalized = grouped.spelling_normalized
-    {% endif %}
+    inner join spelling_flags
+        on spelling_flags.name_kind = grouped.name_kind
+        and spelling_flags.spelling_normalized = grouped.spelling_normalized
 )
 
 {{ select_with_provenance('final') }}
