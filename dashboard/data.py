@@ -302,19 +302,26 @@ def _load(exports_dir: Path) -> duckdb.DuckDBPyConnection:
         con.execute(
             f"create view {table} as select * from read_parquet('{_quoted(pattern)}', hive_partitioning = true)"
         )
-    for table in DIMENSION_TABLES:
-        path = exports_dir / f"{table}.parquet"
-        if not path.is_file():
+    for table in DIMENSION_TABLES + OPTIONAL_TABLES:
+        source = _table_files(exports_dir, table)
+        if source is None and table in DIMENSION_TABLES:
             con.close()
-            raise ExportsError(f"No {path.name} in {exports_dir}: run `eventdw run` again.")
-        con.execute(f"create view {table} as select * from read_parquet('{_quoted(str(path))}')")
-    # Written since export schema 2; an older export has no links between sources and no ACLED rows to show.
-    for table in OPTIONAL_TABLES:
-        path = exports_dir / f"{table}.parquet"
-        if path.is_file():
-            con.execute(f"create view {table} as select * from read_parquet('{_quoted(str(path))}')")
+            raise ExportsError(f"No {table} Parquet files in {exports_dir}: run `eventdw run` again.")
+        # Written since export schema 2; an older export has no links between sources and no ACLED rows to show.
+        if source is not None:
+            con.execute(f"create view {table} as select * from read_parquet({source}, hive_partitioning = false)")
     con.execute(EVENTS_NAMED_SQL.replace("create view events_named", "create table events_named"))
     return con
+
+
+def _table_files(exports_dir: Path, table: str) -> str | None:
+    """The Parquet files of an exported table as read_parquet's argument: its months (dim_article and
+    acled_events since export schema 6; read without the partitions' columns), or its one file."""
+    if any((exports_dir / table).glob("**/*.parquet")):
+        return f"'{_quoted(str(exports_dir / table / '**' / '*.parquet'))}'"
+    if (exports_dir / f"{table}.parquet").is_file():
+        return f"'{_quoted(str(exports_dir / f'{table}.parquet'))}'"
+    return None
 
 
 def _quoted(text: str) -> str:

@@ -67,6 +67,28 @@ def marts_snapshot(warehouse: Path | duckdb.DuckDBPyConnection) -> dict[str, lis
         }
 
 
+def acled_csv(exports_dir: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """The header and the rows of an export's ACLED CSV files, month after month (each file has the header)."""
+    import csv
+
+    headers, rows = set(), []
+    for path in sorted(Path(exports_dir).glob("acled_events_csv/*.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            rows += list(reader)
+            headers.add(tuple(reader.fieldnames or ()))
+    (header,) = headers
+    return list(header), rows
+
+
+def acled_parquet(exports_dir: Path) -> list[dict]:
+    """The rows of an export's acled_events Parquet files, month after month."""
+    import pyarrow.parquet as pq
+
+    paths = sorted(Path(exports_dir).glob("acled_events/*.parquet"))
+    return [row for path in paths for row in pq.read_table(path).to_pylist()]
+
+
 def make_seeds(root: Path, extractions: dict[str, str | bytes], articles: list[str] | None = None) -> Path:
     """A seeds folder: the bundled reference data and articles (all, or those named) and the given CSVs."""
     seeds = root / "seeds"

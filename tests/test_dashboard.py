@@ -49,8 +49,12 @@ def parquet(exports: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             f"create view events as select * from read_parquet('{exports}/fact_events/*/*/*.parquet', "
             "hive_partitioning = true)"
         )
-        for table in ("dim_actor", "dim_place", "dim_article"):
+        for table in ("dim_actor", "dim_place"):
             con.execute(f"create view {table} as select * from '{exports}/{table}.parquet'")
+        con.execute(
+            f"create view dim_article as select * from read_parquet('{exports}/dim_article/**/*.parquet', "
+            "hive_partitioning = false)"
+        )
         yield con
 
 

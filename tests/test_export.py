@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from datetime import date
@@ -13,6 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from eventdw import export
+from tests.conftest import acled_csv
 
 ACLED_COLUMNS = [
     "event_id_cnty",
@@ -50,9 +50,7 @@ ACLED_COLUMNS = [
 
 
 def _acled_rows(exports_dir):
-    with (exports_dir / "acled_events.csv").open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        return reader.fieldnames, list(reader)
+    return acled_csv(exports_dir)
 
 
 def test_acled_export_has_acleds_columns_and_one_row_per_event(seed_run, seed_db):
@@ -140,28 +138,35 @@ def test_fact_partitions_are_the_same_files_however_the_rows_are_read(seed_run, 
     assert all(files == exports[1] for files in exports.values())
 
     folder = tmp_path / "read_1"
-    for table in export.FACTS:
-        partitions = sorted((folder / table).glob("year=*/month=*"))
-        assert partitions
-        assert all([path.name for path in partition.iterdir()] == ["part_0.parquet"] for partition in partitions)
-        metadata = [pq.ParquetFile(partition / "part_0.parquet").metadata for partition in partitions]
+    for table, (date_column, _) in export.PARTITIONED.items():
+        files = sorted((folder / table).rglob("*.parquet"))
+        month = rf"year=(\d{{4}}|{export.NO_DATE})/month=(\d{{2}}|{export.NO_DATE})/part_0\.parquet"
+        shape = r"\d{4}-\d{2}\.parquet" if table == "acled_events" else month
+        assert files and all(re.fullmatch(shape, str(path.relative_to(folder / table))) for path in files)
+        metadata = [pq.ParquetFile(path).metadata for path in files]
         row_groups = [file.row_group(i).num_rows for file in metadata for i in range(file.num_row_groups)]
-        assert max(row_groups) == 3 and len(row_groups) > len(partitions)  # partitions of several row groups
-        exported = f"read_parquet('{folder / table}/*/*/*.parquet', hive_partitioning = true)"
+        assert max(row_groups) <= 3
+        if table != "dim_article":  # (five articles, in more months than that)
+            assert max(row_groups) == 3 and len(row_groups) > len(files)  # partitions of several row groups
+        exported = f"read_parquet('{folder / table}/**/*.parquet', hive_partitioning = false, filename = true)"
         exported_columns = f"* exclude ({', '.join(export.NOT_EXPORTED)})"  # the run that wrote a row is not
-        (misplaced,) = seed_db.execute(
-            f"select count(*) from {exported} where year <> year(event_date) or month <> month(event_date)"
-        ).fetchone()
+        placed = seed_db.execute(
+            f"select distinct filename, year({date_column}), month({date_column}) from {exported}"
+        ).fetchall()
+        assert all(
+            Path(name) == folder / export._month_path(table, None if year is None else year * 12 + month - 1)
+            for name, year, month in placed
+        )
         (different,) = seed_db.execute(
             f"""
             select count(*) from (
-                (select * exclude (year, month) from {exported} except all select {exported_columns} from marts.{table})
+                (select * exclude (filename) from {exported} except all select {exported_columns} from marts.{table})
                 union all
-                (select {exported_columns} from marts.{table} except all select * exclude (year, month) from {exported})
+                (select {exported_columns} from marts.{table} except all select * exclude (filename) from {exported})
             )
             """
         ).fetchone()
-        assert misplaced == 0 and different == 0
+        assert different == 0
 
 
 def test_month_partitions_sort_as_text_and_pandas_reads_dates_as_dates(seed_run):
@@ -181,7 +186,7 @@ def test_datapackage_describes_every_exported_table_and_field(seed_run):
     exports = Path(seed_run.exports_dir)
     package = json.loads((exports / "datapackage.json").read_text())
     manifest = json.loads((exports / "manifest.json").read_text())
-    assert package["profile"] == "tabular-data-package" and package["version"] == manifest["schema_version"] == "5"
+    assert package["profile"] == "tabular-data-package" and package["version"] == manifest["schema_version"] == "6"
     resources = {resource["name"]: resource for resource in package["resources"]}
     assert set(resources) == set(manifest["tables"]) | {"acled_events_csv"}
     # Every file of the manifest is a resource's path, or one of its parts.
@@ -200,9 +205,9 @@ def test_datapackage_describes_every_exported_table_and_field(seed_run):
     assert all(field["description"] for field in fields.values())  # each one documented, from the dbt yml
     assert "{{" not in json.dumps(package)  # doc blocks filled in
     csv = resources["acled_events_csv"]
-    assert len(csv["schema"]["fields"]) == 31 and csv["hash"] == "sha256:" + next(
-        entry["sha256"] for entry in manifest["files"] if entry["path"] == "acled_events.csv"
-    )
+    assert len(csv["schema"]["fields"]) == 31
+    assert csv["path"] == sorted(entry["path"] for entry in manifest["files"] if entry["path"].endswith(".csv"))
+    assert [Path(path).stem for path in csv["path"]] == [Path(path).stem for path in resources["acled_events"]["path"]]
 
 
 def _files(folder: Path) -> dict[str, tuple[int, bytes]]:
@@ -216,7 +221,7 @@ def _files(folder: Path) -> dict[str, tuple[int, bytes]]:
 
 def test_an_export_writes_again_only_the_files_whose_rows_changed(warehouse_copy, tmp_path):
     """The second export of unchanged marts links every data file of the first; after one event's toll
-    changes, only its month's files (fact_events, events_described) and ACLED's files are written again.
+    changes, only its month's files (fact_events, events_described, acled_events and its CSV) are written again.
     Every export holds the bytes a fresh export of the same marts writes, and the hashes its manifest lists."""
     import hashlib
 
@@ -260,5 +265,5 @@ def test_an_export_writes_again_only_the_files_whose_rows_changed(warehouse_copy
     written = sorted(path for path in data_files if changed[path][0] != again[path][0])
     assert written == sorted([
         f"events_described/{month}/part_0.parquet", f"fact_events/{month}/part_0.parquet",
-        "acled_events.csv", "acled_events.parquet",
+        f"acled_events/{event_date:%Y-%m}.parquet", f"acled_events_csv/{event_date:%Y-%m}.csv",
     ])  # fmt: skip

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import errno
 import hashlib
 import json
@@ -14,10 +13,10 @@ import threading
 from pathlib import Path
 
 import duckdb
-import pyarrow.parquet as pq
 import pytest
 
 from eventdw import export
+from tests.conftest import acled_csv, acled_parquet
 
 CHOOSE = "choose an empty or new folder"
 on_linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="renameat2 is Linux's")
@@ -307,8 +306,7 @@ def test_export_writes_to_a_folder_whose_name_holds_a_single_quote(seed_run, tmp
     exports = tmp_path / "it's exports"
     rows = export.export_marts(seed_run.warehouse, exports, "run")
     _assert_manifest_is_true(exports)
-    with (exports / "acled_events.csv").open(encoding="utf-8", newline="") as handle:
-        assert len(list(csv.DictReader(handle))) == rows["acled_events"] == seed_run.events
+    assert len(acled_csv(exports)[1]) == rows["acled_events"] == seed_run.events
 
 
 # 6. CSV cells that a spreadsheet would run as formulas.
@@ -325,9 +323,8 @@ def test_csv_text_cells_that_start_a_formula_get_a_quote_and_parquet_keeps_them(
     exports = tmp_path / "exports"
     export.export_marts(warehouse_copy, exports, "run")
 
-    with (exports / "acled_events.csv").open(encoding="utf-8", newline="") as handle:
-        rows = {row["event_id_cnty"]: row for row in csv.DictReader(handle)}
-    parquet = {row["event_id_cnty"]: row for row in pq.read_table(exports / "acled_events.parquet").to_pylist()}
+    rows = {row["event_id_cnty"]: row for row in acled_csv(exports)[1]}
+    parquet = {row["event_id_cnty"]: row for row in acled_parquet(exports)}
     changed = rows.pop(event_id)
     assert (changed["notes"], changed["actor1"], changed["tags"]) == ("'" + hyperlink, "'@SUM(1)", "'\t=1+1")
     assert changed["longitude"] == "-12.5"
@@ -349,7 +346,7 @@ def test_a_full_disk_is_one_line_naming_the_folder_and_keeps_the_previous_export
     export.export_marts(seed_run.warehouse, exports, "first")
     before = _files(exports)
 
-    def full_disk(batches, folder):
+    def full_disk(batches, folder, date):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(folder / "year=2024"))
 
     monkeypatch.setattr(export, "_reusable_parts", lambda previous: {})  # every file written, none linked
@@ -369,9 +366,9 @@ def test_a_duckdb_write_failure_is_one_line_naming_the_folder_and_keeps_the_prev
     before = _files(exports)
     write_partitions = export._write_month_partitions
 
-    def block_dim_actor(batches, folder):
+    def block_dim_actor(batches, folder, date):
         (folder.parent / "dim_actor.parquet").mkdir(exist_ok=True)  # DuckDB's COPY cannot open it as a file
-        write_partitions(batches, folder)
+        write_partitions(batches, folder, date)
 
     monkeypatch.setattr(export, "_reusable_parts", lambda previous: {})  # every file written, none linked
     monkeypatch.setattr(export, "_write_month_partitions", block_dim_actor)

@@ -22,7 +22,7 @@ import pytest
 from eventdw import export, state
 from eventdw.ingest import load_inputs, raw_tables
 from eventdw.transform import dbt_build
-from tests.conftest import REPO, SEEDS, marts_snapshot
+from tests.conftest import REPO, SEEDS, acled_csv, marts_snapshot
 
 DATA = REPO / "tests" / "data"
 
@@ -315,8 +315,8 @@ def test_a_gdelt_mention_whose_event_is_not_loaded_is_kept(imported):
 def test_an_acled_file_imported_and_exported_comes_back_with_the_same_values(imported, tmp_path):
     _, warehouse, _ = imported
     export.export_marts(warehouse, tmp_path / "exports", "round trip")
-    with (tmp_path / "exports" / "acled_events.csv").open(encoding="utf-8", newline="") as handle:
-        exported = {row["event_id_cnty"]: row for row in csv.DictReader(handle)}
+    header, rows = acled_csv(tmp_path / "exports")
+    exported = {row["event_id_cnty"]: row for row in rows}
     with (DATA / "acled" / "syria_2025_revisions.csv").open(encoding="utf-8", newline="") as handle:
         current = {row["event_id_cnty"]: row for row in csv.DictReader(handle)}
     with (DATA / "acled" / "syria_2024.csv").open(encoding="utf-8", newline="") as handle:
@@ -324,7 +324,6 @@ def test_an_acled_file_imported_and_exported_comes_back_with_the_same_values(imp
             if row["event_id_cnty"] not in current and row["event_id_cnty"] in ("SYR400002", "SYR400003", "SDN400004"):
                 current[row["event_id_cnty"]] = row
     assert len(current) == 4
-    header = next(csv.reader((tmp_path / "exports" / "acled_events.csv").open(encoding="utf-8")))
     assert header == list(raw_tables.ACLED_COLUMNS)
     for event_id, row in current.items():
         out = exported[event_id]

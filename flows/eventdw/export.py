@@ -1,4 +1,5 @@
-"""Export the marts as Parquet: facts partitioned by year and month, one file per dimension, and ACLED's CSV.
+"""Export the marts as Parquet: facts, ACLED's format and articles partitioned by year and month, one file per
+other dimension, and ACLED's format also as CSV, by month.
 
 Where the export may go. An export replaces its folder whole, so it only ever replaces a folder it wrote
 itself (one whose manifest.json says eventdw wrote it, holding only the files that manifest lists), an empty
@@ -29,13 +30,15 @@ hold the true values.
 Only what changed is written again. The manifest keeps, for each file, a digest of the rows it was written
 from (their count and the set of run ids they carry, every build writing its own: see _digest) and the
 file's size and modification time (`parts`). The next export computes the digests again from the marts,
-month by month for the facts: a file whose digest is the same, and that
+month by month for the partitioned tables (PARTITIONED): a file whose digest is the same, and that
 is still the file the manifest lists (same size and time), is hard-linked into the staging folder instead of
-written, with its hash from the manifest. A daily run rewrites the months its events fall in and the
-dimensions that changed; the staging folder is still swapped in whole, so a crash leaves the previous
-export whole, and every hash in the manifest is that of the file beside it.
+written, with its hash from the manifest. A daily run rewrites the months its events and articles fall in
+and the dimensions that changed; the staging folder is still swapped in whole, so a crash leaves the
+previous export whole, and every hash in the manifest is that of the file beside it. This is why the
+articles and ACLED's format are partitioned too: as one file each they were most of a day's export at ten
+million rows (the CSV alone 2 GB), written whole for a day's new rows.
 
-Same marts, same files. Rows are ordered by key. The facts' partitions are written here, not by DuckDB's
+Same marts, same files. Rows are ordered by key. The partitions are written here, not by DuckDB's
 `COPY ... (partition_by ...)`: at ten million rows that splits some partitions into two or three files, and
 writes different bytes, from one run to the next on the same marts (its partition buffers flush as its
 threads happen to fill them). Here each partition is one file whose row groups are cut every ROW_GROUP_ROWS
@@ -68,8 +71,9 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 PRODUCER = "eventdw"  # the manifest's "producer": what marks a folder as an export eventdw may replace
-SCHEMA_VERSION = "5"  # 2: source_system, bridge_event_sources; 3: month=07 partitions, datapackage.json, build;
-# 4: build_id on every row; 5: the manifest's parts (each file's digest, size and time: partial exports)
+SCHEMA_VERSION = "6"  # 2: source_system, bridge_event_sources; 3: month=07 partitions, datapackage.json, build;
+# 4: build_id on every row; 5: the manifest's parts (each file's digest, size and time: partial exports);
+# 6: acled_events (its CSV too) and dim_article by month
 # The mart columns not exported: the run that wrote a row differs from run to run, and the same inputs must
 # export to identical files (each row keeps its build_id; the manifest names the run).
 NOT_EXPORTED = ("run_id",)
@@ -79,18 +83,29 @@ ACLED_CSV_LEFT_OUT = ("source_system", "build_id")  # acled_events.csv has ACLED
 _EXPORTED = f"* exclude ({', '.join(NOT_EXPORTED)})"
 ROW_GROUP_ROWS = 122_880  # rows per Parquet row group in the facts' partitions (DuckDB's own row group size)
 READ_BATCH_ROWS = 122_880  # rows per Arrow batch read from DuckDB (the files do not depend on it)
-# The tables with one row per event or mention, partitioned by month of event_date, with their sort keys.
-FACTS = {"fact_events": "event_id", "fact_event_mentions": "mention_id", "events_described": "event_id"}
+# The tables written as one file per month of a date, with that date and their sort keys: the facts by
+# event_date, ACLED's format too, the articles by published_date. A build changes the months its events and
+# articles fall in, and an export writes those months again, not the whole table (see _write).
+PARTITIONED = {
+    "fact_events": ("event_date", "event_id"),
+    "fact_event_mentions": ("event_date", "mention_id"),
+    "events_described": ("event_date", "event_id"),
+    "acled_events": ("event_date", "event_id_cnty"),
+    "dim_article": ("published_date", "article_id"),
+}
 # Tables written as one file each (the dimensions and the coder's report), with their sort keys.
 DIMENSIONS = {
     "dim_actor": "actor_id",
     "dim_place": "place_id",
-    "dim_article": "article_id",
     "dim_cameo_code": "cameo_code",
     "report_unresolved_names": "name_kind, spelling_normalized",
-    "acled_events": "event_date, event_id_cnty",
     "bridge_event_sources": "event_id, linked_event_id",
 }
+ACLED_CSV = "acled_events_csv"  # acled_events' months also as CSV, in ACLED's 31 columns
+NO_DATE = "__HIVE_DEFAULT_PARTITION__"  # the partition of rows without a date, as DuckDB and Spark name it
+# ACLED's format has its own `year` column, which a year=YYYY folder would contradict for pyarrow and pandas
+# (they refuse to merge the two): its months are plain files, acled_events/YYYY-MM.parquet (and .csv).
+FLAT_MONTHS = ("acled_events", ACLED_CSV)
 ACLED_INTER_NUMERIC_SETTING = "EVENTDW_ACLED_INTER_NUMERIC"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a CSV text cell starting so gets a ' in front (OWASP)
 CHOOSE = "choose an empty or new folder"
@@ -433,29 +448,37 @@ def _write(
         return True
 
     con.execute("set preserve_insertion_order = true")
-    for table, key in FACTS.items():
+    for table, (date, key) in PARTITIONED.items():
+        month_of = f"year({date}) * 12 + month({date}) - 1"
+        rows_of, joined = VIEWS.get(table, (table, ()))
         months = con.execute(
-            f"""
-            select year(event_date) * 12 + month(event_date) - 1 as month, count(*), {_digest(table)}
-            from marts.{table} as t group by all order by month
-            """
+            f"select {month_of} as month, count(*), {_digest()} from marts.{rows_of} as t "
+            "group by all order by month nulls last"
         ).fetchall()
         rows[table] = sum(count for _, count, _ in months)
-        digests = {_month_path(table, month): f"{count}:{xor}" for month, count, xor in months}
+        also = f":{_joined_content(con, joined)}" if joined else ""
+        digests = {_month_path(table, month): f"{count}:{xor}{also}" for month, count, xor in months}
         changed = [
             month for month, _, _ in months if not reuse(_month_path(table, month), digests[_month_path(table, month)])
         ]
         if changed:
-            listed = ", ".join(str(month) for month in changed)
-            ordered = con.execute(
-                f"select {_EXPORTED} from marts.{table} "
-                f"where year(event_date) * 12 + month(event_date) - 1 in ({listed}) order by event_date, {key}"
+            dated = [str(month) for month in changed if month is not None]
+            where = " or ".join(
+                ([f"{month_of} in ({', '.join(dated)})"] if dated else [])
+                + ([f"{date} is null"] if None in changed else [])
             )
-            _write_month_partitions(ordered.to_arrow_reader(READ_BATCH_ROWS), staging / table)
+            ordered = con.execute(
+                f"select {_EXPORTED} from marts.{table} where {where} order by {date} nulls last, {key}"
+            )
+            _write_month_partitions(ordered.to_arrow_reader(READ_BATCH_ROWS), staging / table, date)
         for month in changed:
             parts[_month_path(table, month)] = {"digest": digests[_month_path(table, month)]}
+        if table == "acled_events":
+            _write_acled_csv(
+                con, staging, [(month, digests[_month_path(table, month)]) for month, _, _ in months], reuse, parts
+            )
     for table, key in DIMENSIONS.items():
-        query = f"select count(*), {_digest(table)} from marts.{table} as t"
+        query = f"select count(*), {_digest()} from marts.{table} as t"
         (rows[table], xor) = con.execute(query).fetchone() or (0, 0)
         path, digest = f"{table}.parquet", f"{rows[table]}:{xor}"
         if not reuse(path, digest):
@@ -464,27 +487,18 @@ def _write(
                 f"to {_sql_string(staging / path)} (format parquet)"
             )
             parts[path] = {"digest": digest}
-    # ACLED's own tooling reads CSV: the ACLED-format events also as acled_events.csv, copied from the
-    # Parquet file just written, which holds them in order (insertion order is preserved: no sort again), in
-    # ACLED's 31 columns (without the mart's source_system and build_id).
-    csv_digest = f"{parts['acled_events.parquet']['digest']}:{'numeric' if acled_inter_numeric() else 'named'}"
-    if not reuse("acled_events.csv", csv_digest):
-        acled = (
-            f"(select * exclude ({', '.join(ACLED_CSV_LEFT_OUT)}) "
-            f"from read_parquet({_sql_string(staging / 'acled_events.parquet')}))"
-        )
-        _write_csv(con, _numeric_inter(acled) if acled_inter_numeric() else acled, staging / "acled_events.csv")
-        parts["acled_events.csv"] = {"digest": csv_digest}
-    # A linked file's hash is the previous manifest's: it is the same file.
+    # A linked file's hash is the previous manifest's: it is the same file. A CSV file holds the rows of
+    # the Parquet file of its month.
+    written = sorted(
+        str(path.relative_to(staging)) for pattern in ("*.parquet", "*.csv") for path in staging.rglob(pattern)
+    )
     files: list[dict[str, Any]] = [
-        {"path": path, "rows": _parquet_rows(staging / path), "sha256": hashes.get(path) or _sha256(staging / path)}
-        for path in sorted(str(path.relative_to(staging)) for path in staging.rglob("*.parquet"))
-    ] + [
         {
-            "path": "acled_events.csv",
-            "rows": rows["acled_events"],
-            "sha256": hashes.get("acled_events.csv") or _sha256(staging / "acled_events.csv"),
+            "path": path,
+            "rows": _parquet_rows(staging / _parquet_twin(path)),
+            "sha256": hashes.get(path) or _sha256(staging / path),
         }
+        for path in written
     ]
     for entry in files:
         stat = (staging / entry["path"]).stat()
@@ -505,24 +519,73 @@ def _write(
     return rows
 
 
-# The marts that are views: their rows change when a table they join changes, whichever run wrote it.
-VIEWS = ("events_described",)
+# The marts that are views, each with the table whose rows it has (one per row, with their run ids) and the
+# tables joined to them: its rows change when either does, whichever run wrote them.
+VIEWS = {"events_described": ("fact_events", ("dim_actor", "dim_place", "dim_cameo_code"))}
 
 
-def _digest(table: str) -> str:
-    """A digest of the rows of marts.`table` (aliased t), with their count: what a file written from them
+def _digest() -> str:
+    """A digest of the rows of a mart (aliased t), with their count: what a file written from them
     is a function of. Every row a build writes carries its run's id (select_with_provenance), a new one each
     run, and a build only deletes rows or writes them: so rows whose count and set of run ids are those of
-    the last export are the rows it wrote (reading one short column, not hashing every row). A view's rows
-    are hashed whole (the xor of each row's hash)."""
-    if table in VIEWS:
-        return "coalesce(bit_xor(hash(t)), 0)"
+    the last export are the rows it wrote (reading one short column, not hashing every row). A view's
+    digest is that of its table's rows (VIEWS) with _joined_content."""
     return "coalesce(md5(string_agg(distinct run_id, ',' order by run_id)), '')"
 
 
-def _month_path(table: str, month: int) -> str:
-    """The file of a fact table's month (months since year 0)."""
-    return f"{table}/year={month // 12}/month={month % 12 + 1:02d}/part_0.parquet"
+def _joined_content(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...]) -> str:
+    """A hash of the content of the marts `tables` (their rows without the run and build ids: a dimension
+    rebuilt as it was gives a view the same rows). Dimensions are small: this reads a few hundred thousand
+    rows, not the view's millions."""
+    sums = [
+        con.execute(
+            f"select count(*), coalesce(sum(hash(t)::hugeint), 0) "
+            f"from (select * exclude (run_id, build_id) from marts.{table}) as t"
+        ).fetchone()
+        for table in tables
+    ]
+    return hashlib.md5(repr(sums).encode()).hexdigest()
+
+
+def _month_path(table: str, month: int | None, suffix: str = "parquet") -> str:
+    """The file of a partitioned table's month (months since year 0; None: the rows without a date)."""
+    if table in FLAT_MONTHS:
+        return f"{table}/{'undated' if month is None else f'{month // 12:04d}-{month % 12 + 1:02d}'}.{suffix}"
+    partition = f"year={NO_DATE}/month={NO_DATE}" if month is None else f"year={month // 12}/month={month % 12 + 1:02d}"
+    return f"{table}/{partition}/part_0.{suffix}"
+
+
+def _parquet_twin(path: str) -> str:
+    """The Parquet file holding the rows of the export file `path` (a month of acled_events_csv: that month
+    of acled_events)."""
+    if path.startswith(f"{ACLED_CSV}/"):
+        return "acled_events" + path[len(ACLED_CSV) : -len(".csv")] + ".parquet"
+    return path
+
+
+def _write_acled_csv(
+    con: duckdb.DuckDBPyConnection,
+    staging: Path,
+    months: list[tuple[int | None, str]],
+    reuse: Callable[[str, str], bool],
+    parts: dict[str, dict[str, Any]],
+) -> None:
+    """ACLED's own tooling reads CSV: each month of acled_events (`months`: month and the digest of its rows)
+    also as acled_events_csv/YYYY-MM.csv, copied from the month's Parquet file just written
+    (its rows in order, no sort again), in ACLED's 31 columns (without the mart's source_system and
+    build_id). A month whose rows and setting are unchanged is linked, as the Parquet files are."""
+    setting = "numeric" if acled_inter_numeric() else "named"
+    for month, rows_digest in months:
+        path, digest = _month_path(ACLED_CSV, month, "csv"), f"{rows_digest}:{setting}"
+        if reuse(path, digest):
+            continue
+        acled = (
+            f"(select * exclude ({', '.join(ACLED_CSV_LEFT_OUT)}) "
+            f"from read_parquet({_sql_string(staging / _parquet_twin(path))}, hive_partitioning = false))"
+        )
+        (staging / path).parent.mkdir(parents=True, exist_ok=True)
+        _write_csv(con, _numeric_inter(acled) if acled_inter_numeric() else acled, staging / path)
+        parts[path] = {"digest": digest}
 
 
 def _reusable_parts(previous: Path | None) -> dict[str, dict[str, Any]]:
@@ -592,13 +655,9 @@ def datapackage(folder: Path) -> dict[str, Any]:
     docs = _mart_docs()
     resources: list[dict[str, Any]] = []
     fields_of: dict[str, list[dict[str, str]]] = {}
-    for table, key in [*FACTS.items(), *DIMENSIONS.items()]:
-        paths = (
-            sorted(folder.glob(f"{table}/year=*/month=*/*.parquet"))
-            if table in FACTS
-            else [folder / f"{table}.parquet"]
-        )
-        if not paths:
+    for table, key in [*((table, key) for table, (_, key) in PARTITIONED.items()), *DIMENSIONS.items()]:
+        paths = sorted(folder.glob(f"{table}/**/*.parquet")) if table in PARTITIONED else [folder / f"{table}.parquet"]
+        if not paths or not paths[0].is_file():
             continue
         description, columns = docs.get(table, ("", {}))
         schema = pq.read_schema(paths[0])
@@ -612,28 +671,26 @@ def datapackage(folder: Path) -> dict[str, Any]:
             {
                 "name": table,
                 "profile": "tabular-data-resource",
-                "path": relative if table in FACTS else relative[0],
+                "path": relative if table in PARTITIONED else relative[0],
                 "format": "parquet",
                 "mediatype": "application/vnd.apache.parquet",
-                "description": description
-                + (" Partitioned by the year and month of event_date (year=YYYY/month=MM)." if table in FACTS else ""),
+                "description": description + (_partitioned_by(table) if table in PARTITIONED else ""),
                 "schema": {"fields": fields, "primaryKey": [column.strip() for column in key.split(",")]},
             }
         )
-    csv = folder / "acled_events.csv"
-    if csv.is_file():
+    csv_paths = sorted(folder.glob(f"{ACLED_CSV}/*.csv"))
+    if csv_paths:
         resources.append(
             {
-                "name": "acled_events_csv",
+                "name": ACLED_CSV,
                 "profile": "tabular-data-resource",
-                "path": "acled_events.csv",
+                "path": [str(path.relative_to(folder)) for path in csv_paths],
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
                 "dialect": {"delimiter": ",", "header": True},
-                "bytes": csv.stat().st_size,
-                "hash": f"sha256:{_sha256(csv)}",
-                "description": "The ACLED-format events in ACLED's 31 columns, as ACLED's tools read them.",
+                "description": "The ACLED-format events in ACLED's 31 columns, as ACLED's tools read them, a file "
+                "per month of event_date (YYYY-MM.csv), each with the header.",
                 "schema": {
                     "fields": [f for f in fields_of.get("acled_events", []) if f["name"] not in ACLED_CSV_LEFT_OUT]
                 },
@@ -649,6 +706,16 @@ def datapackage(folder: Path) -> dict[str, Any]:
         "version": SCHEMA_VERSION,
         "resources": resources,
     }
+
+
+def _partitioned_by(table: str) -> str:
+    date = PARTITIONED[table][0]
+    if table in FLAT_MONTHS:
+        return f" A file per month of {date} (YYYY-MM.parquet)."
+    return (
+        f" Partitioned by the year and month of {date} (year=YYYY/month=MM; rows without one in "
+        f"year={NO_DATE}/month={NO_DATE}, which DuckDB, Spark and pyarrow read as null)."
+    )
 
 
 def acled_inter_numeric() -> bool:
@@ -689,9 +756,10 @@ def _write_csv(con: duckdb.DuckDBPyConnection, source: str, target: Path) -> Non
     con.execute(f"copy (select {', '.join(cells)} from {source}) to {_sql_string(target)} (header, delimiter ',')")
 
 
-def _write_month_partitions(batches: pa.RecordBatchReader, folder: Path) -> None:
-    """Rows ordered by event_date into `folder/year=Y/month=M/part_0.parquet` (Hive partitions, the partition
-    columns in the path only), one file per month with a row group every ROW_GROUP_ROWS rows."""
+def _write_month_partitions(batches: pa.RecordBatchReader, folder: Path, date: str) -> None:
+    """Rows ordered by their `date` (those without one last) into the files of their months (_month_path:
+    Hive partitions, the partition columns in the path only), one file per month with a row group every
+    ROW_GROUP_ROWS rows."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -711,8 +779,10 @@ def _write_month_partitions(batches: pa.RecordBatchReader, folder: Path) -> None
 
     month = None
     for batch in batches:
-        dates = batch.column("event_date")
-        months = pc.year(dates).to_numpy() * 12 + pc.month(dates).to_numpy() - 1
+        dates = batch.column(date)
+        # Months since year 0; -1 for a row without a date.
+        months = pc.fill_null(pc.add(pc.multiply(pc.year(dates), 12), pc.subtract(pc.month(dates), 1)), -1)
+        months = months.to_numpy()
         starts = [0, *(np.flatnonzero(np.diff(months)) + 1).tolist()]
         for start, end in zip(starts, [*starts[1:], len(months)], strict=True):
             if months[start] != month:
@@ -720,9 +790,9 @@ def _write_month_partitions(batches: pa.RecordBatchReader, folder: Path) -> None
                     write(partition_done=True)
                     writer.close()
                 month = int(months[start])
-                partition = folder / f"year={month // 12}" / f"month={month % 12 + 1:02d}"
-                partition.mkdir(parents=True)
-                writer = pq.ParquetWriter(partition / "part_0.parquet", batches.schema, compression="snappy")
+                path = folder.parent / _month_path(folder.name, None if month < 0 else month)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                writer = pq.ParquetWriter(path, batches.schema, compression="snappy")
             pending.append(batch.slice(start, end - start))
             if sum(len(b) for b in pending) >= ROW_GROUP_ROWS:
                 write(partition_done=False)
