@@ -39,6 +39,25 @@ def test_editing_or_renaming_a_file_of_the_ingest_package_changes_the_loader_fin
     assert len({before, edited, state.code_fingerprint(package)}) == 3
 
 
+def test_the_transform_fingerprint_is_the_dbt_projects_code_not_what_dbt_writes_into_it(tmp_path, monkeypatch):
+    """Two checkouts of the same code have the same fingerprint, though dbt gives each its own `.user.yml`;
+    a model edited changes it."""
+    project = tmp_path / "repo" / "dbt_project"
+    shutil.copytree(state.DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", ".user.yml"))
+    shutil.copytree(state.DBT_PROJECT_DIR.parent / "flows", tmp_path / "repo" / "flows", dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+    monkeypatch.setattr(state, "DBT_PROJECT_DIR", project)
+    monkeypatch.setattr(state, "__file__", str(tmp_path / "repo" / "flows" / "eventdw" / "state.py"))
+    first = state.transform_code_fingerprint()
+    (project / ".user.yml").write_text("id: 1ce9ef82-fa84-4f34-a416-e1273fef1b4e\n")
+    (project / "target").mkdir(exist_ok=True)
+    (project / "target" / "compiled.sql").write_text("select 1\n")
+    assert state.transform_code_fingerprint() == first
+    model = project / "models" / "marts" / "fact_events.sql"
+    model.write_text(model.read_text() + "\n")
+    assert state.transform_code_fingerprint() != first
+
+
 def test_the_run_fingerprint_sees_every_change_of_the_inputs_and_settings(tmp_path, monkeypatch):
     """What makes a run skip after its scan: any input file written (even with the same bytes), added or
     removed, in a folder linked in too, another setting or path; a file written a moment ago cannot be

@@ -354,12 +354,15 @@ class Changes:
 
 def transform_code_fingerprint() -> str:
     """A hash of the transform's code: the dbt project's files (its SQL, Python models and YAML) and the
-    name normaliser's code."""
+    name normaliser's code. Not what dbt writes into the project: `target/`, and hidden files such as
+    `.user.yml`, whose random id differs from one checkout to the next (with it, the same code checked out
+    twice rebuilt a warehouse whole)."""
     digest = hashlib.sha256()
     sources = sorted(DBT_PROJECT_DIR.glob("**/*.sql")) + sorted(DBT_PROJECT_DIR.glob("**/*.yml"))
     sources += sorted(DBT_PROJECT_DIR.glob("models/**/*.py"))
     for path in [*sources, Path(__file__).with_name("names.py"), Path(__file__).with_name("agreement.py")]:
-        if "target" not in path.relative_to(DBT_PROJECT_DIR.parent).parts:
+        parts = path.relative_to(DBT_PROJECT_DIR.parent).parts
+        if "target" not in parts and not any(part.startswith(".") for part in parts):
             digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()
 
