@@ -231,12 +231,18 @@ def restore_edits(seeds: Path, originals: Path) -> None:
 
 def time_noop_cli(seeds: Path, work: Path) -> float:
     """Seconds for `eventdw run` on the inputs and folders of the last stages run, which finds nothing changed
-    (SystemExit if it did anything else)."""
-    command = [str(Path(sys.executable).with_name("eventdw")), "run", "--seeds-dir", str(seeds),
+    (SystemExit if it did anything else). The command is this checkout's, as the stages are (the venv's
+    `eventdw` script imports the checkout it was installed from, which need not be this one, and other
+    code is not a run with nothing changed)."""
+    command = [sys.executable, "-c", "from eventdw.cli import main; main()", "run", "--seeds-dir", str(seeds),
                "--warehouse", str(work / "eventdw.duckdb"), "--exports-dir", str(work / "exports"),
                "--data-docs-dir", str(work / "data_docs")]  # fmt: skip
+    environment = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(BENCH.parent / "flows"), os.environ.get("PYTHONPATH", "")]),
+    }
     started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=environment)
     seconds = time.perf_counter() - started
     if done.returncode != 0 or "nothing changed" not in done.stdout:
         raise SystemExit(f"eventdw run with nothing changed did more: {done.stdout[:200]}{done.stderr[-300:]}")
