@@ -239,7 +239,7 @@ def time_noop_cli(seeds: Path, work: Path) -> float:
                "--data-docs-dir", str(work / "data_docs")]  # fmt: skip
     environment = {
         **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(BENCH.parent / "flows"), os.environ.get("PYTHONPATH", "")]),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(BENCH.parent / "flows"), os.environ.get("PYTHONPATH")])),
     }
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=False, env=environment)

@@ -49,19 +49,15 @@ ACLED_COLUMNS = [
 ]
 
 
-def _acled_rows(exports_dir):
-    return acled_csv(exports_dir)
-
-
 def test_acled_export_has_acleds_columns_and_one_row_per_event(seed_run, seed_db):
-    columns, rows = _acled_rows(seed_run.exports_dir)
+    columns, rows = acled_csv(seed_run.exports_dir)
     (events,) = seed_db.execute("select count(*) from marts.fact_events").fetchone()
     assert columns == ACLED_COLUMNS
     assert len(rows) == events == len({row["event_id_cnty"] for row in rows})
 
 
 def test_acled_row_for_the_capture_of_deir_ez_zor(seed_run):
-    _, rows = _acled_rows(seed_run.exports_dir)
+    _, rows = acled_csv(seed_run.exports_dir)
     (row,) = [
         r
         for r in rows
@@ -86,10 +82,10 @@ def test_acled_row_for_the_capture_of_deir_ez_zor(seed_run):
 
 def test_acled_inter_types_as_numbers_on_request(seed_run, tmp_path, monkeypatch):
     """The current names by default; ACLED's older numbers with --acled-inter-numeric, row for row."""
-    _, named = _acled_rows(seed_run.exports_dir)
+    _, named = acled_csv(seed_run.exports_dir)
     monkeypatch.setenv("EVENTDW_ACLED_INTER_NUMERIC", "1")
     export.export_marts(seed_run.warehouse, tmp_path / "numeric", "numeric")
-    _, numbered = _acled_rows(tmp_path / "numeric")
+    _, numbered = acled_csv(tmp_path / "numeric")
     assert [row["event_id_cnty"] for row in numbered] == [row["event_id_cnty"] for row in named]
     pairs = {
         (a["inter1"], a["inter2"], a["interaction"], b["inter1"], b["inter2"], b["interaction"])
@@ -104,7 +100,7 @@ def test_acled_inter_types_as_numbers_on_request(seed_run, tmp_path, monkeypatch
 
 
 def test_year_precision_events_are_tagged_not_misdated(seed_run):
-    _, rows = _acled_rows(seed_run.exports_dir)
+    _, rows = acled_csv(seed_run.exports_dir)
     year_rows = [row for row in rows if "eventdw: year precision" in (row["tags"] or "")]
     assert year_rows and all(row["time_precision"] == "3" and row["event_date"].endswith("-07-01") for row in year_rows)
 

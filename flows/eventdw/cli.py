@@ -118,7 +118,7 @@ def _path_options(command: Callable[..., None]) -> Callable[..., None]:
             "--acled-inter-numeric",
             is_flag=True,
             envvar="EVENTDW_ACLED_INTER_NUMERIC",
-            help="Write acled_events.csv's actor types and interaction as ACLED's older numbers (2, 27) instead of "
+            help="Write the ACLED CSV files' actor types and interaction as ACLED's older numbers (2, 27) instead of "
             "its current names ('Rebel group', 'Rebel group-Civilians'); also the EVENTDW_ACLED_INTER_NUMERIC setting.",
         ),
     ]

@@ -79,7 +79,7 @@ SCHEMA_VERSION = "6"  # 2: source_system, bridge_event_sources; 3: month=07 part
 NOT_EXPORTED = ("run_id",)
 # The tables besides the marts the export reads (the ACLED actor types' numbers, for --acled-inter-numeric).
 READS_BESIDES_MARTS = ("staging.stg_reference__acled_actor_types",)
-ACLED_CSV_LEFT_OUT = ("source_system", "build_id")  # acled_events.csv has ACLED's 31 columns, no others
+ACLED_CSV_LEFT_OUT = ("source_system", "build_id")  # the ACLED CSV files have ACLED's 31 columns, no others
 _EXPORTED = f"* exclude ({', '.join(NOT_EXPORTED)})"
 ROW_GROUP_ROWS = 122_880  # rows per Parquet row group in the facts' partitions (DuckDB's own row group size)
 READ_BATCH_ROWS = 122_880  # rows per Arrow batch read from DuckDB (the files do not depend on it)
@@ -562,17 +562,16 @@ def _write_acled_csv(
     also as acled_events_csv/YYYY-MM.csv, copied from the month's Parquet file just written
     (its rows in order, no sort again), in ACLED's 31 columns (without the mart's source_system and
     build_id). A month whose rows and setting are unchanged is linked, as the Parquet files are."""
-    setting = "numeric" if acled_inter_numeric() else "named"
+    numeric = acled_inter_numeric()
     for month, rows_digest in months:
-        path, digest = _month_path(ACLED_CSV, month, "csv"), f"{rows_digest}:{setting}"
+        path, digest = _month_path(ACLED_CSV, month, "csv"), f"{rows_digest}:{'numeric' if numeric else 'named'}"
         if reuse(path, digest):
             continue
-        acled = (
-            f"(select * exclude ({', '.join(ACLED_CSV_LEFT_OUT)}) "
-            f"from read_parquet({_sql_string(staging / _parquet_twin(path))}, hive_partitioning = false))"
-        )
+        parquet = _sql_string(staging / _month_path("acled_events", month))
+        left_out = ", ".join(ACLED_CSV_LEFT_OUT)
+        acled = f"(select * exclude ({left_out}) from read_parquet({parquet}, hive_partitioning = false))"
         (staging / path).parent.mkdir(parents=True, exist_ok=True)
-        _write_csv(con, _numeric_inter(acled) if acled_inter_numeric() else acled, staging / path)
+        _write_csv(con, _numeric_inter(acled) if numeric else acled, staging / path)
         parts[path] = {"digest": digest}
 
 
@@ -707,7 +706,7 @@ def _partitioned_by(table: str) -> str:
 
 
 def acled_inter_numeric() -> bool:
-    """Whether acled_events.csv gives ACLED's actor types as the older numbers (EVENTDW_ACLED_INTER_NUMERIC,
+    """Whether the ACLED CSV files give ACLED's actor types as the older numbers (EVENTDW_ACLED_INTER_NUMERIC,
     `eventdw run --acled-inter-numeric`), as ACLED's API does with inter_num=1."""
     return os.environ.get(ACLED_INTER_NUMERIC_SETTING, "").strip().lower() in ("1", "true", "yes")
 
