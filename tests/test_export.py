@@ -137,7 +137,7 @@ def test_fact_partitions_are_the_same_files_however_the_rows_are_read(seed_run, 
     for table, (date_column, _) in export.PARTITIONED.items():
         files = sorted((folder / table).rglob("*.parquet"))
         month = rf"year=(\d{{4}}|{export.NO_DATE})/month=(\d{{2}}|{export.NO_DATE})/part_0\.parquet"
-        shape = r"\d{4}-\d{2}\.parquet" if table == "acled_events" else month
+        shape = r"(\d{4}-\d{2}|undated)\.parquet" if table in export.FLAT_MONTHS else month
         assert files and all(re.fullmatch(shape, str(path.relative_to(folder / table))) for path in files)
         metadata = [pq.ParquetFile(path).metadata for path in files]
         row_groups = [file.row_group(i).num_rows for file in metadata for i in range(file.num_row_groups)]
@@ -163,6 +163,31 @@ def test_fact_partitions_are_the_same_files_however_the_rows_are_read(seed_run, 
             """
         ).fetchone()
         assert different == 0
+
+
+def test_an_article_without_a_date_is_exported_in_its_own_file_that_pandas_and_duckdb_read(warehouse_copy, tmp_path):
+    import duckdb
+
+    with duckdb.connect(str(warehouse_copy)) as con:
+        (article_id,) = con.execute("select min(article_id) from marts.dim_article").fetchone()
+        con.execute(
+            "update marts.dim_article set published_date = null, run_id = 'next run' where article_id = ?", [article_id]
+        )
+    exports = tmp_path / "exports"
+    export.export_marts(warehouse_copy, exports, "run")
+    undated = exports / "dim_article" / "undated.parquet"
+    assert pq.read_table(undated).column("article_id").to_pylist() == [article_id]
+    articles = pd.read_parquet(exports / "dim_article")  # (a year=__HIVE_DEFAULT_PARTITION__ folder: it could not)
+    assert len(articles) == 5 and "year" not in articles.columns
+    assert articles.loc[articles["article_id"] == article_id, "published_date"].isna().all()
+    with duckdb.connect() as con:
+        read = con.execute(
+            f"select article_id, published_date from '{exports}/dim_article/*.parquet' where published_date is null"
+        ).fetchall()
+    assert read == [(article_id, None)]
+    package = json.loads((exports / "datapackage.json").read_text())
+    (resource,) = [r for r in package["resources"] if r["name"] == "dim_article"]
+    assert str(undated.relative_to(exports)) in resource["path"]
 
 
 def test_month_partitions_sort_as_text_and_pandas_reads_dates_as_dates(seed_run):

@@ -103,9 +103,11 @@ DIMENSIONS = {
 }
 ACLED_CSV = "acled_events_csv"  # acled_events' months also as CSV, in ACLED's 31 columns
 NO_DATE = "__HIVE_DEFAULT_PARTITION__"  # the partition of rows without a date, as DuckDB and Spark name it
-# ACLED's format has its own `year` column, which a year=YYYY folder would contradict for pyarrow and pandas
-# (they refuse to merge the two): its months are plain files, acled_events/YYYY-MM.parquet (and .csv).
-FLAT_MONTHS = ("acled_events", ACLED_CSV)
+# Tables whose months are plain files, acled_events/YYYY-MM.parquet (rows without a date: undated.parquet),
+# not year=YYYY/month=MM folders, which pandas cannot read for them: ACLED's format has its own `year`
+# column, which pandas refuses to merge with a folder's, and pandas cannot read a null partition
+# (articles without a date) beside the others ("Cannot yet unify dictionaries with nulls").
+FLAT_MONTHS = ("acled_events", ACLED_CSV, "dim_article")
 ACLED_INTER_NUMERIC_SETTING = "EVENTDW_ACLED_INTER_NUMERIC"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a CSV text cell starting so gets a ' in front (OWASP)
 CHOOSE = "choose an empty or new folder"
@@ -698,7 +700,7 @@ def datapackage(folder: Path) -> dict[str, Any]:
 def _partitioned_by(table: str) -> str:
     date = PARTITIONED[table][0]
     if table in FLAT_MONTHS:
-        return f" A file per month of {date} (YYYY-MM.parquet)."
+        return f" A file per month of {date} (YYYY-MM.parquet; rows without one in undated.parquet)."
     return (
         f" Partitioned by the year and month of {date} (year=YYYY/month=MM; rows without one in "
         f"year={NO_DATE}/month={NO_DATE}, which DuckDB, Spark and pyarrow read as null)."
@@ -745,7 +747,7 @@ def _write_csv(con: duckdb.DuckDBPyConnection, source: str, target: Path) -> Non
 
 def _write_month_partitions(batches: pa.RecordBatchReader, folder: Path, date: str) -> None:
     """Rows ordered by their `date` (those without one last) into the files of their months (_month_path:
-    Hive partitions, the partition columns in the path only), one file per month with a row group every
+    Hive partitions or plain files, the months in the path only), one file per month with a row group every
     ROW_GROUP_ROWS rows."""
     import numpy as np
     import pyarrow as pa
