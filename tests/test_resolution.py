@@ -197,6 +197,11 @@ def context_db(tmp_path_factory):
         + f',"{country}"\n'
         for article_id, location, quote, country in CONTEXT_ROWS
     )
+    for article_id, place, quote in (
+        (SUBURBS, "Damascus", "residents of Damascus said"),
+        (ADANA, "Adana", "officials in Adana said"),
+    ):
+        rows += _csv_row(article_id, "2024-12-09", "regime forces", "", "190", place, quote).rstrip("\n") + ',""\n'
     (seeds / "extractions" / "context.csv").write_text(CONTEXT_HEADER + rows, encoding="utf-8")
     warehouse = root / "w.duckdb"
     with duckdb.connect(str(warehouse)) as con:
@@ -261,6 +266,29 @@ def test_a_name_geonames_has_in_two_countries_goes_to_the_one_the_article_is_abo
         [SUBURBS],
     ).fetchone()
     assert runner_up == "geonames:299900"
+
+
+def test_a_known_name_out_of_its_dates_is_not_read_as_an_agent_word(context_db):
+    """'regime forces' is a name of Assad's army until 8 December 2024 (actor_aliases.csv: regime wording
+    always denotes the Assad-era forces), and an agent word of the dictionary. In a text about Syria a day
+    later it is not the army of the government that replaced his: it stays unresolved, and the report
+    gives the name's dates. In a text about Turkey the Syrian name is not in the text's country: the words
+    name Turkey's forces."""
+    actors = dict(
+        context_db.execute(
+            "select article_id, actor1_id || ' ' || actor1_resolution_method from marts.fact_event_mentions "
+            "where actor1_text = 'regime forces'"
+        ).fetchall()
+    )
+    assert actors[SUBURBS] == "unresolved:regime forces unresolved"
+    (turkish,) = context_db.execute(
+        "select actor_name from marts.dim_actor where actor_id = ?", [actors[ADANA].split()[0]]
+    ).fetchone()
+    assert turkish == "Military Forces of Turkey"
+    (reason,) = context_db.execute(
+        "select reason from marts.report_unresolved_names where spellings = 'regime forces'"
+    ).fetchone()
+    assert reason.startswith("known name, not valid on the event's date (valid 2000-07-17 to 2024-12-08)")
 
 
 def test_a_row_that_names_its_country_resolves_there(context_db):

@@ -6,7 +6,10 @@
 -- An agent word written alone ("gunmen", "protesters", "security forces") that resolves to nothing names
 -- that kind of actor of the one country its text is about, as ACLED codes "Unidentified Armed Group
 -- (Chad)": it takes the actor "<country> <agent word>" means on that date (resolution_method 'context').
--- With no country, or several, it stays unresolved.
+-- With no country, or several, it stays unresolved; so does a known name of an actor of the text's
+-- countries used outside the name's dates: "regime forces" after 8 December 2024 names Assad's forces
+-- (actor_aliases.csv), not the army of the government that replaced them (report_unresolved_names gives
+-- the name's dates, for the coder to decide).
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
@@ -69,7 +72,8 @@ countries as (
 ),
 
 -- The unresolved agent words of a one-country text, with the actor their composition with the country's
--- name means on the event's date.
+-- name means on the event's date; not those that are a name of an actor of that country (or of none) on
+-- other dates.
 in_context as (
     select
         resolved.spelling_id,
@@ -85,6 +89,11 @@ in_context as (
         and (actor_names.valid_from is null or spellings.spelling_date >= actor_names.valid_from)
         and (actor_names.valid_to is null or spellings.spelling_date <= actor_names.valid_to)
     where resolved.entity_id is null
+        and not exists (
+            select 1 from actor_names as known
+            where known.name_normalized = resolved.spelling_normalized
+                and (known.country_iso2 is null or known.country_iso2 = spellings.spelling_context)
+        )
     group by resolved.spelling_id
 ),
 
