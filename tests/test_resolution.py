@@ -274,15 +274,16 @@ def test_a_known_name_out_of_its_dates_is_not_read_as_an_agent_word(context_db):
     later it is not the army of the government that replaced his: it stays unresolved, and the report
     gives the name's dates. In a text about Turkey the Syrian name is not in the text's country: the words
     name Turkey's forces."""
-    actors = dict(
-        context_db.execute(
-            "select article_id, actor1_id || ' ' || actor1_resolution_method from marts.fact_event_mentions "
+    actors = {
+        article_id: (actor_id, method)
+        for article_id, actor_id, method in context_db.execute(
+            "select article_id, actor1_id, actor1_resolution_method from marts.fact_event_mentions "
             "where actor1_text = 'regime forces'"
         ).fetchall()
-    )
-    assert actors[SUBURBS] == "unresolved:regime forces unresolved"
+    }
+    assert actors[SUBURBS] == ("unresolved:regime forces", "unresolved")
     (turkish,) = context_db.execute(
-        "select actor_name from marts.dim_actor where actor_id = ?", [actors[ADANA].split()[0]]
+        "select actor_name from marts.dim_actor where actor_id = ?", [actors[ADANA][0]]
     ).fetchone()
     assert turkish == "Military Forces of Turkey"
     (reason,) = context_db.execute(
