@@ -17,13 +17,15 @@ def test_articles_read_by_several_processes_come_out_as_one_process_reads_them(t
     (articles_dir / "latin1.txt").write_bytes("Homs, le 5 d\xe9cembre".encode("latin-1"))
     for number in range(20):
         (articles_dir / f"copy{number:02}.txt").write_bytes((articles_dir / f"{A1}.txt").read_bytes())
-    unchanged = {item.article_id: (item.file_sha256, None) for item in articles.iter_articles(articles_dir) if
+    files, rejections = articles.scan_articles(articles_dir)
+    assert rejections == []
+    unchanged = {item.article_id: item.file_sha256 for item in articles.read_articles(articles_dir, files) if
                  isinstance(item, articles.Article) and item.article_id.startswith("copy1")}  # fmt: skip
     monkeypatch.setattr(articles, "ARTICLE_CHUNK", 3)
     monkeypatch.setattr(articles, "PARALLEL_MINIMUM", 1)
 
-    one = list(articles.iter_articles(articles_dir, unchanged, workers=1))
-    several = list(articles.iter_articles(articles_dir, unchanged, workers=2))
+    one = list(articles.read_articles(articles_dir, files, unchanged, workers=1))
+    several = list(articles.read_articles(articles_dir, files, unchanged, workers=2))
     assert several == one
     kinds = [type(item).__name__ for item in one]
     assert (kinds.count("Article"), kinds.count("UnchangedArticle"), kinds.count("Rejection")) == (15, 10, 2)

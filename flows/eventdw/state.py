@@ -127,13 +127,45 @@ def files_landed_before(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(con.execute(query, [loader_fingerprint()]).fetchall())
 
 
-def articles_parsed_before(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str | None]]:
-    """Article id -> (file hash, file signature) of the articles in raw.articles parsed by this version of the
-    loader (none if there is no raw.articles, or it has other columns than this version writes)."""
+def plan_articles(con: duckdb.DuckDBPyConnection, scanned: pa.Table, parser: str) -> tuple[list[int], dict[str, str]]:
+    """Of the article files a load found (`scanned`: their position in its list, article id and signature),
+    those to read: (their positions, in order; the file hash of each one's article as parsed before by the
+    loader `parser`). The others were parsed by that loader, and their file has the signature it had then:
+    they are put in the work table unchanged_articles (id, signature), and not read. (There are none when
+    raw.articles is missing or has other columns than this version writes.)"""
+    con.register("scanned", scanned)
+    con.execute("create or replace temp table scanned_articles as select * from scanned")
+    con.unregister("scanned")
+    con.execute("create or replace temp table unchanged_articles (article_id varchar, file_signature varchar)")
     if raw_tables.columns(con, "articles") != [name for name, _ in raw_tables.COLUMNS["articles"]]:
-        return {}
-    query = "select article_id, file_sha256, file_signature from raw.articles where parsed_by = ?"
-    return {row[0]: (row[1], row[2]) for row in con.execute(query, [loader_fingerprint()]).fetchall()}
+        to_read = con.execute("select position from scanned_articles order by position").fetchall()
+        con.execute("drop table scanned_articles")
+        return [position for (position,) in to_read], {}
+    con.execute(
+        """
+        create or replace temp table parsed_before as
+        select scanned.position, scanned.article_id, scanned.file_signature, articles.file_sha256,
+            scanned.file_signature = articles.file_signature as is_unwritten  -- null (unknown) is not
+        from scanned_articles as scanned
+        inner join raw.articles as articles on articles.article_id = scanned.article_id
+        where articles.parsed_by = ?
+        """,
+        [parser],
+    )
+    con.execute(
+        "insert into unchanged_articles select article_id, file_signature from parsed_before where is_unwritten"
+    )
+    to_read = con.execute(
+        """
+        select position from scanned_articles
+        where position not in (select position from parsed_before where is_unwritten)
+        order by position
+        """
+    ).fetchall()
+    hashes = con.execute("select article_id, file_sha256 from parsed_before where is_unwritten is not true").fetchall()
+    con.execute("drop table parsed_before")
+    con.execute("drop table scanned_articles")
+    return [position for (position,) in to_read], dict(hashes)
 
 
 # The reference tables the validation reads: the CAMEO codes, ACLED's sub-event and actor types, the country

@@ -86,9 +86,7 @@ def load_inputs(con: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) ->
     extraction_files, unchanged_files = extractions.land_extractions(
         con, seeds_dir / "extractions", state.files_landed_before(con), loader
     )
-    landed_articles, article_rejections = articles.land_articles(
-        con, seeds_dir / "articles", loaded_at, state.articles_parsed_before(con), loader
-    )
+    article_rejections = articles.land_articles(con, seeds_dir / "articles", loaded_at, loader)
     imported_before = state.files_imported_before(con, references)
     imported_files = imports.land_imports(con, seeds_dir, imported_before)
     file_rejections = article_rejections + [r for f in extraction_files for r in f.rejections]
@@ -106,11 +104,11 @@ def load_inputs(con: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) ->
         _drop_work_tables(con)
         validation.record_verdicts(con, file_rejections, keep_verdicts, run_id, loaded_at)
         imported_accepted, imported_rejected = imports.record_imports(con, imported_files, loader, run_id, loaded_at)
-        _record_source_files(con, landed_articles, article_rejections, extraction_files, imported_files, loaded_at)
+        _record_source_files(con, article_rejections, extraction_files, imported_files, loaded_at)
         read = landed + sum(1 for f in extraction_files for r in f.rejections if r.row_number is not None)
         summary = LoadSummary(
             run_id,
-            len(landed_articles),
+            raw_tables.count(con, "articles"),
             read,
             raw_tables.count(con, "extractions"),
             raw_tables.count(con, "rejected_rows"),
@@ -138,27 +136,36 @@ def _drop_work_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 def _record_source_files(
     con: duckdb.DuckDBPyConnection,
-    landed_articles: list[tuple[str, str]],
     article_rejections: list[Rejection],
     extraction_files: list[CsvFile],
     imported_files: list[imports.ImportedFile],
     loaded_at: datetime,
 ) -> None:
-    """Replace raw.source_files with every file read or rejected: the articles, the article files and entries
-    rejected whole, every CSV file and extraction entry, every entry of acled/ and gdelt/. A file rejected
-    without being read has no hash."""
-    source_files = sorted(
-        [(source_file, "article", digest) for source_file, digest in landed_articles]
-        + [(r.source_file, "article", r.file_sha256) for r in article_rejections]
-        + [(f.source_file, "extraction", f.file_sha256) for f in extraction_files]
-        + [(f.source_file, f.input_kind, f.file_sha256) for f in imported_files],
-        key=lambda source_file: source_file[:2],
-    )
+    """Replace raw.source_files with every file read or rejected: the articles (raw.articles, as this load
+    left it), the article files and entries rejected whole, every CSV file and extraction entry, every entry
+    of acled/ and gdelt/. A file rejected without being read has no hash."""
+    other_files = [(r.source_file, "article", r.file_sha256) for r in article_rejections]
+    other_files += [(f.source_file, "extraction", f.file_sha256) for f in extraction_files]
+    other_files += [(f.source_file, f.input_kind, f.file_sha256) for f in imported_files]
     rows = [
         {"source_file": name, "input_kind": kind, "file_sha256": digest, "loaded_at": loaded_at}
-        for name, kind, digest in source_files
+        for name, kind, digest in other_files
     ]
-    raw_tables.replace(con, "source_files", raw_tables.arrow(rows, raw_tables.arrow_schema("source_files")))
+    con.register("other_files", raw_tables.arrow(rows, raw_tables.arrow_schema("source_files")))
+    con.execute(
+        """
+        create or replace table raw.source_files as
+        select * from (
+            select source_file, 'article' as input_kind, file_sha256, cast(? as timestamp) as loaded_at
+            from raw.articles
+            union all
+            select * from other_files
+        )
+        order by source_file, input_kind
+        """,
+        [loaded_at],
+    )
+    con.unregister("other_files")
 
 
 def _record_load_run(

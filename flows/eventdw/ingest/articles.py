@@ -3,7 +3,7 @@ many), and land the articles in the work table raw.incoming_articles.
 
 An article's id is its file's name without `.txt`; its text is kept byte for byte, with what the parser
 (eventdw.ingest.article_parser) located in it. A file whose article was parsed before by the same loader,
-and that is unchanged since, is not parsed again (see iter_articles): its row in raw.articles stays.
+and that is unchanged since, is not parsed again (see land_articles): its row in raw.articles stays.
 """
 
 from __future__ import annotations
@@ -76,59 +76,47 @@ def article_id(file_name: str) -> str:
     return file_name[: -len(".txt")]
 
 
-def iter_articles(
-    articles_dir: Path, parsed_before: Mapping[str, tuple[str, str | None]] | None = None, workers: int = 1
-) -> Iterator[Article | UnchangedArticle | Rejection]:
-    """Read every `.txt` file (in any letter case) in `articles_dir`, in name order, after a Rejection for
+def scan_articles(articles_dir: Path) -> tuple[list[InputFile], list[Rejection]]:
+    """The `.txt` files (in any letter case) of `articles_dir` to read, in name order, and a Rejection for
     every other entry (see scan_folder) and for every file whose article id differs from an earlier one's
-    only in letter case. `parsed_before` maps the ids of articles parsed before to their file's (hash,
-    signature). A file with the same signature as then is an UnchangedArticle without being read; a file
-    that cannot be read is a Rejection; one whose hash is the same as then is an UnchangedArticle without
-    being decoded and parsed again.
-
-    With `workers` > 1 and enough files to read, they are read and parsed by that many processes, a chunk of
-    files per task, and come out in the same order; at most two chunks per process wait in memory."""
-    parsed_before = parsed_before or {}
-    scan_started_ns = time.time_ns()
-    found, rejections = scan_folder(articles_dir, ".txt", "article", scan_started_ns)
-    files: dict[str, InputFile] = {}
+    only in letter case, in name order. Nothing is opened."""
+    found, rejections = scan_folder(articles_dir, ".txt", "article", time.time_ns())
+    files: list[InputFile] = []
     first_by_id: dict[str, str] = {}  # an article id, case-folded -> the first file that has it
     for file in found:
         first = first_by_id.setdefault(article_id(file.name).casefold(), file.source_file)
         if first == file.source_file:
-            files[file.name] = file
+            files.append(file)
         else:
             reason = f"file: its article id differs from that of {first} only in letter case (rename one)"
             rejections.append(Rejection("article", file.source_file, None, reason))
-    yield from sorted(rejections, key=lambda rejection: rejection.source_file)
-    names = list(files)
-    unwritten = {
-        name
-        for name in names
-        if (before := parsed_before.get(article_id(name)))
-        and before[1] is not None
-        and before[1] == files[name].signature
-    }
-    to_read = [name for name in names if name not in unwritten]
+    return files, sorted(rejections, key=lambda rejection: rejection.source_file)
+
+
+def read_articles(
+    articles_dir: Path, files: list[InputFile], hashes_before: Mapping[str, str] | None = None, workers: int = 1
+) -> Iterator[Article | UnchangedArticle | Rejection]:
+    """Read and parse the article `files` of `articles_dir` (as scan_articles found them), in their order:
+    a file that cannot be read is a Rejection, and one whose hash is its article's in `hashes_before` (the
+    articles parsed before, by id) an UnchangedArticle, not decoded and parsed again.
+
+    With `workers` > 1 and enough files to read, they are read and parsed by that many processes, a chunk of
+    files per task, and come out in the same order; at most two chunks per process wait in memory."""
+    hashes_before = hashes_before or {}
     chunks = [
         (
             articles_dir,
-            {name: files[name] for name in chunk},
-            {stem: parsed_before[stem][0] for name in chunk if (stem := article_id(name)) in parsed_before},
+            {file.name: file for file in chunk},
+            {stem: hashes_before[stem] for file in chunk if (stem := article_id(file.name)) in hashes_before},
         )
-        for chunk in (to_read[start : start + ARTICLE_CHUNK] for start in range(0, len(to_read), ARTICLE_CHUNK))
+        for chunk in (files[start : start + ARTICLE_CHUNK] for start in range(0, len(files), ARTICLE_CHUNK))
     ]
-    parallel = workers > 1 and len(to_read) >= PARALLEL_MINIMUM
+    parallel = workers > 1 and len(files) >= PARALLEL_MINIMUM
     # Spawned, not forked: the loading process holds a database connection and its threads.
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) if parallel else InProcess()
     with pool:
-        read = (item for items in map_ahead(pool, _read_articles, chunks, 2 * workers) for item in items)
-        for name in names:
-            if name in unwritten:
-                file, stem = files[name], article_id(name)
-                yield UnchangedArticle(stem, file.source_file, parsed_before[stem][0], file.signature)
-            else:
-                yield next(read)
+        for items in map_ahead(pool, _read_articles, chunks, 2 * workers):
+            yield from items
 
 
 def _read_articles(
@@ -178,25 +166,31 @@ ARTICLE_BATCH = 20_000  # articles held in memory at a time
 
 
 def land_articles(
-    con: duckdb.DuckDBPyConnection,
-    articles_dir: Path,
-    loaded_at: datetime,
-    parsed_before: Mapping[str, tuple[str, str | None]],
-    parser: str,
-) -> tuple[list[tuple[str, str]], list[Rejection]]:
+    con: duckdb.DuckDBPyConnection, articles_dir: Path, loaded_at: datetime, parser: str
+) -> list[Rejection]:
     """Parse the article files into the work table raw.incoming_articles, a batch at a time, `parser` (the
-    loader's fingerprint) in parsed_by; (source file, hash) of each article landed, and the files rejected
-    whole, which are also left in the work table rejected_article_files. An article of `parsed_before` (see
-    iter_articles: those in raw.articles parsed by this loader) with the same file hash, or the same file
-    signature (files.file_signature), is not parsed again: it is left in the work table unchanged_articles
-    (id and signature now), and its row in raw.articles stays (update_articles)."""
+    loader's fingerprint) in parsed_by; the files rejected whole, which are also left in the work table
+    rejected_article_files. An article parsed before by this loader whose file has its signature of then
+    (files.file_signature; eventdw.state.plan_articles), or, read again, its hash of then, is not parsed
+    again: it is left in the work table unchanged_articles (id and signature now), and its row in
+    raw.articles stays (update_articles). The match is made in the warehouse, not file by file in Python:
+    a day's new articles beside a million unchanged ones cost what they add."""
     import pyarrow as pa
 
+    from eventdw import state
+
+    files, rejections = scan_articles(articles_dir)
+    scanned = pa.table(
+        {
+            "position": pa.array(range(len(files)), pa.int64()),
+            "article_id": pa.array([article_id(file.name) for file in files], pa.string()),
+            "file_signature": pa.array([file.signature for file in files], pa.string()),
+        }
+    )
+    to_read, hashes_before = state.plan_articles(con, scanned, parser)
     schema = raw_tables.arrow_schema("articles")
     raw_tables.create(con, "articles", named="incoming_articles")
     unchanged: list[UnchangedArticle] = []
-    landed: list[tuple[str, str]] = []
-    rejections: list[Rejection] = []
     batch: list[Article] = []
 
     def insert() -> None:
@@ -220,29 +214,29 @@ def land_articles(
         raw_tables.append(con, "incoming_articles", pa.table(data, schema=schema))
         batch.clear()
 
-    for item in iter_articles(articles_dir, parsed_before, workers=os.cpu_count() or 1):
+    read = read_articles(articles_dir, [files[position] for position in to_read], hashes_before, os.cpu_count() or 1)
+    for item in read:
         if isinstance(item, Rejection):
             rejections.append(item)
-            continue
-        landed.append((item.source_file, item.file_sha256))
-        if isinstance(item, UnchangedArticle):
+        elif isinstance(item, UnchangedArticle):
             unchanged.append(item)
-            continue
-        batch.append(item)
-        if len(batch) >= ARTICLE_BATCH:
-            insert()
+        else:
+            batch.append(item)
+            if len(batch) >= ARTICLE_BATCH:
+                insert()
     insert()
-    unchanged_articles = pa.table(
+    same_hash = pa.table(
         {
             "article_id": pa.array([a.article_id for a in unchanged], pa.string()),
             "file_signature": pa.array([a.file_signature for a in unchanged], pa.string()),
         }
     )
-    con.register("unchanged", unchanged_articles)
-    con.execute("create or replace temp table unchanged_articles as select * from unchanged")
-    con.unregister("unchanged")
+    con.register("same_hash", same_hash)
+    con.execute("insert into unchanged_articles select * from same_hash")
+    con.unregister("same_hash")
+    rejections.sort(key=lambda rejection: rejection.source_file)
     _stage_rejected_articles(con, rejections)
-    return landed, rejections
+    return rejections
 
 
 def update_articles(con: duckdb.DuckDBPyConnection) -> None:
