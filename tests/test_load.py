@@ -390,6 +390,26 @@ def test_a_reload_does_not_read_an_article_file_not_written_since_it_was_read(tm
     assert con.execute("select count(*) from raw.articles").fetchone() == (5,)
 
 
+def test_an_article_file_renamed_is_named_as_it_is_now(tmp_path):
+    """A file renamed (here in letter case only: the same article id) with its bytes unchanged is parsed
+    again, so that its article's row and raw.source_files name the file as it is now."""
+    seeds = make_seeds(tmp_path, {"a.csv": EXTRACTION_HEADER + _row()})
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    load_inputs(con, seeds, "first")
+    (seeds / "articles" / f"{A1}.txt").rename(seeds / "articles" / f"{A1}.TXT")
+
+    load_inputs(con, seeds, "second")
+    assert con.execute("select source_file from raw.articles where article_id = ?", [A1]).fetchall() == [
+        (f"articles/{A1}.TXT",)
+    ]
+    named = {
+        name
+        for (name,) in con.execute("select source_file from raw.source_files where input_kind = 'article'").fetchall()
+    }
+    assert f"articles/{A1}.TXT" in named and f"articles/{A1}.txt" not in named
+    assert con.execute("select count(*) from raw.extractions").fetchone() == (1,)
+
+
 def test_a_reload_validates_again_only_the_rows_whose_verdict_can_change_and_ends_as_a_first_load(tmp_path):
     """After each change to the inputs, a reload keeps the last load's verdicts for the rows whose file and
     article are unchanged, validates the others again, and leaves raw.extractions and raw.rejected_rows as a

@@ -128,11 +128,13 @@ def files_landed_before(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 
 def plan_articles(con: duckdb.DuckDBPyConnection, scanned: pa.Table, parser: str) -> tuple[list[int], dict[str, str]]:
-    """Of the article files a load found (`scanned`: their position in its list, article id and signature),
-    those to read: (their positions, in order; the file hash of each one's article as parsed before by the
-    loader `parser`). The others were parsed by that loader, and their file has the signature it had then:
-    they are put in the work table unchanged_articles (id, signature), and not read. (There are none when
-    raw.articles is missing or has other columns than this version writes.)"""
+    """Of the article files a load found (`scanned`: their position in its list, article id, source file
+    and signature), those to read: (their positions, in order; the file hash of each one's article as
+    parsed before by the loader `parser` from a file of the same name). The others were parsed by that
+    loader, and their file has the name and signature it had then: they are put in the work table
+    unchanged_articles (id, signature), and not read. (There are none when raw.articles is missing or has
+    other columns than this version writes.) A file renamed, if only in letter case, is parsed again: its
+    article's row names the file as it is now."""
     con.register("scanned", scanned)
     con.execute("create or replace temp table scanned_articles as select * from scanned")
     con.unregister("scanned")
@@ -148,7 +150,7 @@ def plan_articles(con: duckdb.DuckDBPyConnection, scanned: pa.Table, parser: str
             scanned.file_signature = articles.file_signature as is_unwritten  -- null (unknown) is not
         from scanned_articles as scanned
         inner join raw.articles as articles on articles.article_id = scanned.article_id
-        where articles.parsed_by = ?
+        where articles.parsed_by = ? and articles.source_file = scanned.source_file
         """,
         [parser],
     )

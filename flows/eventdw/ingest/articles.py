@@ -123,7 +123,7 @@ def _read_articles(
     articles_dir: Path, files: Mapping[str, InputFile], parsed_before: Mapping[str, str]
 ) -> list[Article | UnchangedArticle | Rejection]:
     """Read and parse the article files of `articles_dir` that `files` names (as scan_folder found them),
-    with the hashes of the articles parsed before (see iter_articles)."""
+    with the hashes of the articles parsed before (see read_articles)."""
     items: list[Article | UnchangedArticle | Rejection] = []
     for name, file in files.items():
         stem = article_id(name)
@@ -184,6 +184,7 @@ def land_articles(
         {
             "position": pa.array(range(len(files)), pa.int64()),
             "article_id": pa.array([article_id(file.name) for file in files], pa.string()),
+            "source_file": pa.array([file.source_file for file in files], pa.string()),
             "file_signature": pa.array([file.signature for file in files], pa.string()),
         }
     )
