@@ -113,6 +113,8 @@ def test_bad_files_are_rejected_whole_and_the_rest_of_the_run_goes_on(tmp_path):
         {
             "empty.csv": "",
             "latin1.csv": latin1,
+            "utf16.csv": (EXTRACTION_HEADER + _row()).encode("utf-16-be"),
+            "utf16_bom.csv": (EXTRACTION_HEADER + _row()).encode("utf-16"),
             "headerless.csv": _row(),
             "partial_header.csv": "article_id,event_date\n" + A1 + ",2024-12-06\n",
             "good.csv": EXTRACTION_HEADER + _row(),
@@ -126,6 +128,10 @@ def test_bad_files_are_rejected_whole_and_the_rest_of_the_run_goes_on(tmp_path):
     assert reasons == {
         "empty.csv": "file: empty file",
         "latin1.csv": f"file: not valid UTF-8 (byte {latin1.index(b'caf') + 3}: invalid continuation byte)",
+        # Without a byte-order mark UTF-16's ASCII is valid UTF-8 with NUL bytes between (which a cell may hold):
+        "utf16.csv": "file: no header row naming the required columns "
+        "(missing article_id, event_date, actor1, cameo_code, location, quote)",
+        "utf16_bom.csv": "file: UTF-16 text (it starts with a UTF-16 byte-order mark), not UTF-8: save it as UTF-8",
         "headerless.csv": "file: no header row naming the required columns "
         "(missing article_id, event_date, actor1, cameo_code, location, quote)",
         "partial_header.csv": "file: header lacks required column(s) actor1, cameo_code, location, quote",
@@ -169,13 +175,18 @@ def test_every_input_row_is_accepted_or_rejected(tmp_path):
 
 def test_undecodable_article_is_rejected_and_others_load(tmp_path):
     seeds = make_seeds(tmp_path, {"a.csv": EXTRACTION_HEADER + _row()}, articles=[A1])
-    (seeds / "articles" / "broken.txt").write_bytes(b"\xff\xfe\x00bad")
+    (seeds / "articles" / "broken.txt").write_bytes(b"\xff\x00bad")
     (seeds / "articles" / "blank.txt").write_text("  \n")
+    (seeds / "articles" / "utf16.txt").write_text("Homs, 5 December - Shelling killed two.", encoding="utf-16")
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     summary = load_inputs(con, seeds, "test-run")
     assert summary.articles_loaded == 1
     reasons = sorted(r for (r,) in con.execute("select reason from raw.rejected_rows").fetchall())
-    assert reasons == ["file: empty file", "file: not valid UTF-8 (byte 0: invalid start byte)"]
+    assert reasons == [
+        "file: UTF-16 text (it starts with a UTF-16 byte-order mark), not UTF-8: save it as UTF-8",
+        "file: empty file",
+        "file: not valid UTF-8 (byte 0: invalid start byte)",
+    ]
 
 
 # The article says "President Bashar al-Assadʼs regime" (U+02BC) and is dated 2024-12-06.

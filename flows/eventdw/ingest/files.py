@@ -19,6 +19,7 @@ warn on every run. Rename a file to read it.
 
 from __future__ import annotations
 
+import codecs
 import errno
 import hashlib
 import os
@@ -64,6 +65,9 @@ def decode(path: Path, data: bytes, kind: str) -> tuple[str | None, Rejection | 
     undecodable file."""
     if not data.strip():
         return None, Rejection(kind, source_name(path), None, "file: empty file", file_sha256=sha256_hex(data))
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Windows' "Unicode" text, Excel's too
+        reason = "file: UTF-16 text (it starts with a UTF-16 byte-order mark), not UTF-8: save it as UTF-8"
+        return None, Rejection(kind, source_name(path), None, reason, file_sha256=sha256_hex(data))
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as error:
