@@ -92,5 +92,5 @@ def test_a_row_about_an_article_rejected_whole_says_why_not_that_there_is_none(t
     with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
         load_inputs(con, seeds, "test-run")
         reasons = _reasons(con)
-    assert reasons[None].startswith("file: not valid UTF-8")
+    assert reasons[None].startswith("file: UTF-16 text")
     assert reasons[2] == f"article_id: article 'zz_utf16' was rejected (articles/zz_utf16.txt: {reasons[None]})"
