@@ -128,21 +128,17 @@ def files_landed_before(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 
 def plan_articles(con: duckdb.DuckDBPyConnection, scanned: pa.Table, parser: str) -> tuple[list[int], dict[str, str]]:
-    """Of the article files a load found (`scanned`: their position in its list, article id, source file
-    and signature), those to read: (their positions, in order; the file hash of each one's article as
+    """Of the article files a load found (`scanned`: their position in its list, 0 to n - 1, article id,
+    source file and signature), those to read: (their positions, in order; the file hash of each one's article as
     parsed before by the loader `parser` from a file of the same name). The others were parsed by that
     loader, and their file has the name and signature it had then: they are put in the work table
     unchanged_articles (id, signature), and not read. (There are none when raw.articles is missing or has
     other columns than this version writes.) A file renamed, if only in letter case, is parsed again: its
     article's row names the file as it is now."""
-    con.register("scanned", scanned)
-    con.execute("create or replace temp table scanned_articles as select * from scanned")
-    con.unregister("scanned")
     con.execute("create or replace temp table unchanged_articles (article_id varchar, file_signature varchar)")
     if raw_tables.columns(con, "articles") != [name for name, _ in raw_tables.COLUMNS["articles"]]:
-        to_read = con.execute("select position from scanned_articles order by position").fetchall()
-        con.execute("drop table scanned_articles")
-        return [position for (position,) in to_read], {}
+        return list(range(scanned.num_rows)), {}
+    con.register("scanned_articles", scanned)
     con.execute(
         """
         create or replace temp table parsed_before as
@@ -166,7 +162,7 @@ def plan_articles(con: duckdb.DuckDBPyConnection, scanned: pa.Table, parser: str
     ).fetchall()
     hashes = con.execute("select article_id, file_sha256 from parsed_before where is_unwritten is not true").fetchall()
     con.execute("drop table parsed_before")
-    con.execute("drop table scanned_articles")
+    con.unregister("scanned_articles")
     return [position for (position,) in to_read], dict(hashes)
 
 

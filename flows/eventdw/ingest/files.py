@@ -257,8 +257,8 @@ def file_signature(stat: os.stat_result, scan_started_ns: int) -> str | None:
     make and git's index trust it; None when the file changed too close to the scan to tell. Writing a
     file's bytes sets its change time, which no tool can set back."""
     # (Two comparisons, not max(): a million files are scanned on every run, the one that finds nothing changed too.)
-    modified, changed = stat.st_mtime_ns, stat.st_ctime_ns
-    if modified >= scan_started_ns - RACY_NS or changed >= scan_started_ns - RACY_NS:
+    modified, changed, racy = stat.st_mtime_ns, stat.st_ctime_ns, scan_started_ns - RACY_NS
+    if modified >= racy or changed >= racy:
         return None
     return f"{stat.st_size}:{modified}:{changed}:{stat.st_ino}"
 
