@@ -158,7 +158,8 @@ def dbt_build(
     long as the tables of the last build are in Spark (docs/spark.md).
 
     An incremental build's data tests read the rows it wrote (the var test_scope, macro get_where_subquery)
-    and it skips the unit tests, unless `full_check`; a full refresh's read every row."""
+    and it skips the unit tests and the reference data's nodes, unless `full_check`; a full refresh's read
+    every row."""
     engine = "duckdb" if spark is None else "spark"
     planned_full_refresh, reason, changes = state.plan_build(warehouse, engine)
     if spark is not None and not planned_full_refresh and not _spark_holds_marts(spark):
@@ -189,9 +190,11 @@ def dbt_build(
     elif full_check:
         command, reason = ["build"], f"{reason}; every row tested"
     else:
-        # The unit tests are a function of the code alone, and this build's code is the last finished
-        # build's (state.plan_build), whose unit tests passed: a full refresh or a full check runs them.
-        command = ["build", "--vars", "{test_scope: batch}", "--exclude-resource-type", "unit_test"]
+        # The unit tests are a function of the code alone, and the nodes made from the reference data alone
+        # (its staging views, the names and places made of them, their tests) of the reference data and the
+        # code: both are the last finished build's (state.plan_build), whose nodes built and passed. A full
+        # refresh or a full check runs them (selectors.yml: incremental_build).
+        command = ["build", "--vars", "{test_scope: batch}", "--selector", "incremental_build"]
     counts = _invoke_build(command, warehouse, verbose, reason, spark)
     state.record_build(warehouse, finished=True, engine=engine)
     return BuildResult(full_refresh, reason, counts, changes, record)
