@@ -30,7 +30,10 @@
 -- 18 days of its date: a day takes (or gives back) the week reports within 3 days, and with them the
 -- month reports attached to their week events, up to 3 + 15 days away. Those mentions are regrouped
 -- with the rebuilt ones by the same rule, over every mention of the key within 36 days (the anchors their
--- choice depends on). Written (delete+insert on mention_id): the rebuilt articles' mentions, the other
+-- choice depends on). A rebuilt mention whose rule columns (key, date, precision) are those it was built
+-- with (an edit of its deaths, its notes or its actor's spelling) moves nothing: it is regrouped only if
+-- a mention that did move lies within 18 days of it, and otherwise keeps its event. Written
+-- (delete+insert on mention_id): the rebuilt articles' mentions, the other
 -- mentions whose event changed id, and, for a mention removed, a row with no event_id. batch_id says
 -- which run last wrote a mention, and previous_event_id the event it was in before (null if new), so the
 -- models downstream delete the removed mentions and rebuild the events they and the rewritten ones were
@@ -93,14 +96,33 @@ replaced_mentions as (
     where event_id is not null and article_id in ({{ articles_rebuilt_in_this_build() }})
 ),
 
--- The keys and dates of the rebuilt and replaced mentions.
-near_dates as (
-    select {{ key_columns | join(', ') }}, event_date from new_mentions
-    union
-    select {{ key_columns | join(', ') }}, event_date from replaced_mentions
+-- The rebuilt mentions, each with what it was before (none if new), and whether its rule columns are
+-- those it was built with: then it moves no anchor of its key.
+rebuilt_mentions as (
+    select
+        new_mentions.*,
+        replaced_mentions.event_id as previous_event_id,
+        replaced_mentions.anchor_date as previous_anchor_date,
+        replaced_mentions.anchor_precision as previous_anchor_precision,
+        coalesce(
+            {% for column in key_columns + ['event_date', 'time_precision'] -%}
+            new_mentions.{{ column }} = replaced_mentions.{{ column }}{% if not loop.last %} and {% endif %}
+            {%- endfor %},
+            false
+        ) as is_unmoved
+    from new_mentions
+    left join replaced_mentions on replaced_mentions.mention_id = new_mentions.mention_id
 ),
 
--- The days within 18 days of a rebuilt or replaced mention's date (touched), and within 36 (context), as
+-- The keys and dates of the mentions that moved: rebuilt with other rule columns, added, or removed.
+near_dates as (
+    select {{ key_columns | join(', ') }}, event_date from rebuilt_mentions where not is_unmoved
+    union
+    select {{ key_columns | join(', ') }}, event_date from replaced_mentions
+    where mention_id not in (select mention_id from rebuilt_mentions where is_unmoved)
+),
+
+-- The days within 18 days of a moved mention's date (touched), and within 36 (context), as
 -- ranges of days of each key: a key's dates in order, a new range where a date lies more than twice the
 -- distance (and a day) after the one before, so that the ranges of one key are disjoint and cover exactly
 -- the days within the distance of one of its dates. (A row per key, date and day of the window, as before,
@@ -135,45 +157,78 @@ near_dates as (
 {% endfor %}
 {% endif %}
 
--- The rebuilt mentions' rule columns and (incremental runs) those of the other mentions built before that
--- they can move (touched) and of every mention their choice depends on, with the event each was in.
+{% if is_incremental() %}
+-- The mentions that did not move, with the event each is in: those of the articles not rebuilt as built
+-- before, and the rebuilt ones whose rule columns are unchanged, as they are now.
+unmoved_mentions as (
+    select
+        mention_id,
+        article_id,
+        {{ key_columns | join(', ') }},
+        event_date,
+        time_precision,
+        root_actor1_id,
+        root_actor2_id,
+        event_id as previous_event_id,
+        false as is_rebuilt
+    from {{ this }}
+    where event_id is not null
+        and article_id not in ({{ articles_rebuilt_in_this_build() }})
+    union all
+    select
+        mention_id,
+        article_id,
+        {{ key_columns | join(', ') }},
+        event_date,
+        time_precision,
+        root_actor1_id,
+        root_actor2_id,
+        previous_event_id,
+        true as is_rebuilt
+    from rebuilt_mentions
+    where is_unmoved
+),
+{% endif %}
+
+-- The mentions that moved (on a full refresh, every mention) and (incremental runs) the mentions that did
+-- not which they can move (touched), and every mention their choice depends on, with the event each was in.
 mention_keys as (
     select
-        new_mentions.mention_id,
-        new_mentions.article_id,
-        {% for column in key_columns %}new_mentions.{{ column }}, {% endfor %}
-        new_mentions.event_date,
-        new_mentions.time_precision,
-        new_mentions.root_actor1_id,
-        new_mentions.root_actor2_id,
-        {% if is_incremental() %}replaced_mentions.event_id{% else %}cast(null as {{ dbt.type_string() }}){% endif %}
+        mention_id,
+        article_id,
+        {{ key_columns | join(', ') }},
+        event_date,
+        time_precision,
+        root_actor1_id,
+        root_actor2_id,
+        {% if is_incremental() %}previous_event_id{% else %}cast(null as {{ dbt.type_string() }}){% endif %}
             as previous_event_id,
         true as is_touched,
         true as is_rebuilt
-    from new_mentions
     {% if is_incremental() %}
-    left join replaced_mentions on replaced_mentions.mention_id = new_mentions.mention_id
+    from rebuilt_mentions
+    where not is_unmoved
     union all
     select
-        built.mention_id,
-        built.article_id,
-        {% for column in key_columns %}built.{{ column }}, {% endfor %}
-        built.event_date,
-        built.time_precision,
-        built.root_actor1_id,
-        built.root_actor2_id,
-        built.event_id as previous_event_id,
+        unmoved.mention_id,
+        unmoved.article_id,
+        {% for column in key_columns %}unmoved.{{ column }}, {% endfor %}
+        unmoved.event_date,
+        unmoved.time_precision,
+        unmoved.root_actor1_id,
+        unmoved.root_actor2_id,
+        unmoved.previous_event_id,
         touched_ranges.first_date is not null as is_touched,
-        false as is_rebuilt
-    from {{ this }} as built
+        unmoved.is_rebuilt
+    from unmoved_mentions as unmoved
     inner join context_ranges
-        on {{ columns_equal(key_columns, 'context_ranges', 'built') }}
-        and built.event_date between context_ranges.first_date and context_ranges.last_date
+        on {{ columns_equal(key_columns, 'context_ranges', 'unmoved') }}
+        and unmoved.event_date between context_ranges.first_date and context_ranges.last_date
     left join touched_ranges
-        on {{ columns_equal(key_columns, 'touched_ranges', 'built') }}
-        and built.event_date between touched_ranges.first_date and touched_ranges.last_date
-    where built.event_id is not null
-        and built.article_id not in ({{ articles_rebuilt_in_this_build() }})
+        on {{ columns_equal(key_columns, 'touched_ranges', 'unmoved') }}
+        and unmoved.event_date between touched_ranges.first_date and touched_ranges.last_date
+    {% else %}
+    from new_mentions
     {% endif %}
 ),
 
@@ -303,6 +358,23 @@ final as (
     from grouped
     {% if is_incremental() %}
     where is_rebuilt or previous_event_id <> event_id
+    union all
+    -- The rebuilt mentions that did not move and that no moved mention can move: in the event they were in.
+    select
+        previous_event_id as event_id,
+        mention_id,
+        article_id,
+        {{ key_columns | join(', ') }},
+        root_actor1_id,
+        root_actor2_id,
+        event_date,
+        time_precision,
+        previous_anchor_date as anchor_date,
+        previous_anchor_precision as anchor_precision,
+        previous_event_id,
+        '{{ invocation_id }}' as batch_id
+    from rebuilt_mentions
+    where is_unmoved and mention_id not in (select mention_id from grouped)
     union all
     select
         cast(null as {{ dbt.type_string() }}) as event_id,
