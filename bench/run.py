@@ -249,6 +249,18 @@ def time_noop_cli(seeds: Path, work: Path) -> float:
     return seconds
 
 
+def slowest_nodes(work: Path, count: int = 8) -> str:
+    """The `count` dbt nodes of the last build under `work` that took longest, as "name seconds" pairs, and the
+    number of nodes it ran (from dbt's run_results.json, which the next build overwrites)."""
+    results = work / "pipeline" / "eventdw.dbt" / "target" / "run_results.json"
+    if not results.is_file():
+        return "no run_results.json"
+    nodes = json.loads(results.read_text())["results"]
+    timed = sorted(nodes, key=lambda node: node["execution_time"], reverse=True)[:count]
+    listed = ", ".join(f"{node['unique_id'].split('.')[-1]} {node['execution_time']:.1f}" for node in timed)
+    return f"{len(nodes)} nodes, {sum(node['execution_time'] for node in nodes):.1f} s in all; slowest: {listed}"
+
+
 def run_increments(
     seeds: Path, work: Path, stages: list[str], random_share: list[Path], articles: int
 ) -> tuple[list[tuple[str, list[dict[str, Any]]]], float]:
@@ -264,17 +276,20 @@ def run_increments(
     print(f"incremental: {name} ...", flush=True)
     increments.append((name, _subprocess_figures([*stages, "--keep"])))
     print_table(increments[-1][1])
+    print(f"  dbt: {slowest_nodes(work)}", flush=True)
     add_day(seeds, day)
     settle()
     name = f"+a day: {articles // 100:,} new articles about the last week"
     print(f"incremental: {name} ...", flush=True)
     increments.append((name, _subprocess_figures([*stages, "--keep"])))
     print_table(increments[-1][1])
+    print(f"  dbt: {slowest_nodes(work)}", flush=True)
     edited = edit_rows(seeds, work / "edited_originals")
     settle()
     print(f"incremental: {edited:,} coded rows edited (1%) ...", flush=True)
     increments.append((f"1% of the coded rows edited ({edited:,})", _subprocess_figures([*stages, "--keep"])))
     print_table(increments[-1][1])
+    print(f"  dbt: {slowest_nodes(work)}", flush=True)
     print("nothing changed: the scan alone ...", flush=True)
     increments.append(("nothing changed", _subprocess_figures([*stages, "--keep"])))
     return increments, time_noop_cli(seeds, work / "pipeline")
@@ -424,6 +439,7 @@ def main() -> None:
             pipeline = _subprocess_figures(stages)
             full_figures.write_text(json.dumps(pipeline))
             print_table(pipeline)
+            print(f"  dbt: {slowest_nodes(work)}", flush=True)
             print("floor ...", flush=True)
             floor_run = [str(BENCH / "run.py"), "--floor-only", str(seeds), "--work", str(work / "floor")]
             floor = _subprocess_figures(floor_run)
