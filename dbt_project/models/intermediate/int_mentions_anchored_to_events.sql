@@ -40,6 +40,9 @@
 -- and are in (macros in incremental_batches.sql), deleting an event left with none.
 -- depends_on: {{ ref('stg_build_state__articles_to_rebuild') }}
 {%- set key_columns = ['actor_pair_first', 'actor_pair_second', 'cameo_root_code', 'place_id', 'year_class'] -%}
+{#- A mention's columns the rule reads, in the order every select below (and the table) lists them. -#}
+{%- set rule_columns = ['mention_id', 'article_id'] + key_columns
+    + ['root_actor1_id', 'root_actor2_id', 'event_date', 'time_precision'] -%}
 {%- set week_days, month_days = 3, 15 -%}
 {%- set touched_days = week_days + month_days -%}
 {%- set context_days = 2 * touched_days -%}
@@ -162,13 +165,7 @@ near_dates as (
 -- before, and the rebuilt ones whose rule columns are unchanged, as they are now.
 unmoved_mentions as (
     select
-        mention_id,
-        article_id,
-        {{ key_columns | join(', ') }},
-        event_date,
-        time_precision,
-        root_actor1_id,
-        root_actor2_id,
+        {{ rule_columns | join(', ') }},
         event_id as previous_event_id,
         false as is_rebuilt
     from {{ this }}
@@ -176,13 +173,7 @@ unmoved_mentions as (
         and article_id not in ({{ articles_rebuilt_in_this_build() }})
     union all
     select
-        mention_id,
-        article_id,
-        {{ key_columns | join(', ') }},
-        event_date,
-        time_precision,
-        root_actor1_id,
-        root_actor2_id,
+        {{ rule_columns | join(', ') }},
         previous_event_id,
         true as is_rebuilt
     from rebuilt_mentions
@@ -194,13 +185,7 @@ unmoved_mentions as (
 -- not which they can move (touched), and every mention their choice depends on, with the event each was in.
 mention_keys as (
     select
-        mention_id,
-        article_id,
-        {{ key_columns | join(', ') }},
-        event_date,
-        time_precision,
-        root_actor1_id,
-        root_actor2_id,
+        {{ rule_columns | join(', ') }},
         {% if is_incremental() %}previous_event_id{% else %}cast(null as {{ dbt.type_string() }}){% endif %}
             as previous_event_id,
         true as is_touched,
@@ -210,13 +195,7 @@ mention_keys as (
     where not is_unmoved
     union all
     select
-        unmoved.mention_id,
-        unmoved.article_id,
-        {% for column in key_columns %}unmoved.{{ column }}, {% endfor %}
-        unmoved.event_date,
-        unmoved.time_precision,
-        unmoved.root_actor1_id,
-        unmoved.root_actor2_id,
+        {% for column in rule_columns %}unmoved.{{ column }}, {% endfor %}
         unmoved.previous_event_id,
         touched_ranges.first_date is not null as is_touched,
         unmoved.is_rebuilt
@@ -327,13 +306,7 @@ grouped as (
             ],
             prefix='EV'
         ) }} as event_id,
-        mention_id,
-        article_id,
-        {{ key_columns | join(', ') }},
-        root_actor1_id,
-        root_actor2_id,
-        event_date,
-        time_precision,
+        {{ rule_columns | join(', ') }},
         anchor_date,
         anchor_precision,
         previous_event_id,
@@ -344,13 +317,7 @@ grouped as (
 final as (
     select
         event_id,
-        mention_id,
-        article_id,
-        {{ key_columns | join(', ') }},
-        root_actor1_id,
-        root_actor2_id,
-        event_date,
-        time_precision,
+        {{ rule_columns | join(', ') }},
         anchor_date,
         anchor_precision,
         previous_event_id,
@@ -362,13 +329,7 @@ final as (
     -- The rebuilt mentions that did not move and that no moved mention can move: in the event they were in.
     select
         previous_event_id as event_id,
-        mention_id,
-        article_id,
-        {{ key_columns | join(', ') }},
-        root_actor1_id,
-        root_actor2_id,
-        event_date,
-        time_precision,
+        {{ rule_columns | join(', ') }},
         previous_anchor_date as anchor_date,
         previous_anchor_precision as anchor_precision,
         previous_event_id,
@@ -378,13 +339,7 @@ final as (
     union all
     select
         cast(null as {{ dbt.type_string() }}) as event_id,
-        mention_id,
-        article_id,
-        {{ key_columns | join(', ') }},
-        root_actor1_id,
-        root_actor2_id,
-        event_date,
-        time_precision,
+        {{ rule_columns | join(', ') }},
         anchor_date,
         anchor_precision,
         event_id as previous_event_id,
