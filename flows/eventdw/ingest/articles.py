@@ -11,7 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,6 +23,7 @@ from eventdw.ingest.article_parser import parse_article
 from eventdw.ingest.files import (
     MAX_ARTICLE_BYTES,
     FileProblem,
+    FolderListing,
     InputFile,
     Rejection,
     decode,
@@ -76,25 +77,28 @@ def article_id(file_name: str) -> str:
     return file_name[: -len(".txt")]
 
 
-def scan_articles(articles_dir: Path) -> tuple[list[InputFile], list[Rejection]]:
+def scan_articles(articles_dir: Path) -> tuple[FolderListing, list[Rejection]]:
     """The `.txt` files (in any letter case) of `articles_dir` to read, in name order, and a Rejection for
     every other entry (see scan_folder) and for every file whose article id differs from an earlier one's
     only in letter case, in name order. Nothing is opened."""
     found, rejections = scan_folder(articles_dir, ".txt", "article", time.time_ns())
-    files: list[InputFile] = []
+    folded = [article_id(name).casefold() for name in found.names]
+    if len(set(folded)) == len(folded):
+        return found, sorted(rejections, key=lambda rejection: rejection.source_file)
+    kept: list[int] = []
     first_by_id: dict[str, str] = {}  # an article id, case-folded -> the first file that has it
-    for file in found:
-        first = first_by_id.setdefault(article_id(file.name).casefold(), file.source_file)
-        if first == file.source_file:
-            files.append(file)
+    for position, (folded_id, source_file) in enumerate(zip(folded, found.source_files(), strict=True)):
+        first = first_by_id.setdefault(folded_id, source_file)
+        if first == source_file:
+            kept.append(position)
         else:
             reason = f"file: its article id differs from that of {first} only in letter case (rename one)"
-            rejections.append(Rejection("article", file.source_file, None, reason))
-    return files, sorted(rejections, key=lambda rejection: rejection.source_file)
+            rejections.append(Rejection("article", source_file, None, reason))
+    return found.kept(kept), sorted(rejections, key=lambda rejection: rejection.source_file)
 
 
 def read_articles(
-    articles_dir: Path, files: list[InputFile], hashes_before: Mapping[str, str] | None = None, workers: int = 1
+    articles_dir: Path, files: Sequence[InputFile], hashes_before: Mapping[str, str] | None = None, workers: int = 1
 ) -> Iterator[Article | UnchangedArticle | Rejection]:
     """Read and parse the article `files` of `articles_dir` (as scan_articles found them), in their order:
     a file that cannot be read is a Rejection, and one whose hash is its article's in `hashes_before` (the
@@ -183,9 +187,9 @@ def land_articles(
     scanned = pa.table(
         {
             "position": pa.array(range(len(files)), pa.int64()),
-            "article_id": pa.array([article_id(file.name) for file in files], pa.string()),
-            "source_file": pa.array([file.source_file for file in files], pa.string()),
-            "file_signature": pa.array([file.signature for file in files], pa.string()),
+            "article_id": pa.array([article_id(name) for name in files.names], pa.string()),
+            "source_file": pa.array(files.source_files(), pa.string()),
+            "file_signature": pa.array(files.signatures, pa.string()),
         }
     )
     to_read, hashes_before = state.plan_articles(con, scanned, parser)

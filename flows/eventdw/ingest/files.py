@@ -23,10 +23,12 @@ import codecs
 import errno
 import hashlib
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
-from operator import attrgetter
+from operator import itemgetter
 from pathlib import Path
 from stat import S_ISBLK, S_ISCHR, S_ISDIR, S_ISFIFO, S_ISLNK, S_ISREG, S_ISSOCK
+from typing import overload
 
 
 class InputError(Exception):
@@ -153,20 +155,94 @@ def read_regular_file(
     return data, status
 
 
+class FolderListing(Sequence[InputFile]):
+    """The files of a folder fit to read, as scan_folder found them, in name order: a sequence of InputFile
+    kept as columns, each InputFile made when asked for. A folder of a million article files is five lists,
+    not a million objects, of which a day's load reads a few thousand."""
+
+    __slots__ = ("folder_name", "names", "devices", "inodes", "signatures", "targets")
+
+    def __init__(self, folder_name: str) -> None:
+        self.folder_name = folder_name
+        self.names: list[str] = []
+        self.devices: list[int] = []
+        self.inodes: list[int] = []
+        self.signatures: list[str | None] = []
+        self.targets: list[str | None] = []
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    @overload
+    def __getitem__(self, position: int) -> InputFile: ...
+    @overload
+    def __getitem__(self, position: slice) -> list[InputFile]: ...
+    def __getitem__(self, position: int | slice) -> InputFile | list[InputFile]:
+        if isinstance(position, slice):
+            return [self[index] for index in range(*position.indices(len(self)))]
+        name = self.names[position]
+        return InputFile(
+            name,
+            source_name_in(self.folder_name, name),
+            self.devices[position],
+            self.inodes[position],
+            self.signatures[position],
+            self.targets[position],
+        )
+
+    def source_files(self) -> list[str]:
+        """Each file's source_file, in order."""
+        return [source_name_in(self.folder_name, name) for name in self.names]
+
+    def append(self, file: InputFile) -> None:
+        self.names.append(file.name)
+        self.devices.append(file.device)
+        self.inodes.append(file.inode)
+        self.signatures.append(file.signature)
+        self.targets.append(file.target)
+
+    def kept(self, positions: list[int]) -> FolderListing:
+        """The listing of the files at `positions` alone, in that order."""
+        listing = FolderListing(self.folder_name)
+        if positions:
+            pick = itemgetter(*positions) if len(positions) > 1 else lambda values: (values[positions[0]],)
+            for column in self.__slots__[1:]:
+                setattr(listing, column, list(pick(getattr(self, column))))
+        return listing
+
+
 def scan_folder(
     folder: Path, extension: str | tuple[str, ...], kind: str, scan_started_ns: int = 0
-) -> tuple[list[InputFile], list[Rejection]]:
+) -> tuple[FolderListing, list[Rejection]]:
     """The files of `folder` to read (named `*{extension}`, or one of the extensions, in any letter case), in
     name order, and a
     Rejection of `kind` for every other entry not hidden (see the module docstring). Nothing is opened,
     and no symbolic link is followed out of the inputs folder (`folder`'s parent)."""
     inside, folder_name = {str(folder.parent.resolve()), str(folder.resolve())}, folder.name
+    extensions = (extension,) if isinstance(extension, str) else extension
+    # In the folder's order, not the names': a million files' status is read in the order they lie on disk.
     with os.scandir(folder) as listing:
-        entries = sorted((entry for entry in listing if not entry.name.startswith(".")), key=attrgetter("name"))
-    files: list[InputFile] = []
+        entries = [entry for entry in listing if not entry.name.startswith(".")]
+    files = FolderListing(folder_name)
     rejections: list[Rejection] = []
+    # A regular file with a plain name and the extension, the entry of a million in an articles folder, is taken
+    # in line: what _input_file finds of it, without its calls.
+    add_name, add_device, add_inode = files.names.append, files.devices.append, files.inodes.append
+    add_signature, add_target = files.signatures.append, files.targets.append
     for entry in entries:
-        name = printable_name(entry.name)
+        name = entry.name
+        try:
+            status = entry.stat(follow_symlinks=False)
+        except OSError:
+            status = None
+        if status is not None and S_ISREG(status.st_mode) and name.isascii() and name.lower().endswith(extensions):
+            add_name(name)
+            add_device(status.st_dev)
+            add_inode(status.st_ino)
+            add_signature(file_signature(status, scan_started_ns))
+            add_target(None)
+            continue
+        name = printable_name(name)
         source_file = source_name_in(folder_name, name)
         if _is_folder(entry):
             for nested, reason in _subfolder_entries(entry.path, source_file, folder_name):
@@ -175,10 +251,10 @@ def scan_folder(
         try:
             if name != entry.name:
                 raise FileProblem("file: its name is not valid UTF-8 (rename it)")
-            files.append(_input_file(entry, source_file, extension, inside, scan_started_ns))
+            files.append(_input_file(entry, source_file, extensions, inside, scan_started_ns))
         except FileProblem as problem:
             rejections.append(Rejection(kind, source_file, None, str(problem)))
-    return files, rejections
+    return files.kept(sorted(range(len(files)), key=files.names.__getitem__)), rejections
 
 
 def _is_folder(entry: os.DirEntry[str]) -> bool:
@@ -190,7 +266,7 @@ def _is_folder(entry: os.DirEntry[str]) -> bool:
 
 
 def _input_file(
-    entry: os.DirEntry[str], source_file: str, extension: str | tuple[str, ...], inside: set[str], scan_started_ns: int
+    entry: os.DirEntry[str], source_file: str, extensions: tuple[str, ...], inside: set[str], scan_started_ns: int
 ) -> InputFile:
     """The entry (not a folder, its name UTF-8) as a file to read; FileProblem, without opening it, if it is
     not one."""
@@ -213,7 +289,6 @@ def _input_file(
             raise FileProblem(f"file: {kind}, not a regular file")
     except OSError as error:
         raise FileProblem(f"file: cannot be read ({error.strerror})") from error
-    extensions = (extension,) if isinstance(extension, str) else extension
     if not entry.name.lower().endswith(extensions):
         folder, named = source_file.split("/", 1)[0], " or ".join(extensions)
         raise FileProblem(f"file: not a {named} file; eventdw reads only the {named} files in {folder}/")
