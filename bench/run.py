@@ -45,6 +45,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -249,16 +250,42 @@ def time_noop_cli(seeds: Path, work: Path) -> float:
     return seconds
 
 
-def slowest_nodes(work: Path, count: int = 8) -> str:
-    """The `count` dbt nodes of the last build under `work` that took longest, as "name seconds" pairs, and the
-    number of nodes it ran (from dbt's run_results.json, which the next build overwrites)."""
-    results = work / "pipeline" / "eventdw.dbt" / "target" / "run_results.json"
-    if not results.is_file():
+def slowest_nodes(work: Path, label: str, count: int = 8) -> str:
+    """The `count` dbt nodes of the last build under `work` that took longest, as "name seconds" pairs, the
+    number of nodes it ran, and its longest chain: the nodes, each waiting on the one before, whose times add up
+    to the most (what two threads cannot shorten). From dbt's run_results.json and manifest.json, which the next
+    build overwrites: they are kept as run_results/{label}.json and manifests/{label}.json under `work`."""
+    target = work / "pipeline" / "eventdw.dbt" / "target"
+    if not (target / "run_results.json").is_file():
         return "no run_results.json"
-    nodes = json.loads(results.read_text())["results"]
+    for kept, folder in (("run_results", "run_results"), ("manifest", "manifests")):
+        (work / folder).mkdir(exist_ok=True)
+        shutil.copyfile(target / f"{kept}.json", work / folder / f"{label}.json")
+    nodes = json.loads((target / "run_results.json").read_text())["results"]
     timed = sorted(nodes, key=lambda node: node["execution_time"], reverse=True)[:count]
-    listed = ", ".join(f"{node['unique_id'].split('.')[-1]} {node['execution_time']:.1f}" for node in timed)
-    return f"{len(nodes)} nodes, {sum(node['execution_time'] for node in nodes):.1f} s in all; slowest: {listed}"
+    listed = ", ".join(f"{_node_name(node['unique_id'])} {node['execution_time']:.1f}" for node in timed)
+    seconds = {node["unique_id"]: node["execution_time"] for node in nodes}
+    parents = json.loads((target / "manifest.json").read_text())["parent_map"]
+    chains: dict[str, tuple[float, list[str]]] = {}
+
+    def chain(node: str) -> tuple[float, list[str]]:  # the longest chain of nodes that ran, ending at `node`
+        if node not in chains:
+            before = max((chain(parent) for parent in parents.get(node, ()) if parent in seconds), default=(0.0, []))
+            chains[node] = (before[0] + seconds[node], [*before[1], node])
+        return chains[node]
+
+    longest, path = max(chain(node) for node in seconds)
+    steps = " > ".join(f"{_node_name(node)} {seconds[node]:.1f}" for node in path if seconds[node] >= 0.5)
+    return (
+        f"{len(nodes)} nodes, {sum(seconds.values()):.1f} s in all; slowest: {listed}\n"
+        f"  longest chain {longest:.1f} s ({len(path)} nodes; those of 0.5 s or more: {steps})"
+    )
+
+
+def _node_name(unique_id: str) -> str:
+    """A node's name in dbt's unique id (model.eventdw.fact_events: fact_events; a test's without its hash)."""
+    parts = unique_id.split(".")
+    return parts[2] if parts[0] == "test" else parts[-1]
 
 
 def run_increments(
@@ -276,20 +303,20 @@ def run_increments(
     print(f"incremental: {name} ...", flush=True)
     increments.append((name, _subprocess_figures([*stages, "--keep"])))
     print_table(increments[-1][1])
-    print(f"  dbt: {slowest_nodes(work)}", flush=True)
+    print(f"  dbt: {slowest_nodes(work, 'random')}", flush=True)
     add_day(seeds, day)
     settle()
     name = f"+a day: {articles // 100:,} new articles about the last week"
     print(f"incremental: {name} ...", flush=True)
     increments.append((name, _subprocess_figures([*stages, "--keep"])))
     print_table(increments[-1][1])
-    print(f"  dbt: {slowest_nodes(work)}", flush=True)
+    print(f"  dbt: {slowest_nodes(work, 'day')}", flush=True)
     edited = edit_rows(seeds, work / "edited_originals")
     settle()
     print(f"incremental: {edited:,} coded rows edited (1%) ...", flush=True)
     increments.append((f"1% of the coded rows edited ({edited:,})", _subprocess_figures([*stages, "--keep"])))
     print_table(increments[-1][1])
-    print(f"  dbt: {slowest_nodes(work)}", flush=True)
+    print(f"  dbt: {slowest_nodes(work, 'edit')}", flush=True)
     print("nothing changed: the scan alone ...", flush=True)
     increments.append(("nothing changed", _subprocess_figures([*stages, "--keep"])))
     return increments, time_noop_cli(seeds, work / "pipeline")
@@ -439,7 +466,7 @@ def main() -> None:
             pipeline = _subprocess_figures(stages)
             full_figures.write_text(json.dumps(pipeline))
             print_table(pipeline)
-            print(f"  dbt: {slowest_nodes(work)}", flush=True)
+            print(f"  dbt: {slowest_nodes(work, 'full')}", flush=True)
             print("floor ...", flush=True)
             floor_run = [str(BENCH / "run.py"), "--floor-only", str(seeds), "--work", str(work / "floor")]
             floor = _subprocess_figures(floor_run)
