@@ -91,10 +91,11 @@ def run_stages(seeds_dir: Path, work_dir: Path, keep: bool = False, engine: str 
     import functools
     import uuid
 
-    from eventdw import export, ingest, quality, state, transform
+    from eventdw import export, ingest, quality, state, transform, turn_analytics_off
     from eventdw.summary import RunSummary, marts_counts
     from eventdw.warehouse import connect as warehouse_connect
 
+    turn_analytics_off()  # as `eventdw run` does: dbt's usage events, which it tried to send, stay off
     if not keep:
         shutil.rmtree(work_dir, ignore_errors=True)
     work_dir.mkdir(parents=True, exist_ok=True)
