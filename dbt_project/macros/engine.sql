@@ -30,19 +30,26 @@
     {%- endfor %})), 1, 16)
 {%- endmacro %}
 
-{#- The distinct values of a column, sorted and joined with a separator. -#}
-{% macro sorted_distinct_join(expression, separator='; ') -%}
-    {{ return(adapter.dispatch('sorted_distinct_join', 'eventdw')(expression, separator)) }}
+{#- The distinct values of a column, sorted and joined with a separator. `long_lists`: the groups are few and
+    their lists long (the coder's report: a spelling's million article ids), not many and short (an event's
+    sources), which on DuckDB takes another aggregate. -#}
+{% macro sorted_distinct_join(expression, separator='; ', long_lists=false) -%}
+    {{ return(adapter.dispatch('sorted_distinct_join', 'eventdw')(expression, separator, long_lists)) }}
 {%- endmacro %}
 
-{#- (An ordered distinct aggregate, not list_sort(list_distinct(list(...))): at L, the coder's report joins
-    lists of a million article ids, and sorting them as lists took twice as long. string_agg of no values is
-    null, the joined empty list ''.) -#}
-{% macro default__sorted_distinct_join(expression, separator) -%}
+{#- DuckDB sorts a few long lists faster as an ordered distinct aggregate (at L, the report's 58 spellings
+    with up to a million article ids each: 9.0 s against 15.5 s), and millions of short ones faster as lists
+    (the 5.7 million events' article ids of fact_events: 13.9 s against 51.6 s). string_agg of no values is
+    null, the joined empty list ''. -#}
+{% macro default__sorted_distinct_join(expression, separator, long_lists) -%}
+    {%- if long_lists -%}
     coalesce(string_agg(distinct {{ expression }}, '{{ separator }}' order by {{ expression }}), '')
+    {%- else -%}
+    array_to_string(list_sort(list_distinct(list({{ expression }}))), '{{ separator }}')
+    {%- endif -%}
 {%- endmacro %}
 
-{% macro spark__sorted_distinct_join(expression, separator) -%}
+{% macro spark__sorted_distinct_join(expression, separator, long_lists) -%}
     array_join(sort_array(collect_set({{ expression }})), '{{ separator }}')
 {%- endmacro %}
 

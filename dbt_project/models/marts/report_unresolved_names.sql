@@ -54,12 +54,15 @@ grouped as (
     select
         unresolved_spellings.name_kind,
         unresolved_spellings.spelling_normalized,
-        {{ sorted_distinct_join('unresolved_spellings.spelling') }} as spellings,
+        {{ sorted_distinct_join('unresolved_spellings.spelling', long_lists=true) }} as spellings,
         count(*) as num_mentions,
-        {{ sorted_distinct_join('extractions.article_id') }} as article_ids,
-        {{ sorted_distinct_join("extractions.source_file || ' row ' || cast(extractions.row_number as " ~ dbt.type_string() ~ ")") }}
-            as source_rows,
-        nullif({{ sorted_distinct_join('unresolved_spellings.refused_candidates', ' | ') }}, '') as refused_candidates
+        {{ sorted_distinct_join('extractions.article_id', long_lists=true) }} as article_ids,
+        {{ sorted_distinct_join(
+            "extractions.source_file || ' row ' || cast(extractions.row_number as " ~ dbt.type_string() ~ ")",
+            long_lists=true
+        ) }} as source_rows,
+        nullif({{ sorted_distinct_join('unresolved_spellings.refused_candidates', ' | ', long_lists=true) }}, '')
+            as refused_candidates
     from unresolved_spellings
     inner join extractions on extractions.mention_id = unresolved_spellings.mention_id
     group by unresolved_spellings.name_kind, unresolved_spellings.spelling_normalized
