@@ -32,12 +32,17 @@
 
 with
 
-events as (
-    select * from {{ ref('events_described') }}
+coded_events as (
+    select * from {{ ref('fact_events') }}
     where source_system = 'coded'
     {% if is_incremental() %}
         and event_id in ({{ events_rebuilt_in_this_build() }})
     {% endif %}
+),
+
+-- The events with their names, as events_described has them, of the events rebuilt alone.
+events as (
+    {{ describe_events('coded_events') }}
 ),
 
 acled_imported as (

@@ -1,6 +1,7 @@
 -- One row per event with the names its ids stand for: its actors', its place's (with its first-level region
--- and country) and its CAMEO code's. The one place events are joined to their names: the ACLED export, the
--- dashboard (through the export of this model) and docs/queries.sql read it.
+-- and country) and its CAMEO code's (the macro describe_events). The one place events are joined to their
+-- names: the dashboard (through the export of this model) and docs/queries.sql read it, and acled_events
+-- describes the events it rebuilds with the same macro.
 {{ config(materialized='view') }}
 
 with
@@ -9,77 +10,8 @@ events as (
     select * from {{ ref('fact_events') }}
 ),
 
-actors as (
-    select * from {{ ref('dim_actor') }}
-),
-
-places as (
-    select * from {{ ref('dim_place') }}
-),
-
-cameo_codes as (
-    select * from {{ ref('dim_cameo_code') }}
-),
-
 final as (
-    select
-        events.event_id,
-        events.source_system,
-        events.source_event_id,
-        events.event_date,
-        events.time_precision,
-        events.actor1_id,
-        actor1.actor_name as actor1_name,
-        events.actor1_inter_code,
-        events.actor2_id,
-        actor2.actor_name as actor2_name,
-        events.actor2_inter_code,
-        events.place_id,
-        places.place_name,
-        places.place_type,
-        places.admin1_name,
-        places.admin2_name,
-        -- Where an analyst groups the event by region: its first-level region (ACLED's admin1); a country-level
-        -- event under its country, marked as such; an unresolved place under its spelling.
-        case
-            when places.place_type = 'country' then places.place_name || ' (country)'
-            else coalesce(places.admin1_name, places.place_name)
-        end as admin1_label,
-        places.country_iso2,
-        places.country_iso3,
-        places.country_name,
-        places.country_iso_numeric,
-        places.acled_region,
-        places.latitude,
-        places.longitude,
-        events.geo_precision,
-        events.cameo_code,
-        cameo_codes.cameo_name,
-        events.cameo_root_code,
-        events.quad_class,
-        cameo_codes.quad_class_name,
-        events.goldstein_scale,
-        events.acled_disorder_type,
-        events.acled_event_type,
-        events.acled_sub_event_type,
-        events.interaction,
-        events.fatalities,
-        events.fatalities_low,
-        events.fatalities_high,
-        events.has_conflicting_fatalities,
-        events.fatality_claims,
-        events.num_mentions,
-        events.num_articles,
-        events.first_reported_date,
-        events.last_reported_date,
-        events.source_article_ids,
-        events.run_id,
-        events.build_id
-    from events
-    left join actors as actor1 on actor1.actor_id = events.actor1_id
-    left join actors as actor2 on actor2.actor_id = events.actor2_id
-    left join places on places.place_id = events.place_id
-    left join cameo_codes on cameo_codes.cameo_code = events.cameo_code
+    {{ describe_events('events') }}
 )
 
 select * from final
