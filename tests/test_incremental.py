@@ -414,6 +414,10 @@ def test_an_incremental_build_tests_the_rows_it_wrote_and_a_full_check_every_row
         writer.writeheader()
         writer.writerows(rows)
     _load(seeds, warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        # The coded inputs are tested on the rebuilt articles' rows too: an article the load did not change
+        # holds a value the tests of its staging view forbid.
+        con.execute("update raw.articles set published_date_source = 'guessed' where article_id = ?", [article])
 
     incremental = transform.dbt_build(warehouse)
     assert incremental.description == "incremental: 1 row changed"
@@ -425,5 +429,6 @@ def test_an_incremental_build_tests_the_rows_it_wrote_and_a_full_check_every_row
 
     with pytest.raises(
         transform.TransformError, match=r"test relationships on fact_event_mentions\.place_id: 1 failing"
-    ):
+    ) as failed:
         transform.dbt_build(warehouse, full_refresh=False, full_check=True)
+    assert "test accepted_values on stg_coding__articles.published_date_source: 1 failing" in str(failed.value)

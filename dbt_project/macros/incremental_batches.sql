@@ -64,8 +64,11 @@ where false  -- eventdw.state: the reference data is the last build's; the rows 
     build, eventdw.transform) tests, of an incremental model, the rows this build wrote: those carrying its
     run id (the marts), its invocation's batch id (the grouping models), or an article or imported event it
     rebuilt; a model built from the reference data alone wrote none. A view over an incremental mart whose
-    rows carry its run ids (events_described) is tested on the rows with this build's; any other table or
-    view built whole is tested whole. A relationships test's parent side is never narrowed.
+    rows carry its run ids (events_described) is tested on the rows with this build's. The coded inputs (the
+    source `coding` and its staging views) are tested on the rows of the articles this build rebuilt: the
+    load changed no others, and each key tested on them holds its article (the article id; the mention id,
+    an md5 of the row with its article), so two rows that share a key are both among them. Any other table
+    or view built whole is tested whole. A relationships test's parent side is never narrowed.
 -#}
 {% macro get_where_subquery(relation) -%}
     {%- if config.get('where') != 'rows written by this build' -%}
@@ -74,10 +77,23 @@ where false  -- eventdw.state: the reference data is the last build's; the rows 
     {%- if not execute -%}
     {{ return(relation) }}
     {%- endif -%}
+    {%- set coded_inputs -%}
+        (select * from {{ relation }}
+        where article_id in (select article_id from {{ source('build_state', 'articles_to_rebuild') }})) as dbt_subquery
+    {%- endset -%}
+    {%- set coded_sources = graph.sources.values() | selectattr('source_name', 'equalto', 'coding')
+        | selectattr('schema', 'equalto', relation.schema) | selectattr('identifier', 'equalto', relation.identifier)
+        | list -%}
+    {%- if coded_sources -%}
+    {{ return(coded_inputs) }}
+    {%- endif -%}
     {%- set tested = graph.nodes.values() | selectattr('resource_type', 'equalto', 'model')
         | selectattr('alias', 'equalto', relation.identifier) | list -%}
     {%- if not tested or tested[0].config.materialized not in ('incremental', 'view') -%}
     {{ return(relation) }}
+    {%- endif -%}
+    {%- if tested[0].fqn[1:3] == ['staging', 'coding'] -%}
+    {{ return(coded_inputs) }}
     {%- endif -%}
     {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
     {#- A view is tested whole, unless its rows are an incremental mart's, each with the run id it was written by. -#}
