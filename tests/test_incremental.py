@@ -405,6 +405,22 @@ def test_an_incremental_build_tests_the_rows_it_wrote_and_a_full_check_every_row
         (edited,) = con.execute(
             "select min(article_id) from marts.fact_event_mentions where article_id <> ? and fatalities > 0", [article]
         ).fetchone()
+        # A coded event far in time from the edited article's has no CAMEO code, which a test with a `where` of
+        # its own forbids.
+        (uncoded,) = con.execute(
+            """
+            select event_id from marts.fact_events
+            where source_system <> 'acled' and event_id not in (
+                select event_id from marts.fact_event_mentions where article_id = $edited
+            )
+            order by abs(datediff('day', event_date, (
+                select min(event_date) from marts.fact_event_mentions where article_id = $edited
+            ))) desc, event_id
+            limit 1
+            """,
+            {"edited": edited},
+        ).fetchone()
+        con.execute("update marts.fact_events set cameo_code = null where event_id = ?", [uncoded])
     extraction = next(path for path in sorted((seeds / "extractions").glob("*.csv")) if edited in path.read_text())
     rows = list(csv.DictReader(extraction.open(encoding="utf-8")))
     changed = next(row for row in rows if row["article_id"].strip() == edited and row["fatalities"].strip())
@@ -425,10 +441,14 @@ def test_an_incremental_build_tests_the_rows_it_wrote_and_a_full_check_every_row
         (still_broken,) = con.execute(
             "select count(*) from marts.fact_event_mentions where mention_id = ? and place_id = 'nowhere'", [broken]
         ).fetchone()
-    assert still_broken == 1  # the build did not write that row, and its tests did not read it
+        (no_code,) = con.execute(
+            "select count(*) from marts.fact_events where event_id = ? and cameo_code is null", [uncoded]
+        ).fetchone()
+    assert (still_broken, no_code) == (1, 1)  # the build did not write those rows, and its tests did not read them
 
     with pytest.raises(
         transform.TransformError, match=r"test relationships on fact_event_mentions\.place_id: 1 failing"
     ) as failed:
         transform.dbt_build(warehouse, full_refresh=False, full_check=True)
     assert "test accepted_values on stg_coding__articles.published_date_source: 1 failing" in str(failed.value)
+    assert "test not_null on fact_events.cameo_code: 1 failing" in str(failed.value)
