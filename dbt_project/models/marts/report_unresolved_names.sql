@@ -8,7 +8,8 @@
 -- against every known name, and the country words, a match against every country's forms) are functions of
 -- the spelling and the reference data, which an incremental build shares with the last one (eventdw.state):
 -- a spelling listed before keeps its hints, but for a name known and not valid on the date (similarity 1),
--- whose validity the reason gives, which is matched again.
+-- whose validity the reason gives, which is looked up again among the names it equals (Jaro-Winkler
+-- similarity is 1 for equal strings only), not matched against every name again.
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
@@ -109,11 +110,13 @@ spelling_flags as (
         listed_before.spelling_normalized is not null as is_listed_before,
         coalesce(listed_before.nearest_similarity, 0) < 1 and listed_before.spelling_normalized is not null
             as has_hint_before,
-        listed_before.composition_hint as composition_hint_before
+        listed_before.composition_hint as composition_hint_before,
+        coalesce(listed_before.nearest_similarity, 0) = 1 as is_known_before
         {% else %}
         false as is_listed_before,
         false as has_hint_before,
-        cast(null as {{ dbt.type_string() }}) as composition_hint_before
+        cast(null as {{ dbt.type_string() }}) as composition_hint_before,
+        false as is_known_before
         {% endif %}
     from grouped
     {% if is_incremental() %}
@@ -128,7 +131,7 @@ new_spellings as (
 ),
 
 spellings_to_match as (
-    select name_kind, spelling_normalized from spelling_flags where not has_hint_before
+    select name_kind, spelling_normalized, is_known_before from spelling_flags where not has_hint_before
 ),
 
 nearest as (
@@ -144,6 +147,21 @@ nearest as (
     inner join known_names
         on known_names.name_kind = spellings_to_match.name_kind
         and substr(known_names.name_normalized, 1, 1) = substr(spellings_to_match.spelling_normalized, 1, 1)
+    where not spellings_to_match.is_known_before
+    union all
+    select
+        spellings_to_match.name_kind,
+        spellings_to_match.spelling_normalized,
+        known_names.entity_id,
+        known_names.known_name,
+        known_names.valid_from,
+        known_names.valid_to,
+        {{ string_similarity('spellings_to_match.spelling_normalized', 'known_names.name_normalized') }} as similarity
+    from spellings_to_match
+    inner join known_names
+        on known_names.name_kind = spellings_to_match.name_kind
+        and known_names.name_normalized = spellings_to_match.spelling_normalized
+    where spellings_to_match.is_known_before
 ),
 
 -- The country words an unresolved actor spelling holds, as whole words ("chadian" in "chadian border guards").
