@@ -7,14 +7,16 @@ import contextlib
 import os
 import signal
 import stat
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from eventdw.ingest import load_inputs
-from eventdw.ingest.articles import _read_articles
+from eventdw import state
+from eventdw.ingest import files, load_inputs
+from eventdw.ingest.articles import _read_articles, scan_articles
 from eventdw.ingest.files import MAX_ARTICLE_BYTES, MAX_CSV_BYTES, scan_folder
 from tests.conftest import EXTRACTION_HEADER, SEEDS, make_seeds
 from tests.test_load import A1, _row
@@ -219,6 +221,35 @@ def test_a_file_replaced_after_the_scan_is_rejected_not_read(tmp_path):
         ("articles/a.txt", "file: replaced by a symbolic link while the load read its folder"),
         ("articles/b.txt", "file: a FIFO (named pipe), not a regular file"),
     ]
+
+
+def test_the_load_lists_the_articles_as_the_runs_scan_did_while_no_entry_was_added_since(tmp_path, monkeypatch):
+    """The scan a run starts with lists the articles folder and reads every file's status
+    (state.inputs_signature); the load's scan takes them instead of reading a million files' status again, while
+    the folder has had no entry added, removed or renamed since. A file written in place in between keeps its
+    signature of the scan, and the next run's scan sees it changed; a file added in between is listed."""
+    monkeypatch.setattr(files, "RACY_NS", 0)  # files written a moment ago have a signature
+    seeds = tmp_path / "seeds"
+    articles = seeds / "articles"
+    articles.mkdir(parents=True)
+    for name in ("a.txt", "b.txt"):
+        (articles / name).write_text(f"article {name}\n")
+    an_hour_ago = time.time() - 3600
+    os.utime(articles, (an_hour_ago, an_hour_ago))
+
+    scanned = state.inputs_signature(seeds)
+    signature_then = files.file_signature(os.stat(articles / "a.txt"), time.time_ns())
+    (articles / "a.txt").write_text("article a.txt, written again in place\n")
+    os.utime(articles / "a.txt", (an_hour_ago + 60, an_hour_ago + 60))
+    (listed, _) = scan_articles(articles)
+    assert [(file.name, file.signature) for file in listed][0] == ("a.txt", signature_then)
+    (listed_again, _) = scan_articles(articles)  # the run's scan is taken once
+    assert listed_again[0].signature not in (signature_then, None)
+    assert state.inputs_signature(seeds) != scanned
+
+    (articles / "c.txt").write_text("article c.txt\n")
+    (listed, _) = scan_articles(articles)
+    assert [file.name for file in listed] == ["a.txt", "b.txt", "c.txt"]
 
 
 def test_a_reference_file_that_is_a_fifo_stops_the_load_with_one_line_rather_than_blocking(tmp_path):

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from eventdw import DBT_PROJECT_DIR
 from eventdw.ingest import raw_tables
-from eventdw.ingest.files import file_signature
+from eventdw.ingest.files import ScannedFolder, file_signature, forget_scanned, keep_scanned
 from eventdw.warehouse import connect as warehouse_connect
 
 if TYPE_CHECKING:
@@ -608,17 +608,21 @@ SETTINGS_NOT_FINGERPRINTED = ("EVENTDW_WAREHOUSE", "EVENTDW_ENGINE", "EVENTDW_ME
 def inputs_signature(seeds_dir: Path) -> str | None:
     """A hash of every file under `seeds_dir`: its path and signature (size, modification and change times,
     inode: eventdw.ingest.files.file_signature), none of its bytes read. None when a file was written too
-    close to the scan to tell, or vanished during it. (A million article files take a few seconds.)"""
+    close to the scan to tell, or vanished during it. (A million article files take a few seconds.) What it
+    read of each input folder is kept for the load (eventdw.ingest.files.ScannedFolder)."""
     started = time.time_ns()
+    forget_scanned()
     lines: list[str] = []
     folders, seen = [("", str(seeds_dir))], set()
     while folders:
         prefix, folder = folders.pop()
         try:
+            before = os.stat(folder)
             entries = list(os.scandir(folder))
             identity = os.stat(folder)
         except OSError:
             return None
+        signatures: list[str | None] = []  # each entry's, None for a folder
         # A folder linked in is followed, as the loader follows it; a link back up is not followed again.
         if (identity.st_dev, identity.st_ino) in seen:
             continue
@@ -627,6 +631,7 @@ def inputs_signature(seeds_dir: Path) -> str | None:
             try:
                 if entry.is_dir():
                     folders.append((f"{prefix}{entry.name}/", entry.path))
+                    signatures.append(None)
                     continue
                 signature = file_signature(entry.stat(), started)
             except OSError:
@@ -634,6 +639,9 @@ def inputs_signature(seeds_dir: Path) -> str | None:
             if signature is None:
                 return None
             lines.append(f"{prefix}{entry.name}\0{signature}")
+            signatures.append(signature)
+        if prefix.count("/") == 1:  # an input folder (articles/): its load lists it again (ScannedFolder)
+            keep_scanned(folder, ScannedFolder(before, started, entries, signatures))
     lines.sort()
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 

@@ -80,11 +80,13 @@ def article_id(file_name: str) -> str:
 def scan_articles(articles_dir: Path) -> tuple[FolderListing, list[Rejection]]:
     """The `.txt` files (in any letter case) of `articles_dir` to read, in name order, and a Rejection for
     every other entry (see scan_folder) and for every file whose article id differs from an earlier one's
-    only in letter case, in name order. Nothing is opened."""
-    found, rejections = scan_folder(articles_dir, ".txt", "article", time.time_ns())
-    folded = [article_id(name).casefold() for name in found.names]
-    if len(set(folded)) == len(folded):
+    only in letter case, in name order. Nothing is opened. What the run's scan read of the folder is taken
+    when it still holds (files.ScannedFolder)."""
+    found, rejections = scan_folder(articles_dir, ".txt", "article", time.time_ns(), scanned_before=True)
+    # (Every name ends in ".txt" in some letter case: the names collide case-folded where their ids do.)
+    if len({name.casefold() for name in found.names}) == len(found):
         return found, sorted(rejections, key=lambda rejection: rejection.source_file)
+    folded = [article_id(name).casefold() for name in found.names]
     kept: list[int] = []
     first_by_id: dict[str, str] = {}  # an article id, case-folded -> the first file that has it
     for position, (folded_id, source_file) in enumerate(zip(folded, found.source_files(), strict=True)):
@@ -180,6 +182,7 @@ def land_articles(
     raw.articles stays (update_articles). The match is made in the warehouse, not file by file in Python:
     a day's new articles beside a million unchanged ones cost what they add."""
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     from eventdw import state
 
@@ -187,7 +190,7 @@ def land_articles(
     scanned = pa.table(
         {
             "position": pa.array(range(len(files)), pa.int64()),
-            "article_id": pa.array([article_id(name) for name in files.names], pa.string()),
+            "article_id": pc.utf8_slice_codeunits(pa.array(files.names, pa.string()), 0, -len(".txt")),
             "source_file": pa.array(files.source_files(), pa.string()),
             "file_signature": pa.array(files.signatures, pa.string()),
         }

@@ -211,25 +211,81 @@ class FolderListing(Sequence[InputFile]):
         return listing
 
 
+class ScannedFolder:
+    """The entries of one folder as the scan a run starts with listed them, each holding the status it read,
+    and each file's signature (None for a folder: eventdw.state.inputs_signature), for the load's scan of
+    the folder moments later to take instead of listing it and reading a million files' status again
+    (scan_folder, `scanned_before`). Taken only while
+    the folder has had no entry added, removed or renamed since: its modification time, read before its
+    entries and older than them by RACY_NS, is still the same. A file written in place since keeps its
+    signature of then; the next run's scan sees the new one, and that run loads it."""
+
+    __slots__ = ("folder", "started_ns", "entries", "signatures")
+
+    def __init__(
+        self,
+        folder: os.stat_result,
+        started_ns: int,
+        entries: list[os.DirEntry[str]],
+        signatures: list[str | None],
+    ) -> None:
+        self.folder = (folder.st_dev, folder.st_ino, folder.st_mtime_ns)
+        self.started_ns = started_ns
+        self.entries = entries
+        self.signatures = signatures
+
+    def still_holds(self, path: Path) -> bool:
+        try:
+            now = os.stat(path)
+        except OSError:
+            return False
+        return (now.st_dev, now.st_ino, now.st_mtime_ns) == self.folder and self.folder[2] < self.started_ns - RACY_NS
+
+
+_scanned: dict[str, ScannedFolder] = {}  # by the folder's real path: the last scan's, until a load takes it
+
+
+def keep_scanned(path: str, scanned: ScannedFolder) -> None:
+    """Keep what a run's scan read of the folder at `path`, for scan_folder (see ScannedFolder)."""
+    _scanned[os.path.realpath(path)] = scanned
+
+
+def forget_scanned() -> None:
+    """Drop what the last scan kept: a new scan starts."""
+    _scanned.clear()
+
+
 def scan_folder(
-    folder: Path, extension: str | tuple[str, ...], kind: str, scan_started_ns: int = 0
+    folder: Path,
+    extension: str | tuple[str, ...],
+    kind: str,
+    scan_started_ns: int = 0,
+    scanned_before: bool = False,
 ) -> tuple[FolderListing, list[Rejection]]:
     """The files of `folder` to read (named `*{extension}`, or one of the extensions, in any letter case), in
     name order, and a
     Rejection of `kind` for every other entry not hidden (see the module docstring). Nothing is opened,
-    and no symbolic link is followed out of the inputs folder (`folder`'s parent)."""
+    and no symbolic link is followed out of the inputs folder (`folder`'s parent). With `scanned_before`,
+    the entries the run's scan listed, and the status it read of each, are taken when they still hold
+    (ScannedFolder): the signatures are then of that scan."""
     inside, folder_name = {str(folder.parent.resolve()), str(folder.resolve())}, folder.name
     extensions = (extension,) if isinstance(extension, str) else extension
-    # In the folder's order, not the names': a million files' status is read in the order they lie on disk.
-    with os.scandir(folder) as listing:
-        entries = [entry for entry in listing if not entry.name.startswith(".")]
+    scanned = _scanned.pop(os.path.realpath(folder), None)
+    entries: list[tuple[os.DirEntry[str], str | None]]  # each entry, and its signature if the run's scan read it
+    if scanned_before and scanned is not None and scanned.still_holds(folder):
+        pairs = zip(scanned.entries, scanned.signatures, strict=True)
+        entries = [pair for pair in pairs if not pair[0].name.startswith(".")]
+    else:
+        # In the folder's order, not the names': a million files' status is read in the order they lie on disk.
+        with os.scandir(folder) as listing:
+            entries = [(entry, None) for entry in listing if not entry.name.startswith(".")]
     files = FolderListing(folder_name)
     rejections: list[Rejection] = []
     # A regular file with a plain name and the extension, the entry of a million in an articles folder, is taken
     # in line: what _input_file finds of it, without its calls.
     add_name, add_device, add_inode = files.names.append, files.devices.append, files.inodes.append
     add_signature, add_target = files.signatures.append, files.targets.append
-    for entry in entries:
+    for entry, signature in entries:
         name = entry.name
         try:
             status = entry.stat(follow_symlinks=False)
@@ -239,7 +295,7 @@ def scan_folder(
             add_name(name)
             add_device(status.st_dev)
             add_inode(status.st_ino)
-            add_signature(file_signature(status, scan_started_ns))
+            add_signature(signature or file_signature(status, scan_started_ns))
             add_target(None)
             continue
         name = printable_name(name)
