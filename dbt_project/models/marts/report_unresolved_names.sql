@@ -147,21 +147,9 @@ nearest as (
     inner join known_names
         on known_names.name_kind = spellings_to_match.name_kind
         and substr(known_names.name_normalized, 1, 1) = substr(spellings_to_match.spelling_normalized, 1, 1)
-    where not spellings_to_match.is_known_before
-    union all
-    select
-        spellings_to_match.name_kind,
-        spellings_to_match.spelling_normalized,
-        known_names.entity_id,
-        known_names.known_name,
-        known_names.valid_from,
-        known_names.valid_to,
-        {{ string_similarity('spellings_to_match.spelling_normalized', 'known_names.name_normalized') }} as similarity
-    from spellings_to_match
-    inner join known_names
-        on known_names.name_kind = spellings_to_match.name_kind
-        and known_names.name_normalized = spellings_to_match.spelling_normalized
-    where spellings_to_match.is_known_before
+        -- (The names a known name used outside its dates equals: the only ones of similarity 1.)
+        and (not spellings_to_match.is_known_before
+            or known_names.name_normalized = spellings_to_match.spelling_normalized)
 ),
 
 -- The country words an unresolved actor spelling holds, as whole words ("chadian" in "chadian border guards").
