@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from eventdw import turn_analytics_off
-from eventdw.agreement import in_field_order
 from eventdw.quality_report import ValidationRow, write_agreement_page, write_report
 from eventdw.warehouse import SettingError
 from eventdw.warehouse import connect as warehouse_connect
@@ -368,6 +367,8 @@ def validate_warehouse(
             agreement = con.execute("select * from marts.report_coder_agreement").df()
     if spark is not None:
         agreement = spark.table("marts.report_coder_agreement").toPandas()
+    from eventdw.agreement import in_field_order  # (pandas: not imported by a run that stops at its scan)
+
     write_agreement_page(data_docs_dir, run_id, in_field_order(agreement))
     report.data_docs_index = write_report(data_docs_dir, run_id, history, report.batch_rows, report.batch_scoped)
     if report.failed_errors:

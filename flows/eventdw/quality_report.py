@@ -15,9 +15,10 @@ import json
 import shutil
 from collections import defaultdict
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class ValidationRow(NamedTuple):
@@ -61,6 +62,8 @@ def _arguments(arguments: str) -> str:
 
 def write_agreement_page(data_docs_dir: Path, run_id: str, agreement: pd.DataFrame) -> Path:
     """Write data_docs_dir/agreement.html: marts.report_coder_agreement, one row per coded field."""
+    import pandas as pd
+
     from eventdw.agreement import RELIABLE_ALPHA, TENTATIVE_ALPHA, summary_line
 
     parts = [
