@@ -116,6 +116,17 @@ def test_entries_that_are_not_regular_files_are_rejected_one_reason_each_and_the
     assert leaked == 0
 
 
+def test_the_scan_a_run_starts_with_reads_a_name_that_is_not_utf8(tmp_path, monkeypatch):
+    """The scan (state.inputs_signature) hashes such a name, as it does any other: it stopped the run with
+    a traceback. The load then rejects the file (the test above)."""
+    monkeypatch.setattr(files, "RACY_NS", 0)  # files written a moment ago have a signature
+    seeds = make_seeds(tmp_path, {"good.csv": CSV}, [A1])
+    before = state.inputs_signature(seeds)
+    os.close(os.open(os.fsencode(seeds / "extractions") + b"/caf\xe9.csv", os.O_WRONLY | os.O_CREAT))
+    after = state.inputs_signature(seeds)
+    assert before is not None and after is not None and after != before
+
+
 def test_a_device_file_in_the_inputs_folder_is_rejected_unread(tmp_path):
     seeds = make_seeds(tmp_path, {"good.csv": CSV}, [A1])
     try:

@@ -642,10 +642,12 @@ def inputs_signature(seeds_dir: Path) -> str | None:
                 return None
             if signature is None:
                 return None
-            lines.append(f"{entry.name}\0{signature}")
+            lines.append(f"{entry.name}\0{signature}\n")
             signatures.append(signature)
-        digest.update(f"{prefix}\0{len(lines)}\0{len(entries)}\n".encode())  # (where a folder's lines end)
-        digest.update("\n".join(lines).encode())
+        # Each folder's path and counts, then its lines, each ended: the bytes hashed tell where each ends.
+        # (A name that is not UTF-8, which the load rejects, as its bytes: surrogateescape.)
+        digest.update(f"{prefix}\0{len(lines)}\0{len(entries)}\n".encode(errors="surrogateescape"))
+        digest.update("".join(lines).encode(errors="surrogateescape"))
         if prefix.count("/") == 1:  # an input folder (articles/): its load lists it again (ScannedFolder)
             keep_scanned(folder, ScannedFolder(before, started, entries, signatures))
     return digest.hexdigest()
