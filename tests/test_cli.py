@@ -247,6 +247,24 @@ def test_a_run_that_finds_nothing_changed_stops_after_the_scan(prefect_harness, 
     assert lines == first.stdout.splitlines()[1:]  # the last run's summary
     assert runs_recorded() == [run_id]
     assert json.loads((tmp_path / "exports" / "manifest.json").read_text())["run_id"] == run_id
+    # Nor does it import what a run needs: Prefect, dbt, Great Expectations, or pandas (which DuckDB
+    # imports for the first query given parameters), in a process of its own. (dbt-duckdb keeps the
+    # build's connection open in the process that ran dbt, this one: each `eventdw run` is a process.)
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    DuckDBConnectionManager.close_all_connections()
+    probe = textwrap.dedent("""
+        import sys
+        from eventdw.cli import main
+        try:
+            main(["run", *sys.argv[1:]])
+        except SystemExit:
+            pass
+        print("imported:", *[m for m in ("prefect", "dbt", "great_expectations", "pandas") if m in sys.modules])
+    """)
+    alone = subprocess.run([sys.executable, "-c", probe, *paths], capture_output=True, text=True, check=True)
+    assert alone.stdout.startswith(f"eventdw run: nothing changed since run {run_id} "), alone.stdout + alone.stderr
+    assert alone.stdout.splitlines()[-1] == "imported:"
 
     # A setting the results depend on: a run (its load, build and gate find nothing new; the export differs).
     numeric = CliRunner().invoke(main, ["run", "--acled-inter-numeric", *paths])
