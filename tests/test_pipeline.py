@@ -354,6 +354,21 @@ def test_cli_reports_a_memory_limit_duckdb_cannot_use_in_one_line(tmp_path, monk
     assert result.output.count("\n") == 1
 
 
+def test_cli_reports_a_run_out_of_its_memory_cap_in_one_line_naming_the_setting(tmp_path, monkeypatch, prefect_harness):
+    """DuckDB's own advice ("SET memory_limit") is not how a user of eventdw raises the cap."""
+    from click.testing import CliRunner
+
+    from eventdw.cli import main
+
+    monkeypatch.setenv("EVENTDW_MEMORY_LIMIT", "8MB")
+    result = CliRunner().invoke(main, ["run", "--seeds-dir", "seeds", "--warehouse", str(tmp_path / "w.duckdb")])
+    assert result.exit_code == 1
+    cap = "Error: the warehouse ran out of its memory cap, EVENTDW_MEMORY_LIMIT=8MB (DuckDB: "
+    assert result.output.startswith(cap), result.output
+    assert result.output.endswith("): run again with a higher cap\n")
+    assert result.output.count("\n") == 1
+
+
 def test_cli_reports_a_failed_dbt_test_in_one_line(tmp_path, prefect_harness):
     import shutil
 

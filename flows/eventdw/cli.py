@@ -241,6 +241,13 @@ def run(
     except KeyboardInterrupt:
         click.echo(INTERRUPTED, err=True, nl=False)
         raise SystemExit(130) from None
+    except duckdb.OutOfMemoryException as error:
+        from eventdw.warehouse import memory_limit
+
+        raise click.ClickException(
+            f"the warehouse ran out of its memory cap, EVENTDW_MEMORY_LIMIT={memory_limit()} (DuckDB: "
+            f"{str(error).splitlines()[0].removeprefix('Out of Memory Error: ')}): run again with a higher cap"
+        ) from None
     except duckdb.IOException as error:
         if holder := lock_holder(error):
             raise click.ClickException(
