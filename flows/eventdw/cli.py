@@ -188,7 +188,7 @@ def run(
     from eventdw.ingest import InputError, check_inputs
     from eventdw.quality import full_check_every, max_rows
     from eventdw.spark import check_spark
-    from eventdw.warehouse import SettingError, WarehousePathError, check_path
+    from eventdw.warehouse import SettingError, WarehousePathError, check_path, memory_limit
 
     # The inputs, paths and settings are checked before Prefect, dbt and GX are imported or started: a wrong
     # path, a broken reference file or a setting that makes no sense is reported at once.
@@ -242,8 +242,6 @@ def run(
         click.echo(INTERRUPTED, err=True, nl=False)
         raise SystemExit(130) from None
     except duckdb.OutOfMemoryException as error:
-        from eventdw.warehouse import memory_limit
-
         raise click.ClickException(
             f"the warehouse ran out of its memory cap, EVENTDW_MEMORY_LIMIT={memory_limit()} (DuckDB: "
             f"{str(error).splitlines()[0].removeprefix('Out of Memory Error: ')}): run again with a higher cap"
