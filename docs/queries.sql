@@ -159,3 +159,19 @@ select 'place outside the article''s countries', source_file || ' row ' || sourc
 from marts.fact_event_mentions
 where not is_place_in_context_countries
 order by problem, location;
+
+-- name: every_mention_of_an_unresolved_name
+-- Every mention whose actor or place name resolved to nothing, with the file and row to fix:
+-- marts.report_unresolved_names counts them per spelling and names the first 20.
+select 'actor1' as field, actor1_text as spelling, article_id, source_file, source_row_number
+from marts.fact_event_mentions
+where actor1_resolution_method = 'unresolved'
+union all
+select 'actor2', actor2_text, article_id, source_file, source_row_number
+from marts.fact_event_mentions
+where actor2_resolution_method = 'unresolved'
+union all
+select 'location', location_text, article_id, source_file, source_row_number
+from marts.fact_event_mentions
+where place_resolution_method = 'unresolved'
+order by spelling, source_file, source_row_number;

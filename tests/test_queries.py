@@ -21,14 +21,14 @@ def _run(seed_db, name):
     return [dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()]
 
 
-def test_there_are_ten_named_queries():
-    assert len(QUERIES) == 10
+def test_there_are_eleven_named_queries():
+    assert len(QUERIES) == 11
 
 
 @pytest.mark.parametrize("name", sorted(QUERIES))
 def test_query_runs_on_the_seed_warehouse(seed_db, name):
     rows = _run(seed_db, name)
-    if name != "what_needs_a_coders_attention":
+    if name not in ("what_needs_a_coders_attention", "every_mention_of_an_unresolved_name"):  # (none on the seeds)
         assert rows, f"{name} returned nothing on the seeds"
 
 

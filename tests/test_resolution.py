@@ -12,6 +12,7 @@ import pytest
 from eventdw.ingest import load_inputs
 from eventdw.transform import dbt_build
 from tests.conftest import EXTRACTION_HEADER, SEEDS
+from tests.test_queries import QUERIES
 
 A0 = "000_4938db59a5dbecdc"
 A1 = "001_80b8b6eb158c6571"
@@ -32,10 +33,12 @@ VARIANT_ROWS = [
     (A0, "2024-12-06", "SDF", "", "0841", "Nowhere-on-Euphrates", CONTROL),
     (LATER, "2024-12-20", "Syrian government forces", "", "190", "Dimashq", "Syrian government forces patrolled"),
 ]
+# The first row coded again by 22 more coders: 23 mentions of an unresolved spelling, more than the report names.
+RECODED_ROWS = [(*VARIANT_ROWS[0], f"coder {number:02}") for number in range(1, 23)]
 
 
-def _csv_row(article_id, event_date, actor1, actor2, code, location, quote):
-    fields = [article_id, event_date, "1", actor1, actor2, code, "", location, "1", "", quote, "test", "0.5", ""]
+def _csv_row(article_id, event_date, actor1, actor2, code, location, quote, coder="test"):
+    fields = [article_id, event_date, "1", actor1, actor2, code, "", location, "1", "", quote, coder, "0.5", ""]
     return ",".join('"' + field.replace('"', '""') + '"' for field in fields) + "\n"
 
 
@@ -47,7 +50,7 @@ def variant_db(tmp_path_factory):
     shutil.copytree(SEEDS, seeds)
     (seeds / "articles" / f"{LATER}.txt").write_text(LATER_TEXT, encoding="utf-8")
     (seeds / "extractions" / "variants.csv").write_text(
-        EXTRACTION_HEADER + "".join(_csv_row(*row) for row in VARIANT_ROWS), encoding="utf-8"
+        EXTRACTION_HEADER + "".join(_csv_row(*row) for row in VARIANT_ROWS + RECODED_ROWS), encoding="utf-8"
     )
     warehouse = root / "w.duckdb"
     with duckdb.connect(str(warehouse)) as con:
@@ -122,14 +125,28 @@ def test_unresolved_spellings_are_kept_flagged_and_reported(variant_db):
         "select actor_name, is_resolved from marts.dim_actor where actor_id = 'unresolved:jaysh ashbah'"
     ).fetchall() == [("Jaysh al-Ashbah", False)]
     report = variant_db.execute(
-        "select name_kind, spellings, num_mentions, article_ids, reason, refused_candidates "
+        "select name_kind, spellings, num_mentions, num_articles, article_ids, reason, refused_candidates "
         "from marts.report_unresolved_names order by 1"
     ).fetchall()
     nothing_similar = "no known name is similar enough: add an alias, or fix the spelling"
     assert report == [
-        ("actor", "Jaysh al-Ashbah", 1, A0, nothing_similar, None),
-        ("place", "Nowhere-on-Euphrates", 1, A0, nothing_similar, None),
+        ("actor", "Jaysh al-Ashbah", 23, 1, A0, nothing_similar, None),
+        ("place", "Nowhere-on-Euphrates", 1, 1, A0, nothing_similar, None),
     ]
+
+
+def test_the_report_names_the_first_20_rows_of_a_spelling_in_file_and_row_order(variant_db):
+    (source_rows,) = variant_db.execute(
+        "select source_rows from marts.report_unresolved_names where name_kind = 'actor'"
+    ).fetchone()
+    # Line 2 (the header is line 1), then the 22 coders' lines 9 to 30: 9 to 27 make the first 20, 9 before 10.
+    assert source_rows == "; ".join(f"extractions/variants.csv row {row}" for row in [2, *range(9, 28)])
+    # docs/queries.sql lists every one.
+    every_mention = variant_db.execute(
+        f"select field, spelling, count(*) from ({QUERIES['every_mention_of_an_unresolved_name']}) group by all "
+        "order by 1"
+    ).fetchall()
+    assert every_mention == [("actor1", "Jaysh al-Ashbah", 23), ("location", "Nowhere-on-Euphrates", 1)]
 
 
 def test_event_ids_survive_adding_articles_about_other_events(variant_db, seed_db):
@@ -388,7 +405,8 @@ def test_alias_drafts_name_each_unresolved_spelling_and_paste_into_the_alias_fil
     ).fetchone()
     assert actor_line[:4] == ["Jaysh al-Ashbah", nearest_id, "", ""]
     assert actor_line[4].startswith(f"DRAFT nearest: {nearest_name} ({similarity:.2f}); no known name is similar")
-    assert f"1 mention(s) in {A0} (extractions/variants.csv row " in actor_line[4]
+    assert f"23 mention(s) in 1 article(s): {A0} (extractions/variants.csv row 2; " in actor_line[4]
+    assert actor_line[4].endswith("extractions/variants.csv row 27 ...)")  # the report names the first 20
     assert lines[2].startswith("# 1 line(s) for seeds/reference/place_aliases.csv (alias,place_ref,notes)")
     assert place_line[0] == "Nowhere-on-Euphrates" and place_line[2].startswith("DRAFT ")
 

@@ -53,6 +53,41 @@
     array_join(sort_array(collect_set({{ expression }})), '{{ separator }}')
 {%- endmacro %}
 
+{#- The `count` smallest distinct values of a column, sorted and joined with a separator: a sample of a long
+    list (the coder's report names a spelling's first 20 articles, not its million). -#}
+{% macro first_distinct_join(expression, count, separator='; ') -%}
+    {{ return(adapter.dispatch('first_distinct_join', 'eventdw')(expression, count, separator)) }}
+{%- endmacro %}
+
+{#- DuckDB's min(x, n) keeps the n smallest values in a heap per group, without sorting the list. -#}
+{% macro default__first_distinct_join(expression, count, separator) -%}
+    array_to_string(min(distinct {{ expression }}, {{ count }}), '{{ separator }}')
+{%- endmacro %}
+
+{% macro spark__first_distinct_join(expression, count, separator) -%}
+    array_join(slice(sort_array(collect_set({{ expression }})), 1, {{ count }}), '{{ separator }}')
+{%- endmacro %}
+
+{#- The `count` first rows of extraction files, in file then row order ("a.csv row 2; a.csv row 10"),
+    joined with '; '. -#}
+{% macro first_source_rows_join(file_expression, row_expression, count) -%}
+    {{ return(adapter.dispatch('first_source_rows_join', 'eventdw')(file_expression, row_expression, count)) }}
+{%- endmacro %}
+
+{% macro default__first_source_rows_join(file_expression, row_expression, count) -%}
+    array_to_string(list_transform(
+        min({'file': {{ file_expression }}, 'row': {{ row_expression }}}, {{ count }}),
+        source_row -> source_row.file || ' row ' || source_row.row
+    ), '; ')
+{%- endmacro %}
+
+{% macro spark__first_source_rows_join(file_expression, row_expression, count) -%}
+    array_join(transform(
+        slice(sort_array(collect_list(struct({{ file_expression }} as file, {{ row_expression }} as row))), 1, {{ count }}),
+        source_row -> concat(source_row.file, ' row ', cast(source_row.row as string))
+    ), '; ')
+{%- endmacro %}
+
 {#- A date moved by a whole number of days (negative moves back). -#}
 {% macro add_days(date_expression, days) -%}
     {{ return(adapter.dispatch('add_days', 'eventdw')(date_expression, days)) }}

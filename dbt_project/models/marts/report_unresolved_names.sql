@@ -1,5 +1,7 @@
 -- The spellings that resolved to nothing, for the coder to act on: what was written, how often, in which
--- articles, and the nearest known name (below the fuzzy threshold) as a hint. An actor spelling with a
+-- articles (the first 20 of them and of their rows: a sample to look at, the counts say how many there are;
+-- marts.fact_event_mentions has every mention, docs/queries.sql shows how), and the nearest known name
+-- (below the fuzzy threshold) as a hint. An actor spelling with a
 -- country word in it ("Chadian border guards") also lists the agent words the dictionary knows, which
 -- composed with that country would have resolved. Add the spelling to
 -- seeds/reference/actor_aliases.csv or place_aliases.csv, or fix the coding, and run again.
@@ -17,6 +19,8 @@
     post_hook="{% if is_incremental() %}{% call delete_from_this() %}run_id not in
         (select run_id from {{ ref('stg_build_state__current_build') }}){% endcall %}{% endif %}"
 ) }}
+{%- set listed = 20 %}  {#- articles and rows named per spelling -#}
+
 with
 
 actors_resolved as (
@@ -57,11 +61,9 @@ grouped as (
         unresolved_spellings.spelling_normalized,
         {{ sorted_distinct_join('unresolved_spellings.spelling', long_lists=true) }} as spellings,
         count(*) as num_mentions,
-        {{ sorted_distinct_join('extractions.article_id', long_lists=true) }} as article_ids,
-        {{ sorted_distinct_join(
-            "extractions.source_file || ' row ' || cast(extractions.row_number as " ~ dbt.type_string() ~ ")",
-            long_lists=true
-        ) }} as source_rows,
+        count(distinct extractions.article_id) as num_articles,
+        {{ first_distinct_join('extractions.article_id', listed) }} as article_ids,
+        {{ first_source_rows_join('extractions.source_file', 'extractions.row_number', listed) }} as source_rows,
         nullif({{ sorted_distinct_join('unresolved_spellings.refused_candidates', ' | ', long_lists=true) }}, '')
             as refused_candidates
     from unresolved_spellings
@@ -199,6 +201,7 @@ final as (
         grouped.spelling_normalized,
         grouped.spellings,
         grouped.num_mentions,
+        grouped.num_articles,
         grouped.article_ids,
         grouped.source_rows,
         hints.entity_id as nearest_entity_id,
