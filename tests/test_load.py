@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import duckdb
 import pytest
 
-from eventdw.ingest import InputError, load_inputs
+from eventdw.ingest import InputError, load_inputs, raw_tables
 from tests.conftest import EXTRACTION_HEADER, SEEDS, make_seeds
 
 A1 = "001_80b8b6eb158c6571"  # dated 2024-12-06
@@ -481,8 +483,12 @@ def test_a_reload_validates_again_only_the_rows_whose_verdict_can_change_and_end
     b_edited = _row(article_id=a2, event_date="2017-01-01", quote=quote(a2), fatalities="5") + _row()
     (seeds / "extractions" / "b.csv").write_text(EXTRACTION_HEADER + b_edited, encoding="utf-8")
     assert reload_equals_a_first_load("b-row-edited") == 1
-    hashes = "select distinct file_sha256 from raw.extractions where source_file = 'extractions/b.csv'"
-    assert len(con.execute(hashes).fetchall()) == 1  # the kept row's verdict names the file as it is now
+    # The kept row names its file, whose hash as it is now raw.source_files holds (the rows hold none: an
+    # edit of one row would change every kept row of the file).
+    assert "file_sha256" not in raw_tables.columns(con, "extractions")
+    file_hash = "select file_sha256 from raw.source_files where source_file = 'extractions/b.csv'"
+    (digest,) = con.execute(file_hash).fetchone()
+    assert digest == hashlib.sha256((seeds / "extractions" / "b.csv").read_bytes()).hexdigest()
     # A row inserted above moves the rows below it: they are other rows (their row number is provenance).
     moved = _row(actor1="SDF") + b_edited
     (seeds / "extractions" / "b.csv").write_text(EXTRACTION_HEADER + moved, encoding="utf-8")
@@ -496,12 +502,18 @@ def test_a_reload_validates_again_only_the_rows_whose_verdict_can_change_and_end
     (seeds / "extractions" / "d.csv").write_text(d_crlf, encoding="utf-8", newline="")
     assert reload_equals_a_first_load("every-file-changed") == 2  # b.csv's row about A2, c.csv's about A3
 
+    # A warehouse loaded when each accepted row held its file's hash keeps its verdicts and drops the column.
+    con.execute("alter table raw.extractions add column file_sha256 varchar default 'a hash of then'")
+    (seeds / "extractions" / "c.csv").write_text(EXTRACTION_HEADER + c_edited + _row(), encoding="utf-8")
+    assert reload_equals_a_first_load("rows-held-their-file-hash") == 4  # c.csv's new row, the 3 others about A1
+    assert "file_sha256" not in raw_tables.columns(con, "extractions")
+
     types = seeds / "reference" / "acled_event_types.csv"
     types.write_text(types.read_text(encoding="utf-8").replace("Armed clash", "Armed clashes"), encoding="utf-8")
-    assert reload_equals_a_first_load("reference-changed") == 5  # every row
+    assert reload_equals_a_first_load("reference-changed") == 6  # every row
 
     con.execute("delete from raw.extractions where source_file = 'extractions/c.csv'")  # by hand: not a load's work
-    assert reload_equals_a_first_load("row-deleted-by-hand") == 5  # the last load's verdicts are not trusted
+    assert reload_equals_a_first_load("row-deleted-by-hand") == 6  # the last load's verdicts are not trusted
 
 
 def test_another_coders_identical_row_is_their_coding_not_a_duplicate(tmp_path):

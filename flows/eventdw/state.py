@@ -231,7 +231,7 @@ def _forget_verdicts_to_revise(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         f"""
         create or replace temp table rows_read_again as
-        select incoming.source_file, incoming.row_number, incoming.file_sha256
+        select incoming.source_file, incoming.row_number
         from raw.incoming_extractions as incoming
         inner join raw.landed_extractions as landed
             on landed.source_file = incoming.source_file and landed.row_number = incoming.row_number
@@ -263,14 +263,6 @@ def _forget_verdicts_to_revise(con: duckdb.DuckDBPyConnection) -> None:
         where article_id in (select article_id from articles_to_revise)
             or (source_file not in (select source_file from unchanged_extraction_files)
                 and (source_file, row_number) not in (select (source_file, row_number) from rows_read_again))
-        """
-    )
-    # The verdicts kept of a changed file's rows name the file as it is now.
-    con.execute(
-        """
-        update raw.extractions set file_sha256 = now.file_sha256
-        from (select distinct source_file, file_sha256 from rows_read_again) as now
-        where now.source_file = extractions.source_file and now.file_sha256 <> extractions.file_sha256
         """
     )
     con.execute(
@@ -309,6 +301,8 @@ def plan_validation(
     the last load is intact. A load in which every file changed keeps them too. Points the
     work view rows_to_validate at the rows to validate: every landed row, or those whose verdict may have changed (see
     _forget_verdicts_to_revise, which deletes their old verdicts). Runs in the load's transaction."""
+    if "file_sha256" in raw_tables.columns(con, "extractions"):  # a warehouse loaded when its rows held it
+        con.execute("alter table raw.extractions drop column file_sha256")  # (before a row changes: DuckDB)
     rows_as_read_kept = raw_tables.columns(con, "landed_extractions") == raw_tables.LANDED_COLUMNS  # a load before
     keep_verdicts = rows_as_read_kept and _validation_references_unchanged(con, references) and _last_load_intact(con)
     if keep_verdicts:
