@@ -193,7 +193,13 @@ def _build_and_compare_with_a_fresh_build(seeds, warehouse, tmp_path):
 
 
 def _built_rows(warehouse):
+    """The rows as built; and each file's digest as recorded, which the next plan compares with, is their digest."""
     with duckdb.connect(str(warehouse)) as con:
+        recorded = con.execute("select * from eventdw_state.built_file_digests order by all").fetchall()
+        digests = state.FILE_DIGESTS.format(rows="eventdw_state.built_rows")
+        assert recorded == con.execute(f"select * from ({digests}) order by all").fetchall()
+        planned = [table for table in state.PLANNED if state._has_state(con, table)]
+        assert planned == []  # the build's record used its plan, and forgot it
         return con.execute("select * from eventdw_state.built_rows order by all").fetchall()
 
 
@@ -272,6 +278,19 @@ def test_an_edit_of_any_field_reaches_the_marts_incrementally_as_a_fresh_build_h
             [f"extractions/{A3}.csv"],
         ).fetchone()
         assert fatalities == 4
+
+
+def test_a_warehouse_built_before_the_files_digests_were_kept_keeps_them_from_its_next_build(built_seeds, tmp_path):
+    seeds, warehouse = built_seeds
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("drop table eventdw_state.built_file_digests")
+    _set(seeds, A3, 2, fatalities="4")
+    result, incremental, fresh = _build_and_compare_with_a_fresh_build(seeds, warehouse, tmp_path)
+    assert result.description == "incremental: 1 row changed"
+    assert incremental == fresh
+    _set(seeds, A3, 2, fatalities="5")  # compared with the digests kept
+    assert _load_and_build(seeds, warehouse).description == "incremental: 1 row changed"
+    _built_rows(warehouse)
 
 
 def test_an_article_edit_that_moves_its_quotes_moves_their_offsets(built_seeds, tmp_path):

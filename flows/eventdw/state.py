@@ -426,28 +426,52 @@ IMPORTS_AS_BUILT = """
 
 
 IN_FILES_WITH_OTHER_ROWS = "coalesce(source_file, '') in (select source_file from files_with_other_rows)"
+# Each extraction file's rows in two figures: their count and the sum of their hashes.
+FILE_DIGESTS = """
+    select coalesce(source_file, '') as source_file, count(*) as row_count,
+        sum(hash(mention_id, article_id, row_number, row_hash)::hugeint) as digest
+    from {rows}
+    group by all
+"""
+# What the plan of a build found, for the record of the build (raw does not change in between: dbt reads it).
+PLANNED = ("planned_files", "planned_file_digests")
 
 
 def _files_with_other_rows(con: Any) -> None:
     """The extraction files whose rows are not those the last finished build recorded (eventdw_state.
-    built_rows), into the temp table files_with_other_rows, and the rows now into the temp view rows_now.
-    A file's rows are compared by their count and the sum of their hashes (a change goes unseen only if
-    64-bit hashes collide): adding them up reads each table once, where joining the rows built a hash
-    table of every row (13 s of a day's build at L). The rows are then compared, and recorded after the
-    build, in those files alone."""
+    built_rows), into the temp table files_with_other_rows, their digests now into file_digests_now, and
+    the rows now into the temp view rows_now; the two tables also into eventdw_state's planned_* tables,
+    which record_build reads instead of comparing again. A file's rows are compared by their FILE_DIGESTS (a
+    change goes unseen only if 64-bit hashes collide), the last build's as recorded with its rows
+    (eventdw_state.built_file_digests): each comparison reads raw.extractions once, where joining the rows
+    built a hash table of every row (13 s of a day's build at L). The rows are then compared, and recorded
+    after the build, in those files alone."""
     con.execute(f"create or replace temp view rows_now as {ROWS_AS_BUILT}")
-    digest = "count(*) as row_count, sum(hash(mention_id, article_id, row_number, row_hash)::hugeint) as digest"
+    con.execute(f"create or replace temp table file_digests_now as {FILE_DIGESTS.format(rows='rows_now')}")
+    built = (
+        "eventdw_state.built_file_digests"
+        if _has_state(con, "built_file_digests")
+        else f"({FILE_DIGESTS.format(rows='eventdw_state.built_rows')})"  # recorded by a build before them
+    )
     con.execute(
         f"""
         create or replace temp table files_with_other_rows as
         select coalesce(now.source_file, built.source_file) as source_file
-        from (select coalesce(source_file, '') as source_file, {digest} from rows_now group by all) as now
-        full outer join (
-            select coalesce(source_file, '') as source_file, {digest} from eventdw_state.built_rows group by all
-        ) as built on built.source_file = now.source_file
+        from file_digests_now as now
+        full outer join {built} as built on built.source_file = now.source_file
         where now.row_count is distinct from built.row_count or now.digest is distinct from built.digest
         """
     )
+    con.execute("create or replace table eventdw_state.planned_files as select * from files_with_other_rows")
+    con.execute(
+        "create or replace table eventdw_state.planned_file_digests as "
+        "select * from file_digests_now where source_file in (select source_file from files_with_other_rows)"
+    )
+
+
+def _forget_plan(con: Any) -> None:
+    for table in PLANNED:
+        con.execute(f"drop table if exists eventdw_state.{table}")
 
 
 def _has_state(con: Any, table: str) -> bool:
@@ -543,6 +567,7 @@ def plan_build(warehouse: Path, engine: str = "duckdb") -> tuple[bool, str, Chan
     eventdw_state.articles_to_rebuild (all of them on a full refresh)."""
     with warehouse_connect(warehouse) as con:
         con.execute("create schema if not exists eventdw_state")
+        _forget_plan(con)  # (a plan whose build did not finish)
         # (fingerprint, engine); a warehouse built before builds named their engine holds DuckDB's.
         last = con.execute("select * from eventdw_state.build").fetchone() if _has_state(con, "build") else None
         has_built = all(_has_state(con, table) for table in ("built_rows", "built_articles", "built_imports"))
@@ -564,6 +589,7 @@ def plan_full_build(warehouse: Path) -> None:
     and imported event is to rebuild."""
     with warehouse_connect(warehouse) as con:
         con.execute("create schema if not exists eventdw_state")
+        _forget_plan(con)
         _rebuild_everything(con)
 
 
@@ -583,12 +609,27 @@ def record_build(warehouse: Path, finished: bool, engine: str = "duckdb") -> Non
         if finished:
             con.execute(f"create or replace table eventdw_state.built_articles as {ARTICLES_AS_BUILT}")
             if _has_state(con, "built_rows"):  # brought up to date in the files whose rows differ
-                _files_with_other_rows(con)
+                if all(_has_state(con, table) for table in PLANNED):  # as the plan found them
+                    con.execute(f"create or replace temp view rows_now as {ROWS_AS_BUILT}")
+                    for temp, planned in zip(("files_with_other_rows", "file_digests_now"), PLANNED, strict=True):
+                        con.execute(f"create or replace temp table {temp} as from eventdw_state.{planned}")
+                else:  # (a full refresh's plan does not compare)
+                    _files_with_other_rows(con)
                 con.execute(f"delete from eventdw_state.built_rows where {IN_FILES_WITH_OTHER_ROWS}")
                 rows = f"select * from rows_now where {IN_FILES_WITH_OTHER_ROWS}"
                 con.execute(f"insert into eventdw_state.built_rows by name {rows}")
+                if _has_state(con, "built_file_digests"):
+                    con.execute(f"delete from eventdw_state.built_file_digests where {IN_FILES_WITH_OTHER_ROWS}")
+                    digests = f"select * from file_digests_now where {IN_FILES_WITH_OTHER_ROWS}"
+                    con.execute(f"insert into eventdw_state.built_file_digests by name {digests}")
+                else:  # (rows recorded by a build before the digests were)
+                    digests = FILE_DIGESTS.format(rows="eventdw_state.built_rows")
+                    con.execute(f"create table eventdw_state.built_file_digests as {digests}")
             else:
                 con.execute(f"create or replace table eventdw_state.built_rows as {ROWS_AS_BUILT}")
+                digests = FILE_DIGESTS.format(rows="eventdw_state.built_rows")
+                con.execute(f"create or replace table eventdw_state.built_file_digests as {digests}")
+            _forget_plan(con)
             con.execute(f"create or replace table eventdw_state.built_imports as {IMPORTS_AS_BUILT}")
             con.execute("insert into eventdw_state.build values (?, ?)", [_transform_fingerprint(con), engine])
 
