@@ -3,8 +3,8 @@
 This is their one definition. The loader builds its Arrow tables and its DDL from COLUMNS, the build
 plan's fingerprint reads the reference tables named in REFERENCE_TABLES (eventdw.state), and a test
 checks that dbt's sources name exactly DBT_SOURCES. Two tables take their columns from elsewhere, named
-here: `raw.extractions` has the validation's (sql/validate_extractions.sql, less `rejection_reasons`,
-`raw_record` and `file_sha256`, plus `loaded_at`; raw.source_files holds each file's hash), and each
+here: `raw.extractions` has the validation's (sql/validate_extractions.sql, less `rejection_reasons` and
+`raw_record`, plus `loaded_at`; its rows name their file, whose hash raw.source_files holds), and each
 `raw.ref_<name>` has its curated file's own header, every column a string.
 """
 

@@ -85,11 +85,8 @@ def record_verdicts(
         "file_rejections",
         raw_tables.arrow(rejection_rows(file_rejections), raw_tables.arrow_schema("rejected_rows", without)),
     )
-    # An accepted row names its file; raw.source_files holds the file's hash. (Kept on each row, a coder's
-    # edit of one row of a file changed the hash of the file's kept rows: at ten million rows, an update of
-    # nine million values that DuckDB holds in memory until the load commits.)
     accepted_sql = """
-        select * exclude (rejection_reasons, raw_record, file_sha256), ? as loaded_at
+        select * exclude (rejection_reasons, raw_record), ? as loaded_at
         from raw.validated_extractions
         where len(rejection_reasons) = 0
     """

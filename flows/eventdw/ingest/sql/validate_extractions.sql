@@ -234,7 +234,6 @@ typed_rows as (
         ]) as varchar)) as extraction_id,
         source_file,
         row_number,
-        file_sha256,
         article_id_value as article_id,
         event_date_value as event_date,
         time_precision_value as time_precision,
@@ -261,7 +260,8 @@ typed_rows as (
 ),
 
 -- row_hash: a hash of everything the warehouse keeps of an accepted row, its provenance included (file and
--- row number) but not its file's hash, which an edit of any other row of the file changes: the build
+-- row number; not its file's hash, which an edit of any other row of the file changes, and which
+-- raw.source_files holds, not the row: an update of every kept row of a file held in memory): the build
 -- compares it with the last build's, to rebuild what an edit of any field touches (eventdw.state).
 final as (
     select
