@@ -280,6 +280,46 @@ def test_an_edit_of_any_field_reaches_the_marts_incrementally_as_a_fresh_build_h
         assert fatalities == 4
 
 
+def test_the_report_of_unresolved_names_lists_again_only_the_spellings_an_edit_touched(built_seeds, tmp_path):
+    """An incremental build writes again the unresolved spellings of the articles it rebuilt, and those whose
+    mentions no longer number what the report counted; it drops those no mention spells any more; the rest
+    keep their rows. Each time, the report is a fresh build's."""
+    seeds, warehouse = built_seeds
+    (tmp_path / "first").mkdir()
+    (tmp_path / "second").mkdir()
+    _set(seeds, A1, 6, actor1="Jaysh al-Ashbah")
+    _set(seeds, A1, 7, actor2="Liwa Qamar al-Ghaib")
+    _set(seeds, A3, 2, actor1="Jaysh al-Ashbah")
+    _set(seeds, A3, 3, location="Nowhere-on-Euphrates")
+    result, incremental, fresh = _build_and_compare_with_a_fresh_build(seeds, warehouse, tmp_path / "first")
+    assert result.description == "incremental: 4 rows changed"
+    assert incremental == fresh
+
+    def report():
+        with duckdb.connect(str(warehouse)) as con:
+            query = "select spellings, num_mentions, num_articles, run_id from marts.report_unresolved_names"
+            return {spellings: rest for spellings, *rest in con.execute(query).fetchall()}
+
+    listed = report()
+    assert {spelling: counts for spelling, (*counts, _) in listed.items()} == {
+        "Jaysh al-Ashbah": [2, 2],
+        "Liwa Qamar al-Ghaib": [1, 1],
+        "Nowhere-on-Euphrates": [1, 1],
+    }
+    # Article 003 alone is rebuilt: al-Ashbah loses its mention there (its row is counted again though its
+    # article 001 was not rebuilt), the place no row spells any more goes, al-Ghaib keeps its row.
+    _set(seeds, A3, 2, actor1="HTS")
+    _set(seeds, A3, 3, location="Homs")
+    result, incremental, fresh = _build_and_compare_with_a_fresh_build(seeds, warehouse, tmp_path / "second")
+    assert result.description == "incremental: 2 rows changed"
+    assert incremental == fresh
+    relisted = report()
+    assert relisted.keys() == {"Jaysh al-Ashbah", "Liwa Qamar al-Ghaib"}
+    assert relisted["Jaysh al-Ashbah"][:2] == [1, 1]
+    assert relisted["Jaysh al-Ashbah"][2] != listed["Jaysh al-Ashbah"][2]
+    assert relisted["Liwa Qamar al-Ghaib"] == listed["Liwa Qamar al-Ghaib"]
+
+
 def test_a_warehouse_built_before_the_files_digests_were_kept_keeps_them_from_its_next_build(built_seeds, tmp_path):
     seeds, warehouse = built_seeds
     with duckdb.connect(str(warehouse)) as con:

@@ -46,6 +46,25 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- The rows of report_unresolved_names its post-hook deletes in an incremental build: the earlier rows of
+    the spellings the build wrote again, and of those that no unresolved mention spells any more. -#}
+{% macro unresolved_names_replaced() -%}
+    {%- set current_runs = 'select run_id from ' ~ ref('stg_build_state__current_build') -%}
+    run_id not in ({{ current_runs }})
+    and (
+        name_kind || ':' || spelling_normalized in (
+            select name_kind || ':' || spelling_normalized from {{ this }} where run_id in ({{ current_runs }})
+        )
+        or name_kind || ':' || spelling_normalized not in (
+            select 'actor:' || actor_normalized from {{ ref('int_extractions_resolved_to_actors') }}
+            where not is_resolved and actor_normalized is not null
+            union all
+            select 'place:' || location_normalized from {{ ref('int_extractions_resolved_to_places') }}
+            where not is_resolved and location_normalized is not null
+        )
+    )
+{%- endmacro %}
+
 {#-
     For a model that is a function of the reference data alone (the gazetteer's names, the actors' names):
     an incremental build adds nothing to it. eventdw.state runs a build incrementally only when the reference

@@ -5,21 +5,25 @@
 -- country word in it ("Chadian border guards") also lists the agent words the dictionary knows, which
 -- composed with that country would have resolved. Add the spelling to
 -- seeds/reference/actor_aliases.csv or place_aliases.csv, or fix the coding, and run again.
--- Every build writes every spelling again (an incremental one appends them, then deletes the rows of earlier
--- builds): the counts and places are over all mentions. The hints (the nearest known name, a fuzzy match
--- against every known name, and the country words, a match against every country's forms) are functions of
--- the spelling and the reference data, which an incremental build shares with the last one (eventdw.state):
--- a spelling listed before keeps its hints, but for a name known and not valid on the date (similarity 1),
--- whose validity the reason gives, which is looked up again among the names it equals (Jaro-Winkler
--- similarity is 1 for equal strings only), not matched against every name again.
+-- An incremental build writes again the spellings its articles touched, and only those: a spelling with a
+-- mention in an article it rebuilt, or whose mentions no longer number what its row counted (an article
+-- rebuilt without them); the post-hook then deletes the earlier rows of the spellings it wrote and of those
+-- no mention spells any more. A spelling no rebuilt article mentions, before or now, has the same mentions
+-- in the same rows (a row's hash holds its file and row number: a row that moved rebuilds its article), so
+-- its row stands. The hints (the nearest known name, a fuzzy match against every known name, and the
+-- country words, a match against every country's forms) are functions of the spelling and the reference
+-- data, which an incremental build shares with the last one (eventdw.state): a spelling listed before
+-- keeps its hints, but for a name known and not valid on the date (similarity 1), whose validity the reason
+-- gives, which is looked up again among the names it equals (Jaro-Winkler similarity is 1 for equal strings
+-- only), not matched against every name again.
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    post_hook="{% if is_incremental() %}{% call delete_from_this() %}run_id not in
-        (select run_id from {{ ref('stg_build_state__current_build') }}){% endcall %}{% endif %}"
+    post_hook="{% if is_incremental() %}{% call delete_from_this() %}{{ unresolved_names_replaced() }}{% endcall %}{% endif %}"
 ) }}
 {%- set listed = 20 %}  {#- articles and rows named per spelling -#}
+-- depends_on: {{ ref('stg_build_state__articles_to_rebuild') }}
 
 with
 
@@ -45,30 +49,66 @@ place_names as (
 
 unresolved_spellings as (
     select 'actor' as name_kind, actors_resolved.actor_normalized as spelling_normalized,
-        actors_resolved.actor_text as spelling, actors_resolved.mention_id, actors_resolved.refused_candidates
+        actors_resolved.actor_text as spelling, actors_resolved.mention_id, actors_resolved.article_id,
+        actors_resolved.refused_candidates
     from actors_resolved
     where not actors_resolved.is_resolved
     union all
     select 'place', places_resolved.location_normalized, places_resolved.location_text, places_resolved.mention_id,
-        places_resolved.refused_candidates
+        places_resolved.article_id, places_resolved.refused_candidates
     from places_resolved
     where not places_resolved.is_resolved
 ),
 
+{% if is_incremental() %}
+-- The spellings this build lists again (see the top): those with a mention in an article it rebuilt, and
+-- those whose mentions number other than their row counted (fewer: an article rebuilt without some).
+spellings_counted as (
+    select name_kind, spelling_normalized, count(*) as num_mentions
+    from unresolved_spellings
+    group by name_kind, spelling_normalized
+),
+
+spellings_touched as (
+    select name_kind, spelling_normalized
+    from unresolved_spellings
+    where article_id in ({{ articles_rebuilt_in_this_build() }})
+    union
+    select spellings_counted.name_kind, spellings_counted.spelling_normalized
+    from spellings_counted
+    left join {{ this }} as listed
+        on listed.name_kind = spellings_counted.name_kind
+        and listed.spelling_normalized = spellings_counted.spelling_normalized
+    where listed.num_mentions is distinct from spellings_counted.num_mentions
+),
+
+unresolved_touched as (
+    select unresolved_spellings.*
+    from unresolved_spellings
+    inner join spellings_touched
+        on spellings_touched.name_kind = unresolved_spellings.name_kind
+        and spellings_touched.spelling_normalized = unresolved_spellings.spelling_normalized
+),
+{% else %}
+unresolved_touched as (
+    select * from unresolved_spellings
+),
+{% endif %}
+
 grouped as (
     select
-        unresolved_spellings.name_kind,
-        unresolved_spellings.spelling_normalized,
-        {{ sorted_distinct_join('unresolved_spellings.spelling', long_lists=true) }} as spellings,
+        unresolved_touched.name_kind,
+        unresolved_touched.spelling_normalized,
+        {{ sorted_distinct_join('unresolved_touched.spelling', long_lists=true) }} as spellings,
         count(*) as num_mentions,
-        count(distinct extractions.article_id) as num_articles,
-        {{ first_distinct_join('extractions.article_id', listed) }} as article_ids,
+        count(distinct unresolved_touched.article_id) as num_articles,
+        {{ first_distinct_join('unresolved_touched.article_id', listed) }} as article_ids,
         {{ first_source_rows_join('extractions.source_file', 'extractions.row_number', listed) }} as source_rows,
-        nullif({{ sorted_distinct_join('unresolved_spellings.refused_candidates', ' | ', long_lists=true) }}, '')
+        nullif({{ sorted_distinct_join('unresolved_touched.refused_candidates', ' | ', long_lists=true) }}, '')
             as refused_candidates
-    from unresolved_spellings
-    inner join extractions on extractions.mention_id = unresolved_spellings.mention_id
-    group by unresolved_spellings.name_kind, unresolved_spellings.spelling_normalized
+    from unresolved_touched
+    inner join extractions on extractions.mention_id = unresolved_touched.mention_id
+    group by unresolved_touched.name_kind, unresolved_touched.spelling_normalized
 ),
 
 known_names as (
