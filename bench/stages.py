@@ -151,7 +151,8 @@ def run_stages(seeds_dir: Path, work_dir: Path, keep: bool = False, engine: str 
         measure("load", rows, load_stage),
         measure("dbt build", rows, lambda: builds.append(transform.dbt_build(warehouse, run_id=run_id, spark=spark))),
         measure("quality gate", rows, gate_stage),
-        measure("export", rows, lambda: export.export_marts(warehouse, exports, run_id, marts=marts)),
+        # With the build's record, as the flow passes it (without one, the export reads it from the warehouse).
+        measure("export", rows, lambda: export.export_marts(warehouse, exports, run_id, builds[0].record, marts=marts)),
     ]
     next(r for r in figures if r["stage"] == "load")["note"] = f"{loads[0].extraction_rows_validated:,} rows validated"
     next(r for r in figures if r["stage"] == "dbt build")["note"] = builds[0].description
