@@ -17,7 +17,9 @@ in its own process so that peak memory is each one's own:
   other: 1% of the articles at random (every 100th), held back from the runs above, added; a day of new
   articles (1% more, and 1% more coded rows, about events of the data's last week: generate_day); an edit
   of 1% of the coded rows (one more death on every 100th row); and a run with nothing changed, through the
-  stages and through `eventdw run` itself. Each is reported stage by stage as a fraction of the full run.
+  stages and through `eventdw run` itself. Each is reported stage by stage as a fraction of the full run,
+  twice: as a run from a shell, and as a run of `eventdw serve`, whose warm process imported dbt, Great
+  Expectations and Prefect's flow before the run (the increments' imports are a stage of their own).
 - with --spark, the pipeline again on Spark (`--engine spark`, a local[2] session) over the same inputs,
   reported beside DuckDB's, with whether both built the same mentions into the same event ids.
 
@@ -187,11 +189,13 @@ def remove_day(seeds: Path, day: Path) -> None:
 
 
 def settle() -> None:
-    """Wait out the scan's window for files just written (eventdw.ingest.files.RACY_NS): a run that starts
-    within it cannot tell them unchanged later, so the next run would not stop after its scan. A day's files
-    are seldom written the second before the run."""
+    """Wait until what the runs before wrote is on disk (an export writes gigabytes, which the kernel would
+    otherwise write back during the next run, measured as that run's), then out of the scan's window for files
+    just written (eventdw.ingest.files.RACY_NS): a run that starts within it cannot tell them unchanged later,
+    so the next run would not stop after its scan. A day's files are seldom written the second before the run."""
     from eventdw.ingest.files import RACY_NS
 
+    os.sync()
     time.sleep(RACY_NS / 1e9 + 0.1)
 
 
@@ -295,26 +299,29 @@ def run_increments(
     at random, a day, an edit of 1% of the coded rows, nothing changed (also through `eventdw run`). Each
     increment's figures, and the command's seconds with nothing changed."""
     held_back, day = work / "held_back", work / "day"
+    # Each as a daily schedule runs it, its imports a stage of their own (stages.py --warm); the run with
+    # nothing changed imports none of them.
+    warm = [*stages, "--keep", "--warm"]
     increments: list[tuple[str, list[dict[str, Any]]]] = []
     for path in sorted(held_back.glob("*.txt")):
         path.rename(seeds / "articles" / path.name)
     settle()
     name = f"+1% of the articles, at random ({len(random_share):,})"
     print(f"incremental: {name} ...", flush=True)
-    increments.append((name, _subprocess_figures([*stages, "--keep"])))
+    increments.append((name, _subprocess_figures(warm)))
     print_table(increments[-1][1])
     print(f"  dbt: {slowest_nodes(work, 'random')}", flush=True)
     add_day(seeds, day)
     settle()
     name = f"+a day: {articles // 100:,} new articles about the last week"
     print(f"incremental: {name} ...", flush=True)
-    increments.append((name, _subprocess_figures([*stages, "--keep"])))
+    increments.append((name, _subprocess_figures(warm)))
     print_table(increments[-1][1])
     print(f"  dbt: {slowest_nodes(work, 'day')}", flush=True)
     edited = edit_rows(seeds, work / "edited_originals")
     settle()
     print(f"incremental: {edited:,} coded rows edited (1%) ...", flush=True)
-    increments.append((f"1% of the coded rows edited ({edited:,})", _subprocess_figures([*stages, "--keep"])))
+    increments.append((f"1% of the coded rows edited ({edited:,})", _subprocess_figures(warm)))
     print_table(increments[-1][1])
     print(f"  dbt: {slowest_nodes(work, 'edit')}", flush=True)
     print("nothing changed: the scan alone ...", flush=True)
@@ -323,21 +330,36 @@ def run_increments(
 
 
 def print_fractions(full: list[dict[str, Any]], increments: list[tuple[str, list[dict[str, Any]]]]) -> None:
-    """Each increment's stages beside the full run's: seconds and the fraction of the full run's."""
-    stages = [row["stage"] for row in full]
+    """Each increment's stages beside the full run's: seconds and the fraction of the full run's. An
+    increment run warm (stages.py --warm) has its imports as a stage of its own, which the full run spends
+    inside its stages: its total counts them (a run from a shell), and a second total leaves them out (a
+    run of `eventdw serve`)."""
+    warm = any(row["stage"] == "imports" for _, figures in increments for row in figures)
+    stages = [*(["imports"] if warm else []), *(row["stage"] for row in full)]
     seconds = {name: {row["stage"]: row["seconds"] for row in figures} for name, figures in increments}
+    whole_run = sum(row["seconds"] for row in full)
     print(f"{'stage':<14}{'full run':>10}" + "".join(f"  | {name}" for name, _ in increments))
-    for stage in [*stages, "total"]:
-        total = stage == "total"
-        whole = sum(row["seconds"] for row in full) if total else next(
-            (row["seconds"] for row in full if row["stage"] == stage), 0.0)  # fmt: skip
+    for stage in [*stages, "total", *(["served"] if warm else [])]:
+        if stage in {"total", "served"}:
+            whole = whole_run
+        else:
+            whole = next((row["seconds"] for row in full if row["stage"] == stage), 0.0)
         cells = []
         for name, _ in increments:
-            spent = sum(seconds[name].values()) if total else seconds[name].get(stage)
+            if stage == "total":
+                spent: float | None = sum(seconds[name].values())
+            elif stage == "served":
+                spent = sum(value for key, value in seconds[name].items() if key != "imports")
+            else:
+                spent = seconds[name].get(stage)
             cells.append(
                 "—" if spent is None else f"{spent:.1f} s ({spent / whole:.1%})" if whole else f"{spent:.1f} s"
             )
-        print(f"{stage:<14}{whole:>9.1f}s" + "".join(f"  | {cell}" for cell in cells))
+        shown = f"{whole:>9.1f}s" if whole else f"{'—':>10}"
+        print(f"{stage:<14}{shown}" + "".join(f"  | {cell}" for cell in cells))
+    if warm:
+        print("  (total: the run from a shell, its imports included; served: a run of `eventdw serve`, whose")
+        print("  warm process imported dbt, Great Expectations and Prefect's flow before it started)")
     for name, figures in increments:
         notes = "; ".join(f"{row['stage']}: {row['note']}" for row in figures if "note" in row)
         print(f"  {name}: {notes}")
