@@ -263,6 +263,33 @@ def test_the_load_lists_the_articles_as_the_runs_scan_did_while_no_entry_was_add
     assert [file.name for file in listed] == ["a.txt", "b.txt", "c.txt"]
 
 
+@pytest.mark.parametrize("scanned_before", [False, True])
+def test_a_folder_is_listed_in_name_order_each_file_with_its_own_status(tmp_path, monkeypatch, scanned_before):
+    """Whatever order the folder lists its entries in (and the run's scan kept them in), the files come out in
+    name order, and each with its own device, inode and signature, the rejected entries beside them."""
+    monkeypatch.setattr(files, "RACY_NS", 0)
+    seeds = tmp_path / "seeds"
+    articles = seeds / "articles"
+    articles.mkdir(parents=True)
+    names = [f"{number * 7919 % 100:02}.txt" for number in range(100)]  # written out of order
+    for name in names:
+        (articles / name).write_text(f"article {name}\n")
+    (articles / "50.md").write_text("not an article\n")
+    an_hour_ago = time.time() - 3600
+    os.utime(articles, (an_hour_ago, an_hour_ago))
+    if scanned_before:
+        assert state.inputs_signature(seeds) is not None
+        monkeypatch.setattr(os, "scandir", None)  # the run's scan is what is listed
+    listed, rejections = scan_folder(articles, ".txt", "article", time.time_ns(), scanned_before=scanned_before)
+    assert listed.names == sorted(names)
+    for file in listed:
+        status = os.stat(articles / file.name)
+        assert (file.device, file.inode) == (status.st_dev, status.st_ino)
+        assert file.signature == files.file_signature(status, time.time_ns())
+        assert file.source_file == f"articles/{file.name}"
+    assert [rejection.source_file for rejection in rejections] == ["articles/50.md"]
+
+
 def test_a_reference_file_that_is_a_fifo_stops_the_load_with_one_line_rather_than_blocking(tmp_path):
     from eventdw.ingest import InputError
 
