@@ -301,27 +301,27 @@ def run_increments(
     held_back, day = work / "held_back", work / "day"
     # Each as a daily schedule runs it, its imports a stage of their own (stages.py --warm); the run with
     # nothing changed imports none of them.
-    warm = [*stages, "--keep", "--warm"]
+    warm_run = [*stages, "--keep", "--warm"]
     increments: list[tuple[str, list[dict[str, Any]]]] = []
     for path in sorted(held_back.glob("*.txt")):
         path.rename(seeds / "articles" / path.name)
     settle()
     name = f"+1% of the articles, at random ({len(random_share):,})"
     print(f"incremental: {name} ...", flush=True)
-    increments.append((name, _subprocess_figures(warm)))
+    increments.append((name, _subprocess_figures(warm_run)))
     print_table(increments[-1][1])
     print(f"  dbt: {slowest_nodes(work, 'random')}", flush=True)
     add_day(seeds, day)
     settle()
     name = f"+a day: {articles // 100:,} new articles about the last week"
     print(f"incremental: {name} ...", flush=True)
-    increments.append((name, _subprocess_figures(warm)))
+    increments.append((name, _subprocess_figures(warm_run)))
     print_table(increments[-1][1])
     print(f"  dbt: {slowest_nodes(work, 'day')}", flush=True)
     edited = edit_rows(seeds, work / "edited_originals")
     settle()
     print(f"incremental: {edited:,} coded rows edited (1%) ...", flush=True)
-    increments.append((f"1% of the coded rows edited ({edited:,})", _subprocess_figures(warm)))
+    increments.append((f"1% of the coded rows edited ({edited:,})", _subprocess_figures(warm_run)))
     print_table(increments[-1][1])
     print(f"  dbt: {slowest_nodes(work, 'edit')}", flush=True)
     print("nothing changed: the scan alone ...", flush=True)
