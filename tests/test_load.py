@@ -7,6 +7,7 @@ import hashlib
 import duckdb
 import pytest
 
+from eventdw import state
 from eventdw.ingest import InputError, load_inputs, raw_tables
 from tests.conftest import EXTRACTION_HEADER, SEEDS, make_seeds
 
@@ -454,6 +455,9 @@ def test_a_reload_validates_again_only_the_rows_whose_verdict_can_change_and_end
         load_inputs(fresh, seeds, run)
         assert con.execute(accepted).fetchall() == fresh.execute(accepted).fetchall()
         assert con.execute(rejected).fetchall() == fresh.execute(rejected).fetchall()
+        for kept in ("landed_extractions", "landed_files"):  # the rows as read, for the next load
+            query = f"select * from raw.{kept} order by all"
+            assert con.execute(query).fetchall() == fresh.execute(query).fetchall()
         return summary.extraction_rows_validated
 
     assert load_inputs(con, seeds, "first").extraction_rows_validated == 7
@@ -514,6 +518,40 @@ def test_a_reload_validates_again_only_the_rows_whose_verdict_can_change_and_end
 
     con.execute("delete from raw.extractions where source_file = 'extractions/c.csv'")  # by hand: not a load's work
     assert reload_equals_a_first_load("row-deleted-by-hand") == 6  # the last load's verdicts are not trusted
+
+
+def test_a_changed_csv_file_lands_only_the_rows_that_differ(tmp_path, monkeypatch):
+    """A file read again after an edit is compared with its rows kept from the last load: the rows edited,
+    added or moved are landed, the rows read again as they were stay as they are, and the rows gone or
+    replaced leave raw.landed_extractions. A loader of other code compares them too, takes the file, and
+    validates every row again."""
+    landed_now = []
+    keep_rows_as_read = state.keep_rows_as_read
+
+    def spy(con, files, reader):
+        landed_now.append(con.execute("select row_number from raw.incoming_extractions order by 1").fetchall())
+        return keep_rows_as_read(con, files, reader)
+
+    monkeypatch.setattr(state, "keep_rows_as_read", spy)
+    rows = [_row(actor1=name) for name in ("SDF", "HTS", "ISIS", "Syrian government forces")]
+    con, _ = _load(tmp_path, {"a.csv": EXTRACTION_HEADER + "".join(rows)})
+    assert len(landed_now[-1]) == 4
+    seeds, as_read = tmp_path / "seeds", "select row_number, actor1, fatalities from raw.landed_extractions order by 1"
+
+    rows[1] = _row(actor1="HTS", fatalities="7")
+    (seeds / "extractions" / "a.csv").write_text(EXTRACTION_HEADER + "".join(rows[:3]), encoding="utf-8")
+    summary = load_inputs(con, seeds, "edited")
+    assert landed_now[-1] == [(3,)]  # row 3 edited; row 5 gone; rows 2 and 4 read again as they were
+    assert con.execute(as_read).fetchall() == [(2, "SDF", None), (3, "HTS", "7"), (4, "ISIS", None)]
+    assert summary.extraction_rows_read == 3
+
+    monkeypatch.setattr(state, "loader_fingerprint", lambda: "another loader")
+    (seeds / "extractions" / "a.csv").write_text(EXTRACTION_HEADER + "".join(rows[:3]) + "\n", encoding="utf-8")
+    summary = load_inputs(con, seeds, "another-loader")
+    assert landed_now[-1] == []
+    assert summary.extraction_rows_validated == 3  # other code: its verdicts are made again
+    assert con.execute("select read_by from raw.landed_files").fetchall() == [("another loader",)]
+    assert con.execute(as_read).fetchall() == [(2, "SDF", None), (3, "HTS", "7"), (4, "ISIS", None)]
 
 
 def test_another_coders_identical_row_is_their_coding_not_a_duplicate(tmp_path):

@@ -118,13 +118,14 @@ def record_reference_fingerprint(con: duckdb.DuckDBPyConnection, fingerprint: st
     con.execute("insert into raw.reference_fingerprint values (?)", [fingerprint])
 
 
-def files_landed_before(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """Source file -> hash of the extraction files whose rows raw.landed_extractions keeps, as read by this
-    version of the loader (none if the table is missing or has other columns)."""
-    if raw_tables.columns(con, "landed_extractions") != raw_tables.LANDED_COLUMNS:
+def files_landed_before(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]]:
+    """Source file -> hash and loader (its fingerprint) of the extraction files whose rows
+    raw.landed_extractions keeps (raw.landed_files; none if a table is missing or has other columns)."""
+    landed = (("landed_extractions", raw_tables.LANDED_COLUMNS), ("landed_files", raw_tables.LANDED_FILE_COLUMNS))
+    if any(raw_tables.columns(con, table) != expected for table, expected in landed):
         return {}
-    query = "select distinct source_file, file_sha256 from raw.landed_extractions where read_by = ?"
-    return dict(con.execute(query, [loader_fingerprint()]).fetchall())
+    query = "select source_file, file_sha256, read_by from raw.landed_files"
+    return {name: (digest, read_by) for name, digest, read_by in con.execute(query).fetchall()}
 
 
 def plan_articles(con: duckdb.DuckDBPyConnection, scanned: pa.Table, parser: str) -> tuple[list[int], dict[str, str]]:
@@ -211,11 +212,21 @@ def _last_load_intact(con: duckdb.DuckDBPyConnection) -> bool:
     return last is not None and last[0] == accounted
 
 
+# The rows of raw.landed_extractions that hold now, during a load: the rows of the files not read again,
+# and of the files compared row by row (extractions.land_changed_rows) those read again as they were. Every
+# other row of the files read now is in raw.incoming_extractions.
+ROWS_STILL_LANDED = """
+    source_file in (select source_file from unchanged_extraction_files)
+    or (source_file in (select source_file from compared_extraction_files)
+        and (source_file, row_number) not in (select (source_file, row_number) from superseded_rows))
+"""
+
+
 def _forget_verdicts_to_revise(con: duckdb.DuckDBPyConnection) -> None:
     """Delete from raw.extractions and raw.rejected_rows the last load's verdicts that may not hold now, and
-    point the work view rows_to_validate at the rows to validate again: the rows read now that differ from
-    the row at the same file and row number before (every value as read), and the rows about the articles
-    in articles_to_revise.
+    point the work view rows_to_validate at the rows to validate again: the rows landed now (those that
+    differ from the row at the same file and row number before, every value as read, or whose file was
+    not compared: extractions.land_extractions), and the rows about the articles in articles_to_revise.
 
     A row's verdict is a function of the row, its article (the text its quote must be in, the date its
     event must not follow), the reference tables and the other valid rows about the same article (the
@@ -224,69 +235,41 @@ def _forget_verdicts_to_revise(con: duckdb.DuckDBPyConnection) -> None:
     changed or removed is about: a coder's edit of one row of a large file validates that row and the rows
     about its article, not the file. Rejections of whole files, and of rows the readers could not read,
     are always made again. Runs before `raw.articles` is replaced."""
-    same_values = " and ".join(
-        f"incoming.{name} is not distinct from landed.{name}"
-        for name in (*raw_tables.EXTRACTION_COLUMNS, "extra_columns")
-    )
     con.execute(
         f"""
-        create or replace temp table rows_read_again as
-        select incoming.source_file, incoming.row_number
-        from raw.incoming_extractions as incoming
-        inner join raw.landed_extractions as landed
-            on landed.source_file = incoming.source_file and landed.row_number = incoming.row_number
-        where {same_values}
-        """
-    )
-    con.execute(
-        """
         create or replace temp table articles_to_revise as
         select article_id from raw.incoming_articles
         union
         select article_id from raw.articles where article_id not in (select article_id from unchanged_articles)
         union
-        select trim(article_id) from raw.incoming_extractions as incoming
-        anti join rows_read_again as again
-            on again.source_file = incoming.source_file and again.row_number = incoming.row_number
+        select trim(article_id) from raw.incoming_extractions
         union
-        select article_id from raw.extractions as built
-        anti join rows_read_again as again
-            on again.source_file = built.source_file and again.row_number = built.row_number
-        where built.source_file not in (select source_file from unchanged_extraction_files)
+        select article_id from raw.extractions where not ({ROWS_STILL_LANDED})
         union
         select article_id from rejected_article_files
         """
     )
     con.execute(
-        """
+        f"""
         delete from raw.extractions
-        where article_id in (select article_id from articles_to_revise)
-            or (source_file not in (select source_file from unchanged_extraction_files)
-                and (source_file, row_number) not in (select (source_file, row_number) from rows_read_again))
+        where article_id in (select article_id from articles_to_revise) or not ({ROWS_STILL_LANDED})
         """
     )
     con.execute(
-        """
+        f"""
         delete from raw.rejected_rows
         where input_kind <> 'extraction' or row_number is null
             or trim(raw_record ->> 'article_id') in (select article_id from articles_to_revise)
-            or (source_file not in (select source_file from unchanged_extraction_files)
-                and (source_file, row_number) not in (select (source_file, row_number) from rows_read_again))
+            or not ({ROWS_STILL_LANDED})
         """
     )
     con.execute(
-        """
+        f"""
         create or replace temp view rows_to_validate as
-        select * from raw.incoming_extractions as incoming
-        where trim(article_id) in (select article_id from articles_to_revise)
-            or not exists (
-                select 1 from rows_read_again as again
-                where again.source_file = incoming.source_file and again.row_number = incoming.row_number
-            )
+        select * from raw.incoming_extractions
         union all
         select * from raw.landed_extractions
-        where source_file in (select source_file from unchanged_extraction_files)
-            and trim(article_id) in (select article_id from articles_to_revise)
+        where ({ROWS_STILL_LANDED}) and trim(article_id) in (select article_id from articles_to_revise)
         """
     )
 
@@ -296,47 +279,65 @@ def plan_validation(
 ) -> bool:
     """Whether the last load's verdicts are kept for the rows whose inputs are unchanged (the rows of
     `unchanged_files`, the extraction files not read again, and the rows read again as they were): only
-    when the last load kept its rows as read (raw.landed_extractions, this loader's), the reference tables
-    the validation reads (`references`, about to replace raw's; None when raw's are kept) are unchanged and
-    the last load is intact. A load in which every file changed keeps them too. Points the
-    work view rows_to_validate at the rows to validate: every landed row, or those whose verdict may have changed (see
-    _forget_verdicts_to_revise, which deletes their old verdicts). Runs in the load's transaction."""
+    when the last load kept its rows as read (raw.landed_extractions), by this loader (whose code validates
+    them), the reference tables the validation reads (`references`, about to replace raw's; None when raw's
+    are kept) are unchanged and the last load is intact. A load in which every file changed keeps them too.
+    Points the work view rows_to_validate at the rows to validate: every row the inputs hold now, or those
+    whose verdict may have changed (see _forget_verdicts_to_revise, which deletes their old verdicts). Runs
+    in the load's transaction."""
     if "file_sha256" in raw_tables.columns(con, "extractions"):  # a warehouse loaded when its rows held it
         con.execute("alter table raw.extractions drop column file_sha256")  # (before a row changes: DuckDB)
-    rows_as_read_kept = raw_tables.columns(con, "landed_extractions") == raw_tables.LANDED_COLUMNS  # a load before
-    keep_verdicts = rows_as_read_kept and _validation_references_unchanged(con, references) and _last_load_intact(con)
+    landed_before = files_landed_before(con)  # (none: a first load, or one after another layout's)
+    rows_as_read_kept = bool(landed_before)
+    same_loader = all(read_by == loader_fingerprint() for _, read_by in landed_before.values())  # (its validation)
+    keep_verdicts = (
+        rows_as_read_kept
+        and same_loader
+        and _validation_references_unchanged(con, references)
+        and _last_load_intact(con)
+    )
     if keep_verdicts:
         _forget_verdicts_to_revise(con)
     else:
-        kept = "select * from raw.landed_extractions where source_file in (select * from unchanged_extraction_files)"
-        as_read = f"union all {kept}" if unchanged_files else ""  # (no unchanged file: perhaps no such table)
+        kept = f"select * from raw.landed_extractions where {ROWS_STILL_LANDED}"
+        as_read = f"union all {kept}" if rows_as_read_kept else ""
         con.execute(f"create or replace temp view rows_to_validate as select * from raw.incoming_extractions {as_read}")
     return keep_verdicts
 
 
-def keep_rows_as_read(con: duckdb.DuckDBPyConnection, files: list[CsvFile]) -> int:
-    """Keep the rows as read in raw.landed_extractions for the next load: its rows of the unchanged files stay,
-    the others go, and the rows read now (raw.incoming_extractions, dropped) are added, but only those of
-    the files read whole: a file with a row or more the reader rejected is read again. The rows landed by
-    this load, those kept and those read."""
+def keep_rows_as_read(con: duckdb.DuckDBPyConnection, files: list[CsvFile], reader: str) -> int:
+    """Keep the rows as read in raw.landed_extractions for the next load, and in raw.landed_files their files
+    with their hashes and `reader` (the loader's fingerprint): the rows that still hold stay
+    (ROWS_STILL_LANDED), the others go, and the rows landed now (raw.incoming_extractions, dropped) are
+    added, but only those of the files read whole: a file with a row or more the reader rejected is read
+    again. The rows read by this load or kept from the last, one per row of the inputs the readers read."""
+    import pyarrow as pa
+
     partly_rejected = sorted({f.source_file for f in files if f.rejections})
-    read = raw_tables.count(con, "incoming_extractions")
-    if raw_tables.columns(con, "landed_extractions") != raw_tables.LANDED_COLUMNS:  # a first load, or another loader's
+    whole = [f for f in files if f.file_sha256 is not None and not f.rejections]
+    landed_files = pa.table(
+        {
+            "source_file": pa.array([f.source_file for f in whole], pa.string()),
+            "file_sha256": pa.array([f.file_sha256 for f in whole], pa.string()),
+            "read_by": pa.array([reader] * len(whole), pa.string()),
+        }
+    )
+    (rejected_read,) = con.execute(
+        "select count(*) from raw.incoming_extractions where list_contains(?, source_file)", [partly_rejected]
+    ).fetchone() or (0,)
+    if files_landed_before(con):
+        con.execute(f"delete from raw.landed_extractions where not ({ROWS_STILL_LANDED})")
+        con.execute(
+            "insert into raw.landed_extractions select * from raw.incoming_extractions "
+            "where not list_contains(?, source_file)",
+            [partly_rejected],
+        )
+        con.execute("drop table raw.incoming_extractions")
+    else:  # a first load, or one after another loader's layout: nothing was kept
         con.execute("delete from raw.incoming_extractions where list_contains(?, source_file)", [partly_rejected])
         raw_tables.swap(con, "incoming_extractions", "landed_extractions")
-        return read
-    con.execute(
-        "delete from raw.landed_extractions "
-        "where source_file not in (select source_file from unchanged_extraction_files)"
-    )
-    kept = raw_tables.count(con, "landed_extractions")
-    con.execute(
-        "insert into raw.landed_extractions select * from raw.incoming_extractions "
-        "where not list_contains(?, source_file)",
-        [partly_rejected],
-    )
-    con.execute("drop table raw.incoming_extractions")
-    return kept + read
+    raw_tables.replace(con, "landed_files", landed_files)
+    return raw_tables.count(con, "landed_extractions") + int(rejected_read)
 
 
 @dataclass(frozen=True)

@@ -100,7 +100,7 @@ def load_inputs(con: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) ->
         articles.update_articles(con)
         validated = validation.validate(con)
         con.execute("drop view rows_to_validate")
-        landed = state.keep_rows_as_read(con, extraction_files)
+        landed = state.keep_rows_as_read(con, extraction_files, loader)
         _drop_work_tables(con)
         validation.record_verdicts(con, file_rejections, keep_verdicts, run_id, loaded_at)
         imported_accepted, imported_rejected = imports.record_imports(con, imported_files, loader, run_id, loaded_at)
@@ -129,7 +129,8 @@ def _drop_work_tables(con: duckdb.DuckDBPyConnection) -> None:
     extractions.land_extractions and articles.land_articles left for them."""
     con.execute("drop table if exists unchanged_extraction_files")
     con.execute("drop table if exists articles_to_revise")
-    con.execute("drop table if exists rows_read_again")
+    con.execute("drop table if exists compared_extraction_files")
+    con.execute("drop table if exists superseded_rows")
     con.execute("drop table if exists unchanged_articles")
     con.execute("drop table if exists rejected_article_files")
 

@@ -208,16 +208,15 @@ def landed_rows(csv_file: CsvFile) -> pa.Table:
         {
             "source_file": pa.array([csv_file.source_file] * count, pa.string()),
             "row_number": pa.array(csv_file.row_numbers, pa.int64()),
-            "file_sha256": pa.array([csv_file.file_sha256] * count, pa.string()),
             **{name: pa.array(csv_file.columns.get(name, [None] * count), pa.string()) for name in EXTRACTION_COLUMNS},
             "extra_columns": pa.array(extras, pa.string()),
         }
     )
 
 
-def read_plain_csv(path: str | Path, data: bytes, source_file: str, digest: str, header: list[str]) -> pa.Table | None:
+def read_plain_csv(path: str | Path, data: bytes, source_file: str, header: list[str]) -> pa.Table | None:
     """A plain CSV file's rows (see plain_csv_header: `data` is its bytes, `source_file` its name in
-    provenance, `digest` its hash, `header` its columns) as read by DuckDB's CSV reader: the same rows, row
+    provenance, `header` its columns) as read by DuckDB's CSV reader: the same rows, row
     numbers and values as read_csv_file gives, about ten times faster. None where they could differ:
     DuckDB finds the file malformed (a row with another number of fields than the header), reads another
     number of rows than the file has records, or values that do not account for each byte of the file once
@@ -260,7 +259,6 @@ def read_plain_csv(path: str | Path, data: bytes, source_file: str, digest: str,
         {
             "source_file": pa.array([source_file] * count, pa.string()),
             "row_number": pa.array(range(2, count + 2), pa.int64()),  # the header is row 1
-            "file_sha256": pa.array([digest] * count, pa.string()),
             **{name: values[name] if name in values else pa.nulls(count, pa.string()) for name in EXTRACTION_COLUMNS},
             "extra_columns": pa.array(extra_columns(header, extra_values, count), pa.string()),
         }

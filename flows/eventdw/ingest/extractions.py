@@ -2,7 +2,10 @@
 reads it exactly as the Python reader does (eventdw.ingest.csv_readers).
 
 A file that the last load read whole and that is unchanged since is not read again: its rows as read stay
-in raw.landed_extractions (eventdw.state.keep_rows_as_read).
+in raw.landed_extractions (eventdw.state.keep_rows_as_read). A file that changed since is read whole and its
+rows compared with those kept (land_changed_rows): only the rows that differ are landed, and the rows kept
+that are gone or differ are listed, so that a coder's edit of one row in a large file lands that row, not
+the file.
 """
 
 from __future__ import annotations
@@ -35,19 +38,25 @@ APPEND_ROWS = 250_000  # rows appended at a time: two full row groups, which Duc
 
 
 def land_extractions(
-    con: duckdb.DuckDBPyConnection, extractions_dir: Path, landed_before: dict[str, str], reader: str
+    con: duckdb.DuckDBPyConnection,
+    extractions_dir: Path,
+    landed_before: dict[str, tuple[str, str]],
+    reader: str,
 ) -> tuple[list[CsvFile], list[str]]:
-    """Read the extraction files into the work table raw.incoming_extractions, in name order, `reader` (the
-    loader's fingerprint) in read_by; the files as read, without their values, after the entries rejected
-    unread (see files.scan_folder). A thread reads the next file while this one's rows are appended, and the
-    rows are appended APPEND_ROWS or so at a time (memory holds a few files' values at most). A file of
-    `landed_before` (source file -> hash of the files whose rows raw.landed_extractions keeps, as read by this
-    loader: those the last load read whole, every row landed, none rejected by the reader) that is unchanged
-    since is not read again (its rows as read stay in raw.landed_extractions); those files' names are
-    returned with the files, and left in the work table unchanged_extraction_files."""
+    """Read the extraction files into the work table raw.incoming_extractions, in name order; the files as
+    read, without their values, after the entries rejected unread (see files.scan_folder). A thread reads
+    the next file while this one's rows are appended, and the rows are appended APPEND_ROWS or so at a time
+    (memory holds a few files' values at most). `landed_before` holds the files whose rows
+    raw.landed_extractions keeps (raw.landed_files: source file -> hash and loader). One of them unchanged
+    since and read by this loader (`reader`, the loader's fingerprint) is not read again: its name is
+    returned with the files, and left in the work table unchanged_extraction_files. One that changed, read
+    whole now, lands only its rows that differ from those kept (land_changed_rows): it is listed in the work
+    table compared_extraction_files, and its kept rows that differ or are gone in superseded_rows."""
     import pyarrow as pa
 
-    raw_tables.create(con, "landed_extractions", named="incoming_extractions", defaults={"read_by": reader})
+    raw_tables.create(con, "landed_extractions", named="incoming_extractions")
+    con.execute("create or replace temp table compared_extraction_files (source_file varchar)")
+    con.execute("create or replace temp table superseded_rows (source_file varchar, row_number bigint)")
     unchanged: list[str] = []
     waiting: list[pa.Table] = []
 
@@ -58,12 +67,15 @@ def land_extractions(
 
     found, rejections = scan_folder(extractions_dir, ".csv", "extraction")
     files = [CsvFile(r.source_file, None, rejections=[r]) for r in rejections]
-    calls = [(extractions_dir, file, landed_before) for file in found]
+    unread_if_same = {name: digest for name, (digest, read_by) in landed_before.items() if read_by == reader}
+    calls = [(extractions_dir, file, unread_if_same) for file in found]
     with ThreadPoolExecutor(1) as thread:
         for csv_file, landed in map_ahead(thread, read_extraction_file, calls, 2):
             files.append(csv_file)
             if landed is None:
                 unchanged.append(csv_file.source_file)
+            elif csv_file.source_file in landed_before and not csv_file.rejections:
+                land_changed_rows(con, csv_file.source_file, landed)
             elif landed.num_rows:
                 waiting.append(landed)
                 if sum(table.num_rows for table in waiting) >= APPEND_ROWS:
@@ -75,11 +87,35 @@ def land_extractions(
     return files, unchanged
 
 
+def land_changed_rows(con: duckdb.DuckDBPyConnection, source_file: str, rows: pa.Table) -> None:
+    """Compare the `rows` of a changed file, read whole, with its rows raw.landed_extractions keeps: append
+    to raw.incoming_extractions those that differ from the kept row at the same row number (every value as
+    read) or are new, and list in superseded_rows the kept rows that differ or are gone. The others are read
+    again as they were: they stay where they are, and keep their verdicts (eventdw.state.plan_validation)."""
+    same = " and ".join(
+        f"kept.{name} is not distinct from read.{name}" for name in ("row_number", *raw_tables.LANDED_COLUMNS[2:])
+    )
+    kept = "(select * from raw.landed_extractions where source_file = $source_file) as kept"
+    con.register("rows_read", rows)
+    parameters = {"source_file": source_file}
+    con.execute(
+        f"insert into raw.incoming_extractions select read.* from rows_read as read anti join {kept} on {same}",
+        parameters,
+    )
+    con.execute(
+        f"insert into superseded_rows select kept.source_file, kept.row_number from {kept} "
+        f"anti join rows_read as read on {same}",
+        parameters,
+    )
+    con.execute("insert into compared_extraction_files values ($source_file)", parameters)
+    con.unregister("rows_read")
+
+
 def read_extraction_file(
-    extractions_dir: Path, file: InputFile, landed_before: dict[str, str]
+    extractions_dir: Path, file: InputFile, unread_if_same: dict[str, str]
 ) -> tuple[CsvFile, pa.Table | None]:
     """One extraction file: the file as read (without its values) and its rows as raw.incoming_extractions
-    holds them; no rows (None) if it is unchanged since the last load read it whole (see land_extractions)."""
+    holds them; no rows (None) if its hash is the one `unread_if_same` gives its name (see land_extractions)."""
     path, identity = file.path(extractions_dir), (file.device, file.inode)
     try:
         data, status = read_regular_file(path, MAX_CSV_BYTES, "an extraction file", identity)
@@ -87,10 +123,10 @@ def read_extraction_file(
         unread = CsvFile(file.source_file, None, rejections=[_file_rejection(file, str(problem))])
         return unread, csv_readers.landed_rows(unread)  # no rows
     digest = sha256_hex(data)
-    if landed_before.get(file.source_file) == digest:
+    if unread_if_same.get(file.source_file) == digest:
         return CsvFile(file.source_file, digest), None
     header = csv_readers.plain_csv_header(data, EXTRACTION_REQUIRED)
-    landed = csv_readers.read_plain_csv(Path(path), data, file.source_file, digest, header) if header else None
+    landed = csv_readers.read_plain_csv(Path(path), data, file.source_file, header) if header else None
     if header and landed is not None and same_file(path, status):  # DuckDB read the bytes checked
         return CsvFile(file.source_file, digest, header), landed.cast(raw_tables.landed_schema())
     csv_file = csv_readers.read_csv_file(extractions_dir / file.name, EXTRACTION_REQUIRED, "extraction", data)

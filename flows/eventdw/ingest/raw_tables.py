@@ -114,7 +114,7 @@ DBT_SOURCES: dict[str, tuple[str, ...]] = {
 }
 # The loader's own: the rows as read, which the next load reuses, the imported files read, one row per load,
 # and what the reference tables were made of (eventdw.state.reference_fingerprint).
-LOADER_TABLES = ("landed_extractions", "imported_files", "load_runs", "reference_fingerprint")
+LOADER_TABLES = ("landed_extractions", "landed_files", "imported_files", "load_runs", "reference_fingerprint")
 
 # The work tables the imported files' rows land in as read (strings), before eventdw.ingest.imports types them
 # into the `imports` tables above, each with its provenance in front and, for ACLED, columns beyond its own.
@@ -196,13 +196,19 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("parsed_by", "varchar"),
         ("article_hash", "varchar"),
     ),
-    # Every extraction row as read (strings), with its provenance and, in `read_by`, the loader's fingerprint.
+    # Every extraction row as read (strings), with its provenance: the rows of the files in landed_files.
     "landed_extractions": (
         ("source_file", "varchar"),
         ("row_number", "bigint"),
-        ("file_sha256", "varchar"),
         *((name, "varchar") for name in EXTRACTION_COLUMNS),
         ("extra_columns", "varchar"),
+    ),
+    # The extraction files whose rows landed_extractions keeps, each as it was when its rows were read (its
+    # hash) and the loader that read them (`read_by`, the loader's fingerprint): files read whole, no row
+    # rejected by the reader. (Per file, not per row: a file edited in one row keeps its other rows.)
+    "landed_files": (
+        ("source_file", "varchar"),
+        ("file_sha256", "varchar"),
         ("read_by", "varchar"),
     ),
     # Every input file or row the loader could not accept, with the reason.
@@ -242,6 +248,7 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 LANDED_COLUMNS = [name for name, _ in COLUMNS["landed_extractions"]]
+LANDED_FILE_COLUMNS = [name for name, _ in COLUMNS["landed_files"]]
 
 # An article as the marts see it, hashed: every column of raw.articles but when and by which code it was
 # read (and its file's signature). The build plan compares these to find the articles that changed.
@@ -279,8 +286,8 @@ def string_schema(columns: list[str]) -> pa.Schema:
 
 
 def landed_schema() -> pa.Schema:
-    """The Arrow schema of the rows as read: raw.landed_extractions less read_by, which the table fills in."""
-    return arrow_schema("landed_extractions", ("read_by",))
+    """The Arrow schema of the rows as read: raw.landed_extractions'."""
+    return arrow_schema("landed_extractions")
 
 
 def arrow(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
