@@ -6,15 +6,16 @@ twice on the same inputs leaves the same tables (their one definition: raw_table
 cannot be read are rejected there too.
 
 The files that changed since the last load are first read into two work tables, `raw.incoming_articles`
-and `raw.incoming_extractions`, committed as they fill: DuckDB holds a transaction's small appends in
+and `raw.incoming_extractions` (of a CSV file read before, only the rows that differ from those kept:
+extractions.land_changed_rows), committed as they fill: DuckDB holds a transaction's small appends in
 memory until it commits, so landing ten million rows inside the transaction would hold them all in
 memory. The transaction then puts the articles read in the place of those they replace (the unchanged
 ones' rows stay), validates the extractions whose verdict can change into `raw.extractions` and
 `raw.rejected_rows`, and keeps the rows as read in `raw.landed_extractions`, where the unchanged files'
-rows stay too: a load costs what changed, not a copy of every row. A load killed before it
-commits leaves `raw` as the last load left it (and perhaps the work tables, which the next load
-replaces). What a load reuses from the last one (files unchanged since, and their rows' verdicts) is
-eventdw.state's to decide.
+rows, and the rows read again as they were, stay too: a load costs what changed, not a copy of every
+row. A load killed before it commits leaves `raw` as the last load left it (and perhaps the work tables,
+which the next load replaces). What a load reuses from the last one (files unchanged since, and their
+rows' verdicts) is eventdw.state's to decide.
 """
 
 from __future__ import annotations
