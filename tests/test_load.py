@@ -528,9 +528,9 @@ def test_a_changed_csv_file_lands_only_the_rows_that_differ(tmp_path, monkeypatc
     landed_now = []
     keep_rows_as_read = state.keep_rows_as_read
 
-    def spy(con, files, reader):
+    def spy(con, *arguments):
         landed_now.append(con.execute("select row_number from raw.incoming_extractions order by 1").fetchall())
-        return keep_rows_as_read(con, files, reader)
+        return keep_rows_as_read(con, *arguments)
 
     monkeypatch.setattr(state, "keep_rows_as_read", spy)
     rows = [_row(actor1=name) for name in ("SDF", "HTS", "ISIS", "Syrian government forces")]

@@ -275,20 +275,21 @@ def _forget_verdicts_to_revise(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def plan_validation(
-    con: duckdb.DuckDBPyConnection, references: dict[str, pa.Table] | None, unchanged_files: list[str]
+    con: duckdb.DuckDBPyConnection,
+    references: dict[str, pa.Table] | None,
+    landed_before: dict[str, tuple[str, str]],
 ) -> bool:
-    """Whether the last load's verdicts are kept for the rows whose inputs are unchanged (the rows of
-    `unchanged_files`, the extraction files not read again, and the rows read again as they were): only
-    when the last load kept its rows as read (raw.landed_extractions), by this loader (whose code validates
-    them), the reference tables the validation reads (`references`, about to replace raw's; None when raw's
-    are kept) are unchanged and the last load is intact. A load in which every file changed keeps them too.
-    Points the work view rows_to_validate at the rows to validate: every row the inputs hold now, or those
-    whose verdict may have changed (see _forget_verdicts_to_revise, which deletes their old verdicts). Runs
-    in the load's transaction."""
+    """Whether the last load's verdicts are kept for the rows whose inputs are unchanged (the rows of the
+    extraction files not read again, and the rows read again as they were): only when the last load kept
+    its rows as read (`landed_before`: files_landed_before, as the load began), by this loader (whose code
+    validates them), the reference tables the validation reads (`references`, about to replace raw's; None
+    when raw's are kept) are unchanged and the last load is intact. A load in which every file changed keeps
+    them too. Points the work view rows_to_validate at the rows to validate: every row the inputs hold now,
+    or those whose verdict may have changed (see _forget_verdicts_to_revise, which deletes their old
+    verdicts). Runs in the load's transaction."""
     if "file_sha256" in raw_tables.columns(con, "extractions"):  # a warehouse loaded when its rows held it
         con.execute("alter table raw.extractions drop column file_sha256")  # (before a row changes: DuckDB)
-    landed_before = files_landed_before(con)  # (none: a first load, or one after another layout's)
-    rows_as_read_kept = bool(landed_before)
+    rows_as_read_kept = bool(landed_before)  # (none: a first load, or one after another layout's)
     same_loader = all(read_by == loader_fingerprint() for _, read_by in landed_before.values())  # (its validation)
     keep_verdicts = (
         rows_as_read_kept
@@ -305,9 +306,12 @@ def plan_validation(
     return keep_verdicts
 
 
-def keep_rows_as_read(con: duckdb.DuckDBPyConnection, files: list[CsvFile], reader: str) -> int:
+def keep_rows_as_read(
+    con: duckdb.DuckDBPyConnection, files: list[CsvFile], reader: str, landed_before: dict[str, tuple[str, str]]
+) -> int:
     """Keep the rows as read in raw.landed_extractions for the next load, and in raw.landed_files their files
-    with their hashes and `reader` (the loader's fingerprint): the rows that still hold stay
+    with their hashes and `reader` (the loader's fingerprint), in place of those of `landed_before`
+    (files_landed_before, as the load began; none: nothing was kept): the rows that still hold stay
     (ROWS_STILL_LANDED), the others go, and the rows landed now (raw.incoming_extractions, dropped) are
     added, but only those of the files read whole: a file with a row or more the reader rejected is read
     again. The rows read by this load or kept from the last, one per row of the inputs the readers read."""
@@ -325,7 +329,7 @@ def keep_rows_as_read(con: duckdb.DuckDBPyConnection, files: list[CsvFile], read
     (rejected_read,) = con.execute(
         "select count(*) from raw.incoming_extractions where list_contains(?, source_file)", [partly_rejected]
     ).fetchone() or (0,)
-    if files_landed_before(con):
+    if landed_before:
         con.execute(f"delete from raw.landed_extractions where not ({ROWS_STILL_LANDED})")
         con.execute(
             "insert into raw.landed_extractions select * from raw.incoming_extractions "

@@ -84,9 +84,8 @@ def load_inputs(con: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) ->
     kept = state.references_kept(con, references_made_of)
     references = None if kept else reference.reference_tables(seeds_dir / "reference")
     loader = state.loader_fingerprint()
-    extraction_files, unchanged_files = extractions.land_extractions(
-        con, seeds_dir / "extractions", state.files_landed_before(con), loader
-    )
+    landed_before = state.files_landed_before(con)
+    extraction_files = extractions.land_extractions(con, seeds_dir / "extractions", landed_before, loader)
     article_rejections = articles.land_articles(con, seeds_dir / "articles", loaded_at, loader)
     imported_before = state.files_imported_before(con, references)
     imported_files = imports.land_imports(con, seeds_dir, imported_before)
@@ -94,14 +93,14 @@ def load_inputs(con: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) ->
     con.execute("begin transaction")
     try:
         imports.keep_rejections(con, imported_files)
-        keep_verdicts = state.plan_validation(con, references, unchanged_files)
+        keep_verdicts = state.plan_validation(con, references, landed_before)
         for name, data in (references or {}).items():
             raw_tables.replace(con, name, data)
         state.record_reference_fingerprint(con, references_made_of)
         articles.update_articles(con)
         validated = validation.validate(con)
         con.execute("drop view rows_to_validate")
-        landed = state.keep_rows_as_read(con, extraction_files, loader)
+        landed = state.keep_rows_as_read(con, extraction_files, loader, landed_before)
         _drop_work_tables(con)
         validation.record_verdicts(con, file_rejections, keep_verdicts, run_id, loaded_at)
         imported_accepted, imported_rejected = imports.record_imports(con, imported_files, loader, run_id, loaded_at)

@@ -42,14 +42,14 @@ def land_extractions(
     extractions_dir: Path,
     landed_before: dict[str, tuple[str, str]],
     reader: str,
-) -> tuple[list[CsvFile], list[str]]:
+) -> list[CsvFile]:
     """Read the extraction files into the work table raw.incoming_extractions, in name order; the files as
     read, without their values, after the entries rejected unread (see files.scan_folder). A thread reads
     the next file while this one's rows are appended, and the rows are appended APPEND_ROWS or so at a time
     (memory holds a few files' values at most). `landed_before` holds the files whose rows
     raw.landed_extractions keeps (raw.landed_files: source file -> hash and loader). One of them unchanged
     since and read by this loader (`reader`, the loader's fingerprint) is not read again: its name is
-    returned with the files, and left in the work table unchanged_extraction_files. One that changed, read
+    left in the work table unchanged_extraction_files. One that changed, read
     whole now, lands only its rows that differ from those kept (land_changed_rows): it is listed in the work
     table compared_extraction_files, and its kept rows that differ or are gone in superseded_rows."""
     import pyarrow as pa
@@ -84,7 +84,7 @@ def land_extractions(
     con.register("unchanged_files", pa.table({"source_file": pa.array(unchanged, pa.string())}))
     con.execute("create or replace temp table unchanged_extraction_files as select * from unchanged_files")
     con.unregister("unchanged_files")
-    return files, unchanged
+    return files
 
 
 def land_changed_rows(con: duckdb.DuckDBPyConnection, source_file: str, rows: pa.Table) -> None:
