@@ -13,6 +13,7 @@ from eventdw import DBT_PROJECT_DIR, state, versions
 from eventdw.progress import DbtProgress, console
 from eventdw.state import Changes
 from eventdw.warehouse import connect as warehouse_connect
+from eventdw.warehouse import held
 
 if TYPE_CHECKING:
     import duckdb
@@ -161,30 +162,36 @@ def dbt_build(
     and it skips the unit tests and the reference data's nodes, unless `full_check`; a full refresh's read
     every row."""
     engine = "duckdb" if spark is None else "spark"
-    planned_full_refresh, reason, changes = state.plan_build(warehouse, engine)
-    if spark is not None and not planned_full_refresh and not _spark_holds_marts(spark):
-        state.plan_full_build(warehouse)
-        planned_full_refresh, reason, changes = True, "Spark does not hold the last build's tables", state.Changes()
-    if full_refresh is None:
-        full_refresh = planned_full_refresh
-    elif full_refresh:
-        reason = "asked for"
-    if not full_refresh and not changes:
-        if not full_check:
-            console.say(f"dbt build: nothing to do ({reason})")
-            return BuildResult(False, reason, changes=changes)
-        # Nothing to build, but every row to test: dbt's tests alone, on the tables as they are.
-        if spark is not None:
+    # The plan, the record of the build's start and its stamp in one opening of the warehouse (held), which
+    # closes before dbt opens it (its reads then leave the memory when dbt's connection closes).
+    with held(warehouse):
+        planned_full_refresh, reason, changes = state.plan_build(warehouse, engine)
+        if spark is not None and not planned_full_refresh and not _spark_holds_marts(spark):
+            state.plan_full_build(warehouse)
+            planned_full_refresh, reason = True, "Spark does not hold the last build's tables"
+            changes = state.Changes()
+        if full_refresh is None:
+            full_refresh = planned_full_refresh
+        elif full_refresh:
+            reason = "asked for"
+        if not full_refresh and not changes:
+            if not full_check:
+                console.say(f"dbt build: nothing to do ({reason})")
+                return BuildResult(False, reason, changes=changes)
+            # Nothing to build, but every row to test: dbt's tests alone, on the tables as they are.
+            if spark is not None:
+                with warehouse_connect(warehouse) as con:
+                    _land_in_spark(con, spark, warehouse)
+            record = None
+        else:
+            state.record_build(warehouse, finished=False)
             with warehouse_connect(warehouse) as con:
-                _land_in_spark(con, spark, warehouse)
+                record = versions.stamp_build(con, run_id or uuid.uuid4().hex[:12])
+                if spark is not None:
+                    _land_in_spark(con, spark, warehouse)
+    if record is None:
         reason = f"{reason}; every row tested"
         return BuildResult(False, reason, _invoke_build(["test"], warehouse, verbose, reason, spark), changes)
-
-    state.record_build(warehouse, finished=False)
-    with warehouse_connect(warehouse) as con:
-        record = versions.stamp_build(con, run_id or uuid.uuid4().hex[:12])
-        if spark is not None:
-            _land_in_spark(con, spark, warehouse)
     if full_refresh:
         command = ["build", "--full-refresh"]
     elif full_check:
