@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 import sys
 
@@ -49,6 +50,7 @@ def test_adding_articles_builds_incrementally_and_equals_a_full_rebuild(syntheti
     try:
         _load(seeds, warehouse)
         incremental = transform.dbt_build(warehouse)
+        incremental_threads = _dbt_threads(warehouse)
         after_incremental = marts_snapshot(warehouse)
         full = transform.dbt_build(warehouse, full_refresh=True)
     finally:
@@ -58,12 +60,22 @@ def test_adding_articles_builds_incrementally_and_equals_a_full_rebuild(syntheti
     # The held-back articles' rows were rejected (unknown article): they are accepted now.
     assert incremental.reason.endswith("rows added, 20 articles added")
     assert full.full_refresh
+    # An incremental build's nodes run on more threads than a full refresh's (the profile's), whose passes
+    # need the memory.
+    assert (incremental_threads, _dbt_threads(warehouse)) == (transform.INCREMENTAL_THREADS, None)
 
     assert after_incremental == marts_snapshot(warehouse)
     # The new mentions reached events built before: some kept their id and gained mentions.
     after = _mentions_per_event(warehouse)
     assert sum(after.values()) > sum(before.values())
     assert any(after.get(event_id, 0) > mentions for event_id, mentions in before.items())
+
+
+def _dbt_threads(warehouse):
+    """The threads dbt's last build on `warehouse` was told to run its nodes on (its run_results.json), None
+    for the profile's."""
+    results = warehouse.parent / f"{warehouse.stem}.dbt" / "target" / "run_results.json"
+    return json.loads(results.read_text())["args"].get("threads")
 
 
 HEADER = "article_id,event_date,time_precision,actor1,actor2,cameo_code,location,quote\n"

@@ -96,7 +96,7 @@ def _describe_failure(result: Any, warehouse: Path, spark: SparkSession | None =
     return f"{node.resource_type} {node.name}: {message[:200]}"
 
 
-# dbt's threads in an incremental build (the profile's 2 otherwise). Its nodes read the batch, not whole tables:
+# dbt's threads in an incremental build on DuckDB (the profile's otherwise). Its nodes read the batch, not whole tables:
 # most of a day's build at L was dbt's own time around small queries, and its tests waited in line behind
 # the models on two threads (the models after fact_events waited 0.8 s for its tests). A full refresh keeps
 # two: two of its passes over every mention at once need all of the memory cap.
@@ -209,7 +209,7 @@ def dbt_build(
         # code: both are the last finished build's (state.plan_build), whose nodes built and passed. A full
         # refresh or a full check runs them (selectors.yml: incremental_build).
         command = ["build", "--vars", "{test_scope: batch}", "--selector", "incremental_build"]
-        command += ["--threads", str(INCREMENTAL_THREADS)]
+        command += ["--threads", str(INCREMENTAL_THREADS)] if spark is None else []
     counts = _invoke_build(command, warehouse, verbose, reason, spark)
     state.record_build(warehouse, finished=True, engine=engine)
     return BuildResult(full_refresh, reason, counts, changes, record)
