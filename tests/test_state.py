@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 
+import duckdb
+
 from eventdw import state
 
 
@@ -108,3 +110,18 @@ def test_the_run_fingerprint_sees_every_change_of_the_inputs_and_settings(tmp_pa
     assert fingerprint("other_exports") not in seen
     (seeds / "extractions" / "c.csv").write_text("article_id\n3\n")
     assert fingerprint() is None  # written a moment ago
+
+
+def test_the_rebuilt_share_counts_the_articles_and_imported_events_a_plan_rebuilds(tmp_path):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("create schema raw; create schema eventdw_state")
+    con.execute("create table raw.articles as select 'a' || i as article_id from range(90) as r(i)")
+    con.execute("create table eventdw_state.articles_to_rebuild as select 'a' || i as article_id from range(9) as r(i)")
+    con.execute("create table eventdw_state.imports_to_rebuild (event_id varchar)")
+    # Before a first build there are no imported events built: the articles alone count.
+    assert state.rebuilt_share(con) == 0.1
+    con.execute("create table eventdw_state.built_imports as select 'acled:' || i as event_id from range(10) as r(i)")
+    con.execute("insert into eventdw_state.imports_to_rebuild values ('acled:1'), ('acled:2'), ('acled:3')")
+    assert state.rebuilt_share(con) == 0.12
+    con.execute("delete from raw.articles; delete from eventdw_state.built_imports")
+    assert state.rebuilt_share(con) == 1.0  # nothing built: all of it is rebuilt

@@ -479,6 +479,21 @@ def _forget_plan(con: Any) -> None:
         con.execute(f"drop table if exists eventdw_state.{table}")
 
 
+def rebuilt_share(con: Any) -> float:
+    """The share of the articles and imported events the planned build rebuilds (eventdw_state.
+    articles_to_rebuild and imports_to_rebuild, of raw.articles and the imported events last built)."""
+    imported = "(select count(*) from eventdw_state.built_imports)" if _has_state(con, "built_imports") else "0"
+    (rebuilt, whole) = con.execute(
+        f"""
+        select
+            (select count(*) from eventdw_state.articles_to_rebuild)
+                + (select count(*) from eventdw_state.imports_to_rebuild),
+            (select count(*) from raw.articles) + {imported}
+        """
+    ).fetchone() or (0, 0)
+    return rebuilt / whole if whole else 1.0
+
+
 def _has_state(con: Any, table: str) -> bool:
     query = "select table_name from information_schema.tables where table_schema = 'eventdw_state'"
     return (table,) in con.execute(query).fetchall()  # (no parameter: see warehouse.connect)
