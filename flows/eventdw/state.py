@@ -627,7 +627,8 @@ def record_build(warehouse: Path, finished: bool, engine: str = "duckdb") -> Non
         con.execute("create schema if not exists eventdw_state")
         con.execute("create or replace table eventdw_state.build (fingerprint varchar, engine varchar)")
         if finished:
-            if all(_has_state(con, table) for table in ("built_articles", *PLANNED)):
+            compared = all(_has_state(con, table) for table in PLANNED)  # the plan compared (not a full refresh's)
+            if compared and _has_state(con, "built_articles"):
                 # Brought up to date in the articles the plan rebuilt, which hold every article added, changed
                 # or removed (_changes): rewriting the million others cost 1 s of a day's build at L.
                 rebuilt = "article_id in (select article_id from eventdw_state.articles_to_rebuild)"
@@ -636,7 +637,7 @@ def record_build(warehouse: Path, finished: bool, engine: str = "duckdb") -> Non
             else:  # (a full refresh's plan does not compare)
                 con.execute(f"create or replace table eventdw_state.built_articles as {ARTICLES_AS_BUILT}")
             if _has_state(con, "built_rows"):  # brought up to date in the files whose rows differ
-                if all(_has_state(con, table) for table in PLANNED):  # as the plan found them
+                if compared:  # as the plan found them
                     con.execute(f"create or replace temp view rows_now as {ROWS_AS_BUILT}")
                     for temp, planned in zip(("files_with_other_rows", "file_digests_now"), PLANNED, strict=True):
                         con.execute(f"create or replace temp table {temp} as from eventdw_state.{planned}")
