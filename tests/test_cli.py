@@ -8,6 +8,7 @@ import json
 import os
 import re
 import socket
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -141,6 +142,59 @@ def test_serve_runs_the_job_when_due_forked_warm_and_ctrl_c_stops_it_all(tmp_pat
     while [pid for pid in running if _alive(pid)] and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not [pid for pid in running if _alive(pid)]
+
+
+def test_a_run_starts_prefects_temporary_server_before_its_scan_and_stops_it(warehouse_copy, tmp_path):
+    """Without PREFECT_API_URL, `eventdw run` starts Prefect's temporary server itself as its first step (it
+    comes up while the run scans its inputs), its flow run is recorded there, and the server is stopped when
+    the run ends; a run that finds nothing changed stops it unused."""
+    home = tmp_path / "prefect"
+    environment = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
+    environment |= {"PREFECT_HOME": str(home), "PREFECT_LOGGING_LEVEL": "INFO"}
+    command = [str(EVENTDW), "run", "--verbose", "--seeds-dir", str(SEEDS), "--warehouse", str(warehouse_copy)]
+    command += ["--exports-dir", str(tmp_path / "exports"), "--data-docs-dir", str(tmp_path / "data_docs")]
+    for run in ("checked and exported", "nothing changed"):
+        done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, env=environment, timeout=900)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert "Starting temporary server" not in done.stderr  # Prefect did not start one of its own
+        assert not _processes_with(f"PREFECT_HOME={home}"), run  # the server this run started is gone
+    assert "nothing changed since run" in done.stdout
+    with sqlite3.connect(home / "prefect.db") as database:
+        states = database.execute("select state_type from flow_run").fetchall()
+    assert states == [("COMPLETED",)]  # the first run's, reported to the server it started
+
+
+def test_a_prefect_server_that_does_not_start_is_one_line(tmp_path):
+    environment = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
+    environment |= {"PREFECT_HOME": str(tmp_path / "prefect")}
+    # A database the server cannot open: it stops as it starts.
+    environment |= {"PREFECT_SERVER_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{tmp_path}/missing/folder/x.db"}
+    paths = ["--warehouse", str(tmp_path / "w.duckdb"), "--exports-dir", str(tmp_path / "exports")]
+    done = subprocess.run(
+        [str(EVENTDW), "run", "--seeds-dir", str(SEEDS), *paths, "--data-docs-dir", str(tmp_path / "data_docs")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=environment,
+        timeout=600,
+    )
+    assert done.returncode == 1
+    assert done.stderr == (
+        "Error: Prefect's temporary server stopped as it started: sqlalchemy.exc.OperationalError: "
+        "(sqlite3.OperationalError) unable to open database file\n"
+    )
+
+
+def _processes_with(variable: str) -> list[int]:
+    """The processes whose environment holds `variable` (NAME=value)."""
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if variable.encode() in environ.read_bytes().split(b"\0"):
+                found.append(int(environ.parent.name))
+        except OSError:
+            continue
+    return [pid for pid in found if _alive(pid)]
 
 
 def _alive(pid: int) -> bool:

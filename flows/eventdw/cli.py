@@ -203,8 +203,14 @@ def run(
     except (InputError, WarehousePathError, ExportError, SettingError) as error:
         raise click.ClickException(str(error)) from None
 
-    # The scan: a run that finds nothing changed since the last finished one stops here, before Prefect, dbt
-    # or the gate start.
+    # Prefect's temporary server starts now, in a process of its own, and is up by the time the flow starts
+    # (eventdw.prefect_server); it stops as this process exits.
+    from eventdw.prefect_server import PrefectServerError, reporting_to, start_temporary
+
+    server = start_temporary()
+
+    # The scan: a run that finds nothing changed since the last finished one stops here, before Prefect is
+    # imported or dbt and the gate start.
     from eventdw.summary import RunSummary, unchanged_run
 
     # (--full-check checks, changed or not.)
@@ -226,7 +232,7 @@ def run(
     try:
         # Libraries may reconfigure logging during the run; without --verbose none of it reaches the console.
         logging.disable(logging.NOTSET if verbose else logging.CRITICAL)
-        with exclusive_run(warehouse):
+        with exclusive_run(warehouse), reporting_to(server):
             summary = eventdw_pipeline(
                 seeds_dir,
                 warehouse,
@@ -236,7 +242,15 @@ def run(
                 fingerprint=fingerprint,
                 full_check=full_check,
             )
-    except (InputError, TransformError, QualityError, WarehouseBusy, SettingError, ExportError) as error:
+    except (
+        InputError,
+        TransformError,
+        QualityError,
+        WarehouseBusy,
+        SettingError,
+        ExportError,
+        PrefectServerError,
+    ) as error:
         raise click.ClickException(str(error)) from None
     except KeyboardInterrupt:
         click.echo(INTERRUPTED, err=True, nl=False)

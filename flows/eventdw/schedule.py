@@ -6,17 +6,13 @@ from __future__ import annotations
 import contextlib
 import inspect
 import multiprocessing.forkserver
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from eventdw.prefect_server import PrefectServer, PrefectServerError
 
 if TYPE_CHECKING:
     from prefect.deployments.runner import RunnerDeployment
@@ -143,43 +139,13 @@ def schedule_server() -> Iterator[None]:
     if PREFECT_API_URL.value():
         yield
         return
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    api_url = f"http://127.0.0.1:{port}/api"
-    # Its errors go to a file: a pipe nobody reads while serving would fill, and the server would block.
-    with tempfile.TemporaryFile(mode="w+") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=log,
-        )
-        try:
-            deadline = time.monotonic() + SERVER_STARTUP_SECONDS
-            while not _answers(f"{api_url}/health"):
-                if server.poll() is not None:
-                    log.seek(0)
-                    last = log.read().strip().splitlines()[-1:]
-                    raise ScheduleError(f"the Prefect server for the schedule stopped as it started: {' '.join(last)}")
-                if time.monotonic() > deadline:
-                    raise ScheduleError(
-                        f"the Prefect server for the schedule did not answer in {SERVER_STARTUP_SECONDS} s"
-                    )
-                time.sleep(0.5)
-            with temporary_settings({PREFECT_API_URL: api_url}):
-                yield
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-
-
-def _answers(url: str) -> bool:
+    server = PrefectServer("the Prefect server for the schedule", ["-m", "prefect", "server", "start"])
     try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return bool(response.status == 200)
-    except OSError:
-        return False
+        try:
+            api_url = server.wait(SERVER_STARTUP_SECONDS)
+        except PrefectServerError as error:
+            raise ScheduleError(str(error)) from None
+        with temporary_settings({PREFECT_API_URL: api_url}):
+            yield
+    finally:
+        server.stop()
