@@ -19,7 +19,9 @@ in its own process so that peak memory is each one's own:
   of 1% of the coded rows (one more death on every 100th row); and a run with nothing changed, through the
   stages and through `eventdw run` itself. Each is reported stage by stage as a fraction of the full run,
   twice: as a run from a shell, and as a run of `eventdw serve`, whose warm process imported dbt, Great
-  Expectations and Prefect's flow before the run (the increments' imports are a stage of their own).
+  Expectations and Prefect's flow before the run (the increments' imports are a stage of their own). The
+  day is also taken out again (not measured) and added through `eventdw run` itself, timed from a shell
+  with what the stages leave out: Python's start, Prefect's temporary server and flow run, the exit.
 - with --spark, the pipeline again on Spark (`--engine spark`, a local[2] session) over the same inputs,
   reported beside DuckDB's, with whether both built the same mentions into the same event ids.
 
@@ -47,6 +49,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -234,11 +237,12 @@ def restore_edits(seeds: Path, originals: Path) -> None:
             path.replace(seeds / "extractions" / path.name)
 
 
-def time_noop_cli(seeds: Path, work: Path) -> float:
-    """Seconds for `eventdw run` on the inputs and folders of the last stages run, which finds nothing changed
-    (SystemExit if it did anything else). The command is this checkout's, as the stages are (the venv's
-    `eventdw` script imports the checkout it was installed from, which need not be this one, and other
-    code is not a run with nothing changed)."""
+def time_cli(seeds: Path, work: Path, changed: bool = False) -> tuple[float, str]:
+    """Seconds for `eventdw run` on the inputs and folders of the last stages run, as a person runs it from a
+    shell (Python's start, the imports, Prefect's temporary server and flow run, the interpreter's exit, which
+    the stages leave out), and when each stage ended, from its progress lines; SystemExit unless it found
+    nothing changed, or, `changed`, built incrementally. The command is this checkout's, as the stages are
+    (the venv's `eventdw` script imports the checkout it was installed from, which need not be this one)."""
     command = [sys.executable, "-c", "from eventdw.cli import main; main()", "run", "--seeds-dir", str(seeds),
                "--warehouse", str(work / "eventdw.duckdb"), "--exports-dir", str(work / "exports"),
                "--data-docs-dir", str(work / "data_docs")]  # fmt: skip
@@ -249,9 +253,12 @@ def time_noop_cli(seeds: Path, work: Path) -> float:
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=False, env=environment)
     seconds = time.perf_counter() - started
-    if done.returncode != 0 or "nothing changed" not in done.stdout:
-        raise SystemExit(f"eventdw run with nothing changed did more: {done.stdout[:200]}{done.stderr[-300:]}")
-    return seconds
+    did = "dbt build                  incremental" in done.stdout if changed else "nothing changed" in done.stdout
+    if done.returncode != 0 or not did:
+        expected = "an incremental build" if changed else "nothing changed"
+        raise SystemExit(f"eventdw run did not do {expected}: {done.stdout[:300]}{done.stderr[-300:]}")
+    ended = re.findall(r"^\[\s*([\d.]+) s\] (load|dbt build|quality gate|export): (?!starting)", done.stderr, re.M)
+    return seconds, ", ".join(f"{stage} {at} s" for at, stage in ended)
 
 
 def slowest_nodes(work: Path, label: str, count: int = 8) -> str:
@@ -294,10 +301,11 @@ def _node_name(unique_id: str) -> str:
 
 def run_increments(
     seeds: Path, work: Path, stages: list[str], random_share: list[Path], articles: int
-) -> tuple[list[tuple[str, list[dict[str, Any]]]], float]:
+) -> tuple[list[tuple[str, list[dict[str, Any]]]], float, tuple[float, str]]:
     """The increments an analyst has, one after the other on the warehouse of the full run: the held-back 1%
-    at random, a day, an edit of 1% of the coded rows, nothing changed (also through `eventdw run`). Each
-    increment's figures, and the command's seconds with nothing changed."""
+    at random, a day (also through `eventdw run`), an edit of 1% of the coded rows, nothing changed (also
+    through `eventdw run`). Each increment's figures, the command's seconds with nothing changed, and its
+    seconds on the day with when each stage ended (time_cli)."""
     held_back, day = work / "held_back", work / "day"
     # Each as a daily schedule runs it, its imports a stage of their own (stages.py --warm); the run with
     # nothing changed imports none of them.
@@ -318,6 +326,15 @@ def run_increments(
     increments.append((name, _subprocess_figures(warm_run)))
     print_table(increments[-1][1])
     print(f"  dbt: {slowest_nodes(work, 'day')}", flush=True)
+    # The same day again through `eventdw run`, as from a shell: the day taken out (not measured), put back.
+    remove_day(seeds, day)
+    settle()
+    _subprocess_figures([*stages, "--keep"])
+    add_day(seeds, day)
+    settle()
+    print("incremental: the same day again, through `eventdw run` ...", flush=True)
+    day_cli = time_cli(seeds, work / "pipeline", changed=True)
+    print(f"  {day_cli[0]:.1f} s ({day_cli[1]})", flush=True)
     edited = edit_rows(seeds, work / "edited_originals")
     settle()
     print(f"incremental: {edited:,} coded rows edited (1%) ...", flush=True)
@@ -326,7 +343,17 @@ def run_increments(
     print(f"  dbt: {slowest_nodes(work, 'edit')}", flush=True)
     print("nothing changed: the scan alone ...", flush=True)
     increments.append(("nothing changed", _subprocess_figures([*stages, "--keep"])))
-    return increments, time_noop_cli(seeds, work / "pipeline")
+    return increments, time_cli(seeds, work / "pipeline")[0], day_cli
+
+
+def print_cli_runs(full: list[dict[str, Any]], noop: float, day: tuple[float, str]) -> None:
+    """The runs through `eventdw run` itself, from a shell."""
+    whole_run = sum(row["seconds"] for row in full)
+    print(
+        f"`eventdw run` on the day, from a shell (Python's start, the imports, Prefect's temporary server and "
+        f"flow run, the exit included): {day[0]:.1f} s ({day[0] / whole_run:.1%}); stages ended at {day[1]}"
+    )
+    print(f"`eventdw run` with nothing changed (the command, Python's start included): {noop:.1f} s")
 
 
 def print_fractions(full: list[dict[str, Any]], increments: list[tuple[str, list[dict[str, Any]]]]) -> None:
@@ -502,7 +529,7 @@ def main() -> None:
             spark = _subprocess_figures(spark_stages)
             print_table(spark)
             spark_built = compare_spark(work / "pipeline" / "eventdw.duckdb", work / "spark" / "spark_mentions.parquet")
-        increments, noop_cli = run_increments(seeds, work, stages, random_share, articles)
+        increments, noop_cli, day_cli = run_increments(seeds, work, stages, random_share, articles)
     finally:
         for path in sorted(held_back.glob("*.txt")):
             path.rename(seeds / "articles" / path.name)
@@ -512,7 +539,7 @@ def main() -> None:
     if arguments.increments_only:
         print(f"\n== {arguments.size}: the increments on the warehouse of the last full run ({full_figures}) ==")
         print_fractions(pipeline, increments)
-        print(f"`eventdw run` with nothing changed (the command, Python's start included): {noop_cli:.1f} s")
+        print_cli_runs(pipeline, noop_cli, day_cli)
         return
     print(f"\n== {arguments.size}: {articles:,} articles, {rows:,} extraction rows; {os.cpu_count()} cores ==")
     print("\npipeline (99% of the articles; rows/s counts every row read)")
@@ -542,7 +569,7 @@ def main() -> None:
               f"{'yes' if same else 'NO'}")  # fmt: skip
     print("\nincremental runs on the same warehouse, one after the other, as a fraction of the full run")
     print_fractions(pipeline, increments)
-    print(f"`eventdw run` with nothing changed (the command, Python's start included): {noop_cli:.1f} s")
+    print_cli_runs(pipeline, noop_cli, day_cli)
     print("\ndashboard aggregates over the exports")
     for name, seconds in dashboard_timings(work / "pipeline" / "exports"):
         print(f"  {name:<32}{seconds:>8.2f} s")
