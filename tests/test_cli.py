@@ -164,6 +164,23 @@ def test_a_run_starts_prefects_temporary_server_before_its_scan_and_stops_it(war
     assert states == [("COMPLETED",)]  # the first run's, reported to the server it started
 
 
+def test_a_run_started_by_python_dash_c_goes_through_its_gate_and_export(warehouse_copy, tmp_path):
+    """PySpark, which Great Expectations imports, takes a process whose __main__ has no file (python -c, a
+    script piped into python) for a doctest run and exits it with status 0: such a run stopped at its gate,
+    said nothing and exported nothing (eventdw.import_great_expectations)."""
+    paths = ["--seeds-dir", str(SEEDS), "--warehouse", str(warehouse_copy), "--exports-dir", str(tmp_path / "e")]
+    done = subprocess.run(
+        [sys.executable, "-c", "from eventdw.cli import main; main()", "run", *paths, "--data-docs-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "] quality gate: " in done.stderr and "] export: " in done.stderr, done.stderr[-2000:]
+    assert done.stdout.startswith("eventdw run ") and (tmp_path / "e" / "manifest.json").is_file()
+
+
 def test_a_prefect_server_that_does_not_start_is_one_line(tmp_path):
     environment = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
     environment |= {"PREFECT_HOME": str(tmp_path / "prefect")}

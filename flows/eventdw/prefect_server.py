@@ -2,12 +2,13 @@
 scheduler `eventdw serve` keeps while it serves (eventdw.schedule.schedule_server).
 
 A run from a shell. Without PREFECT_API_URL, Prefect starts a temporary server when the flow is called, and
-waits for it: at L, 1.7 s importing the server's code into the run's process, then 3.3 s for the server to
-answer, during which the run does nothing. `eventdw run` starts the same server itself, as its first step
-(`start_temporary`), a process of its own, which comes up on the other core while the run checks its inputs,
-scans them and imports Prefect; the flow then reports to it as to any PREFECT_API_URL (`reporting_to`). A run
-that finds nothing changed stops it unused; it is stopped as the process exits. With PREFECT_API_URL set (in the environment, or in Prefect's
-profile), none is started: the run reports to that server."""
+waits for it: on the development machine, 1.7 s importing the server's code into the run's process, then
+3.3 s for the server to answer, during which the run does nothing. `eventdw run` starts the same server
+itself once its inputs are checked (`start_temporary`), a process of its own, which comes up on the other
+core while the run scans its inputs and imports Prefect; the flow then reports to it as to any
+PREFECT_API_URL (`reporting_to`). It is stopped as the process exits; a run that finds nothing changed
+stops it unused. With PREFECT_API_URL set (in the environment, or in Prefect's profile), none is started:
+the run reports to that server."""
 
 from __future__ import annotations
 

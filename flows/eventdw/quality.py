@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from eventdw import turn_analytics_off
+from eventdw import import_great_expectations, turn_analytics_off
 from eventdw.quality_report import ValidationRow, write_agreement_page, write_report
 from eventdw.warehouse import SettingError
 from eventdw.warehouse import connect as warehouse_connect
@@ -292,7 +292,7 @@ def validate_warehouse(
     the DuckDB warehouse on both engines. Unless `everything`, the marts' batches are the rows this run
     (`run_id`) wrote, an incremental build's (batch_predicate)."""
     turn_analytics_off()
-    import great_expectations as gx
+    gx = import_great_expectations()
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     from expectations import all_checks
