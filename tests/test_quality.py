@@ -132,6 +132,33 @@ def test_dbt_fails_on_each_broken_rule_of_the_marts_it_owns_and_names_the_rows(w
     assert all(": " in message.split(" failing row(s)", 1)[1] for message in messages if " failing row(s)" in message)
 
 
+def test_a_python_models_failure_is_named_by_its_exception_not_the_top_of_its_traceback(tmp_path):
+    from types import SimpleNamespace
+
+    from eventdw import transform
+
+    message = (
+        "Runtime Error in model report_coder_agreement (models/marts/report_coder_agreement.py)\n"
+        "  Python model failed:\n  Traceback (most recent call last):\n"
+        '    File "/venv/lib/python3.11/site-packages/pandas/core/indexes/base.py", line 3816, in get_loc\n'
+        "      return self._engine.get_loc(casted_key)\n  KeyError: 'run_id'\n\n"
+        "  During handling of the above exception, another exception occurred:\n\n"
+        "  Traceback (most recent call last):\n"
+        '    File "/venv/lib/python3.11/site-packages/numpy/_core/fromnumeric.py", line 1983, in ravel\n'
+        "  AttributeError: module 'numpy' has no attribute 'matrix'\n  "
+    )
+    node = SimpleNamespace(resource_type="model", name="report_coder_agreement")
+    described = transform._describe_failure(SimpleNamespace(node=node, message=message), tmp_path / "none.duckdb")
+    assert described == (
+        "model report_coder_agreement: Runtime Error in model report_coder_agreement "
+        "(models/marts/report_coder_agreement.py): AttributeError: module 'numpy' has no attribute 'matrix'"
+    )
+    sql = SimpleNamespace(node=node, message="Binder Error: column x not found")
+    assert transform._describe_failure(sql, tmp_path / "none.duckdb") == (
+        "model report_coder_agreement: Binder Error: column x not found"
+    )
+
+
 def test_warning_names_the_offending_rows_by_file_and_row_and_the_run_goes_on(warehouse_copy, tmp_path):
     _break(
         warehouse_copy,

@@ -93,7 +93,17 @@ def _describe_failure(result: Any, warehouse: Path, spark: SparkSession | None =
         return f"test {node.name}: {result.failures} failing row(s){rows}"
     if getattr(node, "resource_type", None) == "unit_test":
         return f"unit test {node.name}: {message[:200]}"
-    return f"{node.resource_type} {node.name}: {message[:200]}"
+    return f"{node.resource_type} {node.name}: {_exception_of(str(result.message or '')) or message[:200]}"
+
+
+def _exception_of(message: str) -> str | None:
+    """A Python model's failure by what failed ("Runtime Error in model x (...): KeyError: 'run_id'"): the
+    first line of dbt's message and the last of the traceback in it, the exception. None for a message
+    without a traceback. (Its first 200 characters were paths into pandas.)"""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    if not any(line.startswith("Traceback (most recent call last)") for line in lines):
+        return None
+    return f"{lines[0]}: {lines[-1]}"[:400]
 
 
 # dbt's threads in an incremental build on DuckDB that rebuilds at most INCREMENTAL_THREADS_UP_TO of the
