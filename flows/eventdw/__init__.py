@@ -41,13 +41,12 @@ def import_great_expectations() -> ModuleType:
     does not take a process with `sys.ps1` for one; it is set while Great Expectations is imported."""
     main = sys.modules.get("__main__")
     headless = getattr(main, "__spec__", None) is None and not hasattr(main, "__file__")
-    if not headless or hasattr(sys, "ps1") or "great_expectations" in sys.modules:
-        import great_expectations
-
-        return great_expectations
-    sys.ps1 = ""
+    pretend = headless and not hasattr(sys, "ps1") and "great_expectations" not in sys.modules
+    if pretend:
+        sys.ps1 = ""
     try:
         import great_expectations
     finally:
-        del sys.ps1
+        if pretend:
+            del sys.ps1
     return great_expectations

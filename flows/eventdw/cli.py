@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from eventdw import turn_analytics_off
+from eventdw.prefect_server import STARTUP_SECONDS, STARTUP_SETTING
 
 if TYPE_CHECKING:
     import duckdb
@@ -20,14 +21,12 @@ if TYPE_CHECKING:
 
     from eventdw.summary import RunSummary
 
-# Prefect's temporary server may take over its default 20 s to start on a loaded machine; a run waits up to
-# three minutes for it rather than fail.
-PREFECT_STARTUP_SECONDS = "180"
-
 
 def _quiet(verbose: bool) -> None:
     turn_analytics_off()
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", PREFECT_STARTUP_SECONDS)
+    # Prefect's temporary server may take over its default 20 s to start on a loaded machine; a run waits up
+    # to three minutes for it rather than fail.
+    os.environ.setdefault(STARTUP_SETTING, str(STARTUP_SECONDS))
     if not verbose:
         # Prefect would log each failure with its traceback; the CLI reports it in one line instead.
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import IO
 
 # How long a server may take to answer (10-30 s on a busy machine): the startup timeout Prefect's own
-# temporary server is given (eventdw.cli sets its default), else this.
+# temporary server is given, whose default eventdw.cli sets to this; `serve`'s server is given this.
 STARTUP_SECONDS = 180
 STARTUP_SETTING = "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"
 

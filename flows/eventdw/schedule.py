@@ -12,7 +12,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from eventdw.prefect_server import PrefectServer, PrefectServerError
+from eventdw.prefect_server import STARTUP_SECONDS, PrefectServer, PrefectServerError
 
 if TYPE_CHECKING:
     from prefect.deployments.runner import RunnerDeployment
@@ -23,9 +23,6 @@ DEPLOYMENT_NAME = "eventdw-scheduled"
 # skipped; two scheduled runs never overlap: the second waits in Prefect's queue (deployment concurrency 1).
 WAIT_FOR_WAREHOUSE_SECONDS = 3600
 
-
-# How long a Prefect server started for `eventdw serve` may take to answer (10-30 s on a busy machine).
-SERVER_STARTUP_SECONDS = 180
 
 # What a scheduled run imports, imported once, by the process every run is forked from (run_parent first).
 WARM_MODULES = (
@@ -142,7 +139,7 @@ def schedule_server() -> Iterator[None]:
     server = PrefectServer("the Prefect server for the schedule", ["-m", "prefect", "server", "start"])
     try:
         try:
-            api_url = server.wait(SERVER_STARTUP_SECONDS)
+            api_url = server.wait(STARTUP_SECONDS)
         except PrefectServerError as error:
             raise ScheduleError(str(error)) from None
         with temporary_settings({PREFECT_API_URL: api_url}):
