@@ -214,6 +214,48 @@ def test_articles_whose_ids_differ_only_in_letter_case_keep_the_first_in_name_or
     assert summary.articles_loaded == 1
 
 
+def test_the_load_reads_the_articles_in_name_order_whatever_order_the_folder_lists_them(tmp_path, monkeypatch):
+    """The articles are listed in the folder's order (not sorted in Python: a million names) and read in name
+    order, on a first load and on a reload alike: raw.articles holds them as a load of a folder listed in
+    name order would, and of two ids that differ in letter case the first in name order is kept."""
+    seeds = make_seeds(tmp_path, {}, [])
+    text = (SEEDS / "articles" / f"{A1}.txt").read_bytes()
+    names = [f"{number * 7919 % 40:02}.txt" for number in range(40)] + ["x.txt", "X.txt"]
+    for name in names[:20]:
+        (seeds / "articles" / name).write_bytes(text)
+    listed_by_scandir = os.scandir
+
+    class ReverseNameOrder:  # a folder that lists its entries in reverse name order
+        def __init__(self, path: str | os.PathLike[str]) -> None:
+            with listed_by_scandir(path) as listing:
+                self.entries = sorted(listing, key=lambda entry: entry.name, reverse=True)
+
+        def __enter__(self) -> Iterator[os.DirEntry[str]]:
+            return iter(self.entries)
+
+        def __exit__(self, *exception: object) -> None:
+            pass
+
+        def __iter__(self) -> Iterator[os.DirEntry[str]]:
+            return iter(self.entries)
+
+    monkeypatch.setattr(os, "scandir", ReverseNameOrder)
+    con, _ = _load(seeds)
+    assert [name for (name,) in con.execute("select source_file from raw.articles").fetchall()] == sorted(
+        f"articles/{name}" for name in names[:20]
+    )
+    for name in names[20:40]:
+        (seeds / "articles" / name).write_bytes(text)
+    load_inputs(con, seeds, "again")
+    added = con.execute("select article_id from raw.articles offset 20").fetchall()
+    assert [article for (article,) in added] == sorted(name[: -len(".txt")] for name in names[20:40])
+    for name in names[40:]:
+        (seeds / "articles" / name).write_bytes(text)
+    load_inputs(con, seeds, "once more")
+    reason = "file: its article id differs from that of articles/X.txt only in letter case (rename one)"
+    assert _rejected_files(con) == {"articles/x.txt": reason}
+
+
 def test_a_file_replaced_after_the_scan_is_rejected_not_read(tmp_path):
     """The file opened must be the one the scan checked: one swapped for a link to /etc/passwd, or for a FIFO,
     between the scan and the read, is rejected (and the FIFO is not waited on)."""
@@ -253,14 +295,14 @@ def test_the_load_lists_the_articles_as_the_runs_scan_did_while_no_entry_was_add
     (articles / "a.txt").write_text("article a.txt, written again in place\n")
     os.utime(articles / "a.txt", (an_hour_ago + 60, an_hour_ago + 60))
     (listed, _) = scan_articles(articles)
-    assert [(file.name, file.signature) for file in listed][0] == ("a.txt", signature_then)
+    assert {file.name: file.signature for file in listed}["a.txt"] == signature_then
     (listed_again, _) = scan_articles(articles)  # the run's scan is taken once
-    assert listed_again[0].signature not in (signature_then, None)
+    assert {file.name: file.signature for file in listed_again}["a.txt"] not in (signature_then, None)
     assert state.inputs_signature(seeds) != scanned
 
     (articles / "c.txt").write_text("article c.txt\n")
     (listed, _) = scan_articles(articles)
-    assert [file.name for file in listed] == ["a.txt", "b.txt", "c.txt"]
+    assert sorted(file.name for file in listed) == ["a.txt", "b.txt", "c.txt"]
 
 
 @pytest.mark.parametrize("scanned_before", [False, True])

@@ -130,15 +130,18 @@ def files_landed_before(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, 
 
 def plan_articles(con: duckdb.DuckDBPyConnection, scanned: pa.Table, parser: str) -> tuple[list[int], dict[str, str]]:
     """Of the article files a load found (`scanned`: their position in its list, 0 to n - 1, article id,
-    source file and signature), those to read: (their positions, in order; the file hash of each one's article as
-    parsed before by the loader `parser` from a file of the same name). The others were parsed by that
+    source file and signature), those to read: (their positions, in the order of their names; the file hash
+    of each one's article as parsed before by the loader `parser` from a file of the same name). The others
+    were parsed by that
     loader, and their file has the name and signature it had then: they are put in the work table
     unchanged_articles (id, signature), and not read. (There are none when raw.articles is missing or has
     other columns than this version writes.) A file renamed, if only in letter case, is parsed again: its
     article's row names the file as it is now."""
+    import pyarrow.compute as pc
+
     con.execute("create or replace temp table unchanged_articles (article_id varchar, file_signature varchar)")
     if raw_tables.columns(con, "articles") != [name for name, _ in raw_tables.COLUMNS["articles"]]:
-        return list(range(scanned.num_rows)), {}
+        return scanned["position"].take(pc.sort_indices(scanned["source_file"])).to_pylist(), {}
     con.register("scanned_articles", scanned)
     con.execute(
         """
@@ -158,7 +161,7 @@ def plan_articles(con: duckdb.DuckDBPyConnection, scanned: pa.Table, parser: str
         """
         select position from scanned_articles
         where position not in (select position from parsed_before where is_unwritten)
-        order by position
+        order by source_file
         """
     ).fetchall()
     hashes = con.execute("select article_id, file_sha256 from parsed_before where is_unwritten is not true").fetchall()

@@ -261,13 +261,14 @@ def scan_folder(
     kind: str,
     scan_started_ns: int = 0,
     scanned_before: bool = False,
+    in_name_order: bool = True,
 ) -> tuple[FolderListing, list[Rejection]]:
     """The files of `folder` to read (named `*{extension}`, or one of the extensions, in any letter case), in
-    name order, and a
-    Rejection of `kind` for every other entry not hidden (see the module docstring). Nothing is opened,
-    and no symbolic link is followed out of the inputs folder (`folder`'s parent). With `scanned_before`,
-    the entries the run's scan listed, and the status it read of each, are taken when they still hold
-    (ScannedFolder): the signatures are then of that scan."""
+    name order (unless not `in_name_order`: in the order the folder lists them), and a Rejection of `kind`
+    for every other entry not hidden (see the module docstring). Nothing is opened, and no symbolic link is
+    followed out of the inputs folder (`folder`'s parent). With `scanned_before`, the entries the run's scan
+    listed, and the status it read of each, are taken when they still hold (ScannedFolder): the signatures
+    are then of that scan."""
     inside, folder_name = {str(folder.parent.resolve()), str(folder.resolve())}, folder.name
     extensions = (extension,) if isinstance(extension, str) else extension
     scanned = _scanned.pop(os.path.realpath(folder), None)
@@ -310,6 +311,8 @@ def scan_folder(
             files.append(_input_file(entry, source_file, extensions, inside, scan_started_ns))
         except FileProblem as problem:
             rejections.append(Rejection(kind, source_file, None, str(problem)))
+    if not in_name_order:
+        return files, rejections
     return files.kept(sorted(range(len(files)), key=files.names.__getitem__)), rejections
 
 
