@@ -132,9 +132,8 @@ def plan_articles(con: duckdb.DuckDBPyConnection, scanned: pa.Table, parser: str
     """Of the article files a load found (`scanned`: their position in its list, 0 to n - 1, article id,
     source file and signature), those to read: (their positions, in the order of their names; the file hash
     of each one's article as parsed before by the loader `parser` from a file of the same name). The others
-    were parsed by that
-    loader, and their file has the name and signature it had then: they are put in the work table
-    unchanged_articles (id, signature), and not read. (There are none when raw.articles is missing or has
+    were parsed by that loader, and their file has the name and signature it had then: they are put in the
+    work table unchanged_articles (id, signature), and not read. (There are none when raw.articles is missing or has
     other columns than this version writes.) A file renamed, if only in letter case, is parsed again: its
     article's row names the file as it is now."""
     import pyarrow.compute as pc

@@ -90,7 +90,7 @@ def scan_articles(articles_dir: Path) -> tuple[FolderListing, list[Rejection]]:
     # (Every name ends in ".txt" in some letter case: the names collide case-folded where their ids do.)
     if len({name.casefold() for name in found.names}) == len(found):
         return found, sorted(rejections, key=lambda rejection: rejection.source_file)
-    found = found.kept(sorted(range(len(found)), key=found.names.__getitem__))
+    found = found.in_name_order()
     folded = [article_id(name).casefold() for name in found.names]
     kept: list[int] = []
     first_by_id: dict[str, str] = {}  # an article id, case-folded -> the first file that has it

@@ -156,9 +156,9 @@ def read_regular_file(
 
 
 class FolderListing(Sequence[InputFile]):
-    """The files of a folder fit to read, as scan_folder found them, in name order: a sequence of InputFile
-    kept as columns, each InputFile made when asked for. A folder of a million article files is five lists,
-    not a million objects, of which a day's load reads a few thousand."""
+    """The files of a folder fit to read, as scan_folder found them (in name order, or the folder's): a
+    sequence of InputFile kept as columns, each InputFile made when asked for. A folder of a million article
+    files is five lists, not a million objects, of which a day's load reads a few thousand."""
 
     __slots__ = ("folder_name", "names", "devices", "inodes", "signatures", "targets")
 
@@ -200,6 +200,10 @@ class FolderListing(Sequence[InputFile]):
         self.inodes.append(file.inode)
         self.signatures.append(file.signature)
         self.targets.append(file.target)
+
+    def in_name_order(self) -> FolderListing:
+        """The listing with its files in name order."""
+        return self.kept(sorted(range(len(self)), key=self.names.__getitem__))
 
     def kept(self, positions: list[int]) -> FolderListing:
         """The listing of the files at `positions` alone, in that order."""
@@ -311,9 +315,7 @@ def scan_folder(
             files.append(_input_file(entry, source_file, extensions, inside, scan_started_ns))
         except FileProblem as problem:
             rejections.append(Rejection(kind, source_file, None, str(problem)))
-    if not in_name_order:
-        return files, rejections
-    return files.kept(sorted(range(len(files)), key=files.names.__getitem__)), rejections
+    return files.in_name_order() if in_name_order else files, rejections
 
 
 def _is_folder(entry: os.DirEntry[str]) -> bool:
