@@ -317,3 +317,25 @@
         interval 7 day
     ))
 {%- endmacro %}
+
+{#- The order a full build stores a partitioned mart's rows in, as the model's post-hook: by the date its
+    export cuts it into months by, nulls last, then its key (eventdw.export.PARTITIONED). DuckDB keeps the
+    smallest and largest value of each row group's columns, so a query of some months (the export of the
+    months a day's run changed, a dashboard's date range) reads their row groups and skips the rest; stored
+    in no order, a month's rows lie in every row group. The table is written again, sorted, once built: an
+    `order by` in the model's own query sorted while its aggregates still held their memory, and
+    fact_events ran out of DuckDB's 4 GB at ten million rows. On a full refresh alone (eventdw's full builds
+    are `--full-refresh`; in a post-hook the table exists, so is_incremental() says nothing): an incremental
+    build appends its rows after them, in the last row groups. Spark writes files: no order. -#}
+{% macro stored_by_date(date, key) -%}
+    {{ return(adapter.dispatch('stored_by_date', 'eventdw')(date, key)) }}
+{%- endmacro %}
+
+{% macro default__stored_by_date(date, key) -%}
+    {%- if should_full_refresh() -%}
+    create or replace table {{ this }} as select * from {{ this }} order by {{ date }} nulls last, {{ key }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro spark__stored_by_date(date, key) -%}
+{%- endmacro %}

@@ -20,6 +20,7 @@
     incremental_strategy='delete+insert',
     unique_key='event_id_cnty',
     on_schema_change='fail',
+    post_hook="{{ stored_by_date('event_date', 'event_id_cnty') }}",
     pre_hook="{% if is_incremental() %}{% call delete_from_this() %}(source_system = 'coded' and substr(event_id_cnty, 4) in
         (select substr(event_id, 3) from ({{ events_rebuilt_in_this_build() }}) as rebuilt))
         or (source_system = 'acled' and 'acled:' || event_id_cnty in ({{ imported_events_rebuilt_in_this_build() }})){% endcall %}{% endif %}"

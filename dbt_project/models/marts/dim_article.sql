@@ -5,6 +5,7 @@
     incremental_strategy='delete+insert',
     unique_key='article_id',
     on_schema_change='fail',
+    post_hook="{{ stored_by_date('published_date', 'article_id') }}",
     pre_hook="{{ delete_articles_rebuilt() }}"
 ) }}
 -- depends_on: {{ ref('stg_build_state__articles_to_rebuild') }}

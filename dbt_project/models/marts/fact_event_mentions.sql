@@ -5,6 +5,7 @@
     incremental_strategy='delete+insert',
     unique_key='mention_id',
     on_schema_change='fail',
+    post_hook="{{ stored_by_date('event_date', 'mention_id') }}",
     pre_hook="{% if is_incremental() %}{% call delete_from_this() %}mention_id in
         ({{ mentions_removed_in_this_build() }}){% endcall %}{% endif %}"
 ) }}

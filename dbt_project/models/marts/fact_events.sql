@@ -13,6 +13,7 @@
     incremental_strategy='delete+insert',
     unique_key='event_id',
     on_schema_change='fail',
+    post_hook="{{ stored_by_date('event_date', 'event_id') }}",
     pre_hook="{% if is_incremental() %}{% call delete_from_this() %}event_id in
         ({{ events_rebuilt_in_this_build() }}) or event_id in ({{ imported_events_rebuilt_in_this_build() }}){% endcall %}{% endif %}"
 ) }}
