@@ -159,6 +159,32 @@ def test_a_python_models_failure_is_named_by_its_exception_not_the_top_of_its_tr
     )
 
 
+def test_a_model_out_of_memory_names_the_cap_to_raise_not_duckdbs_settings(tmp_path, monkeypatch):
+    """A model that ran out of the cap (a full refresh at ten million rows, fact_events) fails the run with
+    the setting a user of eventdw raises, in one line, not DuckDB's list of SET statements to try."""
+    from types import SimpleNamespace
+
+    import duckdb
+
+    from eventdw import transform
+
+    monkeypatch.setenv("EVENTDW_MEMORY_LIMIT", "3GB")
+    con = duckdb.connect(config={"memory_limit": "2MB", "threads": 1})
+    with pytest.raises(duckdb.OutOfMemoryException) as raised:
+        con.execute("select list(range) from range(10000000)").fetchall()
+    duckdbs = str(raised.value)
+    assert "Possible solutions" in duckdbs  # what it advises, over several lines
+    message = f"Runtime Error in model fact_events (models/marts/fact_events.sql)\n  {duckdbs}\n"
+    node = SimpleNamespace(resource_type="model", name="fact_events")
+    described = transform._describe_failure(SimpleNamespace(node=node, message=message), tmp_path / "none.duckdb")
+    cause = duckdbs.splitlines()[0].removeprefix("Out of Memory Error: ").split(" Possible solutions:")[0]
+    assert described == (
+        f"model fact_events: the warehouse ran out of its memory cap, EVENTDW_MEMORY_LIMIT=3GB (DuckDB: {cause}): "
+        "run again with a higher cap"
+    )
+    assert "\n" not in described and "SET" not in described
+
+
 def test_warning_names_the_offending_rows_by_file_and_row_and_the_run_goes_on(warehouse_copy, tmp_path):
     _break(
         warehouse_copy,

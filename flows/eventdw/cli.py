@@ -187,7 +187,7 @@ def run(
     from eventdw.ingest import InputError, check_inputs
     from eventdw.quality import full_check_every, max_rows
     from eventdw.spark import check_spark
-    from eventdw.warehouse import SettingError, WarehousePathError, check_path, memory_limit
+    from eventdw.warehouse import SettingError, WarehousePathError, check_path, out_of_memory
 
     # The inputs, paths and settings are checked before Prefect, dbt and GX are imported or started: a wrong
     # path, a broken reference file or a setting that makes no sense is reported at once.
@@ -255,10 +255,7 @@ def run(
         click.echo(INTERRUPTED, err=True, nl=False)
         raise SystemExit(130) from None
     except duckdb.OutOfMemoryException as error:
-        raise click.ClickException(
-            f"the warehouse ran out of its memory cap, EVENTDW_MEMORY_LIMIT={memory_limit()} (DuckDB: "
-            f"{str(error).splitlines()[0].removeprefix('Out of Memory Error: ')}): run again with a higher cap"
-        ) from None
+        raise click.ClickException(out_of_memory(str(error)) or str(error)) from None
     except duckdb.IOException as error:
         if holder := lock_holder(error):
             raise click.ClickException(

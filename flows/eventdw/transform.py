@@ -13,7 +13,7 @@ from eventdw import DBT_PROJECT_DIR, state, versions
 from eventdw.progress import DbtProgress, console
 from eventdw.state import Changes
 from eventdw.warehouse import connect as warehouse_connect
-from eventdw.warehouse import held
+from eventdw.warehouse import held, out_of_memory
 
 if TYPE_CHECKING:
     import duckdb
@@ -93,6 +93,8 @@ def _describe_failure(result: Any, warehouse: Path, spark: SparkSession | None =
         return f"test {node.name}: {result.failures} failing row(s){rows}"
     if getattr(node, "resource_type", None) == "unit_test":
         return f"unit test {node.name}: {message[:200]}"
+    if spark is None and (advice := out_of_memory(message)):
+        return f"{node.resource_type} {node.name}: {advice}"
     return f"{node.resource_type} {node.name}: {_exception_of(str(result.message or '')) or message[:200]}"
 
 

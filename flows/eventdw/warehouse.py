@@ -56,6 +56,23 @@ def memory_limit() -> str:
     return os.environ.get("EVENTDW_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
 
 
+OUT_OF_MEMORY = "Out of Memory Error: "  # how DuckDB's message of an allocation over the cap starts
+
+
+def out_of_memory(message: str) -> str | None:
+    """What to do, in one line, when DuckDB's `message` (an exception's, or dbt's for a model) says the
+    warehouse ran out of its memory cap; None when it says something else. DuckDB's own message goes on
+    with a list of settings to try, of which the cap is the one eventdw leaves to its user."""
+    at = message.find(OUT_OF_MEMORY)
+    if at < 0:
+        return None
+    cause = message[at + len(OUT_OF_MEMORY) :].split(" Possible solutions:")[0].splitlines()[0].strip()
+    return (
+        f"the warehouse ran out of its memory cap, EVENTDW_MEMORY_LIMIT={memory_limit()} (DuckDB: {cause}): "
+        "run again with a higher cap"
+    )
+
+
 def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
     """A connection to the warehouse file, with eventdw's memory cap."""
     import duckdb
