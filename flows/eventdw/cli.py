@@ -99,6 +99,24 @@ def _path_options(command: Callable[..., None]) -> Callable[..., None]:
             help="Where the Parquet exports go.",
         ),
         click.option(
+            "--parquet/--no-parquet",
+            envvar="EVENTDW_PARQUET",
+            default=True,
+            show_default=True,
+            help="Write the Parquet export to --exports-dir (the dashboard reads it). --no-parquet, with --lake, "
+            "keeps the lake in its place. Also the EVENTDW_PARQUET setting (0: none).",
+        ),
+        click.option(
+            "--lake",
+            type=click.Path(path_type=Path),
+            envvar="EVENTDW_LAKE",
+            default=None,
+            metavar="DIR",
+            help="Also keep the marts in a DuckLake in DIR, brought up to date by each run in one snapshot: "
+            "every run's tables stay readable, and a run writes the rows it changed (docs/lake.md). Also the "
+            "EVENTDW_LAKE setting.",
+        ),
+        click.option(
             "--data-docs-dir",
             type=click.Path(path_type=Path),
             default=Path("data_docs"),
@@ -126,9 +144,10 @@ def _path_options(command: Callable[..., None]) -> Callable[..., None]:
     return command
 
 
-def _use_settings(countries: str, acled_inter_numeric: bool) -> None:
-    """Hand --countries to the gazetteer and --acled-inter-numeric to the export, which read them as the
-    EVENTDW_COUNTRIES and EVENTDW_ACLED_INTER_NUMERIC settings."""
+def _use_settings(countries: str, acled_inter_numeric: bool, parquet: bool, lake: Path | None) -> None:
+    """Hand --countries to the gazetteer, --acled-inter-numeric to the export and --no-parquet and --lake to the
+    flow, which read them as the EVENTDW_COUNTRIES, EVENTDW_ACLED_INTER_NUMERIC, EVENTDW_PARQUET and
+    EVENTDW_LAKE settings (the lake's folder made absolute, as scheduled runs' paths are)."""
     if countries:
         os.environ["EVENTDW_COUNTRIES"] = countries
     else:
@@ -137,6 +156,14 @@ def _use_settings(countries: str, acled_inter_numeric: bool) -> None:
         os.environ["EVENTDW_ACLED_INTER_NUMERIC"] = "1"
     else:
         os.environ.pop("EVENTDW_ACLED_INTER_NUMERIC", None)
+    if parquet:
+        os.environ.pop("EVENTDW_PARQUET", None)
+    else:
+        os.environ["EVENTDW_PARQUET"] = "0"
+    if lake is not None and str(lake).strip():
+        os.environ["EVENTDW_LAKE"] = str(lake.resolve())
+    else:
+        os.environ.pop("EVENTDW_LAKE", None)
 
 
 @main.command()
@@ -162,6 +189,8 @@ def run(
     seeds_dir: Path,
     warehouse: Path,
     exports_dir: Path,
+    parquet: bool,
+    lake: Path | None,
     data_docs_dir: Path,
     countries: str,
     acled_inter_numeric: bool,
@@ -180,11 +209,12 @@ def run(
     from eventdw.progress import console
 
     console.start("verbose" if verbose else "quiet" if quiet else "normal")
-    _use_settings(countries, acled_inter_numeric)
+    _use_settings(countries, acled_inter_numeric, parquet, lake)
     import duckdb
 
-    from eventdw.export import ExportError, check_exports_dir
+    from eventdw.export import ExportError, check_exports_dir, parquet_export
     from eventdw.ingest import InputError, check_inputs
+    from eventdw.lake import LakeError, check_lake_dir, lake_dir
     from eventdw.quality import full_check_every, max_rows
     from eventdw.spark import check_spark
     from eventdw.warehouse import SettingError, WarehousePathError, check_path, out_of_memory
@@ -194,12 +224,15 @@ def run(
     try:
         check_inputs(seeds_dir)
         check_path(warehouse)
-        check_exports_dir(exports_dir, seeds_dir, warehouse)
+        if parquet_export():
+            check_exports_dir(exports_dir, seeds_dir, warehouse)
+        if (lake_folder := lake_dir()) is not None:
+            check_lake_dir(lake_folder)
         max_rows()
         full_check_every()
         if engine == "spark":
             check_spark()
-    except (InputError, WarehousePathError, ExportError, SettingError) as error:
+    except (InputError, WarehousePathError, ExportError, LakeError, SettingError) as error:
         raise click.ClickException(str(error)) from None
 
     # Prefect's temporary server starts now, in a process of its own, and is up by the time the flow starts
@@ -248,6 +281,7 @@ def run(
         WarehouseBusy,
         SettingError,
         ExportError,
+        LakeError,
         PrefectServerError,
     ) as error:
         raise click.ClickException(str(error)) from None
@@ -295,7 +329,12 @@ def _print_summary(summary: RunSummary, elapsed: float) -> None:
         click.echo(f"  quality warning: {warning}")
     click.echo(f"  warehouse                  {summary.warehouse}")
     click.echo(f"  data-quality report        {summary.data_docs}")
-    click.echo(f"  exports                    {summary.exports_dir}/ (manifest.json)")
+    if summary.exported:
+        click.echo(f"  exports                    {summary.exports_dir}/ (manifest.json)")
+    else:
+        click.echo("  exports                    none (--no-parquet)")
+    if summary.lake:
+        click.echo(f"  lake                       {summary.lake}")
 
 
 @main.command()
@@ -307,6 +346,8 @@ def serve(
     seeds_dir: Path,
     warehouse: Path,
     exports_dir: Path,
+    parquet: bool,
+    lake: Path | None,
     data_docs_dir: Path,
     countries: str,
     acled_inter_numeric: bool,
@@ -319,7 +360,7 @@ def serve(
     The server is the one PREFECT_API_URL names (`prefect server start` prints it), or one this command starts
     and stops when it is not set. Ctrl-C stops serving."""
     _quiet(verbose=True)
-    _use_settings(countries, acled_inter_numeric)
+    _use_settings(countries, acled_inter_numeric, parquet, lake)
     import asyncio
 
     from prefect.settings import PREFECT_API_URL

@@ -113,6 +113,7 @@ NO_DATE = "__HIVE_DEFAULT_PARTITION__"  # the partition of rows without a date, 
 # (articles without a date) beside the others ("Cannot yet unify dictionaries with nulls").
 FLAT_MONTHS = ("acled_events", ACLED_CSV, "dim_article")
 ACLED_INTER_NUMERIC_SETTING = "EVENTDW_ACLED_INTER_NUMERIC"
+PARQUET_SETTING = "EVENTDW_PARQUET"  # 0: no Parquet export (`eventdw run --no-parquet`, with a lake in its place)
 # A CSV text cell starting with =, +, -, @, a tab or a carriage return gets a ' in front (OWASP), as a
 # regular expression (RE2, DuckDB's regexp_replace): `case when left(cell, 1) in (...)` took three times as
 # long to write a month, DuckDB's left() counting graphemes (at M, 17 s of a 40 s export).
@@ -754,6 +755,12 @@ def acled_inter_numeric() -> bool:
     """Whether the ACLED CSV files give ACLED's actor types as the older numbers (EVENTDW_ACLED_INTER_NUMERIC,
     `eventdw run --acled-inter-numeric`), as ACLED's API does with inter_num=1."""
     return os.environ.get(ACLED_INTER_NUMERIC_SETTING, "").strip().lower() in ("1", "true", "yes")
+
+
+def parquet_export() -> bool:
+    """Whether a run writes the Parquet export: unless EVENTDW_PARQUET is 0 (`eventdw run --no-parquet`, for a
+    deployment read through its lake, eventdw.lake, whose runs then write the rows they changed, not months)."""
+    return os.environ.get(PARQUET_SETTING, "").strip().lower() not in ("0", "false", "no")
 
 
 def _numeric_inter(acled: str) -> str:

@@ -1,4 +1,4 @@
-"""The main job: load raw inputs -> dbt build -> Great Expectations gate -> Parquet export."""
+"""The main job: load raw inputs -> dbt build -> Great Expectations gate -> Parquet export (-> the lake)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.states import Cancelled, State
 
-from eventdw import export, ingest, quality, state, transform, versions
+from eventdw import export, ingest, lake, quality, state, transform, versions
 from eventdw.lock import WarehouseBusy, exclusive_run
 from eventdw.progress import console
 from eventdw.spark import marts_connection
@@ -119,6 +119,16 @@ def export_marts(
     return written
 
 
+@task
+def sync_lake(warehouse: Path, lake_dir: Path, run_id: str, engine: str = "duckdb") -> str:
+    """Bring the lake (EVENTDW_LAKE) up to the marts in one snapshot; where it is, with the snapshot."""
+    spark = _spark(warehouse, engine)
+    marts = None if spark is None else functools.partial(marts_connection, spark)
+    changed, snapshot = lake.sync_lake(warehouse, lake_dir, run_id, marts)
+    _report(f"lake: {sum(changed.values()):,} rows deleted or appended in {lake_dir}/, snapshot {snapshot}")
+    return f"{lake_dir}/ (snapshot {snapshot})"
+
+
 def _count_marts(warehouse: Path, engine: str = "duckdb") -> dict[str, int]:
     spark = _spark(warehouse, engine)
     # The counts read stored tables only: Spark need not compute the marts' views again after the export.
@@ -183,11 +193,23 @@ def eventdw_pipeline(
             # A build that wrote nothing has no batch of its own: the gate validates every row.
             everything = full_check or build.full_refresh or not build.ran
             report = validate_warehouse(warehouse, data_docs_dir, run_id, engine, everything)
-            export_marts(warehouse, exports_dir, run_id, record, engine)
+            if export.parquet_export():
+                export_marts(warehouse, exports_dir, run_id, record, engine)
+            lake_dir = lake.lake_dir()
+            in_lake = None if lake_dir is None else sync_lake(warehouse, lake_dir, run_id, engine)
             counts = _count_marts(warehouse, engine)
             reasons = _rejection_reasons(warehouse)
             summary = RunSummary.of_run(
-                run_id, loaded, build.description, report, counts, warehouse, data_docs_dir, exports_dir
+                run_id,
+                loaded,
+                build.description,
+                report,
+                counts,
+                warehouse,
+                data_docs_dir,
+                exports_dir,
+                in_lake,
+                export.parquet_export(),
             )
             # Under the lock still: a run that starts after this one finds its record.
             state.record_finished_run(warehouse, fingerprint, run_id, dataclasses.asdict(summary))

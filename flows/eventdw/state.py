@@ -665,8 +665,10 @@ def record_build(warehouse: Path, finished: bool, engine: str = "duckdb") -> Non
 
 
 # The settings a run's results depend on are every EVENTDW_* setting but these, which are the run's
-# arguments (or set by the run itself, EVENTDW_WAREHOUSE for dbt's profile) or change no result.
-SETTINGS_NOT_FINGERPRINTED = ("EVENTDW_WAREHOUSE", "EVENTDW_ENGINE", "EVENTDW_MEMORY_LIMIT")
+# arguments (or set by the run itself, EVENTDW_WAREHOUSE for dbt's profile) or change no result. The lake
+# (EVENTDW_LAKE) changes none of the warehouse's: a run skips only if the lake it names took the last run
+# (last_run_if_unchanged), and a run without one leaves a lake where it was.
+SETTINGS_NOT_FINGERPRINTED = ("EVENTDW_WAREHOUSE", "EVENTDW_ENGINE", "EVENTDW_MEMORY_LIMIT", "EVENTDW_LAKE")
 
 
 def inputs_signature(seeds_dir: Path) -> str | None:
@@ -770,7 +772,8 @@ def last_run_if_unchanged(
     warehouse: Path, fingerprint: str | None, exports_dir: Path, data_docs_dir: Path
 ) -> dict[str, Any] | None:
     """The summary of the last finished run (with its `finished_at`) when `fingerprint` is that run's and what
-    it left is still there: the warehouse, its export (the manifest naming that run) and its quality report.
+    it left is still there: the warehouse, its export (the manifest naming that run; unless EVENTDW_PARQUET
+    is 0), its quality report and, with EVENTDW_LAKE set, its lake (eventdw.lake.last_run).
     None otherwise, or when the warehouse is busy or unreadable: then the run goes on and finds out."""
     import duckdb
 
@@ -789,10 +792,16 @@ def last_run_if_unchanged(
     if row is None:
         return None
     _, run_id, finished_at, summary = row
+    from eventdw.export import parquet_export
+
     try:
-        manifest = json.loads((exports_dir / "manifest.json").read_text(encoding="utf-8"))
+        manifest = json.loads((exports_dir / "manifest.json").read_text(encoding="utf-8")) if parquet_export() else {}
     except (OSError, ValueError):
         return None
-    if manifest.get("run_id") != run_id or not (data_docs_dir / "index.html").is_file():
+    if (parquet_export() and manifest.get("run_id") != run_id) or not (data_docs_dir / "index.html").is_file():
+        return None
+    from eventdw.lake import lake_dir, last_run
+
+    if (lake := lake_dir()) is not None and last_run(lake) != run_id:
         return None
     return {**json.loads(summary), "finished_at": finished_at}

@@ -38,6 +38,10 @@ class RunSummary:
     warehouse: Path
     data_docs: Path
     exports_dir: Path
+    # Whether the run wrote the Parquet export (not with --no-parquet).
+    exported: bool = True
+    # The lake the run brought up to date (eventdw.lake), and its snapshot; None without one.
+    lake: str | None = None
     # When nothing changed since the last finished run: when it finished. The summary is that run's.
     unchanged_since: str | None = None
 
@@ -52,6 +56,8 @@ class RunSummary:
         warehouse: Path,
         data_docs_dir: Path,
         exports_dir: Path,
+        lake: str | None = None,
+        exported: bool = True,
     ) -> RunSummary:
         """The summary of run `run_id`: what it loaded, its build's description, the gate's report and the
         marts' counts (marts_counts)."""
@@ -66,6 +72,8 @@ class RunSummary:
             warehouse=warehouse,
             data_docs=report.data_docs_index or data_docs_dir,
             exports_dir=exports_dir,
+            exported=exported,
+            lake=lake,
             events=counts["events"],
             mentions=counts["mentions"],
             actors=counts["actors"],
@@ -78,7 +86,8 @@ class RunSummary:
         """The summary of the last finished run (eventdw.state.last_run_if_unchanged), for a run that found
         nothing changed since."""
         fields = {field.name for field in dataclasses.fields(cls)} - {"unchanged_since"}
-        summary = {name: last[name] for name in fields}
+        # (A summary recorded before a field was added lacks it: the field's default.)
+        summary: dict[str, Any] = {name: last[name] for name in fields if name in last}
         for name in ("warehouse", "data_docs", "exports_dir"):
             summary[name] = Path(summary[name])
         return cls(**summary, unchanged_since=f"{last['finished_at']:%Y-%m-%d %H:%M:%S %Z}")
@@ -116,7 +125,8 @@ def summary_markdown(summary: RunSummary, reasons: list[tuple[str, str, int]]) -
         f"| quality warnings | {len(summary.quality_warnings)} |",
         f"| warehouse | `{summary.warehouse}` |",
         f"| data-quality report | [{summary.data_docs}]({Path(summary.data_docs).resolve().as_uri()}) |",
-        f"| exports | `{summary.exports_dir}/` (manifest.json) |",
+        f"| exports | `{summary.exports_dir}/` (manifest.json) |" if summary.exported else "| exports | none |",
+        *([f"| lake | `{cell(summary.lake)}` |"] if summary.lake else []),
     ]
     if reasons:
         lines += ["", "## Rejected rows, most frequent reasons", "", "| input | reason | rows |", "|---|---|---|"]

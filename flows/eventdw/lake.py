@@ -1,0 +1,226 @@
+"""The marts as a DuckLake (`eventdw run --lake DIR`, the EVENTDW_LAKE setting): the same tables as the
+Parquet export, kept in a lake that each run brings up to date in one transaction, one snapshot per run.
+
+What it is for. The Parquet export rewrites a month's file when one of its rows changes, and a coder's pass
+over old events changes rows in every month: the export then writes nearly every file again. A lake deletes
+and appends rows instead (DuckLake writes a small delete file beside each data file it deletes from), so a
+run writes what it changed, wherever it falls. And the lake keeps every run's tables: an analyst reads the
+marts as they were at any run (`AT (VERSION => n)`) and the rows a run changed
+(`ducklake_table_changes`). See docs/lake.md.
+
+The folder. `DIR/catalog.sqlite` is the lake's catalog (SQLite, so that analysts' sessions read the lake
+while a run writes it: a DuckDB catalog file would lock them out), `DIR/data/` its Parquet files (the
+facts, ACLED's format and the articles partitioned by year and month of their date, as in the Parquet
+export), `DIR/lake.json` the run the lake last took (what lets a run that finds nothing changed stop
+without opening the lake). The DuckLake and SQLite extensions are loaded from their Python packages'
+files: nothing is downloaded.
+
+What a run writes. Every row of a mart carries the id of the run that wrote it, a new one each run, and a
+build only deletes rows or writes them: a row of the lake whose key and run id are no longer in the mart
+was deleted or rewritten, and a row of the mart whose key and run id are not in the lake is new or
+rewritten. The lake deletes the first and appends the second, for every table, in one transaction: a
+run that dies before its commit leaves the lake at the previous run's snapshot, whole. A view
+(export.VIEWS: events_described) also changes when a dimension row it joins does, whichever run wrote it:
+its rows are compared on the hash of the columns its joins bring too. A table whose columns changed (a
+new eventdw) is replaced whole, in the same snapshot. The lake's tables keep `run_id` (the Parquet export
+leaves it out): what an analyst filters on to see a run's rows.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from eventdw.export import DIMENSIONS, PARTITIONED, VIEWS, _columns
+from eventdw.warehouse import connect as warehouse_connect
+
+if TYPE_CHECKING:
+    import duckdb
+
+LAKE_SETTING = "EVENTDW_LAKE"
+CATALOG = "catalog.sqlite"
+DATA = "data"
+MARKER = "lake.json"
+ALIAS = "eventdw_lake"  # the lake's name in the connection that writes it
+PROVENANCE = ("run_id", "build_id")  # the columns that say which run and build wrote a row
+EXTENSIONS = {"ducklake": "duckdb_extension_ducklake", "sqlite_scanner": "duckdb_extension_sqlite_scanner"}
+
+
+class LakeError(OSError):
+    """The lake cannot be written where it was asked to, in one line."""
+
+
+def lake_dir() -> Path | None:
+    """The folder of the lake the EVENTDW_LAKE setting names, or None (no lake)."""
+    value = os.environ.get(LAKE_SETTING, "").strip()
+    return Path(value) if value else None
+
+
+def check_lake_dir(lake: Path) -> None:
+    """Raise LakeError unless `lake` is a folder a run may keep its lake in: one it made, or an empty or new one."""
+    if lake.exists() and not lake.is_dir():
+        raise LakeError(f"the lake {lake} is a file, not a folder: choose an empty or new folder")
+    if lake.is_dir() and any(lake.iterdir()) and not (lake / CATALOG).is_file():
+        raise LakeError(
+            f"the lake folder {lake} holds files but no eventdw lake ({CATALOG}): choose an empty or new folder"
+        )
+    for name in EXTENSIONS.values():
+        if importlib.util.find_spec(name) is None:
+            raise LakeError(f"the lake needs the package {name.replace('_', '-')} (pip install eventdw installs it)")
+
+
+def last_run(lake: Path) -> str | None:
+    """The id of the run the lake in `lake` last took, or None."""
+    try:
+        marker = json.loads((lake / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return marker.get("run_id") if isinstance(marker, dict) and (lake / CATALOG).is_file() else None
+
+
+def load_extensions(con: duckdb.DuckDBPyConnection) -> None:
+    """Load DuckDB's DuckLake and SQLite extensions from their packages' files into `con`."""
+    import duckdb
+
+    for extension, package in EXTENSIONS.items():
+        spec = importlib.util.find_spec(package)
+        if spec is None or spec.origin is None:
+            raise LakeError(f"the lake needs the package {package.replace('_', '-')} (pip install eventdw installs it)")
+        path = Path(spec.origin).parent / "extensions" / f"v{duckdb.__version__}" / f"{extension}.duckdb_extension"
+        con.execute(f"load {_sql_string(path)}")
+
+
+def attach(con: duckdb.DuckDBPyConnection, lake: Path, alias: str = "lake", read_only: bool = False) -> None:
+    """Attach the lake in `lake` to `con` as `alias` (the extensions loaded first). Its data is read from
+    `lake`/data wherever the catalog says it was written (DuckLake keeps the absolute path it was created with,
+    and the files' paths relative to it): a lake folder moved or copied whole is read where it is."""
+    load_extensions(con)
+    options = [
+        *(["read_only"] if read_only else []),
+        f"data_path {_sql_string(lake / DATA)}",
+        "override_data_path true",
+    ]
+    con.execute(f"attach {_sql_string('ducklake:sqlite:' + str(lake / CATALOG))} as {alias} ({', '.join(options)})")
+
+
+def connect(lake: Path) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection (in memory) with the lake in `lake` attached read-only as `lake`, for analysts:
+    `eventdw.lake.connect(Path("lake")).sql("select * from lake.fact_events")`."""
+    import duckdb
+
+    if not (lake / CATALOG).is_file():
+        raise LakeError(f"no eventdw lake in {lake} ({CATALOG} is missing): run `eventdw run --lake {lake}` first")
+    con = duckdb.connect()
+    attach(con, lake, read_only=True)
+    return con
+
+
+def sync_lake(
+    warehouse: Path,
+    lake: Path,
+    run_id: str,
+    marts: Callable[[], duckdb.DuckDBPyConnection] | None = None,
+) -> tuple[dict[str, int], int]:
+    """Bring the lake in `lake` up to the warehouse's marts (those of the connection `marts` opens, on Spark)
+    in one snapshot: rows deleted and appended per table, and the lake's snapshot now (the last one when
+    nothing changed)."""
+    import duckdb
+
+    check_lake_dir(lake)
+    lake.mkdir(parents=True, exist_ok=True)
+    changed: dict[str, int] = {}
+    try:
+        with warehouse_connect(warehouse) if marts is None else marts() as con:
+            attach(con, lake, ALIAS)
+            con.execute("begin")
+            try:
+                for table in (*PARTITIONED, *DIMENSIONS):
+                    changed[table] = _sync_table(con, table)
+                if any(changed.values()):
+                    info = _sql_string(json.dumps({"run_id": run_id}))
+                    message = _sql_string(f"eventdw run {run_id}")
+                    con.execute(f"call {ALIAS}.set_commit_message('eventdw', {message}, extra_info => {info})")
+            except BaseException:
+                con.execute("rollback")
+                raise
+            con.execute("commit")
+            (snapshot,) = con.execute(f"select max(snapshot_id) from {ALIAS}.snapshots()").fetchone() or (0,)
+    except duckdb.IOException as error:
+        raise LakeError(f"cannot write the lake {lake}: {' '.join(str(error).split())}") from error
+    marker = {"producer": "eventdw", "run_id": run_id, "snapshot_id": snapshot}
+    (lake / f"{MARKER}.tmp").write_text(json.dumps(marker, indent=2) + "\n")
+    (lake / f"{MARKER}.tmp").replace(lake / MARKER)
+    return changed, int(snapshot)
+
+
+def _sync_table(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    """Delete from the lake's `table` the rows gone from the mart and append the mart's new ones; how many
+    rows the two wrote. A table missing from the lake, or with other columns, is written whole."""
+    mart, lake = f"marts.{table}", f"{ALIAS}.{table}"
+    columns = con.execute(f"describe {mart}").fetchall()
+    existing = con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_catalog = ? and table_name = ? order by ordinal_position",
+        [ALIAS, table],
+    ).fetchall()
+    date, key = PARTITIONED.get(table, (None, DIMENSIONS.get(table)))
+    order = f"{date} nulls last, {key}" if date else key
+    if [(name, kind) for name, kind, *_ in columns] != [tuple(column) for column in existing]:
+        con.execute(f"drop table if exists {lake}")
+        con.execute(f"create table {lake} as select * from {mart} limit 0")
+        if date:
+            con.execute(f"alter table {lake} set partitioned by (year({date}), month({date}))")
+        (written,) = con.execute(f"insert into {lake} select * from {mart} order by {order}").fetchone() or (0,)
+        return int(written)
+    same = _same_row(con, table)
+    (deleted,) = con.execute(
+        f"delete from {lake} as l where not exists (select 1 from {mart} as m where {same})"
+    ).fetchone() or (0,)
+    if table in DIMENSIONS or table in VIEWS:
+        new = f"not exists (select 1 from {lake} as l where {same})"
+    else:
+        # A fact's row is the lake's when its run's rows are (the lake took each run's rows whole, in one
+        # transaction, and no later run writes a row with that run's id): its new rows are those of the
+        # runs the lake has no row of, read by their run ids rather than compared column by column.
+        runs = [f"select distinct run_id from {relation}" for relation in (mart, lake)]
+        new_runs = con.execute(f"{runs[0]} except {runs[1]}").fetchall()
+        if not new_runs:
+            return int(deleted)
+        listed = ", ".join(_sql_string(run) for (run,) in new_runs if run is not None)
+        new = " or ".join(
+            [*([f"run_id in ({listed})"] if listed else []), *(["run_id is null"] if (None,) in new_runs else [])]
+        )
+    (appended,) = con.execute(
+        f"insert into {lake} select * from {mart} as m where {new} order by {order}"
+    ).fetchone() or (0,)
+    return int(deleted) + int(appended)
+
+
+def _same_row(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """The condition that the lake's row `l` is the mart's row `m` (see the module's docstring): for a fact,
+    the same key and run id, and for a view the same columns its joins bring too; for a dimension, rebuilt
+    whole by every build, the same key and the same values in every column but the run and build ids."""
+    if table in DIMENSIONS:
+        keys = [name.strip() for name in DIMENSIONS[table].split(",")]
+        values = [column for column in _columns(con, table) if column not in PROVENANCE]
+        same = [f"l.{column} is not distinct from m.{column}" for column in keys]
+        return " and ".join([*same, f"{_row_hash('l', values)} = {_row_hash('m', values)}"])
+    same = [f"l.{column} is not distinct from m.{column}" for column in (PARTITIONED[table][1], "run_id")]
+    if table in VIEWS:
+        own = set(_columns(con, VIEWS[table]))
+        joined = [column for column in _columns(con, table) if column not in own]
+        if joined:
+            same.append(f"{_row_hash('l', joined)} = {_row_hash('m', joined)}")
+    return " and ".join(same)
+
+
+def _row_hash(alias: str, columns: list[str]) -> str:
+    return f"hash({', '.join(f'{alias}.{column}' for column in columns)})"
+
+
+def _sql_string(value: str | Path) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
