@@ -7,7 +7,8 @@ It generates the inputs (bench/generate.py; kept under --work and reused when pr
 in its own process so that peak memory is each one's own:
 
 - the pipeline, stage by stage as the flow calls them (bench/stages.py): load, dbt build, quality gate,
-  export;
+  export, and the lake (`--lake`: the marts brought into a DuckLake, eventdw.lake), which the totals leave
+  out and a third total, "served, lake", puts in the Parquet export's place;
 - the floor: the same transform as one hand-written DuckDB script (bench/floor.sql) over the same
   inputs, with no framework;
 - the dashboard's queries over the pipeline's Parquet exports (bench/dashboard_browser.py times the page
@@ -242,10 +243,11 @@ def time_cli(seeds: Path, work: Path, changed: bool = False) -> tuple[float, str
     shell (Python's start, the imports, Prefect's temporary server and flow run, the interpreter's exit, which
     the stages leave out), and when each stage ended, from its progress lines; SystemExit unless it found
     nothing changed, or, `changed`, built incrementally. The command is this checkout's, as the stages are
-    (the venv's `eventdw` script imports the checkout it was installed from, which need not be this one)."""
+    (the venv's `eventdw` script imports the checkout it was installed from, which need not be this one).
+    It keeps the stages' lake (`--lake`), as the stages do: its last stage."""
     command = [sys.executable, "-c", "from eventdw.cli import main; main()", "run", "--seeds-dir", str(seeds),
                "--warehouse", str(work / "eventdw.duckdb"), "--exports-dir", str(work / "exports"),
-               "--data-docs-dir", str(work / "data_docs")]  # fmt: skip
+               "--data-docs-dir", str(work / "data_docs"), "--lake", str(work / "lake")]  # fmt: skip
     environment = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(filter(None, [str(BENCH.parent / "flows"), os.environ.get("PYTHONPATH")])),
@@ -257,7 +259,7 @@ def time_cli(seeds: Path, work: Path, changed: bool = False) -> tuple[float, str
     if done.returncode != 0 or not did:
         expected = "an incremental build" if changed else "nothing changed"
         raise SystemExit(f"eventdw run did not do {expected}: {done.stdout[:300]}{done.stderr[-300:]}")
-    ended = re.findall(r"^\[\s*([\d.]+) s\] (load|dbt build|quality gate|export): (?!starting)", done.stderr, re.M)
+    ended = re.findall(r"^\[\s*([\d.]+) s\] (load|dbt build|quality gate|export|lake): (?!starting)", done.stderr, re.M)
     return seconds, ", ".join(f"{stage} {at} s" for at, stage in ended)
 
 
@@ -347,38 +349,54 @@ def run_increments(
 
 
 def print_cli_runs(full: list[dict[str, Any]], noop: float, day: tuple[float, str]) -> None:
-    """The runs through `eventdw run` itself, from a shell."""
+    """The runs through `eventdw run --lake` itself, from a shell, the day against the full run with its lake."""
     whole_run = sum(row["seconds"] for row in full)
     print(
-        f"`eventdw run` on the day, from a shell (Python's start, the imports, Prefect's temporary server and "
-        f"flow run, the exit included): {day[0]:.1f} s ({day[0] / whole_run:.1%}); stages ended at {day[1]}"
+        f"`eventdw run --lake` on the day, from a shell (Python's start, the imports, Prefect's temporary server "
+        f"and flow run, the exit included): {day[0]:.1f} s ({day[0] / whole_run:.1%} of the full run with its "
+        f"lake); stages ended at {day[1]}"
     )
     print(f"`eventdw run` with nothing changed (the command, Python's start included): {noop:.1f} s")
+
+
+def run_seconds(figures: list[dict[str, Any]]) -> float:
+    """A run's seconds: its stages', without the lake's (stages.py --lake), which a run spends only with a lake."""
+    return sum(row["seconds"] for row in figures if row["stage"] != "lake")
 
 
 def print_fractions(full: list[dict[str, Any]], increments: list[tuple[str, list[dict[str, Any]]]]) -> None:
     """Each increment's stages beside the full run's: seconds and the fraction of the full run's. An
     increment run warm (stages.py --warm) has its imports as a stage of its own, which the full run spends
     inside its stages: its total counts them (a run from a shell), and a second total leaves them out (a
-    run of `eventdw serve`)."""
+    run of `eventdw serve`). The lake (stages.py --lake) is in neither: a third total, "served, lake", is a
+    served run that keeps the lake in place of the Parquet export, against a full run that does the same."""
     warm = any(row["stage"] == "imports" for _, figures in increments for row in figures)
+    with_lake = any(row["stage"] == "lake" for row in full)
     stages = [*(["imports"] if warm else []), *(row["stage"] for row in full)]
     seconds = {name: {row["stage"]: row["seconds"] for row in figures} for name, figures in increments}
-    whole_run = sum(row["seconds"] for row in full)
+    whole_run = run_seconds(full)
+    full_seconds = {row["stage"]: row["seconds"] for row in full}
+    lake_run = whole_run - full_seconds.get("export", 0.0) + full_seconds.get("lake", 0.0)
+    totals = ["total", *(["served"] if warm else []), *(["served, lake"] if warm and with_lake else [])]
     print(f"{'stage':<14}{'full run':>10}" + "".join(f"  | {name}" for name, _ in increments))
-    for stage in [*stages, "total", *(["served"] if warm else [])]:
+    for stage in [*stages, *totals]:
         if stage in {"total", "served"}:
             whole = whole_run
+        elif stage == "served, lake":
+            whole = lake_run
         else:
-            whole = next((row["seconds"] for row in full if row["stage"] == stage), 0.0)
+            whole = full_seconds.get(stage, 0.0)
         cells = []
         for name, _ in increments:
+            ran = seconds[name]
             if stage == "total":
-                spent: float | None = sum(seconds[name].values())
+                spent: float | None = sum(value for key, value in ran.items() if key != "lake")
             elif stage == "served":
-                spent = sum(value for key, value in seconds[name].items() if key != "imports")
+                spent = sum(value for key, value in ran.items() if key not in {"imports", "lake"})
+            elif stage == "served, lake":
+                spent = sum(value for key, value in ran.items() if key not in {"imports", "export"})
             else:
-                spent = seconds[name].get(stage)
+                spent = ran.get(stage)
             cells.append(
                 "—" if spent is None else f"{spent:.1f} s ({spent / whole:.1%})" if whole else f"{spent:.1f} s"
             )
@@ -387,6 +405,9 @@ def print_fractions(full: list[dict[str, Any]], increments: list[tuple[str, list
     if warm:
         print("  (total: the run from a shell, its imports included; served: a run of `eventdw serve`, whose")
         print("  warm process imported dbt, Great Expectations and Prefect's flow before it started)")
+    if warm and with_lake:
+        print("  (the lake is in neither; served, lake: a served run that keeps the lake in place of the Parquet")
+        print("  export, against a full run that does the same)")
     for name, figures in increments:
         notes = "; ".join(f"{row['stage']}: {row['note']}" for row in figures if "note" in row)
         print(f"  {name}: {notes}")
@@ -501,6 +522,7 @@ def main() -> None:
     for path in random_share:
         path.rename(held_back / path.name)
     stages = [str(BENCH / "stages.py"), "--seeds-dir", str(seeds), "--work", str(work / "pipeline"), "--json"]
+    stages.append("--lake")  # the lake, a stage of its own, left out of the run's total (print_fractions)
     full_figures = work / "full_run.json"  # the full run's figures, which --increments-only compares with
     try:
         if arguments.increments_only:
@@ -546,7 +568,7 @@ def main() -> None:
     print_table(pipeline)
     print("\nfloor (bench/floor.sql), same inputs")
     print_table(floor)
-    pipeline_seconds, floor_seconds = (sum(r["seconds"] for r in figures) for figures in (pipeline, floor))
+    pipeline_seconds, floor_seconds = run_seconds(pipeline), run_seconds(floor)
     transform_seconds = sum(r["seconds"] for r in pipeline if r["stage"] in {"load", "dbt build", "export"})
     print(f"\npipeline / floor, whole run:            {pipeline_seconds / floor_seconds:.2f}x")
     print(f"pipeline / floor, without the GX gate:   {transform_seconds / floor_seconds:.2f}x")

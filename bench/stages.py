@@ -9,6 +9,10 @@ resident set of the process and of the processes it started (on Spark, the JVM a
 sampled every 20 ms from /proc while the stage runs. On Spark, starting the local session is a stage of
 its own.
 
+With --lake, the marts are then brought into a DuckLake in `work`/lake (eventdw.lake), a stage of its own,
+"lake": what a run with EVENTDW_LAKE set spends beside the export, and what it would spend in the export's
+place (bench/run.py prints both totals).
+
 With --warm, the modules a run imports (eventdw.schedule.WARM_MODULES: dbt, Great Expectations, Prefect's
 flow) are imported first, as a stage of their own, "imports": what a scheduled run of `eventdw serve`, forked
 from a process that imported them when the schedule started, does not spend. The other stages are then as
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import threading
@@ -88,19 +93,24 @@ def files_written(exports: Path, parts_before: dict[str, Any]) -> str:
 
 
 def run_stages(
-    seeds_dir: Path, work_dir: Path, keep: bool = False, engine: str = "duckdb", warm: bool = False
+    seeds_dir: Path,
+    work_dir: Path,
+    keep: bool = False,
+    engine: str = "duckdb",
+    warm: bool = False,
+    with_lake: bool = False,
 ) -> list[dict[str, Any]]:
     """Load, dbt build, gate and export `seeds_dir` into a fresh warehouse under `work_dir` (or, with
     `keep`, into the one already there: dbt then builds incrementally when it can, and nothing runs after
     the scan when nothing changed), with dbt on `engine`. On Spark, the mentions' event ids are left in
     `work_dir`/spark_mentions.parquet to compare. With `warm`, the imports of a scheduled run's warm
-    process are the first stage (see the module's docstring)."""
+    process are the first stage, and with `with_lake` the lake is the last (see the module's docstring)."""
     import dataclasses
     import functools
     import importlib
     import uuid
 
-    from eventdw import export, ingest, quality, state, transform, turn_analytics_off
+    from eventdw import export, ingest, lake, quality, state, transform, turn_analytics_off
     from eventdw.summary import RunSummary, marts_counts
     from eventdw.warehouse import connect as warehouse_connect
 
@@ -111,6 +121,8 @@ def run_stages(
     warehouse, exports, data_docs = work_dir / "eventdw.duckdb", work_dir / "exports", work_dir / "data_docs"
     rows = count_rows(seeds_dir)
     figures: list[dict[str, Any]] = []
+    if with_lake:  # as `eventdw run --lake` sets it: the scan then also asks whether the lake took the last run
+        os.environ[lake.LAKE_SETTING] = str((work_dir / "lake").resolve())
     if warm:
         from eventdw.schedule import WARM_MODULES
 
@@ -174,6 +186,15 @@ def run_stages(
     if reports and reports[0].batch_scoped:
         next(r for r in figures if r["stage"] == "quality gate")["note"] = "the marts' rows this run wrote"
     next(r for r in figures if r["stage"] == "export")["note"] = files_written(exports, parts_before)
+    if with_lake:
+        synced: list[tuple[dict[str, int], int]] = []
+        lake_dir = work_dir / "lake"
+        marts_lake = None if spark is None else functools.partial(marts_connection, spark)
+        figures.append(
+            measure("lake", rows, lambda: synced.append(lake.sync_lake(warehouse, lake_dir, run_id, marts_lake)))
+        )
+        changed, snapshot = synced[0]
+        figures[-1]["note"] = f"{sum(changed.values()):,} rows deleted or appended, snapshot {snapshot}"
     if marts is not None:
         with marts() as con:
             target = work_dir / "spark_mentions.parquet"
@@ -197,8 +218,11 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON (for bench/run.py)")
     parser.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb", help="where dbt builds")
     parser.add_argument("--warm", action="store_true", help="import what `eventdw serve`'s runs have imported first")
+    parser.add_argument("--lake", action="store_true", help="bring the marts into a DuckLake in --work/lake last")
     arguments = parser.parse_args()
-    figures = run_stages(arguments.seeds_dir, arguments.work, arguments.keep, arguments.engine, arguments.warm)
+    figures = run_stages(
+        arguments.seeds_dir, arguments.work, arguments.keep, arguments.engine, arguments.warm, arguments.lake
+    )
     if arguments.json:
         print(json.dumps(figures))
         return
