@@ -154,6 +154,23 @@ def test_a_lake_table_whose_columns_differ_from_its_mart_is_written_again_whole(
     _lake_equals_marts(warehouse, lake_dir)
 
 
+def test_a_place_renamed_in_its_dimension_reaches_the_events_the_lake_describes(built, tmp_path):
+    """events_described joins the places: a place's new name changes its rows though no event was rebuilt."""
+    _, warehouse = built
+    lake_dir = tmp_path / "lake"
+    lake.sync_lake(warehouse, lake_dir, "run-1")
+    with duckdb.connect(str(warehouse)) as con:
+        (place_id, events) = con.execute(
+            "select place_id, count(*) from marts.fact_events group by all order by count(*) desc, place_id limit 1"
+        ).fetchone()
+        con.execute(
+            "update marts.dim_place set place_name = 'Renamed', run_id = 'run-2' where place_id = ?", [place_id]
+        )
+    written, _ = lake.sync_lake(warehouse, lake_dir, "run-2")
+    assert (written["events_described"], written["dim_place"], written["fact_events"]) == (2 * events, 2, 0)
+    _lake_equals_marts(warehouse, lake_dir)
+
+
 def test_the_lake_goes_only_in_an_empty_folder_a_new_one_or_its_own(tmp_path, monkeypatch):
     monkeypatch.setenv("EVENTDW_LAKE", "")  # the command sets it for the run; put back after the test
     (tmp_path / "notes").mkdir()
@@ -164,6 +181,13 @@ def test_the_lake_goes_only_in_an_empty_folder_a_new_one_or_its_own(tmp_path, mo
     with pytest.raises(lake.LakeError, match="is a file, not a folder"):
         lake.check_lake_dir(tmp_path / "file")
     lake.check_lake_dir(tmp_path / "new")
+    # The lake of another warehouse.
+    (tmp_path / "theirs").mkdir()
+    (tmp_path / "theirs" / lake.CATALOG).touch()
+    (tmp_path / "theirs" / lake.MARKER).write_text(json.dumps({"run_id": "r", "warehouse": "/elsewhere/w.duckdb"}))
+    with pytest.raises(lake.LakeError, match="is the lake of the warehouse /elsewhere/w.duckdb, not of "):
+        lake.check_lake_dir(tmp_path / "theirs", tmp_path / "w.duckdb")
+    lake.check_lake_dir(tmp_path / "theirs")  # (a reader's check: any eventdw lake)
     result = CliRunner().invoke(main, ["run", "--seeds-dir", str(SEEDS), "--lake", str(tmp_path / "notes")])
     assert result.exit_code == 1
     assert result.output == (

@@ -227,7 +227,7 @@ def run(
         if parquet_export():
             check_exports_dir(exports_dir, seeds_dir, warehouse)
         if (lake_folder := lake_dir()) is not None:
-            check_lake_dir(lake_folder)
+            check_lake_dir(lake_folder, warehouse)
         max_rows()
         full_check_every()
         if engine == "spark":

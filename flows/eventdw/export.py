@@ -546,13 +546,13 @@ def _digest(con: duckdb.DuckDBPyConnection, table: str) -> str:
     run_ids = "coalesce(md5(string_agg(distinct run_id, ',' order by run_id)), '')"
     if table not in VIEWS:
         return run_ids
-    own = set(_columns(con, VIEWS[table]))
-    joined = [column for column in _columns(con, table) if column not in own]
+    own = set(mart_columns(con, VIEWS[table]))
+    joined = [column for column in mart_columns(con, table) if column not in own]
     key = PARTITIONED[table][1]
     return f"{run_ids} || ':' || cast(coalesce(bit_xor(hash({', '.join([key, *joined])})), 0) as varchar)"
 
 
-def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+def mart_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     """The columns of marts.`table`, in order."""
     query = "select column_name from information_schema.columns where table_schema = 'marts' and table_name = ? "
     return [name for (name,) in con.execute(query + "order by ordinal_position", [table]).fetchall()]

@@ -35,7 +35,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from eventdw.export import DIMENSIONS, PARTITIONED, VIEWS, _columns
+from eventdw.export import DIMENSIONS, PARTITIONED, VIEWS, mart_columns
 from eventdw.warehouse import connect as warehouse_connect
 
 if TYPE_CHECKING:
@@ -60,13 +60,21 @@ def lake_dir() -> Path | None:
     return Path(value) if value else None
 
 
-def check_lake_dir(lake: Path) -> None:
-    """Raise LakeError unless `lake` is a folder a run may keep its lake in: one it made, or an empty or new one."""
+def check_lake_dir(lake: Path, warehouse: Path | None = None) -> None:
+    """Raise LakeError unless `lake` is a folder a run may keep the lake of `warehouse` in: the lake of that
+    warehouse, or an empty or new folder. (A lake of two warehouses would flip between them, each run
+    deleting the other's rows.)"""
     if lake.exists() and not lake.is_dir():
         raise LakeError(f"the lake {lake} is a file, not a folder: choose an empty or new folder")
     if lake.is_dir() and any(lake.iterdir()) and not (lake / CATALOG).is_file():
         raise LakeError(
             f"the lake folder {lake} holds files but no eventdw lake ({CATALOG}): choose an empty or new folder"
+        )
+    kept = _marker(lake).get("warehouse")
+    if warehouse is not None and kept and kept != str(warehouse.resolve()):
+        raise LakeError(
+            f"the lake {lake} is the lake of the warehouse {kept}, not of {warehouse}: choose another folder (or, "
+            f"if that warehouse was moved to {warehouse}, delete {lake / MARKER})"
         )
     for name in EXTENSIONS.values():
         if importlib.util.find_spec(name) is None:
@@ -75,11 +83,17 @@ def check_lake_dir(lake: Path) -> None:
 
 def last_run(lake: Path) -> str | None:
     """The id of the run the lake in `lake` last took, or None."""
+    run_id = _marker(lake).get("run_id")
+    return str(run_id) if run_id and (lake / CATALOG).is_file() else None
+
+
+def _marker(lake: Path) -> dict[str, object]:
+    """What `lake`/lake.json says: the run the lake last took, its snapshot and its warehouse ({} without one)."""
     try:
         marker = json.loads((lake / MARKER).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
-    return marker.get("run_id") if isinstance(marker, dict) and (lake / CATALOG).is_file() else None
+        return {}
+    return marker if isinstance(marker, dict) else {}
 
 
 def load_extensions(con: duckdb.DuckDBPyConnection) -> None:
@@ -130,7 +144,7 @@ def sync_lake(
     nothing changed)."""
     import duckdb
 
-    check_lake_dir(lake)
+    check_lake_dir(lake, warehouse)
     lake.mkdir(parents=True, exist_ok=True)
     changed: dict[str, int] = {}
     try:
@@ -149,9 +163,14 @@ def sync_lake(
                 raise
             con.execute("commit")
             (snapshot,) = con.execute(f"select max(snapshot_id) from {ALIAS}.snapshots()").fetchone() or (0,)
+    except duckdb.TransactionException as error:
+        raise LakeError(
+            f"another session wrote the lake {lake} while this run did ({' '.join(str(error).split())}): "
+            "the lake keeps its last snapshot; run again"
+        ) from error
     except duckdb.IOException as error:
         raise LakeError(f"cannot write the lake {lake}: {' '.join(str(error).split())}") from error
-    marker = {"producer": "eventdw", "run_id": run_id, "snapshot_id": snapshot}
+    marker = {"producer": "eventdw", "run_id": run_id, "snapshot_id": snapshot, "warehouse": str(warehouse.resolve())}
     (lake / f"{MARKER}.tmp").write_text(json.dumps(marker, indent=2) + "\n")
     (lake / f"{MARKER}.tmp").replace(lake / MARKER)
     return changed, int(snapshot)
@@ -180,24 +199,47 @@ def _sync_table(con: duckdb.DuckDBPyConnection, table: str) -> int:
     (deleted,) = con.execute(
         f"delete from {lake} as l where not exists (select 1 from {mart} as m where {same})"
     ).fetchone() or (0,)
-    if table in DIMENSIONS or table in VIEWS:
+    if table in DIMENSIONS:
         new = f"not exists (select 1 from {lake} as l where {same})"
     else:
         # A fact's row is the lake's when its run's rows are (the lake took each run's rows whole, in one
         # transaction, and no later run writes a row with that run's id): its new rows are those of the
         # runs the lake has no row of, read by their run ids rather than compared column by column.
         runs = [f"select distinct run_id from {relation}" for relation in (mart, lake)]
-        new_runs = con.execute(f"{runs[0]} except {runs[1]}").fetchall()
-        if not new_runs:
+        new_runs = [run for (run,) in con.execute(f"{runs[0]} except {runs[1]}").fetchall()]
+        listed = ", ".join(_sql_string(run) for run in new_runs if run is not None)
+        conditions = [
+            *([f"m.run_id in ({listed})"] if listed else []),
+            *(["m.run_id is null"] if None in new_runs else []),
+        ]
+        if table in VIEWS:
+            # A view's row also changes when a dimension row it joins does: those of the runs the lake has,
+            # compared on the columns their joins bring (the view computed for those columns alone).
+            key = PARTITIONED[table][1]
+            taken = f"not ({' or '.join(conditions)})" if conditions else "true"
+            rejoined = con.execute(
+                f"select m.{key} from {mart} as m where {taken} and not exists (select 1 from {lake} as l where {same})"
+            ).fetchall()
+            if rejoined:
+                con.register("eventdw_lake_rejoined", _keys(rejoined, key))
+                conditions.append(f"m.{key} in (select {key} from eventdw_lake_rejoined)")
+        if not conditions:
             return int(deleted)
-        listed = ", ".join(_sql_string(run) for (run,) in new_runs if run is not None)
-        new = " or ".join(
-            [*([f"run_id in ({listed})"] if listed else []), *(["run_id is null"] if (None,) in new_runs else [])]
-        )
-    (appended,) = con.execute(
-        f"insert into {lake} select * from {mart} as m where {new} order by {order}"
-    ).fetchone() or (0,)
+        new = " or ".join(conditions)
+    try:
+        (appended,) = con.execute(
+            f"insert into {lake} select * from {mart} as m where {new} order by {order}"
+        ).fetchone() or (0,)
+    finally:
+        con.unregister("eventdw_lake_rejoined")
     return int(deleted) + int(appended)
+
+
+def _keys(rows: list[tuple[object, ...]], key: str) -> object:
+    """The keys `rows` as an Arrow table of one column, `key`, for DuckDB to read."""
+    import pyarrow as pa
+
+    return pa.table({key: [row[0] for row in rows]})
 
 
 def _same_row(con: duckdb.DuckDBPyConnection, table: str) -> str:
@@ -206,13 +248,13 @@ def _same_row(con: duckdb.DuckDBPyConnection, table: str) -> str:
     whole by every build, the same key and the same values in every column but the run and build ids."""
     if table in DIMENSIONS:
         keys = [name.strip() for name in DIMENSIONS[table].split(",")]
-        values = [column for column in _columns(con, table) if column not in PROVENANCE]
+        values = [column for column in mart_columns(con, table) if column not in PROVENANCE]
         same = [f"l.{column} is not distinct from m.{column}" for column in keys]
         return " and ".join([*same, f"{_row_hash('l', values)} = {_row_hash('m', values)}"])
     same = [f"l.{column} is not distinct from m.{column}" for column in (PARTITIONED[table][1], "run_id")]
     if table in VIEWS:
-        own = set(_columns(con, VIEWS[table]))
-        joined = [column for column in _columns(con, table) if column not in own]
+        own = set(mart_columns(con, VIEWS[table]))
+        joined = [column for column in mart_columns(con, table) if column not in own]
         if joined:
             same.append(f"{_row_hash('l', joined)} = {_row_hash('m', joined)}")
     return " and ".join(same)
