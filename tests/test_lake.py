@@ -194,6 +194,11 @@ def test_the_lake_goes_only_in_an_empty_folder_a_new_one_or_its_own(tmp_path, mo
         f"Error: the lake folder {tmp_path / 'notes'} holds files but no eventdw lake (catalog.sqlite): "
         "choose an empty or new folder\n"
     )
+    served = CliRunner().invoke(main, ["serve", "--cron", "0 6 * * *", "--lake", str(tmp_path / "file")])
+    assert (served.exit_code, served.output) == (
+        1,
+        f"Error: the lake {tmp_path / 'file'} is a file, not a folder: choose an empty or new folder\n",
+    )
 
 
 def test_a_run_with_a_lake_keeps_it_and_stops_early_only_while_the_lake_is_the_last_runs(warehouse_copy, tmp_path):

@@ -363,6 +363,14 @@ def serve(
     _use_settings(countries, acled_inter_numeric, parquet, lake)
     import asyncio
 
+    from eventdw.lake import LakeError, check_lake_dir, lake_dir
+
+    if (lake_folder := lake_dir()) is not None:
+        try:
+            check_lake_dir(lake_folder, warehouse)
+        except LakeError as error:
+            raise click.ClickException(str(error)) from None
+
     from prefect.settings import PREFECT_API_URL
 
     from eventdw.schedule import (
