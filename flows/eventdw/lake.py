@@ -9,21 +9,25 @@ marts as they were at any run (`AT (VERSION => n)`) and the rows a run changed
 (`ducklake_table_changes`). See docs/lake.md.
 
 The folder. `DIR/catalog.sqlite` is the lake's catalog (SQLite, so that analysts' sessions read the lake
-while a run writes it: a DuckDB catalog file would lock them out), `DIR/data/` its Parquet files (the
-facts, ACLED's format and the articles partitioned by year and month of their date, as in the Parquet
-export), `DIR/lake.json` the run the lake last took (what lets a run that finds nothing changed stop
+while a run writes it: a DuckDB catalog file would lock them out), `DIR/data/` its Parquet files,
+`DIR/lake.json` the run the lake last took (what lets a run that finds nothing changed stop
 without opening the lake). The DuckLake and SQLite extensions are loaded from their Python packages'
 files: nothing is downloaded.
 
 What a run writes. Every row of a mart carries the id of the run that wrote it, a new one each run, and a
 build only deletes rows or writes them: a row of the lake whose key and run id are no longer in the mart
-was deleted or rewritten, and a row of the mart whose key and run id are not in the lake is new or
-rewritten. The lake deletes the first and appends the second, for every table, in one transaction: a
-run that dies before its commit leaves the lake at the previous run's snapshot, whole. A view
-(export.VIEWS: events_described) also changes when a dimension row it joins does, whichever run wrote it:
-its rows are compared on the hash of the columns its joins bring too. A table whose columns changed (a
-new eventdw) is replaced whole, in the same snapshot. The lake's tables keep `run_id` (the Parquet export
-leaves it out): what an analyst filters on to see a run's rows.
+was deleted or rewritten, and the mart's rows of a run the lake has no row of are new or rewritten. The
+lake deletes the first and appends the second, for every table, in one transaction: a run that dies
+before its commit leaves the lake at the previous run's snapshot, whole. A view (export.VIEWS:
+events_described) also changes when a dimension row it joins does, whichever run wrote it: its rows are
+compared on the columns its joins bring too. A dimension, rebuilt whole by every build, is compared by
+value, so that its unchanged rows stay as they are. A table whose columns changed (a new eventdw) is
+replaced whole, in the same snapshot. The lake's tables keep `run_id` (the Parquet export leaves it out):
+what an analyst filters on to see a run's rows.
+
+The tables are not partitioned: a run appends its rows in date and key order, and a month's rows are found
+by the files' and row groups' statistics. Partitioned by month, an edit spread over every month would
+write a data file and a delete file per month and table (docs/lake.md).
 """
 
 from __future__ import annotations
@@ -152,8 +156,12 @@ def sync_lake(
             attach(con, lake, ALIAS)
             con.execute("begin")
             try:
+                existing: dict[str, list[tuple[str, str]]] = {}
+                query = "select table_name, column_name, data_type from duckdb_columns() where database_name = ? "
+                for table, column, kind in con.execute(query + "order by table_name, column_index", [ALIAS]).fetchall():
+                    existing.setdefault(table, []).append((column, kind))
                 for table in (*PARTITIONED, *DIMENSIONS):
-                    changed[table] = _sync_table(con, table)
+                    changed[table] = _sync_table(con, table, existing.get(table, []))
                 if any(changed.values()):
                     info = _sql_string(json.dumps({"run_id": run_id}))
                     message = _sql_string(f"eventdw run {run_id}")
@@ -176,62 +184,88 @@ def sync_lake(
     return changed, int(snapshot)
 
 
-def _sync_table(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    """Delete from the lake's `table` the rows gone from the mart and append the mart's new ones; how many
-    rows the two wrote. A table missing from the lake, or with other columns, is written whole."""
+def _sync_table(con: duckdb.DuckDBPyConnection, table: str, existing: list[tuple[str, str]]) -> int:
+    """Delete from the lake's `table` (whose columns are `existing`, names and types) the rows gone from the
+    mart and append the mart's new ones; how many rows the two wrote. A table missing from the lake, or with
+    other columns, is written whole."""
     mart, lake = f"marts.{table}", f"{ALIAS}.{table}"
     columns = con.execute(f"describe {mart}").fetchall()
-    existing = con.execute(
-        "select column_name, data_type from information_schema.columns "
-        "where table_catalog = ? and table_name = ? order by ordinal_position",
-        [ALIAS, table],
-    ).fetchall()
-    date, key = PARTITIONED.get(table, (None, DIMENSIONS.get(table)))
+    date, key = PARTITIONED[table] if table in PARTITIONED else (None, DIMENSIONS[table])
     order = f"{date} nulls last, {key}" if date else key
-    if [(name, kind) for name, kind, *_ in columns] != [tuple(column) for column in existing]:
+    if [(name, kind) for name, kind, *_ in columns] != existing:
         con.execute(f"drop table if exists {lake}")
         con.execute(f"create table {lake} as select * from {mart} limit 0")
-        if date:
-            con.execute(f"alter table {lake} set partitioned by (year({date}), month({date}))")
         (written,) = con.execute(f"insert into {lake} select * from {mart} order by {order}").fetchone() or (0,)
         return int(written)
+    if table in VIEWS:
+        return _sync_view(con, table, order)
     same = _same_row(con, table)
     (deleted,) = con.execute(
         f"delete from {lake} as l where not exists (select 1 from {mart} as m where {same})"
     ).fetchone() or (0,)
-    if table in DIMENSIONS:
-        new = f"not exists (select 1 from {lake} as l where {same})"
-    else:
-        # A fact's row is the lake's when its run's rows are (the lake took each run's rows whole, in one
-        # transaction, and no later run writes a row with that run's id): its new rows are those of the
-        # runs the lake has no row of, read by their run ids rather than compared column by column.
-        runs = [f"select distinct run_id from {relation}" for relation in (mart, lake)]
-        new_runs = [run for (run,) in con.execute(f"{runs[0]} except {runs[1]}").fetchall()]
-        listed = ", ".join(_sql_string(run) for run in new_runs if run is not None)
-        conditions = [
-            *([f"m.run_id in ({listed})"] if listed else []),
-            *(["m.run_id is null"] if None in new_runs else []),
-        ]
-        if table in VIEWS:
-            # A view's row also changes when a dimension row it joins does: those of the runs the lake has,
-            # compared on the columns their joins bring (the view computed for those columns alone).
-            key = PARTITIONED[table][1]
-            taken = f"not ({' or '.join(conditions)})" if conditions else "true"
-            rejoined = con.execute(
-                f"select m.{key} from {mart} as m where {taken} and not exists (select 1 from {lake} as l where {same})"
-            ).fetchall()
-            if rejoined:
-                con.register("eventdw_lake_rejoined", _keys(rejoined, key))
-                conditions.append(f"m.{key} in (select {key} from eventdw_lake_rejoined)")
+    new = f"not exists (select 1 from {lake} as l where {same})" if table in DIMENSIONS else None
+    new = new or _rows_of_new_runs(con, mart, lake)
+    if new is None:
+        return int(deleted)
+    (appended,) = con.execute(
+        f"insert into {lake} select * from {mart} as m where {new} order by {order}"
+    ).fetchone() or (0,)
+    return int(deleted) + int(appended)
+
+
+def _rows_of_new_runs(con: duckdb.DuckDBPyConnection, mart: str, lake: str, alias: str = "m") -> str | None:
+    """The condition on a fact's rows (aliased `alias`) that they are of a run the lake has no row of (None:
+    there is none). A fact's row is the lake's when its run's rows are: the lake took each run's rows whole, in one
+    transaction, and no later run writes a row with that run's id. So its new rows are read by their run
+    ids rather than compared column by column."""
+    runs = [f"select distinct run_id from {relation}" for relation in (mart, lake)]
+    new_runs = [run for (run,) in con.execute(f"{runs[0]} except {runs[1]}").fetchall()]
+    listed = ", ".join(_sql_string(run) for run in new_runs if run is not None)
+    conditions = [
+        *([f"{alias}.run_id in ({listed})"] if listed else []),
+        *([f"{alias}.run_id is null"] if None in new_runs else []),
+    ]
+    return " or ".join(conditions) or None
+
+
+def _sync_view(con: duckdb.DuckDBPyConnection, table: str, order: str) -> int:
+    """_sync_table for a view (VIEWS), whose row also changes when a dimension row it joins does, whichever
+    run wrote it: each side's key, run id and hash of the columns the joins bring are computed once (the view
+    for those columns alone), and compared. The rows of new runs are read by their run ids, as a fact's; the
+    others whose joined columns changed, by their keys."""
+    mart, lake, key = f"marts.{table}", f"{ALIAS}.{table}", PARTITIONED[table][1]
+    own = set(mart_columns(con, VIEWS[table]))
+    joined = [column for column in mart_columns(con, table) if column not in own] or [key]
+    for side, relation in (("mart", mart), ("lake", lake)):
+        con.execute(
+            f"create or replace temp table eventdw_lake_{side}_rows as "
+            f"select {key}, run_id, {_row_hash('r', joined)} as joined_hash from {relation} as r"
+        )
+    differ = "not exists (select 1 from {other} as o where o.{key} = s.{key} and o.run_id is not distinct from "
+    differ += "s.run_id and o.joined_hash = s.joined_hash)"
+    (deleted,) = con.execute(
+        f"delete from {lake} where {key} in (select s.{key} from eventdw_lake_lake_rows as s "
+        f"where {differ.format(other='eventdw_lake_mart_rows', key=key)})"
+    ).fetchone() or (0,)
+    new, taken = _rows_of_new_runs(con, mart, lake), _rows_of_new_runs(con, mart, lake, "s") or "false"
+    rejoined = con.execute(
+        f"select s.{key} from eventdw_lake_mart_rows as s where not ({taken}) "
+        f"and {differ.format(other='eventdw_lake_lake_rows', key=key)}"
+    ).fetchall()
+    conditions = [*([new] if new else [])]
+    if rejoined:
+        con.register("eventdw_lake_rejoined", _keys(rejoined, key))
+        conditions.append(f"m.{key} in (select {key} from eventdw_lake_rejoined)")
+    try:
         if not conditions:
             return int(deleted)
-        new = " or ".join(conditions)
-    try:
         (appended,) = con.execute(
-            f"insert into {lake} select * from {mart} as m where {new} order by {order}"
+            f"insert into {lake} select * from {mart} as m where {' or '.join(conditions)} order by {order}"
         ).fetchone() or (0,)
     finally:
         con.unregister("eventdw_lake_rejoined")
+        con.execute("drop table if exists eventdw_lake_mart_rows")
+        con.execute("drop table if exists eventdw_lake_lake_rows")
     return int(deleted) + int(appended)
 
 
@@ -244,20 +278,15 @@ def _keys(rows: list[tuple[object, ...]], key: str) -> object:
 
 def _same_row(con: duckdb.DuckDBPyConnection, table: str) -> str:
     """The condition that the lake's row `l` is the mart's row `m` (see the module's docstring): for a fact,
-    the same key and run id, and for a view the same columns its joins bring too; for a dimension, rebuilt
-    whole by every build, the same key and the same values in every column but the run and build ids."""
+    the same key and run id; for a dimension, rebuilt whole by every build, the same key and the same values
+    in every column but the run and build ids."""
     if table in DIMENSIONS:
         keys = [name.strip() for name in DIMENSIONS[table].split(",")]
         values = [column for column in mart_columns(con, table) if column not in PROVENANCE]
         same = [f"l.{column} is not distinct from m.{column}" for column in keys]
         return " and ".join([*same, f"{_row_hash('l', values)} = {_row_hash('m', values)}"])
-    same = [f"l.{column} is not distinct from m.{column}" for column in (PARTITIONED[table][1], "run_id")]
-    if table in VIEWS:
-        own = set(mart_columns(con, VIEWS[table]))
-        joined = [column for column in mart_columns(con, table) if column not in own]
-        if joined:
-            same.append(f"{_row_hash('l', joined)} = {_row_hash('m', joined)}")
-    return " and ".join(same)
+    key = PARTITIONED[table][1]
+    return f"l.{key} is not distinct from m.{key} and l.run_id is not distinct from m.run_id"
 
 
 def _row_hash(alias: str, columns: list[str]) -> str:
