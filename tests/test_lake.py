@@ -120,11 +120,11 @@ def test_a_removed_row_leaves_the_lake_and_a_failed_sync_leaves_the_last_snapsho
     real = lake._sync_table
     calls = []
 
-    def fail_on_the_second_table(con: duckdb.DuckDBPyConnection, table: str, existing: list) -> int:
+    def fail_on_the_second_table(con: duckdb.DuckDBPyConnection, table: str, existing: list, rejoin: bool) -> int:
         calls.append(table)
         if len(calls) == 2:
             raise RuntimeError("killed")
-        return real(con, table, existing)
+        return real(con, table, existing, rejoin)
 
     monkeypatch.setattr(lake, "_sync_table", fail_on_the_second_table)
     with pytest.raises(RuntimeError, match="killed"):

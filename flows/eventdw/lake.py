@@ -51,6 +51,9 @@ DATA = "data"
 MARKER = "lake.json"
 ALIAS = "eventdw_lake"  # the lake's name in the connection that writes it
 PROVENANCE = ("run_id", "build_id")  # the columns that say which run and build wrote a row
+# The dimensions each view (export.VIEWS) joins (dbt_project/macros/describe_events.sql): its rows of runs the
+# lake has are compared on their joined columns only when one of these changed.
+VIEW_JOINS = {"events_described": ("dim_actor", "dim_place", "dim_cameo_code")}
 EXTENSIONS = {"ducklake": "duckdb_extension_ducklake", "sqlite_scanner": "duckdb_extension_sqlite_scanner"}
 
 
@@ -160,8 +163,10 @@ def sync_lake(
                 query = "select table_name, column_name, data_type from duckdb_columns() where database_name = ? "
                 for table, column, kind in con.execute(query + "order by table_name, column_index", [ALIAS]).fetchall():
                     existing.setdefault(table, []).append((column, kind))
-                for table in (*PARTITIONED, *DIMENSIONS):
-                    changed[table] = _sync_table(con, table, existing.get(table, []))
+                # The dimensions first: a view that joins none that changed is brought up to date as a fact.
+                for table in (*DIMENSIONS, *PARTITIONED):
+                    rejoin = table in VIEWS and any(changed.get(joined) for joined in VIEW_JOINS[table])
+                    changed[table] = _sync_table(con, table, existing.get(table, []), rejoin)
                 if any(changed.values()):
                     info = _sql_string(json.dumps({"run_id": run_id}))
                     message = _sql_string(f"eventdw run {run_id}")
@@ -184,10 +189,10 @@ def sync_lake(
     return changed, int(snapshot)
 
 
-def _sync_table(con: duckdb.DuckDBPyConnection, table: str, existing: list[tuple[str, str]]) -> int:
+def _sync_table(con: duckdb.DuckDBPyConnection, table: str, existing: list[tuple[str, str]], rejoin: bool) -> int:
     """Delete from the lake's `table` (whose columns are `existing`, names and types) the rows gone from the
     mart and append the mart's new ones; how many rows the two wrote. A table missing from the lake, or with
-    other columns, is written whole."""
+    other columns, is written whole. A view whose joined dimensions changed (`rejoin`) is compared whole."""
     mart, lake = f"marts.{table}", f"{ALIAS}.{table}"
     columns = con.execute(f"describe {mart}").fetchall()
     date, key = PARTITIONED[table] if table in PARTITIONED else (None, DIMENSIONS[table])
@@ -197,20 +202,57 @@ def _sync_table(con: duckdb.DuckDBPyConnection, table: str, existing: list[tuple
         con.execute(f"create table {lake} as select * from {mart} limit 0")
         (written,) = con.execute(f"insert into {lake} select * from {mart} order by {order}").fetchone() or (0,)
         return int(written)
-    if table in VIEWS:
+    if table in VIEWS and rejoin:
         return _sync_view(con, table, order)
-    same = _same_row(con, table)
-    (deleted,) = con.execute(
-        f"delete from {lake} as l where not exists (select 1 from {mart} as m where {same})"
-    ).fetchone() or (0,)
-    new = f"not exists (select 1 from {lake} as l where {same})" if table in DIMENSIONS else None
-    new = new or _rows_of_new_runs(con, mart, lake)
+    if table in DIMENSIONS:
+        same = _same_row(con, table)
+        (deleted,) = con.execute(
+            f"delete from {lake} as l where not exists (select 1 from {mart} as m where {same})"
+        ).fetchone() or (0,)
+        new: str | None = f"not exists (select 1 from {lake} as l where {same})"
+    else:
+        deleted, new = _delete_replaced_and_gone(con, table)
     if new is None:
         return int(deleted)
     (appended,) = con.execute(
         f"insert into {lake} select * from {mart} as m where {new} order by {order}"
     ).fetchone() or (0,)
     return int(deleted) + int(appended)
+
+
+def _delete_replaced_and_gone(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, str | None]:
+    """For a fact (or a view none of whose joined dimensions changed, whose rows are its fact's): delete from
+    the lake the rows the mart holds a new version of and those it no longer holds; the rows deleted, and the
+    condition on the mart's rows `m` that they are new (_rows_of_new_runs).
+
+    After a sync the lake holds each run's rows as the mart does, and a mart only loses a run's rows after:
+    so a run whose rows the lake and the mart count alike, once the lake's old versions of the new rows are
+    deleted (by their keys, few), lost none, and only the runs whose counts differ are compared row by row,
+    on their keys."""
+    lake, key = f"{ALIAS}.{table}", PARTITIONED[table][1]
+    base = f"marts.{VIEWS.get(table, table)}"  # a view's rows are its fact's, one each, with their run ids
+    new = _rows_of_new_runs(con, base, lake)
+    deleted = 0
+    if new is not None:
+        (deleted,) = con.execute(
+            f"delete from {lake} where {key} in (select m.{key} from {base} as m where {new})"
+        ).fetchone() or (0,)
+    counts = "select run_id, count(*) as num_rows from {} group by run_id"
+    differ = con.execute(
+        f"select run_id from ({counts.format(lake)}) as l full join ({counts.format(base)}) as m using (run_id) "
+        f"where l.num_rows is not null and l.num_rows is distinct from m.num_rows"
+    ).fetchall()
+    if differ:
+        listed = ", ".join(_sql_string(run) for (run,) in differ if run is not None)
+        runs = " or ".join(
+            [*([f"l.run_id in ({listed})"] if listed else []), *(["l.run_id is null"] * ((None,) in differ))]
+        )
+        (gone,) = con.execute(
+            f"delete from {lake} as l where ({runs}) and not exists "
+            f"(select 1 from {base} as m where m.{key} = l.{key} and m.run_id is not distinct from l.run_id)"
+        ).fetchone() or (0,)
+        deleted += gone
+    return int(deleted), new
 
 
 def _rows_of_new_runs(con: duckdb.DuckDBPyConnection, mart: str, lake: str, alias: str = "m") -> str | None:
