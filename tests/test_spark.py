@@ -152,6 +152,23 @@ def test_a_run_on_spark_builds_gates_and_exports_the_same_marts_as_duckdb(
     numeric = _csv_texts(tmp_path / "spark_numeric")
     assert numeric == _csv_texts(tmp_path / "duckdb_numeric") != spark_csv
 
+    # The lake of the marts Spark built holds the rows of the lake of DuckDB's.
+    from eventdw import lake
+
+    lake.sync_lake(
+        spark_seed_run.warehouse, tmp_path / "spark_lake", "spark", functools.partial(marts_connection, spark)
+    )
+    lake.sync_lake(seed_run.warehouse, tmp_path / "duckdb_lake", "duckdb")
+    with duckdb.connect() as con:
+        lake.attach(con, tmp_path / "spark_lake", "spark_lake", read_only=True)
+        lake.attach(con, tmp_path / "duckdb_lake", "duckdb_lake", read_only=True)
+        for table in (*export.PARTITIONED, *export.DIMENSIONS):
+            spark_rows, duckdb_rows = (
+                sorted(map(repr, con.execute(f"select * exclude (run_id, build_id) from {name}.{table}").fetchall()))
+                for name in ("spark_lake", "duckdb_lake")
+            )
+            assert spark_rows == duckdb_rows, table
+
 
 def test_an_incremental_build_on_spark_gives_the_marts_of_a_full_duckdb_build(spark, spark_seed_run, tmp_path):
     """An edited coded row rebuilds its article on Spark (the Parquet tables written again without the rows
