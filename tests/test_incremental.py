@@ -168,6 +168,7 @@ def test_only_a_changed_transform_or_an_unfinished_build_forces_a_full_refresh(s
 # Edits: every field of a coded row and every byte of an article reach the marts, incrementally, as a fresh
 # build of the same inputs has them.
 A0, A1, A2, A3 = "000_4938db59a5dbecdc", "001_80b8b6eb158c6571", "002_06df92578aa3feb5", "003_d87e7e8bc6717bf6"
+A4 = "004_a744f15570869942"
 COPY_OF_A1 = "005_copy_of_001"
 
 
@@ -366,6 +367,70 @@ def test_an_article_edit_that_moves_its_quotes_moves_their_offsets(built_seeds, 
     assert all(start > text.index("Update: a paragraph added.") for _, start, _, text in rows)
 
 
+def test_a_row_changed_in_place_rebuilds_its_mention_and_event_and_not_its_article(built_seeds, tmp_path):
+    """A row edited in place (the same mention in the same country: its deaths, precisions, sub-event type,
+    confidence, notes, or its row number) is rebuilt with its event, and the other rows of its article are
+    not; an edit of a row's country, in which its article's other names resolve, rebuilds its article. The
+    marts are a fresh build's either way."""
+    seeds, warehouse = built_seeds
+    _set(seeds, A2, 2, fatalities="7")
+    _set(seeds, A2, 3, time_precision="4")  # a year report: it leaves its event, which is rebuilt without it
+    _set(seeds, A2, 4, geo_precision="3", acled_sub_event_type="Armed clash", confidence="0.4", notes="re-read")
+    path, rows = _rows(seeds, A0)
+    rows[1], rows[2] = rows[2], rows[1]  # two rows swapped: each at another row number
+    _write(path, rows)
+    result, incremental, fresh = _build_and_compare_with_a_fresh_build(seeds, warehouse, tmp_path)
+
+    assert result.description == "incremental: 5 rows changed"
+    assert incremental == fresh
+    assert _rebuilt(warehouse) == ([], [(A0, 2), (A2, 3)])
+    assert _rows_written_by_each_build(warehouse, A0, A2) == {A0: [2, "the rest"], A2: [3, "the rest"]}
+
+    _set(seeds, A4, 5, country="SY")
+    result, incremental, fresh = _build_and_compare_with_a_fresh_build(seeds, warehouse, tmp_path)
+    assert result.description == "incremental: 1 row changed"
+    assert incremental == fresh
+    assert _rebuilt(warehouse) == ([A4], [])
+    assert _rows_written_by_each_build(warehouse, A4) == {A4: ["all"]}
+
+
+def _rebuilt(warehouse):
+    """(the articles the last build rebuilt whole, [(article, its mentions it rebuilt)] of the others)."""
+    with duckdb.connect(str(warehouse)) as con:
+        articles = con.execute("select article_id from eventdw_state.articles_to_rebuild order by 1").fetchall()
+        mentions = con.execute("select article_id, count(*) from eventdw_state.mentions_to_rebuild group by all")
+        return [article_id for (article_id,) in articles], sorted(mentions.fetchall())
+
+
+def _rows_written_by_each_build(warehouse, *article_ids):
+    """Of each article, how many of its joined mentions each build wrote, fewest first ("the rest", "all")."""
+    with duckdb.connect(str(warehouse)) as con:
+        batches = con.execute(
+            """
+            select article_id, list(rows order by rows)
+            from (
+                select article_id, batch_id, count(*) as rows
+                from intermediate.int_mentions_joined_to_references
+                where list_contains(?, article_id)
+                group by all
+            )
+            group by all
+            """,
+            [list(article_ids)],
+        ).fetchall()
+        mentions = dict(
+            con.execute(
+                "select article_id, count(*) from intermediate.int_mentions_joined_to_references group by 1"
+            ).fetchall()
+        )
+    named = {}
+    for article_id, counts in batches:
+        total = mentions[article_id]
+        rest = "the rest" if sum(counts) == total else "?"
+        named[article_id] = ["all"] if counts == [total] else [*counts[:-1], rest]
+    return named
+
+
 def test_a_removed_row_takes_its_mention_and_a_last_mention_its_event(built_seeds, tmp_path):
     seeds, warehouse = built_seeds
     with duckdb.connect(str(warehouse)) as con:
@@ -434,8 +499,9 @@ def test_each_mart_row_carries_the_run_that_wrote_it_and_its_build(tmp_path):
         for table in MART_TABLES + UNEXPORTED_MART_TABLES + ["events_described"]:
             ids = con.execute(f"select distinct run_id, build_id from marts.{table}").fetchall()
             assert ids in ([("run-one", first.record["build_id"])], []), table
+        lines = dict(con.execute("select article_id, count(*) from marts.fact_event_mentions group by 1").fetchall())
 
-    # A coder corrects one row of article 003: only that article's rows are written again.
+    # A coder corrects one row of article 003 in place: only that row's mention is written again.
     edited = seeds / "extractions" / "003_d87e7e8bc6717bf6.csv"
     edited.write_text(
         edited.read_text(encoding="utf-8").replace(",eventdw-seed-coder,0.7,", ",eventdw-seed-coder,0.75,", 1),
@@ -446,17 +512,16 @@ def test_each_mart_row_carries_the_run_that_wrote_it_and_its_build(tmp_path):
     assert not second.full_refresh and second.record is not None
     assert second.record["build_id"] != first.record["build_id"]  # other inputs: another build
     with duckdb.connect(str(warehouse)) as con:
-        by_article = dict(
-            con.execute(
-                "select article_id, list(distinct run_id || ' ' || build_id) from marts.fact_event_mentions group by 1"
-            ).fetchall()
-        )
+        by_article = con.execute(
+            "select article_id, run_id || ' ' || build_id, count(*) from marts.fact_event_mentions group by all"
+        ).fetchall()
         cameo_ids = con.execute("select distinct run_id, build_id from marts.dim_cameo_code").fetchall()
-    assert by_article == {
-        "000_4938db59a5dbecdc": [f"run-one {first.record['build_id']}"],
-        "001_80b8b6eb158c6571": [f"run-one {first.record['build_id']}"],
-        "003_d87e7e8bc6717bf6": [f"run-two {second.record['build_id']}"],
-    }
+    assert sorted(by_article) == [
+        ("000_4938db59a5dbecdc", f"run-one {first.record['build_id']}", lines["000_4938db59a5dbecdc"]),
+        ("001_80b8b6eb158c6571", f"run-one {first.record['build_id']}", lines["001_80b8b6eb158c6571"]),
+        ("003_d87e7e8bc6717bf6", f"run-one {first.record['build_id']}", lines["003_d87e7e8bc6717bf6"] - 1),
+        ("003_d87e7e8bc6717bf6", f"run-two {second.record['build_id']}", 1),
+    ]
     # A table rebuilt whole by every build is written by the latest run.
     assert cameo_ids == [("run-two", second.record["build_id"])]
 

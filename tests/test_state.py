@@ -123,5 +123,12 @@ def test_the_rebuilt_share_counts_the_articles_and_imported_events_a_plan_rebuil
     con.execute("create table eventdw_state.built_imports as select 'acled:' || i as event_id from range(10) as r(i)")
     con.execute("insert into eventdw_state.imports_to_rebuild values ('acled:1'), ('acled:2'), ('acled:3')")
     assert state.rebuilt_share(con) == 0.12
+    # An article with rows changed in place counts once, however many.
+    con.execute(
+        "create table eventdw_state.mentions_to_rebuild as "
+        "select 'm' || i as mention_id, 'a50' as article_id from range(3) as r(i)"
+    )
+    assert state.rebuilt_share(con) == 0.13
+    con.execute("drop table eventdw_state.mentions_to_rebuild")
     con.execute("delete from raw.articles; delete from eventdw_state.built_imports")
     assert state.rebuilt_share(con) == 1.0  # nothing built: all of it is rebuilt

@@ -1,13 +1,38 @@
-{#- What an incremental build rebuilds. eventdw.state decides which articles (their file or one of
-    their coded rows added, changed or removed since the last finished build); the article-keyed models
-    delete what they hold of those articles and insert them again as the inputs are now. The grouping
-    rule (int_mentions_anchored_to_events) writes the mentions it regrouped, with the event each was in
-    before, and a row with no event for each mention removed; the per-event marts rebuild the events
-    those rows were and are in. -#}
+{#- What an incremental build rebuilds. eventdw.state decides which articles are rebuilt whole (their file, or
+    one of their coded rows, added, removed or changed other than in place since the last finished build)
+    and which rows of other articles were changed in place (the same mention in the same country: an edit
+    of its deaths, precisions, sub-event type, confidence, notes, or its file and row number, which no
+    other row of its article reads). The mention-keyed models delete what they hold of those articles and
+    mentions and insert them again as the inputs are now (is_rebuilt_in_this_build); the article-keyed ones
+    write again every article either touches (articles_touched_in_this_build). The grouping rule
+    (int_mentions_anchored_to_events) writes the mentions it regrouped, with the event each was in before,
+    and a row with no event for each mention removed; the per-event marts rebuild the events those rows
+    were and are in. -#}
 
-{#- The articles this build rebuilds. -#}
+{#- The articles this build rebuilds whole: every row of theirs, as built before and as it is now. -#}
 {% macro articles_rebuilt_in_this_build() -%}
     select article_id from {{ ref('stg_build_state__articles_to_rebuild') }}
+{%- endmacro %}
+
+{#- The rows of other articles this build rebuilds: the mentions changed in place. -#}
+{% macro mentions_changed_in_place_in_this_build() -%}
+    select mention_id from {{ ref('stg_build_state__mentions_to_rebuild') }}
+{%- endmacro %}
+
+{#- Whether the mention of a row (its article_id and mention_id, of `relation` if given) is rebuilt in this
+    build: its article is rebuilt whole, or it was changed in place. -#}
+{% macro is_rebuilt_in_this_build(relation=none) -%}
+    {%- set prefix = relation ~ '.' if relation else '' -%}
+    ({{ prefix }}article_id in ({{ articles_rebuilt_in_this_build() }})
+        or {{ prefix }}mention_id in ({{ mentions_changed_in_place_in_this_build() }}))
+{%- endmacro %}
+
+{#- The articles whose own rows this build writes again (their coders' units, ...): those rebuilt whole and
+    those with a mention changed in place. -#}
+{% macro articles_touched_in_this_build() -%}
+    {{ articles_rebuilt_in_this_build() }}
+    union
+    select article_id from {{ ref('stg_build_state__mentions_to_rebuild') }}
 {%- endmacro %}
 
 {#- The mentions removed in this build (of articles rebuilt without them). -#}
@@ -39,10 +64,19 @@
     {{ events_rebuilt_in_this_build() }} union {{ imported_events_rebuilt_in_this_build() }}
 {%- endmacro %}
 
-{#- The pre-hook of an article-keyed incremental model: delete the rows of the articles rebuilt. -#}
-{% macro delete_articles_rebuilt() -%}
+{#- The pre-hook of an article-keyed incremental model: delete the rows of the articles rebuilt whole
+    (`touched`: and of those with a mention changed in place). -#}
+{% macro delete_articles_rebuilt(touched=false) -%}
     {%- if is_incremental() -%}
-    {% call delete_from_this() %}article_id in ({{ articles_rebuilt_in_this_build() }}){% endcall %}
+    {%- set articles = articles_touched_in_this_build() if touched else articles_rebuilt_in_this_build() -%}
+    {% call delete_from_this() %}article_id in ({{ articles }}){% endcall %}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The pre-hook of a mention-keyed incremental model: delete the rows of the mentions rebuilt. -#}
+{% macro delete_mentions_rebuilt() -%}
+    {%- if is_incremental() -%}
+    {% call delete_from_this() %}{{ is_rebuilt_in_this_build() }}{% endcall %}
     {%- endif -%}
 {%- endmacro %}
 
@@ -81,11 +115,11 @@ where false  -- eventdw.state: the reference data is the last build's; the rows 
     The rows a data test reads: dbt's `where` test config, which dbt_project.yml sets for every data test from
     the var test_scope. '' tests every row (dbt's own behaviour). 'rows written by this build' (an incremental
     build, eventdw.transform) tests, of an incremental model, the rows this build wrote: those carrying its
-    run id (the marts), its invocation's batch id (the grouping models), or an article or imported event it
-    rebuilt; a model built from the reference data alone wrote none. A view over an incremental mart whose
-    rows carry its run ids (events_described) is tested on the rows with this build's. The coded inputs (the
-    source `coding` and its staging views) are tested on the rows of the articles this build rebuilt: the
-    load changed no others, and each key tested on them holds its article (the article id; the mention id,
+    run id (the marts), its invocation's batch id (the grouping models), or an article it touched (rebuilt
+    whole or with a mention changed in place) or imported event it rebuilt; a model built from the reference
+    data alone wrote none. A view over an incremental mart whose rows carry its run ids (events_described) is
+    tested on the rows with this build's. The coded inputs (the source `coding` and its staging views) are
+    tested on the rows of the articles this build touched: the load changed no others, and each key tested on them holds its article (the article id; the mention id,
     an md5 of the row with its article), so two rows that share a key are both among them. Any other table
     or view built whole is tested whole. A relationships test's parent side is never narrowed. A test with a
     `where` of its own (fact_events' keys, not null but for GDELT's or ACLED's rows) reads the rows it selects
@@ -100,10 +134,14 @@ where false  -- eventdw.state: the reference data is the last build's; the rows 
     {{ return(relation) }}
     {%- endif -%}
     {%- set own = '' if own_where == 'rows written by this build' else ' and (' ~ own_where ~ ')' -%}
+    {%- set touched -%}
+        select article_id from {{ source('build_state', 'articles_to_rebuild') }}
+        union select article_id from {{ source('build_state', 'mentions_to_rebuild') }}
+    {%- endset -%}
     {%- set whole = relation if not own else '(select * from ' ~ relation ~ ' where true' ~ own ~ ') as dbt_subquery' -%}
     {%- set coded_inputs -%}
         (select * from {{ relation }}
-        where article_id in (select article_id from {{ source('build_state', 'articles_to_rebuild') }}){{ own }})
+        where article_id in ({{ touched }}){{ own }})
         as dbt_subquery
     {%- endset -%}
     {%- set coded_sources = graph.sources.values() | selectattr('source_name', 'equalto', 'coding')
@@ -131,7 +169,7 @@ where false  -- eventdw.state: the reference data is the last build's; the rows 
     {%- set written -%}batch_id = '{{ invocation_id }}'{%- endset -%}
     {%- elif 'article_id' in columns -%}
     {%- set written -%}
-        article_id in (select article_id from {{ source('build_state', 'articles_to_rebuild') }})
+        article_id in ({{ touched }})
     {%- endset -%}
     {%- elif 'event_id' in columns -%}
     {%- set written -%}

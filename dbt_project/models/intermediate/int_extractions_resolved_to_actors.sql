@@ -14,16 +14,17 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ delete_articles_rebuilt() }}"
+    pre_hook="{{ delete_mentions_rebuilt() }}"
 ) }}
 -- depends_on: {{ ref('stg_build_state__articles_to_rebuild') }}
+-- depends_on: {{ ref('stg_build_state__mentions_to_rebuild') }}
 
 with
 
 extractions as (
     select * from {{ ref('stg_coding__extractions') }}
     {% if is_incremental() %}
-    where article_id in ({{ articles_rebuilt_in_this_build() }})
+    where {{ is_rebuilt_in_this_build() }}
     {% endif %}
 ),
 

@@ -23,22 +23,23 @@
 -- joins them to the mentions' other columns. (In one statement, at L the rule's intermediate results and
 -- the sort of ten million wide rows by event did not fit together under the memory cap.)
 --
--- Incremental runs regroup only what the articles this build rebuilds touch (eventdw.state: an
--- article whose file, or one of whose coded rows, was added, changed or removed). Their mentions as built
--- before are taken out and their mentions as they are now put in, so an edit is a removal and an
--- addition. A mention added or removed can change the anchor of another mention of its key only within
+-- Incremental runs regroup only what the mentions this build rebuilds touch (eventdw.state: those of an
+-- article whose file, or one of whose coded rows, was added, removed or changed other than in place, and the
+-- rows changed in place). Those mentions as built before are taken out and as they are now put in, so an
+-- edit is a removal and an addition. A mention added or removed can change the anchor of another mention of its key only within
 -- 18 days of its date: a day takes (or gives back) the week reports within 3 days, and with them the
 -- month reports attached to their week events, up to 3 + 15 days away. Those mentions are regrouped
 -- with the rebuilt ones by the same rule, over every mention of the key within 36 days (the anchors their
 -- choice depends on). A rebuilt mention whose rule columns (key, date, precision) are those it was built
 -- with (an edit of its deaths, its notes or its actor's spelling) moves nothing: it is regrouped only if
 -- a mention that did move lies within 18 days of it, and otherwise keeps its event. Written
--- (delete+insert on mention_id): the rebuilt articles' mentions, the other
+-- (delete+insert on mention_id): the rebuilt mentions, the other
 -- mentions whose event changed id, and, for a mention removed, a row with no event_id. batch_id says
 -- which run last wrote a mention, and previous_event_id the event it was in before (null if new), so the
 -- models downstream delete the removed mentions and rebuild the events they and the rewritten ones were
 -- and are in (macros in incremental_batches.sql), deleting an event left with none.
 -- depends_on: {{ ref('stg_build_state__articles_to_rebuild') }}
+-- depends_on: {{ ref('stg_build_state__mentions_to_rebuild') }}
 {%- set key_columns = ['actor_pair_first', 'actor_pair_second', 'cameo_root_code', 'place_id', 'year_class'] -%}
 {#- A mention's columns the rule reads, in the order every select below (and the table) lists them. -#}
 {%- set rule_columns = ['mention_id', 'article_id'] + key_columns
@@ -92,11 +93,12 @@ new_mentions as (
 ),
 
 {% if is_incremental() %}
--- The mentions built before of the articles this build rebuilds: replaced by their rebuilt versions, or
--- removed. (A row with no event_id is a mention removed by an earlier build.)
+-- The mentions built before that this build rebuilds (of the articles it rebuilds whole, and those changed in
+-- place): replaced by their rebuilt versions, or removed. (A row with no event_id is a mention removed by an
+-- earlier build.)
 replaced_mentions as (
     select * from {{ this }}
-    where event_id is not null and article_id in ({{ articles_rebuilt_in_this_build() }})
+    where event_id is not null and {{ is_rebuilt_in_this_build() }}
 ),
 
 -- The rebuilt mentions, each with what it was before (none if new), and whether its rule columns are
@@ -161,8 +163,8 @@ near_dates as (
 {% endif %}
 
 {% if is_incremental() %}
--- The mentions that did not move, with the event each is in: those of the articles not rebuilt as built
--- before, and the rebuilt ones whose rule columns are unchanged, as they are now.
+-- The mentions that did not move, with the event each is in: those not rebuilt as built before, and the
+-- rebuilt ones whose rule columns are unchanged, as they are now.
 unmoved_mentions as (
     select
         {{ rule_columns | join(', ') }},
@@ -170,7 +172,7 @@ unmoved_mentions as (
         false as is_rebuilt
     from {{ this }}
     where event_id is not null
-        and article_id not in ({{ articles_rebuilt_in_this_build() }})
+        and not {{ is_rebuilt_in_this_build() }}
     union all
     select
         {{ rule_columns | join(', ') }},

@@ -5,6 +5,7 @@
 -- previous_event_id come with them, so the marts rebuild the events this build touched (macros in
 -- incremental_batches.sql).
 -- depends_on: {{ ref('stg_build_state__articles_to_rebuild') }}
+-- depends_on: {{ ref('stg_build_state__mentions_to_rebuild') }}
 {%- set mention_columns = [
     'article_id',
     'article_published_date',
@@ -69,7 +70,7 @@ anchored as (
 ),
 
 {% if is_incremental() %}
--- The mentions' columns: of the articles rebuilt, as int_mentions_joined_to_references wrote them in this
+-- The mentions' columns: of the mentions rebuilt, as int_mentions_joined_to_references wrote them in this
 -- build (a filter on its batch, which skips the row groups of earlier builds), and of the few others the
 -- rule moved, looked up by id (DuckDB turns a small key set into a filter on the scan). Joined to the whole
 -- table instead, a day's mentions read its ten million rows, every column.
@@ -81,7 +82,7 @@ mentions as (
     where batch_id <> '{{ invocation_id }}'
         and mention_id in (
             select mention_id from anchored
-            where article_id not in ({{ articles_rebuilt_in_this_build() }})
+            where not {{ is_rebuilt_in_this_build() }}
         )
 ),
 {% else %}

@@ -1,21 +1,22 @@
 -- Each mention with its resolved actors and place, its CAMEO attributes and its article's date.
--- Incremental runs delete and join again the mentions of the articles this build rebuilds, reading only
--- those articles' rows on every side of the joins (DuckDB otherwise builds its hash tables from whole
+-- Incremental runs delete and join again the mentions this build rebuilds (of the articles it rebuilds whole,
+-- and those changed in place), reading only their rows on every side of the joins (DuckDB otherwise builds its hash tables from whole
 -- tables of ten million rows to join a day's hundred thousand).
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ delete_articles_rebuilt() }}"
+    pre_hook="{{ delete_mentions_rebuilt() }}"
 ) }}
 -- depends_on: {{ ref('stg_build_state__articles_to_rebuild') }}
+-- depends_on: {{ ref('stg_build_state__mentions_to_rebuild') }}
 
 with
 
 extractions as (
     select * from {{ ref('stg_coding__extractions') }}
     {% if is_incremental() %}
-    where article_id in ({{ articles_rebuilt_in_this_build() }})
+    where {{ is_rebuilt_in_this_build() }}
     {% endif %}
 ),
 
@@ -26,21 +27,21 @@ places as (
 articles as (
     select * from {{ ref('stg_coding__articles') }}
     {% if is_incremental() %}
-    where article_id in ({{ articles_rebuilt_in_this_build() }})
+    where article_id in ({{ articles_touched_in_this_build() }})
     {% endif %}
 ),
 
 actors_resolved as (
     select * from {{ ref('int_extractions_resolved_to_actors') }}
     {% if is_incremental() %}
-    where article_id in ({{ articles_rebuilt_in_this_build() }})
+    where {{ is_rebuilt_in_this_build() }}
     {% endif %}
 ),
 
 places_resolved as (
     select * from {{ ref('int_extractions_resolved_to_places') }}
     {% if is_incremental() %}
-    where article_id in ({{ articles_rebuilt_in_this_build() }})
+    where {{ is_rebuilt_in_this_build() }}
     {% endif %}
 ),
 

@@ -7,21 +7,23 @@
 -- the ACLED sub-event type as typed, fatalities as given (unknown is no value). A unit only one coder coded
 -- is kept: it counts where the coders did not find the same events (report_coder_agreement).
 -- A unit is a function of its article's mentions alone, so incremental runs delete the articles this build
--- rebuilds (removed ones included) and write them again; the other articles' units stand.
+-- touches (rebuilt whole, removed ones included, or with a mention changed in place) and write them again;
+-- the other articles' units stand.
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ delete_articles_rebuilt() }}"
+    pre_hook="{{ delete_articles_rebuilt(touched=true) }}"
 ) }}
 -- depends_on: {{ ref('stg_build_state__articles_to_rebuild') }}
+-- depends_on: {{ ref('stg_build_state__mentions_to_rebuild') }}
 
 with
 
 mentions as (
     select * from {{ ref('fact_event_mentions') }}
     {% if is_incremental() %}
-    where article_id in ({{ articles_rebuilt_in_this_build() }})
+    where article_id in ({{ articles_touched_in_this_build() }})
     {% endif %}
 ),
 

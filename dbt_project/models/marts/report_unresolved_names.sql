@@ -6,10 +6,10 @@
 -- composed with that country would have resolved. Add the spelling to
 -- seeds/reference/actor_aliases.csv or place_aliases.csv, or fix the coding, and run again.
 -- An incremental build writes again the spellings its articles touched, and only those: a spelling with a
--- mention in an article it rebuilt, or whose mentions no longer number what its row counted (an article
--- rebuilt without them); the post-hook then deletes the earlier rows of the spellings it wrote and of those
--- no mention spells any more. A spelling no rebuilt article mentions, before or now, has the same mentions
--- in the same rows (a row's hash holds its file and row number: a row that moved rebuilds its article), so
+-- mention it rebuilt, or whose mentions no longer number what its row counted (an article rebuilt
+-- without them); the post-hook then deletes the earlier rows of the spellings it wrote and of those no
+-- mention spells any more. A spelling with no rebuilt mention, before or now, has the same mentions in the
+-- same rows (a row's hash holds its file and row number: a row that moved is rebuilt), so
 -- its row stands. The hints (the nearest known name, a fuzzy match against every known name, and the
 -- country words, a match against every country's forms) are functions of the spelling and the reference
 -- data, which an incremental build shares with the last one (eventdw.state): a spelling listed before
@@ -24,6 +24,7 @@
 ) }}
 {%- set listed = 20 %}  {#- articles and rows named per spelling -#}
 -- depends_on: {{ ref('stg_build_state__articles_to_rebuild') }}
+-- depends_on: {{ ref('stg_build_state__mentions_to_rebuild') }}
 
 with
 
@@ -61,8 +62,8 @@ unresolved_spellings as (
 ),
 
 {% if is_incremental() %}
--- The spellings this build lists again (see the top): those with a mention in an article it rebuilt, and
--- those whose mentions number other than their row counted (fewer: an article rebuilt without some).
+-- The spellings this build lists again (see the top): those with a mention it rebuilt, and those whose
+-- mentions number other than their row counted (fewer: an article rebuilt without some).
 spellings_counted as (
     select name_kind, spelling_normalized, count(*) as num_mentions
     from unresolved_spellings
@@ -72,7 +73,7 @@ spellings_counted as (
 spellings_touched as (
     select name_kind, spelling_normalized
     from unresolved_spellings
-    where article_id in ({{ articles_rebuilt_in_this_build() }})
+    where {{ is_rebuilt_in_this_build() }}
     union
     select spellings_counted.name_kind, spellings_counted.spelling_normalized
     from spellings_counted
