@@ -505,6 +505,18 @@ def test_a_reload_validates_again_only_the_rows_whose_verdict_can_change_and_end
     d_crlf = (EXTRACTION_HEADER + _row(actor1="SDF")).replace("\n", "\r\n")  # other bytes, the same row
     (seeds / "extractions" / "d.csv").write_text(d_crlf, encoding="utf-8", newline="")
     assert reload_equals_a_first_load("every-file-changed") == 2  # b.csv's row about A2, c.csv's about A3
+    # A row of A1 about another day, then its deaths edited: that row alone (a repeat of it would share its
+    # article, day and CAMEO code); then moved to the day of A1's other rows, where it repeats b.csv's first.
+    e_csv = seeds / "extractions" / "e.csv"
+    e_csv.write_text(EXTRACTION_HEADER + _row(actor1="SDF", event_date="2024-12-01"), encoding="utf-8")
+    assert reload_equals_a_first_load("a1-other-day-added") == 1
+    e_csv.write_text(EXTRACTION_HEADER + _row(actor1="SDF", event_date="2024-12-01", fatalities="3"), encoding="utf-8")
+    assert reload_equals_a_first_load("a1-other-day-edited") == 1
+    e_csv.write_text(EXTRACTION_HEADER + _row(actor1="SDF"), encoding="utf-8")
+    assert reload_equals_a_first_load("a1-same-day-as-others") == 4  # e.csv's row and A1's three on its day
+    reasons = con.execute("select reason from raw.rejected_rows where source_file = 'extractions/e.csv'").fetchall()
+    assert reasons == [("row: same coder, article, date, actors, code, place and quote as extractions/b.csv row 2",)]
+    e_csv.unlink()
 
     # A warehouse loaded when each accepted row held its file's hash keeps its verdicts and drops the column.
     con.execute("alter table raw.extractions add column file_sha256 varchar default 'a hash of then'")

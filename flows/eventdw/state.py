@@ -224,37 +224,55 @@ ROWS_STILL_LANDED = """
 """
 
 
+# What of a coded row its duplicates share, read from its values as landed (strings): its article, day and
+# CAMEO code. Two rows that the duplicate rule finds the same (validate_extractions.sql) share these: the rule
+# compares the same values trimmed, the date in the one form it accepts.
+LANDED_ROW_DAY = "(trim(article_id), trim(event_date), trim(cameo_code))"
+IN_DAYS_TO_REVISE = "in (select (article_id, event_date, cameo_code) from days_to_revise)"
+
+
 def _forget_verdicts_to_revise(con: duckdb.DuckDBPyConnection) -> None:
     """Delete from raw.extractions and raw.rejected_rows the last load's verdicts that may not hold now, and
     point the work view rows_to_validate at the rows to validate again: the rows landed now (those that
     differ from the row at the same file and row number before, every value as read, or whose file was
-    not compared: extractions.land_extractions), and the rows about the articles in articles_to_revise.
+    not compared: extractions.land_extractions), the rows about the articles in articles_to_revise, and the
+    rows that share an article, day and CAMEO code with a row landed now or an accepted row gone.
 
     A row's verdict is a function of the row, its article (the text its quote must be in, the date its
-    event must not follow), the reference tables and the other valid rows about the same article (the
-    duplicate rule). So a verdict is kept when the row is read again as it was, at the same place of its
-    file, and its article is not one whose file was added, changed or removed, nor one that a row added,
-    changed or removed is about: a coder's edit of one row of a large file validates that row and the rows
-    about its article, not the file. Rejections of whole files, and of rows the readers could not read,
-    are always made again. Runs before `raw.articles` is replaced."""
+    event must not follow), the reference tables and the other valid rows of its article that repeat it
+    (the duplicate rule: the same date, actors, code, place, quote and coder). So a verdict is kept when the
+    row is read again as it was, at the same place of its file, its article is not one whose file was
+    added, changed or removed, and no row added, changed or removed shares its article, day and code (all
+    a repeat of it would share): a coder's edit of one row of a large file validates that row and the rows
+    of its article on the same day with the same code, not the file, nor the article. Rejections of whole
+    files, and of rows the readers could not read, are always made again. Runs before `raw.articles` is
+    replaced."""
     con.execute(
-        f"""
+        """
         create or replace temp table articles_to_revise as
         select article_id from raw.incoming_articles
         union
         select article_id from raw.articles where article_id not in (select article_id from unchanged_articles)
         union
-        select trim(article_id) from raw.incoming_extractions
-        union
-        select article_id from raw.extractions where not ({ROWS_STILL_LANDED})
-        union
         select article_id from rejected_article_files
+        """
+    )
+    # (A rejected row gone changes no other verdict: it repeated none, or repeated an accepted row that stays.)
+    con.execute(
+        f"""
+        create or replace temp table days_to_revise as
+        select trim(article_id) as article_id, trim(event_date) as event_date, trim(cameo_code) as cameo_code
+        from raw.incoming_extractions
+        union
+        select article_id, strftime(event_date, '%Y-%m-%d'), cameo_code from raw.extractions
+        where not ({ROWS_STILL_LANDED})
         """
     )
     con.execute(
         f"""
         delete from raw.extractions
         where article_id in (select article_id from articles_to_revise) or not ({ROWS_STILL_LANDED})
+            or (article_id, strftime(event_date, '%Y-%m-%d'), cameo_code) {IN_DAYS_TO_REVISE}
         """
     )
     con.execute(
@@ -263,6 +281,8 @@ def _forget_verdicts_to_revise(con: duckdb.DuckDBPyConnection) -> None:
         where input_kind <> 'extraction' or row_number is null
             or trim(raw_record ->> 'article_id') in (select article_id from articles_to_revise)
             or not ({ROWS_STILL_LANDED})
+            or (trim(raw_record ->> 'article_id'), trim(raw_record ->> 'event_date'), trim(raw_record ->> 'cameo_code'))
+                {IN_DAYS_TO_REVISE}
         """
     )
     con.execute(
@@ -271,7 +291,9 @@ def _forget_verdicts_to_revise(con: duckdb.DuckDBPyConnection) -> None:
         select * from raw.incoming_extractions
         union all
         select * from raw.landed_extractions
-        where ({ROWS_STILL_LANDED}) and trim(article_id) in (select article_id from articles_to_revise)
+        where ({ROWS_STILL_LANDED})
+            and (trim(article_id) in (select article_id from articles_to_revise)
+                or {LANDED_ROW_DAY} {IN_DAYS_TO_REVISE})
         """
     )
 

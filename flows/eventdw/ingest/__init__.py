@@ -129,6 +129,7 @@ def _drop_work_tables(con: duckdb.DuckDBPyConnection) -> None:
     extractions.land_extractions and articles.land_articles left for them."""
     con.execute("drop table if exists unchanged_extraction_files")
     con.execute("drop table if exists articles_to_revise")
+    con.execute("drop table if exists days_to_revise")
     con.execute("drop table if exists compared_extraction_files")
     con.execute("drop table if exists superseded_rows")
     con.execute("drop table if exists unchanged_articles")
