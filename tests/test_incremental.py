@@ -394,6 +394,31 @@ def test_a_row_changed_in_place_rebuilds_its_mention_and_event_and_not_its_artic
     assert _rows_written_by_each_build(warehouse, A4) == {A4: ["all"]}
 
 
+def test_a_precision_changed_in_place_that_joins_two_events_of_an_article_counts_its_events_again(tmp_path):
+    """A month report of an article, edited in place from a day report of its own, joins the day event of the
+    same key 5 days later: the article's count of events (dim_article) falls, as a fresh build has it."""
+    from tests.conftest import make_seeds
+    from tests.test_load import EXTRACTION_HEADER, _row
+
+    rows = [_row(), _row(event_date="2024-12-01")]
+    seeds_dir = make_seeds(tmp_path, {"a.csv": EXTRACTION_HEADER + "".join(rows)})
+    extractions = seeds_dir / "extractions" / "a.csv"
+    warehouse = tmp_path / "eventdw.duckdb"
+    _load_and_build(seeds_dir, warehouse)
+    num_events = f"select num_events from marts.dim_article where article_id = '{A1}'"
+    with duckdb.connect(str(warehouse)) as con:
+        assert con.execute(num_events).fetchone() == (2,)
+
+    rows[1] = _row(event_date="2024-12-01", time_precision="3")
+    extractions.write_text(EXTRACTION_HEADER + "".join(rows), encoding="utf-8")
+    result, incremental, fresh = _build_and_compare_with_a_fresh_build(seeds_dir, warehouse, tmp_path)
+    assert result.description == "incremental: 1 row changed"
+    assert _rebuilt(warehouse) == ([], [(A1, 1)])
+    assert incremental == fresh
+    with duckdb.connect(str(warehouse)) as con:
+        assert con.execute(num_events).fetchone() == (1,)
+
+
 def _rebuilt(warehouse):
     """(the articles the last build rebuilt whole, [(article, its mentions it rebuilt)] of the others)."""
     with duckdb.connect(str(warehouse)) as con:

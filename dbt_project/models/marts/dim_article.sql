@@ -1,5 +1,6 @@
--- Incremental runs delete the articles this build rebuilds (removed ones included), then write them and
--- the articles with a mention regrouped in this run (their count of events may have changed).
+-- Incremental runs delete the articles this build rebuilds whole (removed ones included), then write them
+-- and the articles with a mention that changed event in this run (their count of events may have changed):
+-- a mention changed in place and left in its event changes nothing here.
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
@@ -17,7 +18,8 @@ articles as (
     {% if is_incremental() %}
     where article_id in ({{ articles_rebuilt_in_this_build() }})
         or article_id in (
-            select article_id from {{ ref('int_mentions_grouped_into_events') }} where batch_id = '{{ invocation_id }}'
+            select article_id from {{ ref('int_mentions_grouped_into_events') }}
+            where batch_id = '{{ invocation_id }}' and previous_event_id is distinct from event_id
         )
     {% endif %}
 ),
