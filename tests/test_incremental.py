@@ -348,6 +348,28 @@ def test_a_warehouse_built_before_the_files_digests_were_kept_keeps_them_from_it
     _built_rows(warehouse)
 
 
+def test_a_warehouse_built_before_rows_kept_their_country_rebuilds_an_edited_rows_article_once(built_seeds, tmp_path):
+    """Rows recorded without their country cannot be told changed in place: an edit of one rebuilds its
+    article, as before, and records the file's rows with their countries, so the next edit is in place."""
+    seeds, warehouse = built_seeds
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("alter table eventdw_state.built_rows drop column country_iso2")
+    _set(seeds, A3, 2, fatalities="4")
+    assert _load_and_build(seeds, warehouse).description == "incremental: 1 row changed"
+    assert _rebuilt(warehouse) == ([A3], [])
+    fresh = tmp_path / "fresh" / "eventdw.duckdb"
+    fresh.parent.mkdir()
+    _load_and_build(seeds, fresh)
+    assert marts_snapshot(warehouse) == marts_snapshot(fresh)
+    with duckdb.connect(str(warehouse)) as con:
+        not_recorded = "select count(*) from eventdw_state.built_rows where country_iso2 = '(not recorded)'"
+        assert con.execute(f"{not_recorded} and article_id = '{A3}'").fetchone() == (0,)
+        assert con.execute(not_recorded).fetchone()[0] > 0  # the other files' rows, until they change
+    _set(seeds, A3, 2, fatalities="5")
+    assert _load_and_build(seeds, warehouse).description == "incremental: 1 row changed"
+    assert _rebuilt(warehouse) == ([], [(A3, 1)])
+
+
 def test_an_article_edit_that_moves_its_quotes_moves_their_offsets(built_seeds, tmp_path):
     seeds, warehouse = built_seeds
     article = seeds / "articles" / f"{A3}.txt"

@@ -435,6 +435,7 @@ ARTICLES_AS_BUILT = "select article_id, article_hash from raw.articles"
 # A coded row as built: its mention, its place in the inputs, a hash of everything kept of it, and its country
 # (the one value outside the mention's id that other rows of its article read: the context their names
 # resolve in), which tells an edit in place from one that rebuilds its article (_changes).
+COUNTRY_NOT_RECORDED = "(not recorded)"  # no country: every row's is a code or null
 ROWS_AS_BUILT = (
     "select extraction_id as mention_id, article_id, source_file, row_number, row_hash, country_iso2 "
     "from raw.extractions"
@@ -555,7 +556,8 @@ def _changes(con: Any) -> Changes:
     con.execute(f"create or replace temp view articles_now as {ARTICLES_AS_BUILT}")
     _files_with_other_rows(con)
     # (rows recorded by a build before their country was: an edit of theirs rebuilds its article)
-    built_country = "built.country_iso2" if _has_column(con, "built_rows", "country_iso2") else "'(not recorded)'"
+    recorded = _has_column(con, "built_rows", "country_iso2")
+    built_country = "built.country_iso2" if recorded else f"'{COUNTRY_NOT_RECORDED}'"
     con.execute(
         f"""
         create or replace temp table row_differences as
@@ -700,7 +702,10 @@ def record_build(warehouse: Path, finished: bool, engine: str = "duckdb") -> Non
             else:  # (a full refresh's plan does not compare)
                 con.execute(f"create or replace table eventdw_state.built_articles as {ARTICLES_AS_BUILT}")
             if _has_state(con, "built_rows"):  # brought up to date in the files whose rows differ
-                con.execute("alter table eventdw_state.built_rows add column if not exists country_iso2 varchar")
+                con.execute(  # (rows recorded before their country was: not this one, so not changed in place)
+                    f"alter table eventdw_state.built_rows add column if not exists country_iso2 varchar "
+                    f"default '{COUNTRY_NOT_RECORDED}'"
+                )
                 if compared:  # as the plan found them
                     con.execute(f"create or replace temp view rows_now as {ROWS_AS_BUILT}")
                     for temp, planned in zip(("files_with_other_rows", "file_digests_now"), PLANNED, strict=True):
