@@ -21,28 +21,16 @@
 
 {#- Whether the mention of a row (its article_id and mention_id, of `relation` if given) is rebuilt in this
     build: its article is rebuilt whole, or it was changed in place. On Spark, whose plan rebuilds the
-    article of every change (eventdw.state), the article alone. -#}
-{% macro is_rebuilt_in_this_build(relation=none) -%}
+    article of every change (eventdw.state), the article alone. `negate`: whether it is not, written with
+    `not in`, as the models wrote it before. -#}
+{% macro is_rebuilt_in_this_build(relation=none, negate=false) -%}
     {%- set prefix = relation ~ '.' if relation else '' -%}
-    {%- if target.type == 'spark' -%}
-    ({{ prefix }}article_id in ({{ articles_rebuilt_in_this_build() }}))
-    {%- else -%}
-    ({{ prefix }}article_id in ({{ articles_rebuilt_in_this_build() }})
-        or {{ prefix }}mention_id in ({{ mentions_changed_in_place_in_this_build() }}))
+    {%- set in_, or_ = ('not in', 'and') if negate else ('in', 'or') -%}
+    ({{ prefix }}article_id {{ in_ }} ({{ articles_rebuilt_in_this_build() }})
+    {%- if target.type != 'spark' %}
+        {{ or_ }} {{ prefix }}mention_id {{ in_ }} ({{ mentions_changed_in_place_in_this_build() }})
     {%- endif -%}
-{%- endmacro %}
-
-{#- Whether the mention of a row is not rebuilt in this build (the negation of is_rebuilt_in_this_build),
-    written as `not in`: Spark plans `x not in (...)` and `not (x in (...))` differently, and the second
-    failed in the grouping rule. -#}
-{% macro is_not_rebuilt_in_this_build(relation=none) -%}
-    {%- set prefix = relation ~ '.' if relation else '' -%}
-    {%- if target.type == 'spark' -%}
-    {{ prefix }}article_id not in ({{ articles_rebuilt_in_this_build() }})
-    {%- else -%}
-    ({{ prefix }}article_id not in ({{ articles_rebuilt_in_this_build() }})
-        and {{ prefix }}mention_id not in ({{ mentions_changed_in_place_in_this_build() }}))
-    {%- endif -%}
+    )
 {%- endmacro %}
 
 {#- The articles whose own rows this build writes again (their coders' units, ...): those rebuilt whole and

@@ -172,7 +172,7 @@ unmoved_mentions as (
         false as is_rebuilt
     from {{ this }}
     where event_id is not null
-        and {{ is_not_rebuilt_in_this_build() }}
+        and {{ is_rebuilt_in_this_build(negate=true) }}
     union all
     select
         {{ rule_columns | join(', ') }},

@@ -82,7 +82,7 @@ mentions as (
     where batch_id <> '{{ invocation_id }}'
         and mention_id in (
             select mention_id from anchored
-            where {{ is_not_rebuilt_in_this_build() }}
+            where {{ is_rebuilt_in_this_build(negate=true) }}
         )
 ),
 {% else %}
