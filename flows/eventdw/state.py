@@ -553,7 +553,8 @@ def _changes(con: Any, engine: str = "duckdb") -> Changes:
     confidence, notes, quote as typed or file and row number changed, which no other row of its article
     reads. The build then rebuilds that mention and its event, not its article's other rows: an edit of 1%
     of the rows, ten to an article, touched a tenth of the articles. On Spark every change rebuilds its
-    article, as it did before rows were rebuilt in place (its incremental build of that change failed)."""
+    article, as it did before rows were rebuilt in place (its incremental build of that change failed:
+    docs/spark.md)."""
     con.execute(f"create or replace temp view articles_now as {ARTICLES_AS_BUILT}")
     _files_with_other_rows(con)
     # (rows recorded by a build before their country was: an edit of theirs rebuilds its article)
