@@ -334,6 +334,24 @@ def test_the_report_of_unresolved_names_lists_again_only_the_spellings_an_edit_t
     assert relisted["Jaysh al-Ashbah"][2] != listed["Jaysh al-Ashbah"][2]
     assert relisted["Liwa Qamar al-Ghaib"] == listed["Liwa Qamar al-Ghaib"]
 
+    # Rows changed in place: al-Ghaib's given a death toll keeps its row; two rows swapped (al-Ashbah's among
+    # them) each moved to the other's row number, which al-Ashbah's row lists.
+    (tmp_path / "third").mkdir()
+    _set(seeds, A1, 7, fatalities="2")
+    path, rows = _rows(seeds, A1)
+    rows[4], rows[5] = rows[5], rows[4]  # rows 5 and 6: al-Ashbah's goes to row 5
+    _write(path, rows)
+    result, incremental, fresh = _build_and_compare_with_a_fresh_build(seeds, warehouse, tmp_path / "third")
+    assert result.description == "incremental: 3 rows changed"
+    assert _rebuilt(warehouse) == ([], [(A1, 3)])
+    assert incremental == fresh
+    moved = report()
+    assert moved["Liwa Qamar al-Ghaib"] == listed["Liwa Qamar al-Ghaib"]
+    assert moved["Jaysh al-Ashbah"][:2] == [1, 1] and moved["Jaysh al-Ashbah"][2] != relisted["Jaysh al-Ashbah"][2]
+    with duckdb.connect(str(warehouse)) as con:
+        query = "select source_rows from marts.report_unresolved_names where spellings = 'Jaysh al-Ashbah'"
+        assert con.execute(query).fetchone() == (f"extractions/{A1}.csv row 5",)
+
 
 def test_a_warehouse_built_before_the_files_digests_were_kept_keeps_them_from_its_next_build(built_seeds, tmp_path):
     seeds, warehouse = built_seeds
@@ -439,6 +457,34 @@ def test_a_precision_changed_in_place_that_joins_two_events_of_an_article_counts
     assert incremental == fresh
     with duckdb.connect(str(warehouse)) as con:
         assert con.execute(num_events).fetchone() == (1,)
+
+
+def test_a_row_changed_in_place_in_an_article_coded_twice_writes_its_units_again(tmp_path):
+    """An article two coders coded has units (report_coder_agreement_units); one of bob's rows given a death
+    toll in place writes them again, with it, as a fresh build has them, and leaves none of the earlier."""
+    from tests.conftest import make_seeds
+    from tests.test_agreement import ARTICLE, two_coders_csv
+
+    seeds = make_seeds(tmp_path, {f"{ARTICLE}.csv": two_coders_csv()}, articles=[ARTICLE])
+    warehouse = tmp_path / "eventdw.duckdb"
+    _load_and_build(seeds, warehouse)
+    units_query = "select coder, fatalities_value, run_id from marts.report_coder_agreement_units"
+    with duckdb.connect(str(warehouse)) as con:
+        (first_run,) = {run_id for *_, run_id in con.execute(units_query).fetchall()}
+    path, rows = _rows(seeds, ARTICLE)
+    bob = next(number for number, row in enumerate(rows, 1) if row[rows[0].index("coder")] == "bob")
+    _set(seeds, ARTICLE, bob, fatalities="4")
+    result, incremental, fresh = _build_and_compare_with_a_fresh_build(seeds, warehouse, tmp_path)
+
+    assert result.description == "incremental: 1 row changed"
+    assert _rebuilt(warehouse) == ([], [(ARTICLE, 1)])
+    assert incremental == fresh
+    with duckdb.connect(str(warehouse)) as con:
+        units = con.execute(units_query).fetchall()
+    # Every unit of the article written again, none of the earlier left.
+    (run,) = {run_id for *_, run_id in units}
+    assert len(units) == 9 and run != first_run
+    assert [fatalities for coder, fatalities, _ in units if coder == "bob"].count(4) == 1
 
 
 def _rebuilt(warehouse):

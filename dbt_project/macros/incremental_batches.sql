@@ -4,7 +4,8 @@
     of its deaths, precisions, sub-event type, confidence, notes, or its file and row number, which no
     other row of its article reads). The mention-keyed models delete what they hold of those articles and
     mentions and insert them again as the inputs are now (is_rebuilt_in_this_build); the article-keyed ones
-    write again every article either touches (articles_touched_in_this_build). The grouping rule
+    write again the articles rebuilt whole, and those of the others whose rows of theirs a change in place
+    alters (dim_article's event counts, the coders' units of an article coded twice). The grouping rule
     (int_mentions_anchored_to_events) writes the mentions it regrouped, with the event each was in before,
     and a row with no event for each mention removed; the per-event marts rebuild the events those rows
     were and are in. -#}
@@ -14,21 +15,23 @@
     select article_id from {{ ref('stg_build_state__articles_to_rebuild') }}
 {%- endmacro %}
 
-{#- The rows of other articles this build rebuilds: the mentions changed in place. -#}
-{% macro mentions_changed_in_place_in_this_build() -%}
-    select mention_id from {{ ref('stg_build_state__mentions_to_rebuild') }}
+{#- The rows of other articles this build rebuilds: the mentions changed in place (`moved_only`: of them, those
+    that moved to another file or row number). -#}
+{% macro mentions_changed_in_place_in_this_build(moved_only=false) -%}
+    select mention_id from {{ ref('stg_build_state__mentions_to_rebuild') }}{{ ' where is_moved' if moved_only }}
 {%- endmacro %}
 
 {#- Whether the mention of a row (its article_id and mention_id, of `relation` if given) is rebuilt in this
     build: its article is rebuilt whole, or it was changed in place. On Spark, whose plan rebuilds the
     article of every change (eventdw.state), the article alone. `negate`: whether it is not, written with
-    `not in`, as the models wrote it before. -#}
-{% macro is_rebuilt_in_this_build(relation=none, negate=false) -%}
+    `not in`, as the models wrote it before. `moved_only`: of the mentions changed in place, only those that
+    moved. -#}
+{% macro is_rebuilt_in_this_build(relation=none, negate=false, moved_only=false) -%}
     {%- set prefix = relation ~ '.' if relation else '' -%}
     {%- set in_, or_ = ('not in', 'and') if negate else ('in', 'or') -%}
     ({{ prefix }}article_id {{ in_ }} ({{ articles_rebuilt_in_this_build() }})
     {%- if target.type != 'spark' %}
-        {{ or_ }} {{ prefix }}mention_id {{ in_ }} ({{ mentions_changed_in_place_in_this_build() }})
+        {{ or_ }} {{ prefix }}mention_id {{ in_ }} ({{ mentions_changed_in_place_in_this_build(moved_only) }})
     {%- endif -%}
     )
 {%- endmacro %}
@@ -70,12 +73,21 @@
     {{ events_rebuilt_in_this_build() }} union {{ imported_events_rebuilt_in_this_build() }}
 {%- endmacro %}
 
-{#- The pre-hook of an article-keyed incremental model: delete the rows of the articles rebuilt whole
-    (`touched`: and of those with a mention changed in place). -#}
-{% macro delete_articles_rebuilt(touched=false) -%}
+{#- The pre-hook of an article-keyed incremental model: delete the rows of the articles rebuilt whole. -#}
+{% macro delete_articles_rebuilt() -%}
     {%- if is_incremental() -%}
-    {%- set articles = articles_touched_in_this_build() if touched else articles_rebuilt_in_this_build() -%}
-    {% call delete_from_this() %}article_id in ({{ articles }}){% endcall %}
+    {% call delete_from_this() %}article_id in ({{ articles_rebuilt_in_this_build() }}){% endcall %}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The post-hook of an article-keyed incremental model that writes again only some of the articles this build
+    touches (report_coder_agreement_units): delete the earlier rows of every article it touches. Those it did
+    not write again had none. -#}
+{% macro delete_articles_rewritten() -%}
+    {%- if is_incremental() -%}
+    {%- set current_runs = 'select run_id from ' ~ ref('stg_build_state__current_build') -%}
+    {% call delete_from_this() %}article_id in ({{ articles_touched_in_this_build() }})
+        and run_id not in ({{ current_runs }}){% endcall %}
     {%- endif -%}
 {%- endmacro %}
 
@@ -86,8 +98,19 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- Whether this build can take mentions away from a spelling (report_unresolved_names): it rebuilds whole an
+    article the last build had, whose rows may have been removed, or whose names may now resolve otherwise
+    (in the countries its text names). Rows changed in place keep their names and country, and a new
+    article only adds mentions. Asked when the model runs (false when dbt only parses). -#}
+{% macro mentions_may_leave_spellings() -%}
+    {%- if not execute -%}{{ return(false) }}{%- endif -%}
+    {%- set found = run_query('select count(*) from ' ~ ref('stg_build_state__articles_to_rebuild') ~ ' where was_built') -%}
+    {{ return(found.columns[0].values()[0] > 0) }}
+{%- endmacro %}
+
 {#- The rows of report_unresolved_names its post-hook deletes in an incremental build: the earlier rows of
-    the spellings the build wrote again, and of those that no unresolved mention spells any more. -#}
+    the spellings the build wrote again, and (if it can take mentions away from one) of those that no
+    unresolved mention spells any more. -#}
 {% macro unresolved_names_replaced() -%}
     {%- set current_runs = 'select run_id from ' ~ ref('stg_build_state__current_build') -%}
     run_id not in ({{ current_runs }})
@@ -95,6 +118,7 @@
         name_kind || ':' || spelling_normalized in (
             select name_kind || ':' || spelling_normalized from {{ this }} where run_id in ({{ current_runs }})
         )
+        {%- if mentions_may_leave_spellings() %}
         or name_kind || ':' || spelling_normalized not in (
             select 'actor:' || actor_normalized from {{ ref('int_extractions_resolved_to_actors') }}
             where not is_resolved and actor_normalized is not null
@@ -102,6 +126,7 @@
             select 'place:' || location_normalized from {{ ref('int_extractions_resolved_to_places') }}
             where not is_resolved and location_normalized is not null
         )
+        {%- endif %}
     )
 {%- endmacro %}
 

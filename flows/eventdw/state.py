@@ -547,14 +547,15 @@ def _has_state(con: Any, table: str) -> bool:
 def _changes(con: Any, engine: str = "duckdb") -> Changes:
     """Compare raw with the last finished build's state, and write what the build rebuilds: to
     eventdw_state.articles_to_rebuild the articles rebuilt whole (whose file, or one of whose rows, was added,
-    removed or changed other than in place), to eventdw_state.mentions_to_rebuild the rows of other articles
-    changed in place. A row is changed in place when it is the same mention (its id, a hash of its article,
-    date, actors, code, place, quote and coder) in the same country: its deaths, precisions, sub-event type,
-    confidence, notes, quote as typed or file and row number changed, which no other row of its article
-    reads. The build then rebuilds that mention and its event, not its article's other rows: an edit of 1%
-    of the rows, ten to an article, touched a tenth of the articles. On Spark every change rebuilds its
-    article, as it did before rows were rebuilt in place (its incremental build of that change failed:
-    docs/spark.md)."""
+    removed or changed other than in place; was_built: whether the last build had its text, so that a
+    rebuild can take mentions away), to eventdw_state.mentions_to_rebuild the rows of other articles changed
+    in place (is_moved: to another file or row number). A row is changed in place when it is the same
+    mention (its id, a hash of its article, date, actors, code, place, quote and coder) in the same country:
+    its deaths, precisions, sub-event type, confidence, notes, quote as typed or file and row number changed,
+    which no other row of its article reads. The build then rebuilds that mention and its event, not its
+    article's other rows: an edit of 1% of the rows, ten to an article, touched a tenth of the articles. On
+    Spark every change rebuilds its article, as it did before rows were rebuilt in place (its incremental
+    build of that change failed: docs/spark.md)."""
     con.execute(f"create or replace temp view articles_now as {ARTICLES_AS_BUILT}")
     _files_with_other_rows(con)
     # (rows recorded by a build before their country was: an edit of theirs rebuilds its article)
@@ -575,7 +576,9 @@ def _changes(con: Any, engine: str = "duckdb") -> Changes:
                 now.article_id = built.article_id and now.country_iso2 is not distinct from {built_country}
                 and {engine == "duckdb"},
                 false
-            ) as is_in_place
+            ) as is_in_place,
+            now.source_file is distinct from built.source_file or now.row_number is distinct from built.row_number
+                as is_moved
         from (select * from rows_now where {IN_FILES_WITH_OTHER_ROWS}) as now
         full outer join (select * from eventdw_state.built_rows where {IN_FILES_WITH_OTHER_ROWS}) as built
             on built.mention_id = now.mention_id
@@ -597,15 +600,21 @@ def _changes(con: Any, engine: str = "duckdb") -> Changes:
     con.execute(
         """
         create or replace table eventdw_state.articles_to_rebuild as
-        select article_id from article_differences
-        union select article_id_now from row_differences where article_id_now is not null and not is_in_place
-        union select article_id_built from row_differences where article_id_built is not null and not is_in_place
+        with rebuilt as (
+            select article_id from article_differences
+            union select article_id_now from row_differences where article_id_now is not null and not is_in_place
+            union select article_id_built from row_differences where article_id_built is not null and not is_in_place
+        )
+        select
+            rebuilt.article_id,
+            rebuilt.article_id in (select article_id from eventdw_state.built_articles) as was_built
+        from rebuilt
         """
     )
     con.execute(
         """
         create or replace table eventdw_state.mentions_to_rebuild as
-        select mention_id, article_id_now as article_id from row_differences
+        select mention_id, article_id_now as article_id, is_moved from row_differences
         where is_in_place and article_id_now not in (select article_id from eventdw_state.articles_to_rebuild)
         """
     )
@@ -682,8 +691,14 @@ def plan_full_build(warehouse: Path) -> None:
 
 
 def _rebuild_everything(con: Any) -> None:
-    con.execute("create or replace table eventdw_state.articles_to_rebuild as select article_id from raw.articles")
-    con.execute("create or replace table eventdw_state.mentions_to_rebuild (mention_id varchar, article_id varchar)")
+    con.execute(
+        "create or replace table eventdw_state.articles_to_rebuild as "
+        "select article_id, true as was_built from raw.articles"
+    )
+    con.execute(
+        "create or replace table eventdw_state.mentions_to_rebuild "
+        "(mention_id varchar, article_id varchar, is_moved boolean)"
+    )
     con.execute(
         f"create or replace table eventdw_state.imports_to_rebuild as select event_id from ({IMPORTS_AS_BUILT})"
     )

@@ -6,24 +6,35 @@
 -- normalised spelling), no second actor or place as 'none', the date as a day number, the CAMEO root code,
 -- the ACLED sub-event type as typed, fatalities as given (unknown is no value). A unit only one coder coded
 -- is kept: it counts where the coders did not find the same events (report_coder_agreement).
--- A unit is a function of its article's mentions alone, so incremental runs delete the articles this build
--- touches (rebuilt whole, removed ones included, or with a mention changed in place) and write them again;
--- the other articles' units stand.
+-- A unit is a function of its article's mentions alone, so incremental runs write again the units of the
+-- articles rebuilt whole (removed ones included) and of those with a mention changed in place that had units,
+-- and the post-hook then deletes those articles' earlier units; the other articles' units stand. A change
+-- in place keeps its row's coder (the mention id holds it) and its article's other rows, so an article
+-- without units before (one coder) has none now: its mentions are not read.
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ delete_articles_rebuilt(touched=true) }}"
+    post_hook="{{ delete_articles_rewritten() }}"
 ) }}
 -- depends_on: {{ ref('stg_build_state__articles_to_rebuild') }}
 -- depends_on: {{ ref('stg_build_state__mentions_to_rebuild') }}
 
 with
 
+{% if is_incremental() %}
+articles_rewritten as (
+    {{ articles_rebuilt_in_this_build() }}
+    union
+    select article_id from {{ this }}
+    where article_id in (select article_id from {{ ref('stg_build_state__mentions_to_rebuild') }})
+),
+{% endif %}
+
 mentions as (
     select * from {{ ref('fact_event_mentions') }}
     {% if is_incremental() %}
-    where article_id in ({{ articles_touched_in_this_build() }})
+    where article_id in (select article_id from articles_rewritten)
     {% endif %}
 ),
 

@@ -5,12 +5,14 @@
 -- country word in it ("Chadian border guards") also lists the agent words the dictionary knows, which
 -- composed with that country would have resolved. Add the spelling to
 -- seeds/reference/actor_aliases.csv or place_aliases.csv, or fix the coding, and run again.
--- An incremental build writes again the spellings its articles touched, and only those: a spelling with a
--- mention it rebuilt, or whose mentions no longer number what its row counted (an article rebuilt
--- without them); the post-hook then deletes the earlier rows of the spellings it wrote and of those no
--- mention spells any more. A spelling with no rebuilt mention, before or now, has the same mentions in the
--- same rows (a row's hash holds its file and row number: a row that moved is rebuilt), so
--- its row stands. The hints (the nearest known name, a fuzzy match against every known name, and the
+-- An incremental build writes again the spellings its changes touched, and only those: a spelling with a
+-- mention of an article it rebuilt whole or a row changed in place that moved (to another file or row
+-- number), or, when the build can take mentions away (mentions_may_leave_spellings: an article the last
+-- build had is rebuilt whole), whose mentions no longer number what its row counted; the post-hook then
+-- deletes the earlier rows of the spellings it wrote and of those no mention spells any more. A row changed
+-- in place and not moved keeps its names, article and country: the spellings' rows say the same of it.
+-- A spelling with no rebuilt mention, before or now, has the same mentions in the same rows, so its row
+-- stands. The hints (the nearest known name, a fuzzy match against every known name, and the
 -- country words, a match against every country's forms) are functions of the spelling and the reference
 -- data, which an incremental build shares with the last one (eventdw.state): a spelling listed before
 -- keeps its hints, but for a name known and not valid on the date (similarity 1), whose validity the reason
@@ -62,25 +64,26 @@ unresolved_spellings as (
 ),
 
 {% if is_incremental() %}
--- The spellings this build lists again (see the top): those with a mention it rebuilt, and those whose
--- mentions number other than their row counted (fewer: an article rebuilt without some).
-spellings_counted as (
-    select name_kind, spelling_normalized, count(*) as num_mentions
-    from unresolved_spellings
-    group by name_kind, spelling_normalized
-),
-
+-- The spellings this build lists again (see the top): those with a mention of an article it rebuilt whole or
+-- a row changed in place that moved, and those whose mentions number other than their row counted (fewer:
+-- an article rebuilt without some, or whose names now resolve).
 spellings_touched as (
     select name_kind, spelling_normalized
     from unresolved_spellings
-    where {{ is_rebuilt_in_this_build() }}
+    where {{ is_rebuilt_in_this_build(moved_only=true) }}
+    {%- if mentions_may_leave_spellings() %}
     union
-    select spellings_counted.name_kind, spellings_counted.spelling_normalized
-    from spellings_counted
+    select counted.name_kind, counted.spelling_normalized
+    from (
+        select name_kind, spelling_normalized, count(*) as num_mentions
+        from unresolved_spellings
+        group by name_kind, spelling_normalized
+    ) as counted
     left join {{ this }} as listed
-        on listed.name_kind = spellings_counted.name_kind
-        and listed.spelling_normalized = spellings_counted.spelling_normalized
-    where listed.num_mentions is distinct from spellings_counted.num_mentions
+        on listed.name_kind = counted.name_kind
+        and listed.spelling_normalized = counted.spelling_normalized
+    where listed.num_mentions is distinct from counted.num_mentions
+    {%- endif %}
 ),
 
 unresolved_touched as (

@@ -6,7 +6,8 @@ source as (
 
 renamed as (
     select
-        article_id
+        article_id,
+        was_built
     from source
 )
 

@@ -7,7 +7,8 @@ source as (
 renamed as (
     select
         mention_id,
-        article_id
+        article_id,
+        is_moved
     from source
 )
 
