@@ -353,6 +353,34 @@ def test_the_report_of_unresolved_names_lists_again_only_the_spellings_an_edit_t
         assert con.execute(query).fetchone() == (f"extractions/{A1}.csv row 5",)
 
 
+def test_a_new_article_adds_its_mentions_to_a_spelling_listed_before_and_counts_no_other(built_seeds, tmp_path):
+    """A build that only adds an article cannot take a mention from a spelling, so it counts none again: a
+    spelling listed before that the new article spells twice is listed again, its two mentions added once
+    each, as a fresh build has it."""
+    seeds, warehouse = built_seeds
+    (tmp_path / "first").mkdir()
+    (tmp_path / "second").mkdir()
+    _set(seeds, A1, 6, actor1="Jaysh al-Ashbah")
+    _set(seeds, A1, 8, actor1="Jaysh al-Ashbah")
+    _, incremental, fresh = _build_and_compare_with_a_fresh_build(seeds, warehouse, tmp_path / "first")
+    assert incremental == fresh
+
+    new = "006_new_article"
+    shutil.copy(seeds / "articles" / f"{A1}.txt", seeds / "articles" / f"{new}.txt")
+    _, rows = _rows(seeds, A1)
+    at = rows[0].index("article_id")
+    _write(seeds / "extractions" / f"{new}.csv", [rows[0]] + [[*row[:at], new, *row[at + 1 :]] for row in rows[5:8:2]])
+    result, incremental, fresh = _build_and_compare_with_a_fresh_build(seeds, warehouse, tmp_path / "second")
+    assert not result.full_refresh
+    with duckdb.connect(str(warehouse)) as con:
+        assert con.execute("select article_id, was_built from eventdw_state.articles_to_rebuild").fetchall() == [
+            (new, False)
+        ]
+        query = "select num_mentions, num_articles from marts.report_unresolved_names where spellings = ?"
+        assert con.execute(query, ["Jaysh al-Ashbah"]).fetchone() == (4, 2)
+    assert incremental == fresh
+
+
 def test_a_warehouse_built_before_the_files_digests_were_kept_keeps_them_from_its_next_build(built_seeds, tmp_path):
     seeds, warehouse = built_seeds
     with duckdb.connect(str(warehouse)) as con:

@@ -68,7 +68,7 @@ unresolved_spellings as (
 -- a row changed in place that moved, and those whose mentions number other than their row counted (fewer:
 -- an article rebuilt without some, or whose names now resolve).
 spellings_touched as (
-    select name_kind, spelling_normalized
+    select distinct name_kind, spelling_normalized
     from unresolved_spellings
     where {{ is_rebuilt_in_this_build(moved_only=true) }}
     {%- if mentions_may_leave_spellings() %}
