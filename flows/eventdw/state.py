@@ -292,6 +292,11 @@ def _forget_verdicts_to_revise(con: duckdb.DuckDBPyConnection) -> None:
         union all
         select * from raw.landed_extractions
         where ({ROWS_STILL_LANDED})
+            -- (the articles of either, first: one lookup of each of the ten million rows' article, where
+            -- the day of each, a tuple of three trimmed strings, cost seconds)
+            and trim(article_id) in (
+                select article_id from articles_to_revise union select article_id from days_to_revise
+            )
             and (trim(article_id) in (select article_id from articles_to_revise)
                 or {LANDED_ROW_DAY} {IN_DAYS_TO_REVISE})
         """
