@@ -154,12 +154,14 @@ def plain_csv_header(data: bytes, required: tuple[str, ...]) -> list[str] | None
         return None
     if data.startswith(b"\xef\xbb\xbf") or _BLANK_FIRST_LINE.match(data) or _BLANK_LINE.search(data):
         return None
-    first_line = data.split(b"\n", 1)[0].removesuffix(b"\r")
+    header_end = data.find(b"\n")
+    first_line = (data if header_end < 0 else data[:header_end]).removesuffix(b"\r")
     if b'"' in first_line:
         return None
     try:
         header = [name.strip().lower() for name in first_line.decode("utf-8").split(",")]
-        data.decode("utf-8")
+        if not data.isascii():  # ASCII is UTF-8, and tells so without decoding
+            data.decode("utf-8")
     except UnicodeDecodeError:
         return None
     if len(set(header)) != len(header) or any(name not in header for name in required):

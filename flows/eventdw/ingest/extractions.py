@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 
 APPEND_ROWS = 250_000  # rows appended at a time: two full row groups, which DuckDB writes past its log
+READERS = 2  # threads reading files while this one lands them: a read is mostly DuckDB's and Arrow's, off the GIL
 
 
 def land_extractions(
@@ -44,8 +45,8 @@ def land_extractions(
     reader: str,
 ) -> list[CsvFile]:
     """Read the extraction files into the work table raw.incoming_extractions, in name order; the files as
-    read, without their values, after the entries rejected unread (see files.scan_folder). A thread reads
-    the next file while this one's rows are appended, and the rows are appended APPEND_ROWS or so at a time
+    read, without their values, after the entries rejected unread (see files.scan_folder). READERS threads
+    read the next files while this one's rows are appended, and the rows are appended APPEND_ROWS or so at a time
     (memory holds a few files' values at most). `landed_before` holds the files whose rows
     raw.landed_extractions keeps (raw.landed_files: source file -> hash and loader). One of them unchanged
     since and read by this loader (`reader`, the loader's fingerprint) is not read again: its name is
@@ -69,8 +70,8 @@ def land_extractions(
     files = [CsvFile(r.source_file, None, rejections=[r]) for r in rejections]
     unread_if_same = {name: digest for name, (digest, read_by) in landed_before.items() if read_by == reader}
     calls = [(extractions_dir, file, unread_if_same) for file in found]
-    with ThreadPoolExecutor(1) as thread:
-        for csv_file, landed in map_ahead(thread, read_extraction_file, calls, 2):
+    with ThreadPoolExecutor(READERS) as threads:
+        for csv_file, landed in map_ahead(threads, read_extraction_file, calls, READERS + 1):
             files.append(csv_file)
             if landed is None:
                 unchanged.append(csv_file.source_file)
@@ -91,24 +92,34 @@ def land_changed_rows(con: duckdb.DuckDBPyConnection, source_file: str, rows: pa
     """Compare the `rows` of a changed file, read whole, with its rows raw.landed_extractions keeps: append
     to raw.incoming_extractions those that differ from the kept row at the same row number (every value as
     read) or are new, and list in superseded_rows the kept rows that differ or are gone. The others are read
-    again as they were: they stay where they are, and keep their verdicts (eventdw.state.plan_validation)."""
-    same = " and ".join(
-        f"kept.{name} is not distinct from read.{name}" for name in ("row_number", *raw_tables.LANDED_COLUMNS[2:])
-    )
-    kept = "(select * from raw.landed_extractions where source_file = $source_file) as kept"
+    again as they were: they stay where they are, and keep their verdicts (eventdw.state.plan_validation).
+    A file's row numbers are its records' (unique): the rows are paired by theirs alone, in one join, and
+    their values compared after it (joining on every value costs twice as much, and twice)."""
+    differ = " or ".join(f"kept.{name} is distinct from read.{name}" for name in raw_tables.LANDED_COLUMNS[2:])
     con.register("rows_read", rows)
-    parameters = {"source_file": source_file}
     con.execute(
-        f"insert into raw.incoming_extractions select read.* from rows_read as read anti join {kept} on {same}",
-        parameters,
+        f"""
+        create or replace temp table differing_rows as
+        select read.*, kept.row_number as kept_row_number
+        from rows_read as read
+        full join (select * from raw.landed_extractions where source_file = $source_file) as kept
+            on kept.row_number = read.row_number
+        where read.row_number is null or kept.row_number is null or {differ}
+        """,
+        {"source_file": source_file},
     )
-    con.execute(
-        f"insert into superseded_rows select kept.source_file, kept.row_number from {kept} "
-        f"anti join rows_read as read on {same}",
-        parameters,
-    )
-    con.execute("insert into compared_extraction_files values ($source_file)", parameters)
     con.unregister("rows_read")
+    con.execute(
+        "insert into raw.incoming_extractions "
+        "select * exclude (kept_row_number) from differing_rows where row_number is not null"
+    )
+    con.execute(
+        "insert into superseded_rows select $source_file, kept_row_number from differing_rows "
+        "where kept_row_number is not null",
+        {"source_file": source_file},
+    )
+    con.execute("insert into compared_extraction_files values ($source_file)", {"source_file": source_file})
+    con.execute("drop table differing_rows")
 
 
 def read_extraction_file(
