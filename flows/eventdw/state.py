@@ -36,7 +36,7 @@ import time
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from eventdw import DBT_PROJECT_DIR
 from eventdw.ingest import raw_tables
@@ -118,14 +118,22 @@ def record_reference_fingerprint(con: duckdb.DuckDBPyConnection, fingerprint: st
     con.execute("insert into raw.reference_fingerprint values (?)", [fingerprint])
 
 
-def files_landed_before(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]]:
-    """Source file -> hash and loader (its fingerprint) of the extraction files whose rows
-    raw.landed_extractions keeps (raw.landed_files; none if a table is missing or has other columns)."""
+class LandedFile(NamedTuple):
+    """An extraction file as it was when the rows raw.landed_extractions keeps were read (raw.landed_files)."""
+
+    file_sha256: str
+    read_by: str  # the loader's fingerprint
+    file_signature: str | None  # files.file_signature; None: only its hash tells it unchanged
+
+
+def files_landed_before(con: duckdb.DuckDBPyConnection) -> dict[str, LandedFile]:
+    """Source file -> hash, loader and signature of the extraction files whose rows raw.landed_extractions
+    keeps (raw.landed_files; none if a table is missing or has other columns)."""
     landed = (("landed_extractions", raw_tables.LANDED_COLUMNS), ("landed_files", raw_tables.LANDED_FILE_COLUMNS))
     if any(raw_tables.columns(con, table) != expected for table, expected in landed):
         return {}
-    query = "select source_file, file_sha256, read_by from raw.landed_files"
-    return {name: (digest, read_by) for name, digest, read_by in con.execute(query).fetchall()}
+    query = "select source_file, file_sha256, read_by, file_signature from raw.landed_files"
+    return {name: LandedFile(*landed) for name, *landed in con.execute(query).fetchall()}
 
 
 def plan_articles(con: duckdb.DuckDBPyConnection, scanned: pa.Table, parser: str) -> tuple[list[int], dict[str, str]]:
@@ -306,7 +314,7 @@ def _forget_verdicts_to_revise(con: duckdb.DuckDBPyConnection) -> None:
 def plan_validation(
     con: duckdb.DuckDBPyConnection,
     references: dict[str, pa.Table] | None,
-    landed_before: dict[str, tuple[str, str]],
+    landed_before: dict[str, LandedFile],
 ) -> bool:
     """Whether the last load's verdicts are kept for the rows whose inputs are unchanged (the rows of the
     extraction files not read again, and the rows read again as they were): only when the last load kept
@@ -319,7 +327,7 @@ def plan_validation(
     if "file_sha256" in raw_tables.columns(con, "extractions"):  # a warehouse loaded when its rows held it
         con.execute("alter table raw.extractions drop column file_sha256")  # (before a row changes: DuckDB)
     rows_as_read_kept = bool(landed_before)  # (none: a first load, or one after another layout's)
-    same_loader = all(read_by == loader_fingerprint() for _, read_by in landed_before.values())  # (its validation)
+    same_loader = all(landed.read_by == loader_fingerprint() for landed in landed_before.values())  # (its validation)
     keep_verdicts = (
         rows_as_read_kept
         and same_loader
@@ -336,10 +344,10 @@ def plan_validation(
 
 
 def keep_rows_as_read(
-    con: duckdb.DuckDBPyConnection, files: list[CsvFile], reader: str, landed_before: dict[str, tuple[str, str]]
+    con: duckdb.DuckDBPyConnection, files: list[CsvFile], reader: str, landed_before: dict[str, LandedFile]
 ) -> int:
     """Keep the rows as read in raw.landed_extractions for the next load, and in raw.landed_files their files
-    with their hashes and `reader` (the loader's fingerprint), in place of those of `landed_before`
+    with their hashes, signatures and `reader` (the loader's fingerprint), in place of those of `landed_before`
     (files_landed_before, as the load began; none: nothing was kept): the rows that still hold stay
     (ROWS_STILL_LANDED), the others go, and the rows landed now (raw.incoming_extractions, dropped) are
     added, but only those of the files read whole: a file with a row or more the reader rejected is read
@@ -353,6 +361,7 @@ def keep_rows_as_read(
             "source_file": pa.array([f.source_file for f in whole], pa.string()),
             "file_sha256": pa.array([f.file_sha256 for f in whole], pa.string()),
             "read_by": pa.array([reader] * len(whole), pa.string()),
+            "file_signature": pa.array([f.file_signature for f in whole], pa.string()),
         }
     )
     (rejected_read,) = con.execute(

@@ -49,6 +49,7 @@ class CsvFile:
     columns: dict[str, list[str | None]] = field(default_factory=dict)
     row_numbers: list[int] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
+    file_signature: str | None = None  # an input file's signature when the scan found it (files.file_signature)
 
     @property
     def rows(self) -> list[dict[str, str | None]]:

@@ -10,6 +10,7 @@ the file.
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
     import duckdb
     import pyarrow as pa
 
+    from eventdw.state import LandedFile
+
 
 APPEND_ROWS = 250_000  # rows appended at a time: two full row groups, which DuckDB writes past its log
 READERS = 2  # threads reading files while this one lands them: a read is mostly DuckDB's and Arrow's, off the GIL
@@ -41,15 +44,16 @@ READERS = 2  # threads reading files while this one lands them: a read is mostly
 def land_extractions(
     con: duckdb.DuckDBPyConnection,
     extractions_dir: Path,
-    landed_before: dict[str, tuple[str, str]],
+    landed_before: dict[str, LandedFile],
     reader: str,
 ) -> list[CsvFile]:
     """Read the extraction files into the work table raw.incoming_extractions, in name order; the files as
     read, without their values, after the entries rejected unread (see files.scan_folder). READERS threads
     read the next files while this one's rows are appended, and the rows are appended APPEND_ROWS or so at a time
     (memory holds a few files' values at most). `landed_before` holds the files whose rows
-    raw.landed_extractions keeps (raw.landed_files: source file -> hash and loader). One of them unchanged
-    since and read by this loader (`reader`, the loader's fingerprint) is not read again: its name is
+    raw.landed_extractions keeps (raw.landed_files: source file -> hash, loader and signature). One of them
+    unchanged since (its signature, or, read again, its hash, that of then) and read by this loader
+    (`reader`, the loader's fingerprint) is not read again: its name is
     left in the work table unchanged_extraction_files. One that changed, read
     whole now, lands only its rows that differ from those kept (land_changed_rows): it is listed in the work
     table compared_extraction_files, and its kept rows that differ or are gone in superseded_rows."""
@@ -66,9 +70,9 @@ def land_extractions(
             raw_tables.append(con, "incoming_extractions", pa.concat_tables(waiting))
             waiting.clear()
 
-    found, rejections = scan_folder(extractions_dir, ".csv", "extraction")
+    found, rejections = scan_folder(extractions_dir, ".csv", "extraction", time.time_ns())
     files = [CsvFile(r.source_file, None, rejections=[r]) for r in rejections]
-    unread_if_same = {name: digest for name, (digest, read_by) in landed_before.items() if read_by == reader}
+    unread_if_same = {name: landed for name, landed in landed_before.items() if landed.read_by == reader}
     calls = [(extractions_dir, file, unread_if_same) for file in found]
     with ThreadPoolExecutor(READERS) as threads:
         for csv_file, landed in map_ahead(threads, read_extraction_file, calls, READERS + 1):
@@ -123,10 +127,15 @@ def land_changed_rows(con: duckdb.DuckDBPyConnection, source_file: str, rows: pa
 
 
 def read_extraction_file(
-    extractions_dir: Path, file: InputFile, unread_if_same: dict[str, str]
+    extractions_dir: Path, file: InputFile, unread_if_same: dict[str, LandedFile]
 ) -> tuple[CsvFile, pa.Table | None]:
     """One extraction file: the file as read (without its values) and its rows as raw.incoming_extractions
-    holds them; no rows (None) if its hash is the one `unread_if_same` gives its name (see land_extractions)."""
+    holds them; no rows (None) if the file is the one `unread_if_same` gives its name (see land_extractions):
+    not opened if it has the signature it had then, not parsed if it has the hash. The signature kept is
+    the scan's, taken before the file is read: a write after it changes the next scan's."""
+    before = unread_if_same.get(file.source_file)
+    if before is not None and file.signature is not None and file.signature == before.file_signature:
+        return CsvFile(file.source_file, before.file_sha256, file_signature=file.signature), None
     path, identity = file.path(extractions_dir), (file.device, file.inode)
     try:
         data, status = read_regular_file(path, MAX_CSV_BYTES, "an extraction file", identity)
@@ -134,13 +143,15 @@ def read_extraction_file(
         unread = CsvFile(file.source_file, None, rejections=[_file_rejection(file, str(problem))])
         return unread, csv_readers.landed_rows(unread)  # no rows
     digest = sha256_hex(data)
-    if unread_if_same.get(file.source_file) == digest:
-        return CsvFile(file.source_file, digest), None
+    if before is not None and before.file_sha256 == digest:
+        return CsvFile(file.source_file, digest, file_signature=file.signature), None
     header = csv_readers.plain_csv_header(data, EXTRACTION_REQUIRED)
     landed = csv_readers.read_plain_csv(Path(path), data, file.source_file, header) if header else None
     if header and landed is not None and same_file(path, status):  # DuckDB read the bytes checked
-        return CsvFile(file.source_file, digest, header), landed.cast(raw_tables.landed_schema())
+        read = CsvFile(file.source_file, digest, header, file_signature=file.signature)
+        return read, landed.cast(raw_tables.landed_schema())
     csv_file = csv_readers.read_csv_file(extractions_dir / file.name, EXTRACTION_REQUIRED, "extraction", data)
+    csv_file.file_signature = file.signature
     landed = csv_readers.landed_rows(csv_file)
     csv_file.columns, csv_file.row_numbers = {}, []
     return csv_file, landed

@@ -204,12 +204,14 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("extra_columns", "varchar"),
     ),
     # The extraction files whose rows landed_extractions keeps, each as it was when its rows were read (its
-    # hash) and the loader that read them (`read_by`, the loader's fingerprint): files read whole, no row
-    # rejected by the reader. (Per file, not per row: a file edited in one row keeps its other rows.)
+    # hash, and its signature: files.file_signature) and the loader that read them (`read_by`, the loader's
+    # fingerprint): files read whole, no row rejected by the reader. (Per file, not per row: a file edited
+    # in one row keeps its other rows.)
     "landed_files": (
         ("source_file", "varchar"),
         ("file_sha256", "varchar"),
         ("read_by", "varchar"),
+        ("file_signature", "varchar"),
     ),
     # Every input file or row the loader could not accept, with the reason.
     "rejected_rows": (
