@@ -280,7 +280,9 @@ def _forget_verdicts_to_revise(con: duckdb.DuckDBPyConnection) -> None:
         f"""
         delete from raw.extractions
         where article_id in (select article_id from articles_to_revise) or not ({ROWS_STILL_LANDED})
-            or (article_id, strftime(event_date, '%Y-%m-%d'), cameo_code) {IN_DAYS_TO_REVISE}
+            -- (the day of the rows of those articles alone: a formatted date per row of ten million costs)
+            or (article_id in (select article_id from days_to_revise)
+                and (article_id, strftime(event_date, '%Y-%m-%d'), cameo_code) {IN_DAYS_TO_REVISE})
         """
     )
     con.execute(
