@@ -505,7 +505,8 @@ def test_a_reload_validates_again_only_the_rows_whose_verdict_can_change_and_end
         assert con.execute(accepted).fetchall() == fresh.execute(accepted).fetchall()
         assert con.execute(rejected).fetchall() == fresh.execute(rejected).fetchall()
         # The rows as read, for the next load (a file's signature is the file system's, its times, not its bytes).
-        for query in ("select * from raw.landed_extractions", "select * exclude (file_signature) from raw.landed_files"):
+        as_read = "select * from raw.landed_extractions", "select * exclude (file_signature) from raw.landed_files"
+        for query in as_read:
             assert con.execute(f"{query} order by all").fetchall() == fresh.execute(f"{query} order by all").fetchall()
         return summary.extraction_rows_validated
 
