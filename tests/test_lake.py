@@ -120,11 +120,11 @@ def test_a_removed_row_leaves_the_lake_and_a_failed_sync_leaves_the_last_snapsho
     real = lake._sync_table
     calls = []
 
-    def fail_on_the_second_table(con: duckdb.DuckDBPyConnection, table: str, existing: list, rejoin: bool) -> int:
+    def fail_on_the_second_table(con: duckdb.DuckDBPyConnection, table: str, existing: list) -> int:
         calls.append(table)
         if len(calls) == 2:
             raise RuntimeError("killed")
-        return real(con, table, existing, rejoin)
+        return real(con, table, existing)
 
     monkeypatch.setattr(lake, "_sync_table", fail_on_the_second_table)
     with pytest.raises(RuntimeError, match="killed"):
@@ -154,20 +154,36 @@ def test_a_lake_table_whose_columns_differ_from_its_mart_is_written_again_whole(
     _lake_equals_marts(warehouse, lake_dir)
 
 
-def test_a_place_renamed_in_its_dimension_reaches_the_events_the_lake_describes(built, tmp_path):
-    """events_described joins the places: a place's new name changes its rows though no event was rebuilt."""
+@pytest.mark.parametrize(
+    ("dimension", "key", "name", "joins"),
+    [
+        ("dim_place", "place_id", "place_name", "place_id"),
+        ("dim_actor", "actor_id", "actor_name", "actor2_id"),
+        ("dim_cameo_code", "cameo_code", "cameo_name", "cameo_code"),
+    ],
+)
+def test_a_name_changed_in_a_dimension_reaches_the_events_the_lake_describes(
+    built, tmp_path, dimension, key, name, joins
+):
+    """events_described joins the dimensions: a row's new name changes the events that join it (here by the
+    actor's second place, for the actors) though no event was rebuilt, and no other event."""
     _, warehouse = built
     lake_dir = tmp_path / "lake"
     lake.sync_lake(warehouse, lake_dir, "run-1")
     with duckdb.connect(str(warehouse)) as con:
-        (place_id, events) = con.execute(
-            "select place_id, count(*) from marts.fact_events group by all order by count(*) desc, place_id limit 1"
+        (value, events) = con.execute(
+            f"select {joins}, count(*) from marts.fact_events where {joins} is not null "
+            f"group by all order by count(*) desc, {joins} limit 1"
         ).fetchone()
-        con.execute(
-            "update marts.dim_place set place_name = 'Renamed', run_id = 'run-2' where place_id = ?", [place_id]
-        )
+        (joined,) = con.execute(
+            "select count(*) from marts.fact_events where "
+            + " or ".join(f"{column} = $1" for column in lake.VIEW_JOINS["events_described"][dimension]),
+            [value],
+        ).fetchone()
+        con.execute(f"update marts.{dimension} set {name} = 'Renamed', run_id = 'run-2' where {key} = ?", [value])
     written, _ = lake.sync_lake(warehouse, lake_dir, "run-2")
-    assert (written["events_described"], written["dim_place"], written["fact_events"]) == (2 * events, 2, 0)
+    assert (written["events_described"], written[dimension], written["fact_events"]) == (2 * joined, 2, 0)
+    assert joined >= events > 0
     _lake_equals_marts(warehouse, lake_dir)
 
 

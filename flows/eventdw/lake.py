@@ -15,15 +15,15 @@ without opening the lake). The DuckLake and SQLite extensions are loaded from th
 files: nothing is downloaded.
 
 What a run writes. Every row of a mart carries the id of the run that wrote it, a new one each run, and a
-build only deletes rows or writes them: a row of the lake whose key and run id are no longer in the mart
-was deleted or rewritten, and the mart's rows of a run the lake has no row of are new or rewritten. The
-lake deletes the first and appends the second, for every table, in one transaction: a run that dies
-before its commit leaves the lake at the previous run's snapshot, whole. A view (export.VIEWS:
-events_described) also changes when a dimension row it joins does, whichever run wrote it: its rows are
-compared on the columns its joins bring too. A dimension, rebuilt whole by every build, is compared by
-value, so that its unchanged rows stay as they are. A table whose columns changed (a new eventdw) is
-replaced whole, in the same snapshot. The lake's tables keep `run_id` (the Parquet export leaves it out):
-what an analyst filters on to see a run's rows.
+build only deletes rows or writes them: a row of the lake whose key and run id are no longer in the mart was
+deleted or rewritten, and the mart's rows of a run the lake has no row of are new or rewritten. The lake
+deletes the first and appends the second, for every table, in one transaction: a run that dies before its
+commit leaves the lake at the previous run's snapshot, whole. A dimension, rebuilt whole by every build, is
+compared by value, so that its unchanged rows stay as they are. A view (export.VIEWS: events_described) also
+changes when a dimension row it joins does, whichever run wrote it: its rows that join a dimension row the
+sync changed are written again, found by their fact's keys into that dimension. A table whose columns changed
+(a new eventdw) is replaced whole, in the same snapshot. The lake's tables keep `run_id` (the Parquet export
+leaves it out): what an analyst filters on to see a run's rows.
 
 The tables are not partitioned: a run appends its rows in date and key order, and a month's rows are found
 by the files' and row groups' statistics. Partitioned by month, an edit spread over every month would
@@ -51,9 +51,17 @@ DATA = "data"
 MARKER = "lake.json"
 ALIAS = "eventdw_lake"  # the lake's name in the connection that writes it
 PROVENANCE = ("run_id", "build_id")  # the columns that say which run and build wrote a row
-# The dimensions each view (export.VIEWS) joins (dbt_project/macros/describe_events.sql): its rows of runs the
-# lake has are compared on their joined columns only when one of these changed.
-VIEW_JOINS = {"events_described": ("dim_actor", "dim_place", "dim_cameo_code")}
+# The dimensions each view (export.VIEWS) joins (dbt_project/macros/describe_events.sql), each with the columns
+# of the view's fact that join its key: a row of a run the lake has is written again when one of these keys is
+# of a dimension row the sync changed.
+VIEW_JOINS = {
+    "events_described": {
+        "dim_actor": ("actor1_id", "actor2_id"),
+        "dim_place": ("place_id",),
+        "dim_cameo_code": ("cameo_code",),
+    }
+}
+JOINED = {dimension for joins in VIEW_JOINS.values() for dimension in joins}
 EXTENSIONS = {"ducklake": "duckdb_extension_ducklake", "sqlite_scanner": "duckdb_extension_sqlite_scanner"}
 
 
@@ -163,10 +171,9 @@ def sync_lake(
                 query = "select table_name, column_name, data_type from duckdb_columns() where database_name = ? "
                 for table, column, kind in con.execute(query + "order by table_name, column_index", [ALIAS]).fetchall():
                     existing.setdefault(table, []).append((column, kind))
-                # The dimensions first: a view that joins none that changed is brought up to date as a fact.
+                # The dimensions first: they record the keys they changed, which the views read.
                 for table in (*DIMENSIONS, *PARTITIONED):
-                    rejoin = table in VIEWS and any(changed.get(joined) for joined in VIEW_JOINS[table])
-                    changed[table] = _sync_table(con, table, existing.get(table, []), rejoin)
+                    changed[table] = _sync_table(con, table, existing.get(table, []))
                 if any(changed.values()):
                     info = _sql_string(json.dumps({"run_id": run_id}))
                     message = _sql_string(f"eventdw run {run_id}")
@@ -189,29 +196,33 @@ def sync_lake(
     return changed, int(snapshot)
 
 
-def _sync_table(con: duckdb.DuckDBPyConnection, table: str, existing: list[tuple[str, str]], rejoin: bool) -> int:
+def _sync_table(con: duckdb.DuckDBPyConnection, table: str, existing: list[tuple[str, str]]) -> int:
     """Delete from the lake's `table` (whose columns are `existing`, names and types) the rows gone from the
     mart and append the mart's new ones; how many rows the two wrote. A table missing from the lake, or with
-    other columns, is written whole. A view whose joined dimensions changed (`rejoin`) is compared whole."""
+    other columns, is written whole. A dimension a view joins first records the keys it changed
+    (_changed_keys), a view writes again the rows that join them (_rejoined)."""
     mart, lake = f"marts.{table}", f"{ALIAS}.{table}"
     columns = con.execute(f"describe {mart}").fetchall()
     date, key = PARTITIONED[table] if table in PARTITIONED else (None, DIMENSIONS[table])
     order = f"{date} nulls last, {key}" if date else key
-    if [(name, kind) for name, kind, *_ in columns] != existing:
+    whole = [(name, kind) for name, kind, *_ in columns] != existing
+    same = None if whole or table not in DIMENSIONS else _same_row(con, table)
+    if table in JOINED:
+        _record_changed_keys(con, table, same, existing)
+    if whole:
         con.execute(f"drop table if exists {lake}")
         con.execute(f"create table {lake} as select * from {mart} limit 0")
         (written,) = con.execute(f"insert into {lake} select * from {mart} order by {order}").fetchone() or (0,)
         return int(written)
-    if table in VIEWS and rejoin:
-        return _sync_view(con, table, order)
-    if table in DIMENSIONS:
-        same = _same_row(con, table)
+    if same is not None:
         (deleted,) = con.execute(
             f"delete from {lake} as l where not exists (select 1 from {mart} as m where {same})"
         ).fetchone() or (0,)
         new: str | None = f"not exists (select 1 from {lake} as l where {same})"
     else:
         deleted, new = _delete_replaced_and_gone(con, table)
+        if table in VIEWS:
+            deleted, new = _rejoined(con, table, deleted, new)
     if new is None:
         return int(deleted)
     (appended,) = con.execute(
@@ -220,8 +231,58 @@ def _sync_table(con: duckdb.DuckDBPyConnection, table: str, existing: list[tuple
     return int(deleted) + int(appended)
 
 
+def _record_changed_keys(
+    con: duckdb.DuckDBPyConnection, table: str, same: str | None, existing: list[tuple[str, str]]
+) -> None:
+    """Keep, in a temporary table (_changed_keys), the keys of the dimension `table` whose row the sync is
+    about to change: the keys of the lake's rows the mart does not have and of the mart's the lake does not
+    (`same` is the condition that two rows are one). A dimension written whole (`same` None) changes every
+    key, the lake's and the mart's."""
+    mart, lake, key = f"marts.{table}", f"{ALIAS}.{table}", DIMENSIONS[table]
+    if same is None:
+        sides = [f"select {key} from {mart}"]
+        if key in (name for name, _ in existing):
+            sides.append(f"select {key} from {lake}")
+    else:
+        sides = [
+            f"select l.{key} from {lake} as l where not exists (select 1 from {mart} as m where {same})",
+            f"select m.{key} from {mart} as m where not exists (select 1 from {lake} as l where {same})",
+        ]
+    con.execute(f"create or replace temp table {_changed_keys(table)} as {' union '.join(sides)}")
+
+
+def _changed_keys(table: str) -> str:
+    return f"eventdw_lake_changed_{table}"
+
+
+def _rejoined(con: duckdb.DuckDBPyConnection, table: str, deleted: int, new: str | None) -> tuple[int, str | None]:
+    """For a view (VIEWS), after its fact's rows were brought up to date (_delete_replaced_and_gone: `deleted`
+    rows, the new ones those meeting `new`): delete from the lake the rows of runs it has whose fact joins a
+    dimension row the sync changed (its actors, place or CAMEO code renamed, say), and add them to the rows to
+    append; the rows deleted, and the condition on the mart's rows `m` to append. A view's row is its
+    fact's, so they are found by the fact's keys, not by computing the view for every row."""
+    lake, key, base = f"{ALIAS}.{table}", PARTITIONED[table][1], f"marts.{VIEWS[table]}"
+    joins = [
+        f"m.{column} in (select {DIMENSIONS[dimension]} from {_changed_keys(dimension)})"
+        for dimension, columns in VIEW_JOINS[table].items()
+        for column in columns
+    ]
+    con.execute(
+        f"create or replace temp table eventdw_lake_rejoined as select m.{key} from {base} as m "
+        f"where not coalesce({new or 'false'}, false) and ({' or '.join(joins)})"
+    )
+    (rejoined,) = con.execute("select count(*) from eventdw_lake_rejoined").fetchone() or (0,)
+    if not rejoined:
+        return deleted, new
+    (gone,) = con.execute(
+        f"delete from {lake} where {key} in (select {key} from eventdw_lake_rejoined)"
+    ).fetchone() or (0,)
+    again = f"m.{key} in (select {key} from eventdw_lake_rejoined)"
+    return deleted + int(gone), f"{new} or {again}" if new else again
+
+
 def _delete_replaced_and_gone(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, str | None]:
-    """For a fact (or a view none of whose joined dimensions changed, whose rows are its fact's): delete from
+    """For a fact (or a view, whose rows are its fact's: _rejoined adds those its joins changed): delete from
     the lake the rows the mart holds a new version of and those it no longer holds; the rows deleted, and the
     condition on the mart's rows `m` that they are new (_rows_of_new_runs).
 
@@ -268,54 +329,6 @@ def _rows_of_new_runs(con: duckdb.DuckDBPyConnection, mart: str, lake: str, alia
         *([f"{alias}.run_id is null"] if None in new_runs else []),
     ]
     return " or ".join(conditions) or None
-
-
-def _sync_view(con: duckdb.DuckDBPyConnection, table: str, order: str) -> int:
-    """_sync_table for a view (VIEWS), whose row also changes when a dimension row it joins does, whichever
-    run wrote it: each side's key, run id and hash of the columns the joins bring are computed once (the view
-    for those columns alone), and compared. The rows of new runs are read by their run ids, as a fact's; the
-    others whose joined columns changed, by their keys."""
-    mart, lake, key = f"marts.{table}", f"{ALIAS}.{table}", PARTITIONED[table][1]
-    own = set(mart_columns(con, VIEWS[table]))
-    joined = [column for column in mart_columns(con, table) if column not in own] or [key]
-    for side, relation in (("mart", mart), ("lake", lake)):
-        con.execute(
-            f"create or replace temp table eventdw_lake_{side}_rows as "
-            f"select {key}, run_id, {_row_hash('r', joined)} as joined_hash from {relation} as r"
-        )
-    differ = "not exists (select 1 from {other} as o where o.{key} = s.{key} and o.run_id is not distinct from "
-    differ += "s.run_id and o.joined_hash = s.joined_hash)"
-    (deleted,) = con.execute(
-        f"delete from {lake} where {key} in (select s.{key} from eventdw_lake_lake_rows as s "
-        f"where {differ.format(other='eventdw_lake_mart_rows', key=key)})"
-    ).fetchone() or (0,)
-    new, taken = _rows_of_new_runs(con, mart, lake), _rows_of_new_runs(con, mart, lake, "s") or "false"
-    rejoined = con.execute(
-        f"select s.{key} from eventdw_lake_mart_rows as s where not ({taken}) "
-        f"and {differ.format(other='eventdw_lake_lake_rows', key=key)}"
-    ).fetchall()
-    conditions = [*([new] if new else [])]
-    if rejoined:
-        con.register("eventdw_lake_rejoined", _keys(rejoined, key))
-        conditions.append(f"m.{key} in (select {key} from eventdw_lake_rejoined)")
-    try:
-        if not conditions:
-            return int(deleted)
-        (appended,) = con.execute(
-            f"insert into {lake} select * from {mart} as m where {' or '.join(conditions)} order by {order}"
-        ).fetchone() or (0,)
-    finally:
-        con.unregister("eventdw_lake_rejoined")
-        con.execute("drop table if exists eventdw_lake_mart_rows")
-        con.execute("drop table if exists eventdw_lake_lake_rows")
-    return int(deleted) + int(appended)
-
-
-def _keys(rows: list[tuple[object, ...]], key: str) -> object:
-    """The keys `rows` as an Arrow table of one column, `key`, for DuckDB to read."""
-    import pyarrow as pa
-
-    return pa.table({key: [row[0] for row in rows]})
 
 
 def _same_row(con: duckdb.DuckDBPyConnection, table: str) -> str:
