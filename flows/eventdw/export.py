@@ -459,9 +459,8 @@ def _write(
 
     con.execute("set preserve_insertion_order = true")
     for table, (date, key) in PARTITIONED.items():
-        month_of = f"year({date}) * 12 + month({date}) - 1"
         months = con.execute(
-            f"select {month_of} as month, count(*), {_digest(con, table)} from marts.{table} as t "
+            f"select {month_of(date)} as month, count(*), {_digest(con, table)} from marts.{table} as t "
             "group by all order by month nulls last"
         ).fetchall()
         rows[table] = sum(count for _, count, _ in months)
@@ -470,7 +469,7 @@ def _write(
             month for month, _, _ in months if not reuse(_month_path(table, month), digests[_month_path(table, month)])
         ]
         if changed:
-            where = " or ".join(_month_range(date, month) for month in changed)
+            where = " or ".join(month_range(date, month) for month in changed)
             ordered = con.execute(
                 f"select {_EXPORTED} from marts.{table} where {where} order by {date} nulls last, {key}"
             )
@@ -566,7 +565,12 @@ def _month_path(table: str, month: int | None, suffix: str = "parquet") -> str:
     return f"{table}/{partition}/part_0.{suffix}"
 
 
-def _month_range(date: str, month: int | None) -> str:
+def month_of(date: str) -> str:
+    """The month of the column `date`, in SQL, as the partitions count them: months since year 0."""
+    return f"year({date}) * 12 + month({date}) - 1"
+
+
+def month_range(date: str, month: int | None) -> str:
     """The rows of a month (months since year 0; None: the rows without a date) as a range of `date` between
     two date literals: DuckDB skips the row groups outside it by their statistics, where it would compute
     year() and month() of every row (at L, 1.2 s instead of 1.9 s to read the month of a day's mentions; a
@@ -575,7 +579,7 @@ def _month_range(date: str, month: int | None) -> str:
         return f"{date} is null"
     (year, month_of_year), (next_year, next_month_of_year) = divmod(month, 12), divmod(month + 1, 12)
     if not (year >= 1 and next_year <= 9999):
-        return f"year({date}) * 12 + month({date}) - 1 = {month}"
+        return f"{month_of(date)} = {month}"
     start = f"date '{year:04d}-{month_of_year + 1:02d}-01'"
     end = f"date '{next_year:04d}-{next_month_of_year + 1:02d}-01'"
     return f"({date} >= {start} and {date} < {end})"

@@ -39,7 +39,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from eventdw.export import DIMENSIONS, PARTITIONED, VIEWS, mart_columns
+from eventdw.export import DIMENSIONS, PARTITIONED, VIEWS, mart_columns, month_of, month_range
 from eventdw.warehouse import connect as warehouse_connect
 
 if TYPE_CHECKING:
@@ -290,9 +290,9 @@ def _delete_replaced_and_gone(con: duckdb.DuckDBPyConnection, table: str) -> tup
     so the rows of a run and month that the lake and the mart count alike, once the lake's old versions of
     the new rows are deleted (by their keys, few), lost none, and only the months of the runs whose counts
     differ are compared row by row, on their keys. A row's key and run id fix its date: the two sides are
-    read within those months alone, which the files' and row groups' statistics of the date find. (Counted
-    by run alone, a build that removed an event of a full build's compared every row the full build wrote:
-    about 1.3 s a table at ten million mentions.)"""
+    read within those months alone (export.month_range), which the files' and row groups' statistics of the
+    date find. (Counted by run alone, a build that removed an event of a full build's compared every row the
+    full build wrote: at ten million coded rows a day's sync took 9.1 s instead of 3.4 s.)"""
     date, key = PARTITIONED[table]
     lake = f"{ALIAS}.{table}"
     base = f"marts.{VIEWS.get(table, table)}"  # a view's rows are its fact's, one each, with their run ids
@@ -302,8 +302,7 @@ def _delete_replaced_and_gone(con: duckdb.DuckDBPyConnection, table: str) -> tup
         (deleted,) = con.execute(
             f"delete from {lake} where {key} in (select m.{key} from {base} as m where {new})"
         ).fetchone() or (0,)
-    month = f"year({date}) * 12 + month({date}) - 1"
-    counts = f"select run_id, {month} as month, count(*) as num_rows from {{}} group by all"
+    counts = f"select run_id, {month_of(date)} as month, count(*) as num_rows from {{}} group by all"
     differ = con.execute(
         f"select l.run_id, l.month from ({counts.format(lake)}) as l left join ({counts.format(base)}) as m "
         "on m.run_id is not distinct from l.run_id and m.month is not distinct from l.month "
@@ -314,25 +313,17 @@ def _delete_replaced_and_gone(con: duckdb.DuckDBPyConnection, table: str) -> tup
     runs = {run for run, _ in differ}
     listed = ", ".join(_sql_string(run) for run in sorted(runs - {None}))
     in_runs = " or ".join([*([f"l.run_id in ({listed})"] if listed else []), *(["l.run_id is null"] * (None in runs))])
-    months = sorted(month for _, month in differ if month is not None)
-    dated = (
-        [f"{{side}}.{date} >= {_month_start(months[0])} and {{side}}.{date} < {_month_start(months[-1] + 1)}"]
-        if months
-        else []
-    )
-    undated = [f"{{side}}.{date} is null"] if len(months) < len(differ) else []
-    within = " or ".join([*dated, *undated])
+    months = sorted({month for _, month in differ}, key=lambda month: (month is None, month))
+
+    def within(side: str) -> str:
+        return " or ".join(month_range(f"{side}.{date}", month) for month in months)
+
     (gone,) = con.execute(
-        f"delete from {lake} as l where ({in_runs}) and ({within.format(side='l')}) and not exists "
-        f"(select 1 from {base} as m where ({within.format(side='m')}) and m.{key} = l.{key} "
+        f"delete from {lake} as l where ({in_runs}) and ({within('l')}) and not exists "
+        f"(select 1 from {base} as m where ({within('m')}) and m.{key} = l.{key} "
         "and m.run_id is not distinct from l.run_id)"
     ).fetchone() or (0,)
     return int(deleted) + int(gone), new
-
-
-def _month_start(month: int) -> str:
-    """The first day of `month` (months since year 0, as _delete_replaced_and_gone counts them), in SQL."""
-    return f"date '{month // 12:04d}-{month % 12 + 1:02d}-01'"
 
 
 def _rows_of_new_runs(con: duckdb.DuckDBPyConnection, mart: str, lake: str, alias: str = "m") -> str | None:
