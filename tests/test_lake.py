@@ -142,6 +142,31 @@ def test_a_removed_row_leaves_the_lake_and_a_failed_sync_leaves_the_last_snapsho
         ).fetchone() == (len(lines) - 2,)
 
 
+def test_a_removed_article_without_a_date_leaves_the_lake(built, tmp_path):
+    """An article whose date could not be read is a row of dim_article without a date, the month the lake
+    counts as none: its removal is found there, and only that row leaves the lake."""
+    seeds, warehouse = built
+    undated = seeds / "articles" / "900_undated.txt"
+    undated.write_text(
+        "World\n\nShelling reported near the northern front\n\n"
+        "Residents reported heavy shelling near the front line on Sunday, local sources said.\n",
+        encoding="utf-8",
+    )
+    _build(seeds, warehouse, "undated")
+    lake_dir = tmp_path / "lake"
+    lake.sync_lake(warehouse, lake_dir, "run-1")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        lake.attach(con, lake_dir, read_only=True)
+        query = "select count(*) from {}.dim_article where article_id = '900_undated' and published_date is null"
+        assert con.execute(query.format("marts")).fetchone() == con.execute(query.format("lake")).fetchone() == (1,)
+
+    undated.unlink()
+    _build(seeds, warehouse, "removed")
+    written, _ = lake.sync_lake(warehouse, lake_dir, "run-2")
+    assert written["dim_article"] == 1
+    _lake_equals_marts(warehouse, lake_dir)
+
+
 def test_a_lake_table_whose_columns_differ_from_its_mart_is_written_again_whole(built, tmp_path):
     _, warehouse = built
     lake_dir = tmp_path / "lake"
