@@ -107,6 +107,8 @@ def test_the_run_fingerprint_sees_every_change_of_the_inputs_and_settings(tmp_pa
     changed()
     monkeypatch.setenv("EVENTDW_MEMORY_LIMIT", "8GB")  # changes no result
     assert fingerprint() in seen
+    monkeypatch.setenv("EVENTDW_FULL_CHECK_EVERY", "1")  # changes which builds check every row, not a result
+    assert fingerprint() in seen
     assert fingerprint("other_exports") not in seen
     (seeds / "extractions" / "c.csv").write_text("article_id\n3\n")
     assert fingerprint() is None  # written a moment ago

@@ -769,8 +769,16 @@ def record_build(warehouse: Path, finished: bool, engine: str = "duckdb") -> Non
 # The settings a run's results depend on are every EVENTDW_* setting but these, which are the run's
 # arguments (or set by the run itself, EVENTDW_WAREHOUSE for dbt's profile) or change no result. The lake
 # (EVENTDW_LAKE) changes none of the warehouse's: a run skips only if the lake it names took the last run
-# (last_run_if_unchanged), and a run without one leaves a lake where it was.
-SETTINGS_NOT_FINGERPRINTED = ("EVENTDW_WAREHOUSE", "EVENTDW_ENGINE", "EVENTDW_MEMORY_LIMIT", "EVENTDW_LAKE")
+# (last_run_if_unchanged), and a run without one leaves a lake where it was. EVENTDW_FULL_CHECK_EVERY says
+# which builds check every row, not what a build writes: a run with nothing changed has built nothing to
+# check (`--full-check` checks anyway).
+SETTINGS_NOT_FINGERPRINTED = (
+    "EVENTDW_WAREHOUSE",
+    "EVENTDW_ENGINE",
+    "EVENTDW_MEMORY_LIMIT",
+    "EVENTDW_LAKE",
+    "EVENTDW_FULL_CHECK_EVERY",
+)
 
 
 def inputs_signature(seeds_dir: Path) -> str | None:
