@@ -22,7 +22,9 @@ in its own process so that peak memory is each one's own:
   twice: as a run from a shell, and as a run of `eventdw serve`, whose warm process imported dbt, Great
   Expectations and Prefect's flow before the run (the increments' imports are a stage of their own). The
   day is also taken out again (not measured) and added through `eventdw run` itself, timed from a shell
-  with what the stages leave out: Python's start, Prefect's temporary server and flow run, the exit.
+  with what the stages leave out: Python's start, Prefect's temporary server and flow run, the exit; then
+  once more through `eventdw run --full-check`, the run a schedule makes every EVENTDW_FULL_CHECK_EVERY-th,
+  whose tests and gate check every row.
 - with --spark, the pipeline again on Spark (`--engine spark`, a local[2] session) over the same inputs,
   reported beside DuckDB's, with whether both built the same mentions into the same event ids.
 
@@ -238,18 +240,23 @@ def restore_edits(seeds: Path, originals: Path) -> None:
             path.replace(seeds / "extractions" / path.name)
 
 
-def time_cli(seeds: Path, work: Path, changed: bool = False) -> tuple[float, str]:
+def time_cli(seeds: Path, work: Path, changed: bool = False, full_check: bool = False) -> tuple[float, str]:
     """Seconds for `eventdw run` on the inputs and folders of the last stages run, as a person runs it from a
     shell (Python's start, the imports, Prefect's temporary server and flow run, the interpreter's exit, which
     the stages leave out), and when each stage ended, from its progress lines; SystemExit unless it found
     nothing changed, or, `changed`, built incrementally. The command is this checkout's, as the stages are
     (the venv's `eventdw` script imports the checkout it was installed from, which need not be this one).
-    It keeps the stages' lake (`--lake`), as the stages do: its last stage."""
+    It keeps the stages' lake (`--lake`), as the stages do: its last stage. Its tests and gate check the rows
+    it wrote, as the stages' incremental runs do, whichever run since the last full check it is
+    (EVENTDW_FULL_CHECK_EVERY); `full_check`, every row (`--full-check`: the run a schedule makes every
+    EVENTDW_FULL_CHECK_EVERY-th)."""
     command = [sys.executable, "-c", "from eventdw.cli import main; main()", "run", "--seeds-dir", str(seeds),
                "--warehouse", str(work / "eventdw.duckdb"), "--exports-dir", str(work / "exports"),
-               "--data-docs-dir", str(work / "data_docs"), "--lake", str(work / "lake")]  # fmt: skip
+               "--data-docs-dir", str(work / "data_docs"), "--lake", str(work / "lake"),
+               *(["--full-check"] if full_check else [])]  # fmt: skip
     environment = {
         **os.environ,
+        "EVENTDW_FULL_CHECK_EVERY": str(10**9),
         "PYTHONPATH": os.pathsep.join(filter(None, [str(BENCH.parent / "flows"), os.environ.get("PYTHONPATH")])),
     }
     started = time.perf_counter()
@@ -303,11 +310,12 @@ def _node_name(unique_id: str) -> str:
 
 def run_increments(
     seeds: Path, work: Path, stages: list[str], random_share: list[Path], articles: int
-) -> tuple[list[tuple[str, list[dict[str, Any]]]], float, tuple[float, str]]:
+) -> tuple[list[tuple[str, list[dict[str, Any]]]], float, list[tuple[float, str]]]:
     """The increments an analyst has, one after the other on the warehouse of the full run: the held-back 1%
-    at random, a day (also through `eventdw run`), an edit of 1% of the coded rows, nothing changed (also
-    through `eventdw run`). Each increment's figures, the command's seconds with nothing changed, and its
-    seconds on the day with when each stage ended (time_cli)."""
+    at random, a day (also through `eventdw run`, and through `eventdw run --full-check`), an edit of 1% of
+    the coded rows, nothing changed (also through `eventdw run`). Each increment's figures, the command's
+    seconds with nothing changed, and its seconds on the day, checking its rows then every row, with when
+    each stage ended (time_cli)."""
     held_back, day = work / "held_back", work / "day"
     # Each as a daily schedule runs it, its imports a stage of their own (stages.py --warm); the run with
     # nothing changed imports none of them.
@@ -328,15 +336,18 @@ def run_increments(
     increments.append((name, _subprocess_figures(warm_run)))
     print_table(increments[-1][1])
     print(f"  dbt: {slowest_nodes(work, 'day')}", flush=True)
-    # The same day again through `eventdw run`, as from a shell: the day taken out (not measured), put back.
-    remove_day(seeds, day)
-    settle()
-    _subprocess_figures([*stages, "--keep"])
-    add_day(seeds, day)
-    settle()
-    print("incremental: the same day again, through `eventdw run` ...", flush=True)
-    day_cli = time_cli(seeds, work / "pipeline", changed=True)
-    print(f"  {day_cli[0]:.1f} s ({day_cli[1]})", flush=True)
+    # The same day again through `eventdw run`, as from a shell, then as the run of a schedule that checks
+    # every row: each time the day taken out (not measured) and put back.
+    day_cli = []
+    for how, full_check in (("`eventdw run`", False), ("`eventdw run --full-check`", True)):
+        remove_day(seeds, day)
+        settle()
+        _subprocess_figures([*stages, "--keep"])
+        add_day(seeds, day)
+        settle()
+        print(f"incremental: the same day again, through {how} ...", flush=True)
+        day_cli.append(time_cli(seeds, work / "pipeline", changed=True, full_check=full_check))
+        print(f"  {day_cli[-1][0]:.1f} s ({day_cli[-1][1]})", flush=True)
     edited = edit_rows(seeds, work / "edited_originals")
     settle()
     print(f"incremental: {edited:,} coded rows edited (1%) ...", flush=True)
@@ -348,14 +359,16 @@ def run_increments(
     return increments, time_cli(seeds, work / "pipeline")[0], day_cli
 
 
-def print_cli_runs(full: list[dict[str, Any]], noop: float, day: tuple[float, str]) -> None:
-    """The runs through `eventdw run --lake` itself, from a shell, the day against the full run with its lake."""
+def print_cli_runs(full: list[dict[str, Any]], noop: float, days: list[tuple[float, str]]) -> None:
+    """The runs through `eventdw run --lake` itself, from a shell, the day against the full run with its lake:
+    checking the rows it wrote, then every row."""
     whole_run = sum(row["seconds"] for row in full)
-    print(
-        f"`eventdw run --lake` on the day, from a shell (Python's start, the imports, Prefect's temporary server "
-        f"and flow run, the exit included): {day[0]:.1f} s ({day[0] / whole_run:.1%} of the full run with its "
-        f"lake); stages ended at {day[1]}"
-    )
+    for (seconds, ended), checks in zip(days, ("its rows", "every row (--full-check)"), strict=True):
+        print(
+            f"`eventdw run --lake` on the day, checking {checks}, from a shell (Python's start, the imports, "
+            f"Prefect's temporary server and flow run, the exit included): {seconds:.1f} s "
+            f"({seconds / whole_run:.1%} of the full run with its lake); stages ended at {ended}"
+        )
     print(f"`eventdw run` with nothing changed (the command, Python's start included): {noop:.1f} s")
 
 
