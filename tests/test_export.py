@@ -204,6 +204,38 @@ def test_month_partitions_sort_as_text_and_pandas_reads_dates_as_dates(seed_run)
     assert str(typed["event_date"].dtype) == "date32[day][pyarrow]"
 
 
+@pytest.mark.parametrize(
+    "months",
+    [
+        [2023 * 12 + 11, 2024 * 12],  # December and the next January: one range
+        [2024 * 12 + 1, 2024 * 12 + 2, 2024 * 12 + 5, None],  # a gap, and the rows without a date
+        [None],
+        [5, 6, 9999 * 12 + 11],  # year 0 and December 9999: months no date literal bounds
+        [],
+    ],
+)
+def test_within_months_holds_exactly_the_rows_of_those_months(months):
+    import duckdb
+
+    with duckdb.connect() as con:
+        con.execute(
+            "create table t as select d from (select unnest(['0000-06-15', '0000-07-31', '0000-08-01', "
+            "'2023-11-30', '2023-12-01', '2024-01-31', '2024-02-01', '2024-02-29', '2024-03-01', '2024-04-15', "
+            "'2024-06-30', '9999-11-30', '9999-12-31']::date[]) as d union all select null)"
+        )
+        wanted = [month for month in months if month is not None]
+        expected = con.execute(
+            f"select list(d order by d nulls last) from t where {export.month_of('d')} in "
+            f"(select unnest(?::bigint[])) or (d is null and ?)",
+            [wanted, None in months],
+        ).fetchone()
+        got = con.execute(f"select list(d order by d nulls last) from t where {export.within_months('d', months)}")
+        assert got.fetchone() == expected
+    # Consecutive months are one range.
+    if months[:2] == [2023 * 12 + 11, 2024 * 12]:
+        assert export.within_months("d", months) == "(d >= date '2023-12-01' and d < date '2024-02-01')"
+
+
 def test_datapackage_describes_every_exported_table_and_field(seed_run):
     exports = Path(seed_run.exports_dir)
     package = json.loads((exports / "datapackage.json").read_text())
