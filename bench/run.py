@@ -263,8 +263,10 @@ def time_cli(seeds: Path, work: Path, changed: bool = False, full_check: bool = 
     done = subprocess.run(command, capture_output=True, text=True, check=False, env=environment)
     seconds = time.perf_counter() - started
     did = "dbt build                  incremental" in done.stdout if changed else "nothing changed" in done.stdout
+    did = did and ("every row tested" in done.stdout) == full_check
     if done.returncode != 0 or not did:
         expected = "an incremental build" if changed else "nothing changed"
+        expected += ", every row tested" if full_check else ", its rows tested"
         raise SystemExit(f"eventdw run did not do {expected}: {done.stdout[:300]}{done.stderr[-300:]}")
     ended = re.findall(r"^\[\s*([\d.]+) s\] (load|dbt build|quality gate|export|lake): (?!starting)", done.stderr, re.M)
     return seconds, ", ".join(f"{stage} {at} s" for at, stage in ended)
