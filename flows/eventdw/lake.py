@@ -310,9 +310,7 @@ def _delete_replaced_and_gone(con: duckdb.DuckDBPyConnection, table: str) -> tup
     ).fetchall()
     if not differ:
         return int(deleted), new
-    runs = {run for run, _ in differ}
-    listed = ", ".join(_sql_string(run) for run in sorted(runs - {None}))
-    in_runs = " or ".join([*([f"l.run_id in ({listed})"] if listed else []), *(["l.run_id is null"] * (None in runs))])
+    in_runs = _of_runs("l", {run for run, _ in differ})
     months = [month for _, month in differ]
 
     def within(side: str) -> str:
@@ -332,13 +330,17 @@ def _rows_of_new_runs(con: duckdb.DuckDBPyConnection, mart: str, lake: str, alia
     transaction, and no later run writes a row with that run's id. So its new rows are read by their run
     ids rather than compared column by column."""
     runs = [f"select distinct run_id from {relation}" for relation in (mart, lake)]
-    new_runs = [run for (run,) in con.execute(f"{runs[0]} except {runs[1]}").fetchall()]
-    listed = ", ".join(_sql_string(run) for run in new_runs if run is not None)
-    conditions = [
-        *([f"{alias}.run_id in ({listed})"] if listed else []),
-        *([f"{alias}.run_id is null"] if None in new_runs else []),
-    ]
-    return " or ".join(conditions) or None
+    new_runs = {run for (run,) in con.execute(f"{runs[0]} except {runs[1]}").fetchall()}
+    return _of_runs(alias, new_runs) if new_runs else None
+
+
+def _of_runs(alias: str, runs: set[str | None]) -> str:
+    """The condition that a row (aliased `alias`) is of one of `runs` (None: the rows without a run id)."""
+    listed = ", ".join(_sql_string(run) for run in sorted(run for run in runs if run is not None))
+    conditions = [f"{alias}.run_id in ({listed})"] if listed else []
+    if None in runs:
+        conditions.append(f"{alias}.run_id is null")
+    return " or ".join(conditions)
 
 
 def _same_row(con: duckdb.DuckDBPyConnection, table: str) -> str:
