@@ -576,7 +576,7 @@ def within_months(date: str, months: Collection[int | None]) -> str:
     their statistics, where it would compute year() and month() of every row (at L, 1.2 s instead of 1.9 s to
     read the month of a day's mentions; a range between make_date() calls is not pruned); and one range for a
     run of months costs what one month does, where a range per month is one more test per row for each (at L,
-    the lake's comparison of the 166 months of fact_events took 1.5 s so, 2.6 s with a range a month). A year
+    the lake's comparison of the 166 months of fact_events took 1.5 s so, 2.4 to 2.8 s with a range a month). A year
     a literal cannot write is compared as months."""
     spans: list[list[int]] = []
     for month in sorted({month for month in months if month is not None}):
